@@ -1,0 +1,101 @@
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
+
+/**
+ * Every environment variable the project reads, with its default. Validated once at boot;
+ * nothing else reads process.env. Secrets may also come from `<NAME>_FILE`.
+ */
+export class EnvDto {
+  @IsIn(['debug', 'info', 'warn', 'error'])
+  LOG_LEVEL = 'info';
+
+  @IsIn(['text', 'json'])
+  LOG_FORMAT = 'text';
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  GATEWAY_PORT = 3000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  VEHICLE_CONSUMER_PORT = 3001;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LOCATION_CONSUMER_PORT = 3002;
+
+  @Matches(HOST_PORT_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
+  KAFKA_BROKERS = '127.0.0.1:9092';
+
+  @IsString() @MinLength(1)
+  KAFKA_CLIENT_ID = 'fleet-telemetry';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  KAFKA_TOPIC_PARTITIONS = 6;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  KAFKA_REPLICATION_FACTOR = 1;
+
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5433/telemetry';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+
+  /** comma-separated; several = key rotation */
+  @IsOptional() @IsString()
+  MOBWAY_SIGN_SECRET?: string;
+
+  @IsOptional() @IsString()
+  WEGUARD_SECRET?: string;
+
+  /** JSON list of generic sources; checked in detail by parseWebhookSources */
+  @IsOptional() @IsString()
+  WEBHOOK_SOURCES?: string;
+
+  @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** how long the publisher waits to group concurrent requests into one produce request */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  PUBLISH_LINGER_MS = 2;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  PUBLISH_MAX_BATCH_RECORDS = 5000;
+
+  /** a request whose records Kafka has not acknowledged by then gets 503 */
+  @Transform(toInt) @IsInt() @Min(100) @Max(10_000)
+  PUBLISH_TIMEOUT_MS = 5000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  RETRY_AFTER_SECONDS = 5;
+
+  /** comma-separated bearer keys for the consumers' query APIs (each ≥ 16 characters) */
+  @IsOptional() @IsString() @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'QUERY_API_KEYS must be comma-separated keys of at least 16 characters' })
+  QUERY_API_KEYS?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  CONSUMER_MAX_BATCH = 5000;
+
+  // local stack (npm start, tests): only used when KAFKA_BROKERS / DATABASE_URL are not set
+  @IsString() @MaxLength(4096)
+  LOCAL_DATA_DIR = '.data';
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LOCAL_POSTGRES_PORT = 5433;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LOCAL_KAFKA_PORT = 9092;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  LOCAL_KAFKA_CONTROLLER_PORT = 9093;
+
+  @Matches(/^\d+[mg]$/, { message: 'LOCAL_KAFKA_HEAP must look like 512m or 1g' })
+  LOCAL_KAFKA_HEAP = '512m';
+}
+
+/** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */
+export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL'] as const;

@@ -1,0 +1,4 @@
+export * from './kafka.factory';
+export * from './kafka.health';
+export * from './kafka.module';
+export * from './topics';

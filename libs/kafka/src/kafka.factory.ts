@@ -1,0 +1,30 @@
+import { Logger } from '@nestjs/common';
+import { Kafka, KafkaConfig, logLevel, LogEntry } from 'kafkajs';
+
+const logger = new Logger('kafkajs');
+
+/** kafkajs logs through Nest's logger so every line has one format */
+function nestLogCreator() {
+  return () =>
+    ({ level, log }: LogEntry): void => {
+      const { message, ...extra } = log;
+      const line = `${message} ${JSON.stringify(extra)}`;
+      if (level === logLevel.ERROR) logger.error(line);
+      else if (level === logLevel.WARN) logger.warn(line);
+      else if (level === logLevel.INFO) logger.log(line);
+      else logger.debug(line);
+    };
+}
+
+export function createKafka(brokers: string[], clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
+  return new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    logCreator: nestLogCreator(),
+    connectionTimeout: 3000,
+    requestTimeout: 10_000,
+    retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5000 },
+    ...overrides,
+  });
+}

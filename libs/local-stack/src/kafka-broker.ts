@@ -1,0 +1,168 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { Kafka, logLevel } from 'kafkajs';
+import { ManagedProcess } from './managed-process';
+import { projectRoot } from './project-root';
+
+const run = promisify(execFile);
+
+export const KAFKA_VERSION = '3.9.1';
+
+export interface KafkaBrokerOptions {
+  dataDir: string;
+  port: number;
+  controllerPort: number;
+  heap?: string;
+  log?: (line: string) => void;
+}
+
+/** jars resolved from Maven Central by infra/kafka/pom.xml, cached in .cache/kafka/<version> */
+export function kafkaJarsDir(): string {
+  return join(projectRoot(), '.cache', 'kafka', KAFKA_VERSION);
+}
+
+export async function ensureKafkaJars(log: (line: string) => void = console.log): Promise<string> {
+  const dir = kafkaJarsDir();
+  if (existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('kafka_2.13-'))) return dir;
+  log(`resolving Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${dir} (first run only)`);
+  const pom = join(projectRoot(), 'infra', 'kafka', 'pom.xml');
+  try {
+    await run('mvn', ['-q', '-B', '-f', pom, `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime'], {
+      maxBuffer: 16 * 1024 * 1024,
+    });
+  } catch (error) {
+    const e = error as { stdout?: string; stderr?: string; message: string };
+    throw new Error(`could not resolve the Kafka jars with Maven: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+  }
+  return dir;
+}
+
+/**
+ * A real single-node Apache Kafka broker in KRaft mode (combined broker and controller),
+ * run from Kafka's own jars: any Kafka client (kcat, the console tools) can talk to it.
+ */
+export class KafkaBroker {
+  private process?: ManagedProcess;
+
+  constructor(private readonly options: KafkaBrokerOptions) {}
+
+  get bootstrap(): string {
+    return `127.0.0.1:${this.options.port}`;
+  }
+
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
+  async start(): Promise<void> {
+    const log = this.options.log ?? ((line: string) => console.log(`[kafka] ${line}`));
+    const jars = await ensureKafkaJars(log);
+    const { dataDir, port, controllerPort } = this.options;
+    const logDir = join(dataDir, 'logs');
+    mkdirSync(logDir, { recursive: true });
+    const config = join(dataDir, 'server.properties');
+    writeFileSync(config, this.serverProperties(logDir));
+    writeFileSync(join(dataDir, 'log4j.properties'), log4jProperties(dataDir));
+    const java = ['-cp', `${jars}/*`, `-Dlog4j.configuration=file:${join(dataDir, 'log4j.properties')}`, `-Dkafka.logs.dir=${dataDir}`];
+
+    if (!existsSync(join(logDir, 'meta.properties'))) {
+      log(`formatting KRaft storage in ${logDir}`);
+      const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+      await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config]);
+    }
+
+    log(`starting broker on ${this.bootstrap} (controller ${controllerPort}, heap ${this.options.heap ?? '512m'}), data ${dataDir}`);
+    this.process = new ManagedProcess({
+      name: 'kafka',
+      command: 'java',
+      args: [`-Xms128m`, `-Xmx${this.options.heap ?? '512m'}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', ...java, 'kafka.Kafka', config],
+      onLine: (line) => log(line),
+    });
+    this.process.start();
+    await this.process.waitForLine(/Kafka Server started|KafkaRaftServer.*started|\[KafkaRaftServer nodeId=\d+\] Kafka Server started/, 120_000);
+    await waitForKafka(this.bootstrap, 60_000);
+    log(`broker ready on ${this.bootstrap}`);
+  }
+
+  kill(): void {
+    this.process?.signal('SIGKILL');
+  }
+
+  whenExited(): Promise<number | null> {
+    return this.process?.whenExited() ?? Promise.resolve(null);
+  }
+
+  async stop(): Promise<void> {
+    await this.process?.stop('SIGTERM', 30_000);
+  }
+
+  private serverProperties(logDir: string): string {
+    const { port, controllerPort } = this.options;
+    return [
+      'process.roles=broker,controller',
+      'node.id=1',
+      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+      'controller.listener.names=CONTROLLER',
+      'inter.broker.listener.name=PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      `log.dirs=${logDir}`,
+      'num.partitions=1',
+      // one node: internal topics cannot have more replicas than brokers
+      'offsets.topic.replication.factor=1',
+      'transaction.state.log.replication.factor=1',
+      'transaction.state.log.min.isr=1',
+      'share.coordinator.state.topic.replication.factor=1',
+      // topics are provisioned explicitly; a typo must not create one
+      'auto.create.topics.enable=false',
+      'group.initial.rebalance.delay.ms=0',
+      'log.retention.hours=168',
+      '',
+    ].join('\n');
+  }
+}
+
+function log4jProperties(dataDir: string): string {
+  return [
+    'log4j.rootLogger=INFO, file, stdout',
+    'log4j.appender.stdout=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stdout.Threshold=WARN',
+    'log4j.appender.stdout.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stdout.layout.ConversionPattern=%p %m (%c)%n',
+    'log4j.appender.file=org.apache.log4j.RollingFileAppender',
+    `log4j.appender.file.File=${join(dataDir, 'server.log')}`,
+    'log4j.appender.file.MaxFileSize=20MB',
+    'log4j.appender.file.MaxBackupIndex=2',
+    'log4j.appender.file.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.file.layout.ConversionPattern=[%d] %p %m (%c)%n',
+    // the "started" line the launcher waits for
+    'log4j.logger.kafka.server.KafkaRaftServer=INFO, stdoutInfo',
+    'log4j.appender.stdoutInfo=org.apache.log4j.ConsoleAppender',
+    'log4j.appender.stdoutInfo.layout=org.apache.log4j.PatternLayout',
+    'log4j.appender.stdoutInfo.layout.ConversionPattern=%p %m (%c)%n',
+    '',
+  ].join('\n');
+}
+
+/** resolves once a client can list topics */
+export async function waitForKafka(bootstrap: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const kafka = new Kafka({ clientId: 'local-stack-probe', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  for (;;) {
+    const admin = kafka.admin();
+    try {
+      await admin.connect();
+      await admin.listTopics();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw new Error(`Kafka at ${bootstrap} not reachable within ${timeoutMs} ms: ${(error as Error).message}`);
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}

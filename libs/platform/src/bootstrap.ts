@@ -1,0 +1,42 @@
+import { ConsoleLogger, DynamicModule, INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, ConfigError, loadConfig, Role } from '@app/config';
+
+const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+};
+
+export interface BootstrapOptions {
+  name: string;
+  role: Role;
+  port: (config: AppConfig) => number;
+  module: (config: AppConfig) => Type<unknown> | DynamicModule;
+  configure?: (app: NestFastifyApplication, config: AppConfig) => void | Promise<void>;
+}
+
+/** the one way an app starts: config validated first, Fastify with raw bodies, ordered shutdown */
+export async function bootstrap(options: BootstrapOptions): Promise<INestApplication> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(options.role);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${options.name}: ${error.message}\n`);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const logger = new ConsoleLogger(options.name, { logLevels: LEVELS[config.logLevel], json: config.logFormat === 'json' });
+  const adapter = new FastifyAdapter({ bodyLimit: config.gateway.bodyLimitBytes, trustProxy: true, return503OnClosing: true });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module(config), adapter, { rawBody: true, logger, bufferLogs: false });
+  app.enableShutdownHooks();
+  await options.configure?.(app, config);
+  const port = options.port(config);
+  await app.listen(port, config.host);
+  new Logger(options.name).log(`listening on http://${config.host}:${port}`);
+  return app;
+}
