@@ -1,1 +1,24 @@
-export default async function globalTeardown(): Promise<void> {}
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { STATE_FILE, TestStackState } from './support/test-env';
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** stops the test stack and removes its data */
+export default async function globalTeardown(): Promise<void> {
+  if (!existsSync(STATE_FILE)) return;
+  const state = JSON.parse(readFileSync(STATE_FILE, 'utf8')) as TestStackState;
+  if (alive(state.launcherPid)) process.kill(state.launcherPid, 'SIGTERM');
+  const deadline = Date.now() + 60_000;
+  const pids = [state.launcherPid, state.kafkaPid, state.postgresPid].filter((p): p is number => !!p);
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const pid of pids.filter(alive)) process.kill(-pid, 'SIGKILL');
+  rmSync(state.dataDir, { recursive: true, force: true });
+  rmSync(STATE_FILE, { force: true });
+}

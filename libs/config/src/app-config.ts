@@ -28,5 +28,5 @@ export class AppConfig {
   };
   query: { apiKeys: string[] };
   consumer: { maxBatch: number };
-  local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string };
+  local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; controlPort: number };
 }

@@ -93,6 +93,10 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   LOCAL_KAFKA_CONTROLLER_PORT = 9093;
 
+  /** tests only: a loopback port where the stack script accepts stop/start/kill of its services */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  LOCAL_CONTROL_PORT = 0;
+
   @Matches(/^\d+[mg]$/, { message: 'LOCAL_KAFKA_HEAP must look like 512m or 1g' })
   LOCAL_KAFKA_HEAP = '512m';
 }

@@ -1,0 +1,49 @@
+import { createServer } from 'node:http';
+import { ConfigError, loadConfig } from '@app/config';
+import { LocalStack } from '@app/local-stack';
+
+/**
+ * PostgreSQL and Kafka only, for the end-to-end tests and benchmarks (which start the apps
+ * themselves). Prints `STACK_READY <json>` when usable; SIGTERM stops both. With LOCAL_CONTROL_PORT
+ * set, `POST /<kafka|postgres>/<stop|start|kill>` on 127.0.0.1 lets a test take a service away.
+ */
+async function main(): Promise<void> {
+  const config = loadConfig('launcher');
+  const stack = new LocalStack(config);
+  let stopping = false;
+  const stop = async (code: number): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    await stack.stop();
+    process.exit(code);
+  };
+  process.on('SIGTERM', () => void stop(0));
+  process.on('SIGINT', () => void stop(0));
+  try {
+    const endpoints = await stack.start();
+    const controlPort = config.local.controlPort;
+    if (controlPort) listenForControl(stack, controlPort);
+    console.log(`STACK_READY ${JSON.stringify({ ...endpoints, kafkaPid: stack.kafka?.pid, postgresPid: stack.postgres?.pid, controlPort })}`);
+  } catch (error) {
+    console.error(`[stack] failed to start: ${error instanceof ConfigError ? error.message : (error as Error).stack}`);
+    await stop(1);
+  }
+}
+
+function listenForControl(stack: LocalStack, port: number): void {
+  createServer((req, res) => {
+    const [, service, action] = (req.url ?? '').split('/');
+    const target = service === 'kafka' ? stack.kafka : service === 'postgres' ? stack.postgres : undefined;
+    const run = action === 'stop' ? () => target!.stop() : action === 'start' ? () => target!.start() : action === 'kill' ? async () => target!.kill() : undefined;
+    if (req.method !== 'POST' || !target || !run) {
+      res.writeHead(404).end();
+      return;
+    }
+    run().then(
+      () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ [`${service}Pid`]: target.pid })),
+      (error: Error) => res.writeHead(500).end(error.message),
+    );
+  }).listen(port, '127.0.0.1');
+}
+
+void main();
