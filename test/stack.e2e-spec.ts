@@ -14,7 +14,7 @@ describe('the local stack', () => {
     const app = await RunningApp.start(name);
     apps.push(app);
     const res = await fetch(`${app.url}/health`);
-    const body = await res.json();
+    const body = (await res.json()) as { details: Record<string, unknown> };
     expect(res.status).toBe(200);
     expect(body.details.kafka).toMatchObject({ status: 'up', brokers: 1 });
     if (name === 'ingest-gateway') expect(body.details.postgres).toBeUndefined();

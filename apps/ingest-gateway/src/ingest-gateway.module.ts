@@ -1,16 +1,25 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { HealthController } from '@app/platform';
+import { GatewayMetrics } from './metrics/gateway.metrics';
+import { MetricsController } from './metrics/metrics.controller';
+import { RecordPublisher } from './publishing/record.publisher';
+import { IngestService } from './webhooks/ingest.service';
+import { SignatureGuard } from './webhooks/signature.guard';
+import { WebhookController } from './webhooks/webhook.controller';
+import { WebhookIdempotencyCache } from './webhooks/webhook-idempotency.cache';
+import { WebhookSourceRegistry } from './webhooks/webhook-source.registry';
 
 @Module({})
 export class IngestGatewayModule {
-  static forRoot(config: AppConfig) {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IngestGatewayModule,
       imports: [ConfigModule.forRoot('gateway', config), KafkaModule, TerminusModule],
-      controllers: [HealthController],
+      controllers: [WebhookController, HealthController, MetricsController],
+      providers: [WebhookSourceRegistry, SignatureGuard, IngestService, RecordPublisher, WebhookIdempotencyCache, GatewayMetrics],
     };
   }
 }

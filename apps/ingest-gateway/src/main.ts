@@ -7,4 +7,7 @@ void bootstrap({
   role: 'gateway',
   port: (config) => config.ports.gateway,
   module: (config) => IngestGatewayModule.forRoot(config),
+  // signatures are over the exact bytes, and senders' content types vary (mobway's example
+  // ignores the header): keep every body as a Buffer, whatever its content type
+  rawBodies: true,
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ConsoleLogger, DynamicModule, INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -16,6 +17,8 @@ export interface BootstrapOptions {
   port: (config: AppConfig) => number;
   module: (config: AppConfig) => Type<unknown> | DynamicModule;
   configure?: (app: NestFastifyApplication, config: AppConfig) => void | Promise<void>;
+  /** keep every request body as the raw Buffer instead of parsing JSON (the gateway) */
+  rawBodies?: boolean;
 }
 
 /** the one way an app starts: config validated first, Fastify with raw bodies, ordered shutdown */
@@ -31,8 +34,29 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     throw error;
   }
   const logger = new ConsoleLogger(options.name, { logLevels: LEVELS[config.logLevel], json: config.logFormat === 'json' });
-  const adapter = new FastifyAdapter({ bodyLimit: config.gateway.bodyLimitBytes, trustProxy: true, return503OnClosing: true });
-  const app = await NestFactory.create<NestFastifyApplication>(options.module(config), adapter, { rawBody: true, logger, bufferLogs: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.gateway.bodyLimitBytes,
+    trustProxy: true,
+    return503OnClosing: true,
+    // a caller's x-request-id is kept (when sane) so logs can be matched across systems
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  if (options.rawBodies) {
+    const fastify = adapter.getInstance();
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+  }
+  adapter.getInstance().addHook('onRequest', async (req, reply) => {
+    if (!/^[\w.:-]{1,128}$/.test(String(req.id))) (req as { id: string }).id = randomUUID();
+    void reply.header('x-request-id', req.id);
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module(config), adapter, {
+    rawBody: !options.rawBodies,
+    bodyParser: !options.rawBodies,
+    logger,
+    bufferLogs: false,
+  });
   app.enableShutdownHooks();
   await options.configure?.(app, config);
   const port = options.port(config);

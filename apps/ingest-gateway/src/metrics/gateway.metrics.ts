@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+
+type Labels = Record<string, string | number>;
+
+/** counters in the Prometheus text format, served at GET /metrics */
+@Injectable()
+export class GatewayMetrics {
+  private readonly counters = new Map<string, { help: string; values: Map<string, number> }>([
+    ['gateway_verification_failures_total', { help: 'Webhook requests rejected by signature verification', values: new Map() }],
+    ['gateway_requests_accepted_total', { help: 'Verified webhook requests acknowledged with 2xx', values: new Map() }],
+    ['gateway_records_published_total', { help: 'Normalized records acknowledged by Kafka', values: new Map() }],
+    ['gateway_records_dead_lettered_total', { help: 'Readings sent to the dead-letter topic', values: new Map() }],
+    ['gateway_publish_unavailable_total', { help: 'Requests answered 503 because Kafka did not acknowledge in time', values: new Map() }],
+  ]);
+
+  verificationFailed(source: string, status: number): void {
+    this.add('gateway_verification_failures_total', { source, status });
+  }
+
+  accepted(source: string, records: number, deadLettered: number): void {
+    this.add('gateway_requests_accepted_total', { source });
+    this.add('gateway_records_published_total', { source }, records);
+    this.add('gateway_records_dead_lettered_total', { source }, deadLettered);
+  }
+
+  unavailable(source: string): void {
+    this.add('gateway_publish_unavailable_total', { source });
+  }
+
+  render(): string {
+    const lines: string[] = [];
+    for (const [name, { help, values }] of this.counters) {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
+      for (const [labels, value] of values) lines.push(`${name}${labels} ${value}`);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+
+  private add(name: string, labels: Labels, by = 1): void {
+    const key = `{${Object.entries(labels).map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`).join(',')}}`;
+    const values = this.counters.get(name)!.values;
+    values.set(key, (values.get(key) ?? 0) + by);
+  }
+}

@@ -1,0 +1,45 @@
+import { CanActivate, ExecutionContext, HttpException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { FastifyRequest } from 'fastify';
+import { verify } from '@app/verification';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { rawBodyOf } from './raw-body.decorator';
+import { WebhookSource, WebhookSourceRegistry } from './webhook-source.registry';
+
+/** metadata key: the sender of a route without a :source parameter */
+export const FIXED_SOURCE = 'webhook:fixed-source';
+
+export interface VerifiedRequest extends FastifyRequest {
+  webhookSource: WebhookSource;
+  idempotencyKey?: string;
+}
+
+/** resolves the route's source and verifies the signature over the raw bytes before any parsing */
+@Injectable()
+export class SignatureGuard implements CanActivate {
+  private readonly logger = new Logger(SignatureGuard.name);
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly sources: WebhookSourceRegistry,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<VerifiedRequest>();
+    const name = this.reflector.get<string | undefined>(FIXED_SOURCE, ctx.getHandler()) ?? (req.params as Record<string, string>).source;
+    const source = this.sources.find(name);
+    if (!source) throw new NotFoundException(`unknown webhook source "${String(name).slice(0, 64)}"`);
+
+    const result = verify(source.scheme, source.secrets, { headers: req.headers, rawBody: rawBodyOf(req) });
+    if (!result.ok) {
+      this.metrics.verificationFailed(source.name, result.status);
+      // the reason never holds a secret or the body
+      this.logger.warn(`rejected ${source.name} webhook ${req.id} from ${req.ip}: ${result.status} ${result.reason} (${req.headers['content-length'] ?? '?'} bytes)`);
+      throw new HttpException({ status: 'error', statusCode: result.status, message: result.reason }, result.status);
+    }
+    req.webhookSource = source;
+    req.idempotencyKey = result.idempotencyKey;
+    return true;
+  }
+}

@@ -1,0 +1,72 @@
+// the rules both validators share: the class-validator decorators and the hand-written checks
+// read the same patterns and messages, so a reason means the same thing whichever path produced it
+
+export const VEHICLE_SCHEMA = 'vehicle-telemetry/v1';
+export const LOCATION_SCHEMA = 'device-location/v1';
+export const DEAD_LETTER_SCHEMA = 'dead-letter/v1';
+
+// ISO 3779: 17 characters, letters I, O and Q are never used
+export const VIN_PATTERN = /^[A-HJ-NPR-Z0-9]{17}$/;
+export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+// trimmed, 1..128 UTF-16 code units; \s is the same set String.prototype.trim removes
+export const DEVICE_ID_PATTERN = /^(?=[\s\S]{1,128}$)\S(?:[\s\S]*\S)?$/;
+// the same expression validator.js uses for isUUID(value, '5')
+export const UUID_V5_PATTERN = /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/i;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+export function isLeapYear(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
+
+export function daysInMonth(year: number, month: number): number {
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
+}
+
+// layout of yyyy-mm-ddThh:mm:ss.sssZ: -1 marks a digit, anything else the exact character code
+const UTC_LAYOUT = [...'dddd-dd-ddTdd:dd:dd.dddZ'].map((c) => (c === 'd' ? -1 : c.charCodeAt(0)));
+
+/** `yyyy-mm-ddThh:mm:ss.sssZ` naming a real instant (no Feb 30, no hour 24, no second 60). */
+export function isUtcTimestamp(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length !== UTC_LAYOUT.length) return false;
+  // character codes rather than a regex and a Date round trip: this runs twice per record
+  for (let i = 0; i < UTC_LAYOUT.length; i++) {
+    const code = value.charCodeAt(i);
+    if (UTC_LAYOUT[i] === -1 ? code < 48 || code > 57 : code !== UTC_LAYOUT[i]) return false;
+  }
+  const year = digits(value, 0, 4);
+  const month = digits(value, 5, 2);
+  const day = digits(value, 8, 2);
+  return (
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    digits(value, 11, 2) <= 23 &&
+    digits(value, 14, 2) <= 59 &&
+    digits(value, 17, 2) <= 59
+  );
+}
+
+function digits(value: string, start: number, length: number): number {
+  let result = 0;
+  for (let i = start; i < start + length; i++) result = result * 10 + value.charCodeAt(i) - 48;
+  return result;
+}
+
+export const MESSAGES = {
+  schema: (schema: string) => `schema must be '${schema}'`,
+  eventId: 'eventId must be a UUID (version 5)',
+  source: 'source must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit',
+  vin: 'vin must be 17 characters of the VIN alphabet (no I, O, Q)',
+  deviceId: 'deviceId must be a trimmed, non-empty string of at most 128 characters',
+  timestamp: (property: string) => `${property} must be an ISO-8601 UTC timestamp with milliseconds (yyyy-mm-ddThh:mm:ss.sssZ)`,
+  number: (property: string) => `${property} must be a finite number`,
+  nullableNumber: (property: string) => `${property} must be a finite number or null`,
+  // class-validator's own wording for @Min and @Max
+  min: (property: string, min: number) => `${property} must not be less than ${min}`,
+  max: (property: string, max: number) => `${property} must not be greater than ${max}`,
+  nullableString: (property: string) => `${property} must be a string or null`,
+  object: (property: string) => `${property} must be an object`,
+  // class-validator's own wording for forbidNonWhitelisted
+  unknownProperty: (property: string) => `property ${property} should not exist`,
+} as const;

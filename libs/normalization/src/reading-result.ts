@@ -1,0 +1,24 @@
+import { NormalizeOutcome, Rejection } from './normalizer';
+
+/** What became of one input reading. */
+export type ReadingResult<R> = { record: R } | { rejection: Rejection };
+
+export function rejection(reasons: string[], original: unknown, entityId?: string): { rejection: Rejection } {
+  return { rejection: entityId ? { reasons, original, entityId } : { reasons, original } };
+}
+
+export function emptyOutcome<R>(): NormalizeOutcome<R> {
+  return { records: [], rejected: [] };
+}
+
+/** Adds the result of one reading; a bug that throws costs that reading, never the request. */
+export function settle<R>(outcome: NormalizeOutcome<R>, original: unknown, normalizeOne: () => ReadingResult<R>): void {
+  let result: ReadingResult<R>;
+  try {
+    result = normalizeOne();
+  } catch (error) {
+    result = rejection([`reading could not be normalized: ${error instanceof Error ? error.message : 'unknown error'}`], original);
+  }
+  if ('record' in result) outcome.records.push(result.record);
+  else outcome.rejected.push(result.rejection);
+}

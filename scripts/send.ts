@@ -1,0 +1,49 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '@app/config';
+import { ensureDevEnv, projectRoot, withDevEnv } from '@app/local-stack';
+import { SchemeName, sign } from '@app/verification';
+
+const USAGE = `usage: npm run send -- <source> [--file payload.json] [--url http://127.0.0.1:3000] [--tamper]
+  signs a sample payload the way that sender does and posts it to the gateway, printing the response.
+  sources: mobway, weguard, and the generic sources in WEBHOOK_SOURCES (.env.local has two: acme, octo)`;
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const source = args.find((a) => !a.startsWith('--'));
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  if (!source || args.includes('--help')) {
+    console.log(USAGE);
+    process.exit(source ? 0 : 2);
+  }
+  const root = projectRoot();
+  const config = loadConfig('launcher', withDevEnv(process.env, ensureDevEnv(root).values));
+  const builtIn: Record<string, { scheme: SchemeName; secrets: string[]; records: 'vehicle' | 'location' }> = {
+    mobway: { scheme: 'mobway', secrets: config.gateway.mobwaySecrets, records: 'vehicle' },
+    weguard: { scheme: 'weguard', secrets: config.gateway.weguardSecrets, records: 'location' },
+  };
+  const target = builtIn[source] ?? config.gateway.sources.find((s) => s.name === source);
+  if (!target || target.secrets.length === 0) {
+    console.error(`unknown source "${source}" or no secret configured for it\n${USAGE}`);
+    process.exit(2);
+  }
+  const sample = target.records === 'vehicle' ? 'mobway.json' : 'weguard.json';
+  const body = readFileSync(option('file') ?? join(root, 'samples', sample));
+  const headers = { 'content-type': 'application/json', ...sign(target.scheme, target.secrets[0], body) };
+  // --tamper: flip a byte after signing, to watch the gateway refuse it
+  if (args.includes('--tamper')) body[body.length - 2] ^= 1;
+  const url = `${option('url') ?? `http://127.0.0.1:${config.ports.gateway}`}/webhooks/${source}`;
+  const res = await fetch(url, { method: 'POST', headers, body });
+  console.log(`POST ${url} (${body.length} bytes, ${target.scheme} signature)`);
+  console.log(`${res.status} ${res.statusText}  x-request-id: ${res.headers.get('x-request-id') ?? '-'}`);
+  console.log(await res.text());
+  process.exit(res.ok ? 0 : 1);
+}
+
+main().catch((error: Error) => {
+  console.error(`send: ${error.message}${(error as { cause?: Error }).cause ? ` (${(error as { cause?: Error }).cause?.message})` : ''}`);
+  process.exit(1);
+});
