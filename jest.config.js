@@ -32,6 +32,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       roots: ['<rootDir>/apps', '<rootDir>/libs'],
+      modulePathIgnorePatterns: ['<rootDir>/dist'],
       testMatch: ['**/*.spec.ts'],
     },
     {

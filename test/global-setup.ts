@@ -2,11 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, STATE_FILE, TEST_PORTS, TestStackState } from './support/test-env';
+import { DIST, ROOT, STATE_FILE, TEST_PORTS, TestStackState } from './support/test-env';
 
 /** starts a fresh real PostgreSQL and Kafka for the end-to-end suites (dist/ must be built) */
 export default async function globalSetup(): Promise<void> {
-  const entry = join(ROOT, 'dist', 'scripts', 'stack.js');
+  const entry = join(DIST, 'scripts', 'stack.js');
   if (!existsSync(entry)) throw new Error('dist/ is missing: the end-to-end tests run the built apps, use `npm test` (it builds first)');
   const dataDir = join('.data', `test-${process.pid}`);
   rmSync(join(ROOT, dataDir), { recursive: true, force: true });

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { ROOT, STATE_FILE, TEST_PORTS, TestStackState } from './test-env';
+import { DIST, ROOT, STATE_FILE, TEST_PORTS, TestStackState } from './test-env';
 
 export type AppName = 'ingest-gateway' | 'vehicle-consumer' | 'location-consumer';
 
@@ -18,7 +18,7 @@ export async function controlStack(service: 'kafka' | 'postgres', action: 'stop'
 
 export const TEST_QUERY_KEY = 'e2e-query-key-0123456789abcdef';
 
-let nextPort = 13000 + (process.pid % 50) * 20;
+let nextPort = TEST_PORTS.firstApp;
 
 /** one of our real apps, built in dist/, as its own process against the test stack */
 export class RunningApp {
@@ -37,7 +37,7 @@ export class RunningApp {
     const stack = testStack();
     const port = nextPort++;
     const portKey = { 'ingest-gateway': 'GATEWAY_PORT', 'vehicle-consumer': 'VEHICLE_CONSUMER_PORT', 'location-consumer': 'LOCATION_CONSUMER_PORT' }[name];
-    const child = spawn(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'apps', name, 'src', 'main.js')], {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(DIST, 'apps', name, 'src', 'main.js')], {
       cwd: ROOT,
       env: {
         PATH: process.env.PATH,

@@ -1,9 +1,13 @@
 import { join } from 'node:path';
 
-/** the test stack listens on its own ports so it never collides with a running `npm start` */
-export const TEST_PORTS = { postgres: 15433, kafka: 19092, kafkaController: 19093, control: 19099 };
+/**
+ * The test stack listens on its own ports so it never collides with a running `npm start`;
+ * E2E_PORT_BASE moves the whole block so two test runs can share a machine.
+ */
+export const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 19000);
+export const TEST_PORTS = { postgres: PORT_BASE + 1, kafka: PORT_BASE + 2, kafkaController: PORT_BASE + 3, control: PORT_BASE + 4, firstApp: PORT_BASE + 10 };
 export const ROOT = join(__dirname, '..', '..');
-export const STATE_FILE = join(ROOT, '.data', 'test-stack.json');
+export const STATE_FILE = join(ROOT, '.data', `test-stack-${PORT_BASE}.json`);
 
 export interface TestStackState {
   kafkaBrokers: string[];
@@ -13,3 +17,6 @@ export interface TestStackState {
   launcherPid: number;
   dataDir: string;
 }
+
+/** the built apps under test; E2E_DIST lets parallel work build into its own folder */
+export const DIST = join(ROOT, process.env.E2E_DIST ?? 'dist');
