@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { checkLocation, checkVehicle, DeadLetterV1, DeviceLocationV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
+import { sign } from '@app/verification';
+import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './support/payloads';
+import { controlStack, RunningApp } from './support/running-app';
+import { json, readTopic } from './support/topic-reader';
+
+const MOBWAY = 'e2e-mobway-secret';
+const MOBWAY_NEXT = 'e2e-mobway-rotated-secret';
+const WEGUARD = 'e2e-weguard-secret';
+const ACME = `whsec_${Buffer.from('e2e-acme-standard-webhooks-key').toString('base64')}`;
+const OCTO = 'e2e-octo-github-secret';
+
+describe('ingest gateway (real broker)', () => {
+  let gateway: RunningApp;
+
+  beforeAll(async () => {
+    gateway = await RunningApp.start('ingest-gateway', {
+      MOBWAY_SIGN_SECRET: `${MOBWAY},${MOBWAY_NEXT}`,
+      WEGUARD_SECRET: WEGUARD,
+      WEBHOOK_SOURCES: JSON.stringify([
+        { name: 'acme', scheme: 'standard-webhooks', secrets: [ACME], records: 'vehicle' },
+        { name: 'octo', scheme: 'github', secrets: [OCTO], records: 'location' },
+      ]),
+      PUBLISH_TIMEOUT_MS: '4000',
+    });
+  });
+  afterAll(async () => {
+    await gateway?.stop();
+  });
+
+  const post = (path: string, body: Buffer | string, headers: Record<string, string> = {}) =>
+    fetch(`${gateway.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+
+  it('publishes one vehicle record per mobway reading, keyed by VIN, in the v1 contract', async () => {
+    const [a, b] = [randomVin(), randomVin()];
+    const body = mobwayPayload([mobwayReading(a), mobwayReading(a, { date_time: '2025-03-01 10:00:30', speed: 70 }), mobwayReading(b, { flag: { speed: { value: 512.5, flag: 'out of range' } }, speed: null, tire_pressure_fl: 34 })]);
+    const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'success', accepted: 3, deadLettered: 0 });
+
+    const records = (await readTopic(TOPICS.vehicle)).filter((m) => m.key === a || m.key === b);
+    expect(records.map((m) => m.key).sort()).toEqual([a, a, b].sort());
+    for (const m of records) {
+      const record = json<VehicleTelemetryV1>(m);
+      expect(checkVehicle(record)).toEqual([]);
+      expect(m.headers.schema).toBe('vehicle-telemetry/v1');
+      expect(m.headers['event-id']).toBe(record.eventId);
+    }
+    const first = records.map((m) => json<VehicleTelemetryV1>(m)).find((r) => r.vin === a && r.speedKph === 62.5)!;
+    // Brasília time (UTC−03:00) without an offset
+    expect(first.recordedAt).toBe('2025-03-01T13:00:00.000Z');
+    const flagged = records.map((m) => json<VehicleTelemetryV1>(m)).find((r) => r.vin === b)!;
+    expect(flagged.speedKph).toBeNull();
+    expect(flagged.flags).toEqual({ speed: { value: 512.5, flag: 'out of range' } });
+    expect(flagged.attributes).toMatchObject({ tire_pressure_fl: 34 });
+
+    const requestId = res.headers.get('x-request-id');
+    const raw = (await readTopic(TOPICS.raw)).filter((m) => m.key === requestId);
+    expect(raw).toHaveLength(1);
+    expect(raw[0].value.equals(body)).toBe(true);
+    expect(raw[0].headers.source).toBe('mobway');
+  });
+
+  it('accepts mobway on its documented path, with a rotated secret, whatever the content type says', async () => {
+    const vin = randomVin();
+    const body = mobwayPayload([mobwayReading(vin)]);
+    const res = await post('/webhook', body, { ...sign('mobway', MOBWAY_NEXT, body), 'content-type': 'application/x-www-form-urlencoded' });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ accepted: 1 });
+  });
+
+  it('publishes WeGuard locations keyed by device id', async () => {
+    const device = `dev-${randomUUID()}`;
+    const body = Buffer.from(JSON.stringify({ locations: [weguardLocation(device), weguardLocation(device, { timestamp: 1740834000 })] }));
+    const res = await post('/webhooks/weguard', body, sign('weguard', WEGUARD, body));
+    expect(await res.json()).toEqual({ status: 'success', accepted: 2, deadLettered: 0 });
+    const records = (await readTopic(TOPICS.location)).filter((m) => m.key === device).map((m) => json<DeviceLocationV1>(m));
+    expect(records).toHaveLength(2);
+    for (const r of records) expect(checkLocation(r)).toEqual([]);
+    expect(records.map((r) => r.recordedAt).sort()).toEqual(['2025-03-01T13:00:00.000Z', '2025-03-01T13:00:01.250Z']);
+  });
+
+  it('rejects bad signatures with each sender’s status and publishes nothing', async () => {
+    const vin = randomVin();
+    const body = mobwayPayload([mobwayReading(vin)]);
+    const now = Math.floor(Date.now() / 1000);
+    const cases: [string, Record<string, string>, number][] = [
+      ['/webhooks/mobway', sign('mobway', 'wrong-secret', body), 403],
+      ['/webhooks/mobway', {}, 403],
+      ['/webhooks/weguard', sign('weguard', 'wrong-secret', body), 401],
+      ['/webhooks/acme', {}, 400],
+      ['/webhooks/acme', sign('standard-webhooks', ACME, body, { id: 'msg_stale', timestamp: new Date((now - 600) * 1000) }), 401],
+      ['/webhooks/octo', { 'x-hub-signature-256': 'sha1=abc' }, 400],
+      ['/webhooks/octo', sign('github', 'wrong-secret', body), 401],
+    ];
+    const requestIds: string[] = [];
+    for (const [path, headers, status] of cases) {
+      const res = await post(path, body, headers);
+      expect([path, res.status]).toEqual([path, status]);
+      const error = (await res.json()) as { message: string };
+      expect(JSON.stringify(error)).not.toMatch(/secret|e2e-/);
+      requestIds.push(res.headers.get('x-request-id')!);
+    }
+    const raw = await readTopic(TOPICS.raw);
+    expect(raw.filter((m) => requestIds.includes(m.key!))).toEqual([]);
+    expect((await readTopic(TOPICS.vehicle)).filter((m) => m.key === vin)).toEqual([]);
+  });
+
+  it('answers 404 for an unknown source and keeps mobway’s status check', async () => {
+    expect((await post('/webhooks/nobody', '{}')).status).toBe(404);
+    expect(await (await fetch(`${gateway.url}/`)).json()).toEqual({ status: 'success' });
+  });
+
+  it('dead-letters invalid readings with reasons while publishing the rest', async () => {
+    const [good, bad] = [randomVin(), randomVin()];
+    const body = mobwayPayload([mobwayReading(good), mobwayReading(bad, { latitude: 123 }), mobwayReading(bad, { date_time: '2025-02-30 10:00:00' })]);
+    const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+    expect(await res.json()).toEqual({ status: 'success', accepted: 1, deadLettered: 2 });
+    const letters = (await readTopic(TOPICS.deadLetter)).filter((m) => m.key === bad).map((m) => json<DeadLetterV1>(m));
+    expect(letters).toHaveLength(2);
+    expect(letters.every((l) => l.stage === 'ingest' && l.source === 'mobway' && l.requestId === res.headers.get('x-request-id'))).toBe(true);
+    expect(letters.flatMap((l) => l.reasons).join(' ')).toMatch(/latitude/);
+    expect(letters.map((l) => (l.original as { latitude: number }).latitude)).toContain(123);
+    expect((await readTopic(TOPICS.vehicle)).filter((m) => m.key === good)).toHaveLength(1);
+  });
+
+  it('answers 400 to authenticated invalid JSON and keeps the bytes on the dead-letter topic', async () => {
+    const body = Buffer.from(`{"not json ${randomUUID()}`);
+    const res = await post('/webhooks/weguard', body, sign('weguard', WEGUARD, body));
+    expect(res.status).toBe(400);
+    const letter = (await readTopic(TOPICS.deadLetter)).map((m) => json<DeadLetterV1>(m)).find((l) => l.requestId === res.headers.get('x-request-id'));
+    expect(letter?.originalBase64 && Buffer.from(letter.originalBase64, 'base64').equals(body)).toBe(true);
+  });
+
+  it('acknowledges invalid JSON from mobway, which would otherwise retry and then stop delivering', async () => {
+    const body = Buffer.from('not json at all');
+    const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'success', accepted: 0, deadLettered: 1 });
+  });
+
+  it('publishes a repeated Standard Webhooks id once', async () => {
+    const vin = randomVin();
+    const body = mobwayPayload([mobwayReading(vin)]);
+    const headers = sign('standard-webhooks', ACME, body, { id: `msg_${randomUUID()}` });
+    const first = await post('/webhooks/acme', body, headers);
+    const second = await post('/webhooks/acme', body, headers);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    expect(await second.json()).toEqual({ status: 'success', accepted: 1, deadLettered: 0 });
+    expect((await readTopic(TOPICS.vehicle)).filter((m) => m.key === vin)).toHaveLength(1);
+  });
+
+  it('refuses a body over the limit with 413', async () => {
+    const body = Buffer.alloc(1024 * 1024 + 10, 'a');
+    const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+    expect(res.status).toBe(413);
+  });
+
+  it('answers 503 with Retry-After while Kafka is down, and publishes once it is back', async () => {
+    const vin = randomVin();
+    const body = mobwayPayload([mobwayReading(vin)]);
+    await controlStack('kafka', 'stop');
+    try {
+      const started = Date.now();
+      const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+      expect(res.status).toBe(503);
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Date.now() - started).toBeLessThanOrEqual(10_000);
+    } finally {
+      await controlStack('kafka', 'start');
+    }
+    // the sender retries, as mobway does, until it gets a 200
+    let status = 0;
+    for (let attempt = 0; attempt < 60 && status !== 200; attempt++) {
+      status = (await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body))).status;
+      if (status !== 200) await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(status).toBe(200);
+    const stored = (await readTopic(TOPICS.vehicle)).filter((m) => m.key === vin).map((m) => json<VehicleTelemetryV1>(m).eventId);
+    // the one that got 503 may also have landed late: same event id, so consumers keep one row
+    expect(stored.length).toBeGreaterThanOrEqual(1);
+    expect(new Set(stored).size).toBe(1);
+  }, 180_000);
+});
