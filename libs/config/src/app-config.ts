@@ -23,7 +23,7 @@ export class AppConfig {
     mobwaySecrets: string[];
     weguardSecrets: string[];
     sources: GenericSourceConfig[];
-    publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number };
+    publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
   };
   query: { apiKeys: string[] };

@@ -66,6 +66,10 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   PUBLISH_MAX_BATCH_RECORDS = 5000;
 
+  /** idempotent producers used side by side (each keeps one produce request in flight) */
+  @Transform(toInt) @IsInt() @Min(1) @Max(16)
+  PUBLISH_PRODUCERS = 3;
+
   /** a request whose records Kafka has not acknowledged by then gets 503 */
   @Transform(toInt) @IsInt() @Min(100) @Max(10_000)
   PUBLISH_TIMEOUT_MS = 5000;

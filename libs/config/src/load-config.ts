@@ -65,7 +65,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     mobwaySecrets: list(dto.MOBWAY_SIGN_SECRET),
     weguardSecrets: list(dto.WEGUARD_SECRET),
     sources,
-    publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, timeoutMs: dto.PUBLISH_TIMEOUT_MS },
+    publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, timeoutMs: dto.PUBLISH_TIMEOUT_MS, producers: dto.PUBLISH_PRODUCERS },
     retryAfterSeconds: dto.RETRY_AFTER_SECONDS,
   };
   config.query = { apiKeys };

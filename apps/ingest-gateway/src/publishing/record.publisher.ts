@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
 
 export class PublishUnavailableError extends Error {
@@ -18,33 +18,50 @@ interface Pending {
   messages: OutgoingMessage[];
   resolve: () => void;
   reject: (error: Error) => void;
+  /** answered already (timed out): not worth sending any more */
+  settled: () => boolean;
+}
+
+interface Lane {
+  producer: Producer;
+  connected?: Promise<void>;
+  busy: boolean;
 }
 
 /**
- * Group commit over kafkajs's idempotent producer, which keeps one request in flight per broker:
- * requests that arrive while a produce request is in flight wait for it and then share the next
- * one. Each caller resolves only when Kafka acknowledged (acks=all) every one of its messages.
+ * Group commit over kafkajs's idempotent producers, each of which keeps one request in flight per
+ * broker: requests that arrive while every lane (producer) is busy wait and then share the next
+ * produce request. Each caller resolves only when Kafka acknowledged (acks=all) all its messages.
+ * Several lanes overlap round trips; a sender's next request, sent after our 200, is always
+ * produced after its previous one, so per-entity order of acknowledged data holds.
  */
 @Injectable()
 export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(RecordPublisher.name);
-  private readonly producer: Producer;
+  private readonly lanes: Lane[];
   private queue: Pending[] = [];
   private queuedMessages = 0;
-  private inFlight = false;
   private lingerTimer?: NodeJS.Timeout;
-  private connected?: Promise<void>;
   private readonly settings: AppConfig['gateway']['publish'];
 
   constructor(kafka: Kafka, config: AppConfig) {
     this.settings = config.gateway.publish;
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1000 } });
-    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = undefined));
+    this.lanes = Array.from({ length: this.settings.producers }, () => {
+      // the Java client's murmur2 partitioner: other teams' clients map keys to the same partitions
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      const lane: Lane = { producer, busy: false };
+      producer.on(producer.events.DISCONNECT, () => (lane.connected = undefined));
+      return lane;
+    });
   }
 
   async onModuleInit(): Promise<void> {
     // the gateway starts even when Kafka is down: requests then get 503 until it is back
-    await this.connect().catch((error: Error) => this.logger.warn(`Kafka not reachable at start: ${error.message}`));
+    await Promise.all(this.lanes.map((lane) => this.connect(lane))).catch((error: Error) => this.logger.warn(`Kafka not reachable at start: ${error.message}`));
+  }
+
+  private get inFlight(): boolean {
+    return this.lanes.some((lane) => lane.busy);
   }
 
   /** resolves when every message is acknowledged; rejects with PublishUnavailableError after the publish timeout */
@@ -60,7 +77,7 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
         if (error) reject(error);
         else resolve();
       };
-      this.queue.push({ messages, resolve: () => finish(), reject: finish });
+      this.queue.push({ messages, resolve: () => finish(), reject: finish, settled: () => settled });
       this.queuedMessages += messages.length;
       this.schedule();
     });
@@ -70,11 +87,11 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     const deadline = Date.now() + this.settings.timeoutMs;
     while ((this.inFlight || this.queue.length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    await this.producer.disconnect().catch(() => undefined);
+    await Promise.all(this.lanes.map((lane) => lane.producer.disconnect().catch(() => undefined)));
   }
 
   private schedule(): void {
-    if (this.inFlight) return;
+    if (!this.lanes.some((lane) => !lane.busy)) return;
     if (this.queuedMessages >= this.settings.maxBatchRecords || this.settings.lingerMs === 0) {
       this.flush();
       return;
@@ -85,7 +102,15 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   private flush(): void {
     clearTimeout(this.lingerTimer);
     this.lingerTimer = undefined;
-    if (this.inFlight || this.queue.length === 0) return;
+    const lane = this.lanes.find((l) => !l.busy);
+    if (!lane) return;
+    // callers that already got their 503 while Kafka was away have retried or given up
+    const stale = this.queue.filter((p) => p.settled());
+    if (stale.length > 0) {
+      this.queue = this.queue.filter((p) => !p.settled());
+      this.queuedMessages -= stale.reduce((n, p) => n + p.messages.length, 0);
+    }
+    if (this.queue.length === 0) return;
     const batch: Pending[] = [];
     let count = 0;
     while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0].messages.length <= this.settings.maxBatchRecords)) {
@@ -94,21 +119,23 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
       count += next.messages.length;
     }
     this.queuedMessages -= count;
-    this.inFlight = true;
-    void this.send(batch).finally(() => {
-      this.inFlight = false;
+    lane.busy = true;
+    void this.send(lane, batch).finally(() => {
+      lane.busy = false;
       // whatever queued up meanwhile goes out at once as the next shared request
       if (this.queue.length > 0) this.flush();
     });
+    // another free lane takes the rest without waiting
+    if (this.queue.length > 0) this.flush();
   }
 
-  private async send(batch: Pending[]): Promise<void> {
+  private async send(lane: Lane, batch: Pending[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
     for (const pending of batch) for (const { topic, message } of pending.messages) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(message);
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
     try {
-      await this.connect();
-      await this.producer.sendBatch({ topicMessages, acks: -1, timeout: this.settings.timeoutMs, compression: CompressionTypes.None });
+      await this.connect(lane);
+      await lane.producer.sendBatch({ topicMessages, acks: -1, timeout: this.settings.timeoutMs, compression: CompressionTypes.None });
       for (const pending of batch) pending.resolve();
     } catch (error) {
       this.logger.error(`produce request failed (${batch.length} requests): ${(error as Error).message}`);
@@ -116,11 +143,11 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: Error) => {
-      this.connected = undefined;
+  private connect(lane: Lane): Promise<void> {
+    lane.connected ??= lane.producer.connect().catch((error: Error) => {
+      lane.connected = undefined;
       throw error;
     });
-    return this.connected;
+    return lane.connected;
   }
 }

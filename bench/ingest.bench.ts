@@ -1,0 +1,70 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sign } from '@app/verification';
+import { DIST, load, LoadResult, machine, report, ROOT, startProcess, startStack } from './support';
+
+/**
+ * `npm run bench:ingest`: the gateway against a real broker vs. the bare-Fastify limit, same
+ * load tool, same payload (signed 10-vehicle mobway body), same concurrency, one run.
+ */
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
+const WARMUP = 5;
+const SECRET = 'bench-mobway-secret';
+const PORT_BASE = 23000;
+
+async function main(): Promise<void> {
+  const body = readFileSync(join(ROOT, 'samples', 'mobway.json'));
+  const readings = Object.values(JSON.parse(body.toString()) as Record<string, unknown[]>).reduce((n, list) => n + list.length, 0);
+  const headers = { 'content-type': 'application/json', ...sign('mobway', SECRET, body) };
+  console.log(`payload: ${body.length} bytes, ${readings} readings; ${CONNECTIONS} connections, ${DURATION} s per run`);
+
+  const stack = await startStack(PORT_BASE, { KAFKA_TOPIC_PARTITIONS: '6' });
+  let gatewayResult: LoadResult;
+  let bareResult: LoadResult;
+  try {
+    const gateway = await startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      MOBWAY_SIGN_SECRET: SECRET,
+      GATEWAY_PORT: String(PORT_BASE + 10),
+      HOST: '127.0.0.1',
+    });
+    const url = `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`;
+    await load(url, body, headers, CONNECTIONS, WARMUP);
+    gatewayResult = await load(url, body, headers, CONNECTIONS, DURATION);
+    await gateway.stop();
+
+    const bare = await startProcess('bare', join(DIST, 'bench', 'bare-receiver.js'), [SECRET, String(PORT_BASE + 11)], {});
+    const bareUrl = `http://127.0.0.1:${PORT_BASE + 11}/webhook`;
+    await load(bareUrl, body, headers, CONNECTIONS, WARMUP);
+    bareResult = await load(bareUrl, body, headers, CONNECTIONS, DURATION);
+    await bare.stop();
+  } finally {
+    await stack.stop();
+  }
+
+  const ratio = gatewayResult.requestsPerSecond / bareResult.requestsPerSecond;
+  const row = (name: string, r: LoadResult) =>
+    `| ${name} | ${r.requestsPerSecond.toLocaleString('en')} | ${(r.requestsPerSecond * readings).toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors} |`;
+  const when = new Date().toISOString();
+  const table = [
+    `### Ingest: gateway vs. the bare-Fastify limit (${when.slice(0, 10)})`,
+    '',
+    `\`npm run bench:ingest\` — signed ${readings}-vehicle mobway payload (${body.length} B), ${CONNECTIONS} connections, ${DURATION} s, autocannon in the same process as the bench, real single-node Kafka (acks=all, idempotent producer) on the same machine: ${machine()}.`,
+    '',
+    '| receiver | req/s | records/s | p50 ms | p99 ms | non-2xx | errors |',
+    '|---|---|---|---|---|---|---|',
+    row('ingest-gateway (verify, normalize, validate, publish, 200 after Kafka ack)', gatewayResult),
+    row('bare Fastify: HMAC verify + JSON.parse only (the limit)', bareResult),
+    '',
+    `Ratio gateway / limit: **${ratio.toFixed(2)}** (target ≥ 0.30); gateway p99 ${gatewayResult.p99Ms} ms (target ≤ 50 ms).`,
+  ].join('\n');
+  report('ingest', { when, machine: machine(), connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: body.length, readings, gateway: gatewayResult, bare: bareResult, ratio }, table);
+  console.log(table);
+  if (gatewayResult.non2xx > 0 || gatewayResult.errors > 0) console.warn('warning: the gateway answered non-2xx or errored during the run');
+}
+
+main().catch((error: Error) => {
+  console.error(error.stack);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+
+export const ROOT = join(__dirname, '..', '..');
+export const DIST = join(ROOT, 'dist');
+
+export interface Stack {
+  kafkaBrokers: string[];
+  databaseUrl: string;
+  stop(): Promise<void>;
+}
+
+// whatever happens to the bench, nothing it started outlives it
+const children = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of children) if (child.exitCode === null && child.pid) child.kill('SIGTERM');
+});
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function waitForLine(child: ChildProcess, pattern: RegExp, name: string, timeoutMs = 180_000): Promise<string> {
+  const lines: string[] = [];
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${name} not ready:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+    for (const stream of [child.stdout!, child.stderr!]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        lines.push(line);
+        const m = pattern.exec(line);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1] ?? line);
+        }
+      });
+    }
+    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${lines.slice(-20).join('\n')}`)));
+  });
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+/** a fresh real PostgreSQL and Kafka on the bench ports (dist/scripts/stack.js) */
+export async function startStack(portBase: number, extraEnv: Record<string, string> = {}): Promise<Stack> {
+  const dataDir = join('.data', `bench-${portBase}`);
+  rmSync(join(ROOT, dataDir), { recursive: true, force: true });
+  mkdirSync(join(ROOT, '.data'), { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DATA_DIR: dataDir, LOCAL_POSTGRES_PORT: String(portBase + 1), LOCAL_KAFKA_PORT: String(portBase + 2), LOCAL_KAFKA_CONTROLLER_PORT: String(portBase + 3), LOCAL_KAFKA_HEAP: '1g', ...extraEnv };
+  delete env.KAFKA_BROKERS;
+  delete env.DATABASE_URL;
+  const child = track(spawn(process.execPath, [join(DIST, 'scripts', 'stack.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const ready = JSON.parse(await waitForLine(child, /^STACK_READY (.*)$/, 'stack'));
+  return {
+    ...ready,
+    stop: async () => {
+      await stopChild(child);
+      rmSync(join(ROOT, dataDir), { recursive: true, force: true });
+    },
+  };
+}
+
+export async function startProcess(name: string, script: string, args: string[], env: Record<string, string>): Promise<{ stop(): Promise<void>; pid: number }> {
+  const child = track(spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+  await waitForLine(child, /listening on/, name, 60_000);
+  child.stdout!.resume();
+  child.stderr!.resume();
+  return { stop: () => stopChild(child), pid: child.pid! };
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  total: number;
+  non2xx: number;
+  errors: number;
+}
+
+export async function load(url: string, body: Buffer, headers: Record<string, string>, connections: number, durationSeconds: number): Promise<LoadResult> {
+  const result = await autocannon({ url, method: 'POST', body, headers, connections, duration: durationSeconds, pipelining: 1 });
+  return {
+    requestsPerSecond: Math.round(result.requests.average),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** writes the JSON result and replaces this benchmark's section of docs/benchmarks.md */
+export function report(name: string, result: unknown, markdown: string): void {
+  const resultsDir = join(ROOT, 'bench', 'results');
+  mkdirSync(resultsDir, { recursive: true });
+  writeFileSync(join(resultsDir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  const docs = join(ROOT, 'docs', 'benchmarks.md');
+  const begin = `<!-- bench:${name}:begin -->`;
+  const end = `<!-- bench:${name}:end -->`;
+  const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
+  const section = `${begin}\n${markdown.trim()}\n${end}`;
+  const next = current.includes(begin) ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${current.trimEnd()}\n\n${section}\n`;
+  writeFileSync(docs, next);
+}
+
+export function machine(): string {
+  const os = require('node:os') as typeof import('node:os');
+  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+}
