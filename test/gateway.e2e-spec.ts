@@ -157,6 +157,35 @@ describe('ingest gateway (real broker)', () => {
     expect(res.status).toBe(413);
   });
 
+  it('limits each source on its own: a flooding sender gets 429 with Retry-After, the others go on', async () => {
+    const limited = await RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, WEGUARD_SECRET: WEGUARD, RATE_LIMIT_PER_SOURCE: '1', RATE_LIMIT_BURST: '3' });
+    try {
+      const body = mobwayPayload([mobwayReading(randomVin())]);
+      const statuses: number[] = [];
+      let retryAfter: string | null = null;
+      for (let i = 0; i < 6; i++) {
+        const res = await fetch(`${limited.url}/webhooks/mobway`, { method: 'POST', body, headers: sign('mobway', MOBWAY, body) });
+        statuses.push(res.status);
+        if (res.status === 429) retryAfter = res.headers.get('retry-after');
+      }
+      expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(statuses).toContain(429);
+      expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+      const other = Buffer.from(JSON.stringify([weguardLocation(`dev-${randomUUID()}`)]));
+      expect((await fetch(`${limited.url}/webhooks/weguard`, { method: 'POST', body: other, headers: sign('weguard', WEGUARD, other) })).status).toBe(200);
+      // unauthenticated requests do not spend the sender's budget
+      expect((await fetch(`${limited.url}/webhooks/weguard`, { method: 'POST', body: other, headers: sign('weguard', 'forged', other) })).status).toBe(401);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('never writes a secret to its logs', () => {
+    const logs = gateway.output.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [MOBWAY, MOBWAY_NEXT, WEGUARD, ACME, OCTO]) expect(logs).not.toContain(secret);
+  });
+
   it('answers 503 with Retry-After while Kafka is down, and publishes once it is back', async () => {
     const vin = randomVin();
     const body = mobwayPayload([mobwayReading(vin)]);

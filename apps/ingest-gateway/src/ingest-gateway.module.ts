@@ -10,6 +10,7 @@ import { IngestService } from './webhooks/ingest.service';
 import { SignatureGuard } from './webhooks/signature.guard';
 import { WebhookController } from './webhooks/webhook.controller';
 import { WebhookIdempotencyCache } from './webhooks/webhook-idempotency.cache';
+import { SourceRateLimiter } from './webhooks/source-rate.limiter';
 import { WebhookSourceRegistry } from './webhooks/webhook-source.registry';
 
 @Module({})
@@ -19,7 +20,7 @@ export class IngestGatewayModule {
       module: IngestGatewayModule,
       imports: [ConfigModule.forRoot('gateway', config), KafkaModule, TerminusModule],
       controllers: [WebhookController, HealthController, MetricsController],
-      providers: [WebhookSourceRegistry, SignatureGuard, IngestService, RecordPublisher, WebhookIdempotencyCache, GatewayMetrics],
+      providers: [WebhookSourceRegistry, SignatureGuard, IngestService, RecordPublisher, WebhookIdempotencyCache, GatewayMetrics, SourceRateLimiter],
     };
   }
 }

@@ -25,6 +25,7 @@ export class AppConfig {
     sources: GenericSourceConfig[];
     publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
+    rateLimit: { perSecond: number; burst: number };
   };
   query: { apiKeys: string[] };
   consumer: { maxBatch: number };

@@ -77,6 +77,13 @@ export class EnvDto {
   @Transform(toInt) @IsInt() @Min(1) @Max(3600)
   RETRY_AFTER_SECONDS = 5;
 
+  /** verified requests per second each source may send (token bucket; 0 = unlimited); over it: 429 */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  RATE_LIMIT_PER_SOURCE = 2000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  RATE_LIMIT_BURST = 4000;
+
   /** comma-separated bearer keys for the consumers' query APIs (each ≥ 16 characters) */
   @IsOptional() @IsString() @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'QUERY_API_KEYS must be comma-separated keys of at least 16 characters' })
   QUERY_API_KEYS?: string;

@@ -67,6 +67,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     sources,
     publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, timeoutMs: dto.PUBLISH_TIMEOUT_MS, producers: dto.PUBLISH_PRODUCERS },
     retryAfterSeconds: dto.RETRY_AFTER_SECONDS,
+    rateLimit: { perSecond: dto.RATE_LIMIT_PER_SOURCE, burst: dto.RATE_LIMIT_BURST },
   };
   config.query = { apiKeys };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };

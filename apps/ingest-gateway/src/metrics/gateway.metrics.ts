@@ -10,6 +10,7 @@ export class GatewayMetrics {
     ['gateway_requests_accepted_total', { help: 'Verified webhook requests acknowledged with 2xx', values: new Map() }],
     ['gateway_records_published_total', { help: 'Normalized records acknowledged by Kafka', values: new Map() }],
     ['gateway_records_dead_lettered_total', { help: 'Readings sent to the dead-letter topic', values: new Map() }],
+    ['gateway_rate_limited_total', { help: 'Verified requests answered 429 because their source exceeded its rate', values: new Map() }],
     ['gateway_publish_unavailable_total', { help: 'Requests answered 503 because Kafka did not acknowledge in time', values: new Map() }],
   ]);
 
@@ -21,6 +22,10 @@ export class GatewayMetrics {
     this.add('gateway_requests_accepted_total', { source });
     this.add('gateway_records_published_total', { source }, records);
     this.add('gateway_records_dead_lettered_total', { source }, deadLettered);
+  }
+
+  rateLimited(source: string): void {
+    this.add('gateway_rate_limited_total', { source });
   }
 
   unavailable(source: string): void {

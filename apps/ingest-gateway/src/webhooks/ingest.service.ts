@@ -1,4 +1,4 @@
-import { BadRequestException, HttpException, Injectable, Logger } from '@nestjs/common';
+import { BadRequestException, Injectable, Logger } from '@nestjs/common';
 import type { IHeaders, Message } from 'kafkajs';
 import { DEAD_LETTER_SCHEMA, DeadLetterV1, DeviceLocationV1, LOCATION_SCHEMA, TOPICS, VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
 import { NORMALIZERS, Rejection } from '@app/normalization';
@@ -6,15 +6,9 @@ import { AppConfig } from '@app/config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { OutgoingMessage, PublishUnavailableError, RecordPublisher } from '../publishing/record.publisher';
 import { IngestResult } from './ingest-result.dto';
+import { RetryLaterException } from './retry-later.exception';
 import { VerifiedWebhook } from './verified-source.decorator';
 import { WebhookIdempotencyCache } from './webhook-idempotency.cache';
-
-/** raised when Kafka cannot take the request: the sender must retry */
-export class ServiceUnavailableWithRetry extends HttpException {
-  constructor(readonly retryAfterSeconds: number) {
-    super({ status: 'error', statusCode: 503, message: 'temporarily unable to store the webhook; retry later' }, 503);
-  }
-}
 
 /**
  * Verified bytes in; the raw body, every normalized record and every rejected reading out to
@@ -65,7 +59,7 @@ export class IngestService {
     } catch (error) {
       if (!(error instanceof PublishUnavailableError)) throw error;
       this.metrics.unavailable(source);
-      throw new ServiceUnavailableWithRetry(this.config.gateway.retryAfterSeconds);
+      throw new RetryLaterException(503, 'temporarily unable to store the webhook; retry later', this.config.gateway.retryAfterSeconds);
     }
   }
 }

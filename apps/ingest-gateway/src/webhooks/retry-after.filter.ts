@@ -1,12 +1,12 @@
 import { ArgumentsHost, Catch, ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
-import { ServiceUnavailableWithRetry } from './ingest.service';
+import { RetryLaterException } from './retry-later.exception';
 
-/** 503 tells the sender when to come back */
-@Catch(ServiceUnavailableWithRetry)
+/** 429 and 503 tell the sender when to come back */
+@Catch(RetryLaterException)
 export class RetryAfterFilter implements ExceptionFilter {
-  catch(exception: ServiceUnavailableWithRetry, host: ArgumentsHost): void {
+  catch(exception: RetryLaterException, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    void reply.status(503).header('retry-after', String(exception.retryAfterSeconds)).send(exception.getResponse());
+    void reply.status(exception.getStatus()).header('retry-after', String(exception.retryAfterSeconds)).send(exception.getResponse());
   }
 }
