@@ -61,26 +61,22 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
     if (nestingExceeds(reading, MAX_NESTING)) return rejection([`reading is nested deeper than ${MAX_NESTING} levels`], reading, keyVin);
 
     const reasons: string[] = [];
+    // plain stores onto a fresh instance: Object.assign with a spread costs ten times more
+    const record = new VehicleTelemetryV1();
+    record.schema = VEHICLE_SCHEMA;
+    record.source = source;
+    record.receivedAt = receivedAt;
     const vin = vinOf(keyVin, reading, reasons);
     const recordedAt = recordedAtOf(reading, reasons);
-    const numbers = {} as Record<NumericField, number | null>;
-    for (const [field, target] of NUMERIC_FIELDS) numbers[target] = numberOf(reading, field, reasons);
-    const event = eventOf(reading, reasons);
-    const flags = flagsOf(reading, reasons);
+    for (const [field, target] of NUMERIC_FIELDS) record[target] = numberOf(reading, field, reasons);
+    record.event = eventOf(reading, reasons);
+    record.flags = flagsOf(reading, reasons);
     if (reasons.length > 0 || vin === undefined || recordedAt === undefined) return rejection(reasons, reading, vin ?? keyVin);
 
-    const record = Object.assign(new VehicleTelemetryV1(), {
-      schema: VEHICLE_SCHEMA,
-      eventId: eventIdFor(source, vin, recordedAt, reading),
-      source,
-      vin,
-      recordedAt,
-      receivedAt,
-      ...numbers,
-      event,
-      flags,
-      attributes: unmapped(reading, MAPPED),
-    });
+    record.vin = vin;
+    record.recordedAt = recordedAt;
+    record.eventId = eventIdFor(source, vin, recordedAt, reading);
+    record.attributes = unmapped(reading, MAPPED);
     const broken = this.check(record);
     return broken.length > 0 ? rejection(broken, reading, vin) : { record };
   }

@@ -3,8 +3,11 @@ import { NormalizeOutcome, Rejection } from './normalizer';
 /** What became of one input reading. */
 export type ReadingResult<R> = { record: R } | { rejection: Rejection };
 
+// an entity id longer than any valid VIN or device id is sender garbage: not worth a dead-letter key
+const MAX_ENTITY_ID = 128;
+
 export function rejection(reasons: string[], original: unknown, entityId?: string): { rejection: Rejection } {
-  return { rejection: entityId ? { reasons, original, entityId } : { reasons, original } };
+  return { rejection: entityId && entityId.length <= MAX_ENTITY_ID ? { reasons, original, entityId } : { reasons, original } };
 }
 
 export function emptyOutcome<R>(): NormalizeOutcome<R> {

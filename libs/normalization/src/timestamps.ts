@@ -1,4 +1,4 @@
-import { daysInMonth, isUtcTimestamp } from '@app/contracts';
+import { daysInMonth } from '@app/contracts';
 
 // yyyy-mm-dd, 'T' or space, hh:mm[:ss[.fraction]], optional Z or ±hh[[:]mm]
 const WALL_CLOCK =
@@ -6,6 +6,10 @@ const WALL_CLOCK =
 
 // below this an epoch number is seconds (1e11 s is the year 5138; 1e11 ms is March 1973)
 const EPOCH_SECONDS_BELOW = 1e11;
+const DAY_MS = 86_400_000;
+// 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z: the years a yyyy timestamp can hold
+const MIN_MS = -62_167_219_200_000;
+const MAX_MS = 253_402_300_799_999;
 
 /**
  * An ISO-8601-like date and time as a UTC timestamp with milliseconds. A time without an offset is
@@ -16,19 +20,17 @@ export function utcFromWallClock(text: string, defaultOffsetMinutes: number): st
   const parts = WALL_CLOCK.exec(text.trim());
   if (parts === null) return undefined;
   const [, y, mo, d, h, mi, s = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] = parts;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, s].map(Number);
+  const year = +y;
+  const month = +mo;
+  const day = +d;
+  const hour = +h;
+  const minute = +mi;
+  const second = +s;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59 || +offsetHours > 23 || +offsetMinutes > 59) return undefined;
-  const offset = zulu
-    ? 0
-    : sign
-      ? (sign === '-' ? -1 : 1) * (+offsetHours * 60 + +offsetMinutes)
-      : defaultOffsetMinutes;
-  // setUTCFullYear, because Date.UTC reads years 0-99 as 1900-1999
-  const local = new Date(0);
-  local.setUTCFullYear(year, month - 1, day);
-  local.setUTCHours(hour, minute, second, +fraction.padEnd(3, '0').slice(0, 3));
-  return utcFromMillis(local.getTime() - offset * 60_000);
+  const offset = zulu ? 0 : sign ? (sign === '-' ? -1 : 1) * (+offsetHours * 60 + +offsetMinutes) : defaultOffsetMinutes;
+  const millis = +fraction.padEnd(3, '0').slice(0, 3);
+  return utcFromMillis(daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute - offset) * 60 + second) * 1000 + millis);
 }
 
 /** Unix time in seconds (below 1e11) or milliseconds, as a UTC timestamp; sub-millisecond digits are rounded. */
@@ -41,9 +43,49 @@ export function utcFromDate(date: Date): string | undefined {
   return date instanceof Date ? utcFromMillis(date.getTime()) : undefined;
 }
 
-function utcFromMillis(millis: number): string | undefined {
-  // ±8.64e15 ms is the range a Date can hold
-  if (!Number.isFinite(millis) || Math.abs(millis) > 8.64e15) return undefined;
-  const iso = new Date(millis).toISOString();
-  return isUtcTimestamp(iso) ? iso : undefined;
+/**
+ * Unix milliseconds as `yyyy-mm-ddThh:mm:ss.sssZ`, what Date#toISOString gives for years 0000-9999,
+ * by integer arithmetic: a Date and its toISOString cost ~0.7 µs, twice per reading.
+ */
+export function utcFromMillis(millis: number): string | undefined {
+  if (!Number.isInteger(millis) || millis < MIN_MS || millis > MAX_MS) return undefined;
+  const days = Math.floor(millis / DAY_MS);
+  let rest = millis - days * DAY_MS;
+  const [year, month, day] = civilFromDays(days);
+  const hour = Math.floor(rest / 3_600_000);
+  rest -= hour * 3_600_000;
+  const minute = Math.floor(rest / 60_000);
+  rest -= minute * 60_000;
+  const second = Math.floor(rest / 1000);
+  const ms = rest - second * 1000;
+  return `${pad(year, 4)}-${TWO[month]}-${TWO[day]}T${TWO[hour]}:${TWO[minute]}:${TWO[second]}.${pad(ms, 3)}Z`;
+}
+
+const TWO = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
+function pad(n: number, width: number): string {
+  return String(n).padStart(width, '0');
+}
+
+// proleptic Gregorian calendar <-> days since 1970-01-01 (H. Hinnant, "chrono-compatible
+// low-level date algorithms")
+function daysFromCivil(year: number, month: number, day: number): number {
+  const y = month <= 2 ? year - 1 : year;
+  const era = Math.floor(y / 400);
+  const yearOfEra = y - era * 400;
+  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
+  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  return era * 146_097 + dayOfEra - 719_468;
+}
+
+function civilFromDays(days: number): [number, number, number] {
+  const z = days + 719_468;
+  const era = Math.floor(z / 146_097);
+  const dayOfEra = z - era * 146_097;
+  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
+  const month = shifted < 10 ? shifted + 3 : shifted - 9;
+  return [month <= 2 ? yearOfEra + era * 400 + 1 : yearOfEra + era * 400, month, day];
 }

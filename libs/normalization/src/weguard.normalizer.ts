@@ -48,7 +48,7 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
   normalize(payload: unknown, ctx: NormalizeContext): NormalizeOutcome<DeviceLocationV1> {
     const outcome = emptyOutcome<DeviceLocationV1>();
     const receivedAt = utcFromDate(ctx.receivedAt) ?? '';
-    const located = locate(payload, 0);
+    const located = locate(payload);
     if (located === undefined) {
       const reason = `weguard payload must be a location object, a list of them or an envelope holding them, got ${kindOf(payload)}`;
       outcome.rejected.push(rejection([reason], payload).rejection);
@@ -85,49 +85,53 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
       return rejection(reasons, item, deviceId);
     }
 
-    const accuracyM = take(pickNumber(item, ACCURACY)) ?? null;
+    const record = new DeviceLocationV1();
+    record.schema = LOCATION_SCHEMA;
+    record.eventId = eventIdFor(source, deviceId, recordedAt, item);
+    record.source = source;
+    record.deviceId = deviceId;
+    record.recordedAt = recordedAt;
+    record.receivedAt = receivedAt;
+    record.latitude = latitude;
+    record.longitude = longitude;
+    record.accuracyM = take(pickNumber(item, ACCURACY)) ?? null;
     const speed = take(pickNumber(item, SPEED_KPH)) ?? null;
-    const speedKph = speed !== null && used.has('speedMps') ? Math.round(speed * MPS_TO_KPH * 1e6) / 1e6 : speed;
-    const headingDeg = take(pickNumber(item, HEADING)) ?? null;
-    const altitudeM = take(pickNumber(item, ALTITUDE)) ?? null;
-    const batteryPct = take(pickNumber(item, BATTERY)) ?? null;
-    const record = Object.assign(new DeviceLocationV1(), {
-      schema: LOCATION_SCHEMA,
-      eventId: eventIdFor(source, deviceId, recordedAt, item),
-      source,
-      deviceId,
-      recordedAt,
-      receivedAt,
-      latitude,
-      longitude,
-      accuracyM,
-      speedKph,
-      headingDeg,
-      altitudeM,
-      batteryPct,
-      // every key not taken above, including the spellings that lost
-      attributes: unmapped(item, used),
-    });
+    record.speedKph = speed !== null && used.has('speedMps') ? Math.round(speed * MPS_TO_KPH * 1e6) / 1e6 : speed;
+    record.headingDeg = take(pickNumber(item, HEADING)) ?? null;
+    record.altitudeM = take(pickNumber(item, ALTITUDE)) ?? null;
+    record.batteryPct = take(pickNumber(item, BATTERY)) ?? null;
+    // last: every key not taken above, including the spellings that lost
+    record.attributes = unmapped(item, used);
     const broken = this.check(record);
     return broken.length > 0 ? rejection(broken, item, deviceId) : { record };
   }
 }
 
 /** The locations in a payload, or undefined when it has none of the accepted shapes. */
-function locate(payload: unknown, depth: number): Located | undefined {
+function locate(payload: unknown): Located | undefined {
   if (Array.isArray(payload)) return { items: payload };
   if (!isJsonObject(payload)) return undefined;
+  return envelopeContents(payload, 1) ?? { items: [payload] };
+}
+
+/** What an envelope holds: a list, or one location, under a list key, possibly a few envelopes down. */
+function envelopeContents(object: JsonObject, depth: number): Located | undefined {
   // a location may itself carry a `data` object: a latitude says this is the location
-  if (LATITUDE.some((key) => Object.hasOwn(payload, key)) || depth === MAX_ENVELOPES) return { items: [payload] };
+  if (hasLatitude(object) || depth > MAX_ENVELOPES) return undefined;
   for (const key of LISTS) {
-    const inner = own(payload, key);
-    if (Array.isArray(inner)) return { items: inner, envelope: payload };
+    const inner = own(object, key);
+    if (Array.isArray(inner)) return { items: inner, envelope: object };
     if (isJsonObject(inner)) {
-      const found = locate(inner, depth + 1);
-      if (found !== undefined) return { items: found.items, envelope: found.envelope ?? payload };
+      if (hasLatitude(inner)) return { items: [inner], envelope: object };
+      const nested = envelopeContents(inner, depth + 1);
+      if (nested !== undefined) return nested;
     }
   }
-  return { items: [payload] };
+  return undefined;
+}
+
+function hasLatitude(object: JsonObject): boolean {
+  return LATITUDE.some((key) => Object.hasOwn(object, key));
 }
 
 function pick<T>(item: JsonObject, keys: readonly string[], usable: (value: unknown) => T | undefined): Picked<T> | undefined {

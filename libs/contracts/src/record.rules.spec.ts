@@ -1,0 +1,44 @@
+import fc from 'fast-check';
+import { isUtcTimestamp } from './record.rules';
+
+// the reference: what Date reads and writes back unchanged
+function roundTrips(text: string): boolean {
+  const time = Date.parse(text);
+  return !Number.isNaN(time) && new Date(time).toISOString() === text;
+}
+
+describe(isUtcTimestamp.name, () => {
+  const sut = isUtcTimestamp;
+  const digit = fc.constantFrom(...'0123456789');
+  const twoDigits = fc.string({ unit: digit, minLength: 2, maxLength: 2 });
+  // right layout, any digits: months 00-99, days 00-99, hours 00-99, ...
+  const layoutShaped = fc
+    .tuple(fc.string({ unit: digit, minLength: 4, maxLength: 4 }), twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, fc.string({ unit: digit, minLength: 3, maxLength: 3 }))
+    .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+
+  it('accepts what Date#toISOString writes for years 0000-9999', () => {
+    const instant = fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') });
+    fc.assert(fc.property(instant, (millis) => expect(sut(new Date(millis).toISOString())).toBe(true)), { numRuns: 5000 });
+  });
+
+  it('accepts exactly the layout-shaped strings that name a real instant', () => {
+    fc.assert(fc.property(layoutShaped, (text) => expect(sut(text)).toBe(roundTrips(text))), { numRuns: 20_000 });
+  });
+
+  it.each([
+    '2025-03-01T13:00:00Z',
+    '2025-03-01T13:00:00.000+00:00',
+    '2025-03-01 13:00:00.000Z',
+    '2025-03-01T13:00:00.000z',
+    '+02025-03-01T13:00:00.000Z',
+    '2025-3-01T13:00:00.000Z',
+    '２025-03-01T13:00:00.000Z',
+    '',
+  ])('refuses %j', (text) => {
+    expect(sut(text)).toBe(false);
+  });
+
+  it.each([null, undefined, 0, new Date(0), ['2025-03-01T13:00:00.000Z']])('refuses %p', (value) => {
+    expect(sut(value)).toBe(false);
+  });
+});
