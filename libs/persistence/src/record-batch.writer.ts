@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import { DataSource } from 'typeorm';
+import { RecordTable } from './record-tables';
+
+/** one record and where it was read, so a row can be traced back to its Kafka message */
+export interface RecordRow<R> {
+  record: R;
+  partition: number;
+  /** Kafka offsets are 64-bit: a decimal string */
+  offset: string;
+}
+
+interface InsertStatement {
+  /** opens the transaction and waits for the table's writer lock */
+  begin: string;
+  name: string;
+  text: string;
+}
+
+// first key of every writer lock ('FTLM'): keeps our advisory locks apart from anyone else's
+const LOCK_NAMESPACE = 0x46544c4d;
+// PostgreSQL cancels a write stuck this long (lock pile-up, overload) and the caller retries it;
+// we stop listening a little later, for when the server cannot even say so (a dead network)
+const STATEMENT_TIMEOUT_MS = 30_000;
+const READ_TIMEOUT_MS = 40_000;
+const ROLLBACK_TIMEOUT_MS = 5_000;
+const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
+
+/**
+ * Writes a batch of records into its table with one `INSERT … SELECT FROM unnest(…)` and
+ * `ON CONFLICT (event_id) DO NOTHING`, so a redelivered message never makes a second row.
+ */
+@Injectable()
+export class RecordBatchWriter {
+  private readonly statements = new WeakMap<object, InsertStatement>();
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** stores the rows in one transaction; resolves to how many were new (the rest were already stored) */
+  async write<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Promise<number> {
+    const unique = uniqueByEventId(table, rows);
+    if (unique.length === 0) return 0;
+    const statement = this.statementFor(table);
+    const values = columnParameters(table, unique);
+    const client = await this.pool().connect();
+    let broken: Error | undefined;
+    // the pool stops listening to a client it hands out: a connection lost between two of our
+    // queries would otherwise be an unhandled 'error' event and take the process down
+    const lost = (error: Error): void => void (broken = error);
+    client.on('error', lost);
+    try {
+      // writers of one table take turns until they commit, so identity values (`seq`) are handed
+      // out in commit order: a changes-feed reader that has seen seq N can never later find a row
+      // with seq < N committed by a slower transaction, and paging `seq > N` skips nothing
+      await client.query(timed({ text: statement.begin }));
+      const result = await client.query(timed({ name: statement.name, text: statement.text, values }));
+      await client.query(timed({ text: 'COMMIT' }));
+      return result.rowCount ?? 0;
+    } catch (error) {
+      broken = (await rollback(client, error as Error)) ?? broken;
+      throw error;
+    } finally {
+      client.off('error', lost);
+      // a connection in an unknown state is closed rather than handed to the next caller
+      client.release(broken);
+    }
+  }
+
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
+  private statementFor<R>(table: RecordTable<R>): InsertStatement {
+    let statement = this.statements.get(table);
+    if (!statement) {
+      const [namespace, key] = writerLockKeys(table);
+      statement = {
+        begin: `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; SELECT pg_advisory_xact_lock(${namespace}, ${key})`,
+        name: `insert-records-${table.table}`,
+        text: insertStatementFor(table),
+      };
+      this.statements.set(table, statement);
+    }
+    return statement;
+  }
+}
+
+/**
+ * A PostgreSQL error caused by the values of a row (SQLSTATE class 22 data exception, class 23
+ * constraint violation, 54000 e.g. an oversized index entry): retrying the same rows fails the
+ * same way. Everything else (no connection, pool timeout, shutdown, deadlock) may pass on retry.
+ */
+export function isRejectedData(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (/^2[23][0-9A-Z]{3}$/.test(code) || code === '54000');
+}
+
+/** `INSERT INTO t (cols…, kafka_partition, kafka_offset) SELECT … FROM unnest($1::uuid[], …) ON CONFLICT (event_id) DO NOTHING` */
+export function insertStatementFor<R>(table: RecordTable<R>): string {
+  const names = [...table.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'];
+  for (const name of [table.table, ...names]) if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  // jsonb travels as text[]: an array of jsonb literals would need JSON quoted twice
+  const arrayTypes = [...table.columns.map((c) => (c.pgType === 'jsonb' ? 'text' : c.pgType)), 'int4', 'int8'];
+  const selected = [...table.columns.map((c) => (c.pgType === 'jsonb' ? `${c.column}::jsonb` : c.column)), 'kafka_partition', 'kafka_offset'];
+  const parameters = arrayTypes.map((type, i) => `$${i + 1}::${type}[]`);
+  return (
+    `INSERT INTO ${table.table} (${names.join(', ')}) ` +
+    `SELECT ${selected.join(', ')} FROM unnest(${parameters.join(', ')}) AS u(${names.join(', ')}) ` +
+    `ON CONFLICT (event_id) DO NOTHING`
+  );
+}
+
+/**
+ * The statement's parameters: one PostgreSQL array literal per column, then partitions and
+ * offsets. Built here rather than by pg's generic array serialiser, which takes about twice as
+ * long per row on this hot path (numbers need no quoting; strings and JSON are quoted once).
+ */
+export function columnParameters<R>(table: RecordTable<R>, rows: RecordRow<R>[]): string[] {
+  const parameters = table.columns.map(({ field, pgType }) => {
+    const elements = new Array<string>(rows.length);
+    for (let i = 0; i < rows.length; i++) {
+      const value = rows[i].record[field] as unknown;
+      if (value === null || value === undefined) elements[i] = 'NULL';
+      // JSON text holds no raw control characters, so quoting it as a JSON string escapes exactly " and \
+      else if (pgType === 'jsonb') elements[i] = JSON.stringify(JSON.stringify(value));
+      else elements[i] = typeof value === 'number' ? String(value) : quoted(String(value));
+    }
+    return `{${elements.join(',')}}`;
+  });
+  parameters.push(`{${rows.map((row) => row.partition).join(',')}}`);
+  parameters.push(`{${rows.map((row) => quoted(row.offset)).join(',')}}`);
+  return parameters;
+}
+
+// inside an array literal a double-quoted element needs only " and \ escaped
+function quoted(text: string): string {
+  return text.indexOf('"') === -1 && text.indexOf('\\') === -1 ? `"${text}"` : `"${text.replace(/["\\]/g, '\\$&')}"`;
+}
+
+/** the two keys of the table's writer lock: a fixed namespace and a hash of the table name */
+export function writerLockKeys(table: Pick<RecordTable<unknown>, 'table'>): [number, number] {
+  // FNV-1a, 32 bits, as a signed int4
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < table.table.length; i++) hash = Math.imul(hash ^ table.table.charCodeAt(i), 0x01000193);
+  return [LOCK_NAMESPACE, hash | 0];
+}
+
+// the same event twice in one batch (a producer retry landing in one fetch) is written once;
+// the first occurrence keeps its partition and offset
+function uniqueByEventId<R>(table: RecordTable<R>, rows: RecordRow<R>[]): RecordRow<R>[] {
+  const field = table.columns.find((c) => c.column === 'event_id')!.field;
+  const seen = new Set<string>();
+  const unique: RecordRow<R>[] = [];
+  for (const row of rows) {
+    const id = String(row.record[field]).toLowerCase();
+    if (seen.has(id)) continue;
+    seen.add(id);
+    unique.push(row);
+  }
+  return unique;
+}
+
+// pg honours query_timeout per query (its types only know it per client)
+function timed(query: QueryConfig): QueryConfig {
+  return Object.assign(query, { query_timeout: READ_TIMEOUT_MS });
+}
+
+async function rollback(client: PoolClient, cause: Error): Promise<Error | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    // after a read timeout the ROLLBACK queues behind the unanswered statement: do not wait for ever
+    await Promise.race([
+      client.query('ROLLBACK'),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer to ROLLBACK')), ROLLBACK_TIMEOUT_MS))),
+    ]);
+    // the connection is fine after a rejected statement; anything else may have left it half-way
+    return isRejectedData(cause) ? undefined : cause;
+  } catch {
+    return cause;
+  } finally {
+    clearTimeout(timer);
+  }
+}
