@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { bootstrap } from '@app/platform';
+import { QUERY_API_DESCRIPTION, setupQueryDocs } from '@app/query';
 import { LocationConsumerModule } from './location-consumer.module';
 
 void bootstrap({
@@ -7,4 +8,5 @@ void bootstrap({
   role: 'consumer',
   port: (config) => config.ports.locationConsumer,
   module: (config) => LocationConsumerModule.forRoot(config),
+  configure: (app) => setupQueryDocs(app, { title: 'location-consumer query API', description: QUERY_API_DESCRIPTION }),
 });

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { bootstrap } from '@app/platform';
+import { QUERY_API_DESCRIPTION, setupQueryDocs } from '@app/query';
 import { VehicleConsumerModule } from './vehicle-consumer.module';
 
 void bootstrap({
@@ -7,4 +8,5 @@ void bootstrap({
   role: 'consumer',
   port: (config) => config.ports.vehicleConsumer,
   module: (config) => VehicleConsumerModule.forRoot(config),
+  configure: (app) => setupQueryDocs(app, { title: 'vehicle-consumer query API', description: QUERY_API_DESCRIPTION }),
 });

@@ -1,16 +1,26 @@
-import { Module } from '@nestjs/common';
+import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { PersistenceModule } from '@app/persistence';
 import { HealthController } from '@app/platform';
+import { SinkModule, SINKS } from '@app/sink';
+import { VehicleQueryModule } from './query/vehicle-query.module';
 
+/** telemetry.vehicle.v1 → PostgreSQL, and the query API over what is stored */
 @Module({})
 export class VehicleConsumerModule {
-  static forRoot(config: AppConfig) {
+  static forRoot(config: AppConfig): DynamicModule {
     return {
       module: VehicleConsumerModule,
-      imports: [ConfigModule.forRoot('consumer', config), KafkaModule, PersistenceModule, TerminusModule],
+      imports: [
+        ConfigModule.forRoot('consumer', config),
+        KafkaModule,
+        PersistenceModule,
+        TerminusModule,
+        SinkModule.forRoot(SINKS.vehicle),
+        VehicleQueryModule,
+      ],
       controllers: [HealthController],
     };
   }

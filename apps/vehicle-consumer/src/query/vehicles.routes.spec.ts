@@ -1,0 +1,120 @@
+import { Test } from '@nestjs/testing';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig } from '@app/config';
+import { ApiKeyGuard, QUERY_API_DESCRIPTION, queryDocument, RecordQueryService } from '@app/query';
+import { VehicleDataController } from '../vehicle-data/vehicle-data.controller';
+import { VehicleDataService } from '../vehicle-data/vehicle-data.service';
+import { VehiclesController } from './vehicles.controller';
+
+const KEY = 'unit-query-key-0123456789';
+const VIN = '9BWZZZ377VT004251';
+
+/** records which service method a route reached, with what */
+class FakeRecords {
+  calls: unknown[][] = [];
+  async entities(query: unknown) {
+    this.calls.push(['entities', query]);
+    return { items: [], nextCursor: null };
+  }
+  async latest(vin: string) {
+    this.calls.push(['latest', vin]);
+    return { vin };
+  }
+  async range(vin: string, query: unknown, format: unknown) {
+    this.calls.push(['range', vin, query, format]);
+    return { items: [], nextCursor: null };
+  }
+  async changes(query: unknown, format: { ndjson: boolean }) {
+    this.calls.push(['changes', query, format.ndjson]);
+    return { items: [], nextCursor: '0', hasMore: false };
+  }
+  async gaps(vin: string, query: unknown) {
+    this.calls.push(['gaps', vin, query]);
+    return { gaps: [] };
+  }
+  async *pages() {}
+}
+
+describe('vehicle query routes', () => {
+  let app: NestFastifyApplication;
+  let records: FakeRecords;
+  const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) => app.inject({ method: 'GET', url, headers });
+
+  beforeAll(async () => {
+    records = new FakeRecords();
+    const module = await Test.createTestingModule({
+      controllers: [VehiclesController, VehicleDataController],
+      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY] } } }, ApiKeyGuard, VehicleDataService],
+    }).compile();
+    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    await app.init();
+    await app.getHttpAdapter().getInstance().ready();
+  });
+
+  afterAll(() => app.close());
+  beforeEach(() => (records.calls = []));
+
+  it('routes telemetry/changes to the feed, never to a VIN', async () => {
+    const res = await get('/v1/vehicles/telemetry/changes?after=5&waitSeconds=1');
+    expect(res.statusCode).toBe(200);
+    expect(records.calls).toEqual([['changes', { after: '5', limit: 500, waitSeconds: 1 }, false]]);
+  });
+
+  it('normalizes the VIN and converts the query', async () => {
+    const res = await get(`/v1/vehicles/%20${VIN.toLowerCase()}/telemetry?limit=1000`, { authorization: `Bearer ${KEY}`, accept: 'application/x-ndjson' });
+    expect(res.statusCode).toBe(200);
+    expect(records.calls).toEqual([['range', VIN, { limit: 1000 }, { ndjson: true }]]);
+  });
+
+  it.each([
+    ['/v1/vehicles', 'entities'],
+    [`/v1/vehicles/${VIN}/latest`, 'latest'],
+    [`/v1/vehicles/${VIN}/gaps`, 'gaps'],
+  ])('%s reaches %s', async (url, method) => {
+    expect((await get(url)).statusCode).toBe(200);
+    expect(records.calls[0][0]).toBe(method);
+  });
+
+  it.each([
+    ['no header', {}],
+    ['a wrong key', { authorization: 'Bearer not-the-key-at-all-000' }],
+    ['the key without Bearer', { authorization: KEY }],
+  ])('answers 401 with %s, before validating anything', async (_case, headers) => {
+    const res = await get('/v1/vehicles/NOT-A-VIN/telemetry?limit=0', headers);
+    expect(res.statusCode).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+    expect(records.calls).toEqual([]);
+  });
+
+  it.each([
+    ['/v1/vehicles/9BWZZZ377VT00425I/latest', 'vin must be 17 characters of the VIN alphabet (no I, O, Q)'],
+    [`/v1/vehicles/${VIN}/telemetry?limit=0`, 'limit must not be less than 1'],
+    [`/v1/vehicles/${VIN}/telemetry?from=2025-03-02T00:00:00Z&to=2025-03-01T00:00:00Z`, 'from must not be after to'],
+    [`/v1/vehicles/${VIN}/telemetry?cursor=abc`, 'cursor is malformed'],
+    [`/v1/vehicles/${VIN}/telemetry?foo=1`, 'property foo should not exist'],
+  ])('%s → 400 %p', async (url, message) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain(message);
+    expect(records.calls).toEqual([]);
+  });
+
+  it('answers POST /vehicle-data with 200 and JSON keyed by VIN', async () => {
+    const res = await app.inject({ method: 'POST', url: '/vehicle-data', headers: { authorization: `Bearer ${KEY}` }, payload: { vins: [VIN] } });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    expect(res.json()).toEqual({ [VIN]: [] });
+  });
+
+  // serving /docs is covered end to end: @fastify/static pulls an ES module jest cannot load
+  it('documents every route, the bearer scheme and the NDJSON alternative', () => {
+    const document = queryDocument(app, { title: 't', description: QUERY_API_DESCRIPTION });
+    expect(Object.keys(document.paths)).toEqual(
+      expect.arrayContaining(['/v1/vehicles', '/v1/vehicles/telemetry/changes', '/v1/vehicles/{vin}/latest', '/v1/vehicles/{vin}/telemetry', '/v1/vehicles/{vin}/gaps', '/vehicle-data']),
+    );
+    expect(document.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    const telemetry = document.paths['/v1/vehicles/{vin}/telemetry'].get!;
+    expect(Object.keys((telemetry.responses['200'] as { content: object }).content)).toEqual(['application/json', 'application/x-ndjson']);
+    expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']));
+  });
+});

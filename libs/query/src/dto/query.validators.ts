@@ -1,0 +1,68 @@
+import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
+import { daysInMonth } from '@app/contracts';
+
+// RFC 3339: a date, a time to the second (fractions to the microsecond PostgreSQL keeps) and a zone
+const OFFSET_TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/** milliseconds since the epoch, or undefined when the text is not an RFC 3339 timestamp with a zone */
+export function parseOffsetTimestamp(value: unknown): number | undefined {
+  const parts = typeof value === 'string' ? OFFSET_TIMESTAMP.exec(value) : null;
+  if (!parts) return undefined;
+  const [year, month, day, hour, minute, second, offsetHours = 0, offsetMinutes = 0] = parts.slice(1).map((p) => (p === undefined ? 0 : Number(p)));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
+  const millis = Date.parse(value as string);
+  return Number.isNaN(millis) ? undefined : millis;
+}
+
+/** an unencoded `+03:00` arrives as ` 03:00` (form decoding makes + a space): read it as meant */
+export const restorePlusOffset = ({ value }: { value: unknown }): unknown => (typeof value === 'string' ? value.replace(/ (\d{2}:\d{2})$/, '+$1') : value);
+
+/** query strings are text: digits become a number, anything else is left for @IsInt to refuse */
+export const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d{1,15}$/.test(value.trim()) ? Number(value) : value);
+
+export function IsOffsetTimestamp(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isOffsetTimestamp',
+      validator: {
+        validate: (value: unknown) => parseOffsetTimestamp(value) !== undefined,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} must be an ISO-8601 timestamp with a time zone, e.g. 2025-03-01T13:00:00Z`,
+      },
+    },
+    options,
+  );
+}
+
+/** on `to`: fails when `from` is a later instant (equal is an empty range, not an error) */
+export function NotBefore(other: string, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'notBefore',
+      constraints: [other],
+      validator: {
+        validate: (value: unknown, args?: ValidationArguments) => {
+          const end = parseOffsetTimestamp(value);
+          const start = parseOffsetTimestamp((args?.object as Record<string, unknown>)[other]);
+          return end === undefined || start === undefined || start <= end;
+        },
+        defaultMessage: (args?: ValidationArguments) => `${other} must not be after ${args?.property}`,
+      },
+    },
+    options,
+  );
+}
+
+/** an opaque cursor this API handed out: `decode` returns undefined for anything else */
+export function IsCursor(decode: (value: unknown) => unknown, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isCursor',
+      validator: {
+        validate: (value: unknown) => decode(value) !== undefined,
+        defaultMessage: (args?: ValidationArguments) => `${args?.property} is malformed`,
+      },
+    },
+    options,
+  );
+}

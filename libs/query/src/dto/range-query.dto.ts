@@ -1,0 +1,36 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { decodeRangeCursor } from '../record-cursor';
+import { IsCursor, IsOffsetTimestamp, NotBefore, restorePlusOffset, toInt } from './query.validators';
+
+export const RANGE_LIMIT = { default: 500, max: 5000 } as const;
+
+/** one entity's records in [from, to), ordered by (recordedAt, eventId), a keyset page at a time */
+export class RangeQueryDto {
+  @ApiPropertyOptional({ description: 'inclusive start (recordedAt >= from); ISO-8601 with a zone', example: '2025-03-01T00:00:00Z' })
+  @IsOptional()
+  @Transform(restorePlusOffset)
+  @IsOffsetTimestamp()
+  from?: string;
+
+  @ApiPropertyOptional({ description: 'exclusive end (recordedAt < to); must not be before from', example: '2025-03-02T00:00:00Z' })
+  @IsOptional()
+  @Transform(restorePlusOffset)
+  @IsOffsetTimestamp()
+  @NotBefore('from')
+  to?: string;
+
+  @ApiPropertyOptional({ description: 'records per page; ignored when streaming NDJSON', default: RANGE_LIMIT.default, minimum: 1, maximum: RANGE_LIMIT.max })
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(RANGE_LIMIT.max)
+  limit: number = RANGE_LIMIT.default;
+
+  @ApiPropertyOptional({ description: 'the nextCursor of the previous page, with the same from and to' })
+  @IsOptional()
+  @IsCursor(decodeRangeCursor)
+  cursor?: string;
+}

@@ -1,0 +1,167 @@
+import { BadRequestException, NotFoundException, StreamableFile } from '@nestjs/common';
+import { VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
+import { VEHICLE_TABLE } from '@app/persistence';
+import { ChangesQueryDto } from './dto/changes-query.dto';
+import { EntityListQueryDto } from './dto/entity-list-query.dto';
+import { GapsQueryDto } from './dto/gaps-query.dto';
+import { RangeQueryDto } from './dto/range-query.dto';
+import { RecordRow } from './record.mapper';
+import { decodeEntityCursor, decodeRangeCursor, encodeRangeCursor } from './record-cursor';
+import { defineRecordQuery } from './record-query.definition';
+import { RecordQueryRepository } from './record-query.repository';
+import { RecordQueryService, STREAM_PAGE } from './record-query.service';
+
+const definition = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
+const eventId = (n: number): string => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
+
+function aRow(n: number): RecordRow {
+  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000);
+  const row: RecordRow = { seq: String(n), cursor_at: at.toISOString().replace('Z', '000Z') };
+  for (const { column } of VEHICLE_TABLE.columns) row[column] = null;
+  return { ...row, event_id: eventId(n), vin: 'V', recorded_at: at, received_at: at, flags: {}, attributes: {} };
+}
+
+/** an in-memory table of rows 1..n, answering like the repository */
+class FakeRepository {
+  rows: RecordRow[] = [];
+  calls: string[] = [];
+
+  async range(_entity: string, bounds: { after?: { eventId: string } }, limit: number): Promise<RecordRow[]> {
+    this.calls.push(`range ${bounds.after?.eventId ?? '-'} ${limit}`);
+    const start = bounds.after ? this.rows.findIndex((r) => r.event_id === bounds.after!.eventId) + 1 : 0;
+    return this.rows.slice(start, start + limit);
+  }
+  async changes(after: string, limit: number, upTo?: string): Promise<RecordRow[]> {
+    this.calls.push(`changes ${after} ${limit} ${upTo ?? '-'}`);
+    return this.rows.filter((r) => BigInt(r.seq) > BigInt(after) && (upTo === undefined || BigInt(r.seq) <= BigInt(upTo))).slice(0, limit);
+  }
+  async lastSeq(): Promise<string> {
+    return this.rows.length > 0 ? this.rows[this.rows.length - 1].seq : '0';
+  }
+  async latest(): Promise<RecordRow | undefined> {
+    return this.rows[this.rows.length - 1];
+  }
+  async entities(after: string | undefined, limit: number) {
+    const all = ['A', 'B', 'C'].filter((e) => after === undefined || e > after);
+    return all.slice(0, limit).map((entity) => ({ entity, first_at: new Date(0), last_at: new Date(1000), records: '2' }));
+  }
+  async gaps(...args: unknown[]) {
+    this.calls.push(`gaps ${JSON.stringify(args)}`);
+    return [];
+  }
+}
+
+const query = <T extends object>(type: new () => T, values: Partial<T> = {}): T => Object.assign(new type(), values);
+
+async function lines(file: StreamableFile): Promise<Record<string, unknown>[]> {
+  let text = '';
+  for await (const chunk of file.getStream()) text += String(chunk);
+  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+describe(RecordQueryService.name, () => {
+  let repository: FakeRepository;
+  let sut: RecordQueryService<VehicleTelemetryV1, 'vin'>;
+
+  beforeEach(() => {
+    repository = new FakeRepository();
+    sut = new RecordQueryService(repository as unknown as RecordQueryRepository, definition);
+  });
+
+  describe('range', () => {
+    it('pages with limit + 1 and a cursor at the last row; null when exhausted', async () => {
+      repository.rows = [1, 2, 3, 4, 5].map(aRow);
+      const first = (await sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false })) as { items: VehicleTelemetryV1[]; nextCursor: string };
+      expect(first.items.map((r) => r.eventId)).toEqual([eventId(1), eventId(2)]);
+      expect(decodeRangeCursor(first.nextCursor)).toEqual({ recordedAt: aRow(2).cursor_at, eventId: eventId(2) });
+      expect(repository.calls).toEqual(['range - 3']);
+      const last = (await sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), { ndjson: false })) as { items: VehicleTelemetryV1[]; nextCursor: null };
+      expect(last.items.map((r) => r.eventId)).toEqual([eventId(3), eventId(4), eventId(5)]);
+      expect(last.nextCursor).toBeNull();
+    });
+
+    it('streams every row in keyset pages when asked for NDJSON, whatever the limit', async () => {
+      repository.rows = Array.from({ length: STREAM_PAGE * 2 + 1 }, (_, i) => aRow(i + 1));
+      const file = (await sut.range('V', query(RangeQueryDto, { limit: 1 }), { ndjson: true })) as StreamableFile;
+      const items = await lines(file);
+      expect(items).toHaveLength(STREAM_PAGE * 2 + 1);
+      expect(items[STREAM_PAGE]).toMatchObject({ schema: VEHICLE_SCHEMA, eventId: eventId(STREAM_PAGE + 1) });
+      expect(repository.calls).toEqual([`range - ${STREAM_PAGE}`, `range ${eventId(STREAM_PAGE)} ${STREAM_PAGE}`, `range ${eventId(2 * STREAM_PAGE)} ${STREAM_PAGE}`]);
+    });
+
+    it('refuses a cursor it did not hand out, even when called without the DTO check', async () => {
+      await expect(sut.range('V', query(RangeQueryDto, { cursor: 'nope' }), { ndjson: false })).rejects.toThrow(BadRequestException);
+    });
+  });
+
+  describe('changes', () => {
+    it('returns rows after the cursor with their seq, and keeps the cursor when nothing is new', async () => {
+      repository.rows = [1, 2, 3].map(aRow);
+      const page = (await sut.changes(query(ChangesQueryDto, { after: '1', limit: 1 }), { ndjson: false })) as { items: { seq: string }[]; nextCursor: string; hasMore: boolean };
+      expect(page.items.map((r) => r.seq)).toEqual(['2']);
+      expect(page).toMatchObject({ nextCursor: '2', hasMore: true });
+      expect(await sut.changes(query(ChangesQueryDto, { after: '3' }), { ndjson: false })).toEqual({ items: [], nextCursor: '3', hasMore: false });
+    });
+
+    it('long-polls: answers as soon as a row arrives', async () => {
+      setTimeout(() => repository.rows.push(aRow(1)), 300);
+      const started = Date.now();
+      const page = (await sut.changes(query(ChangesQueryDto, { waitSeconds: 5 }), { ndjson: false })) as { items: unknown[] };
+      expect(page.items).toHaveLength(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+      expect(Date.now() - started).toBeLessThan(1000);
+    });
+
+    it('long-polls: gives up at the deadline, or when the client leaves', async () => {
+      let started = Date.now();
+      expect(await sut.changes(query(ChangesQueryDto, { waitSeconds: 1 }), { ndjson: false })).toEqual({ items: [], nextCursor: '0', hasMore: false });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(990);
+      const client = new AbortController();
+      setTimeout(() => client.abort(), 100);
+      started = Date.now();
+      await sut.changes(query(ChangesQueryDto, { waitSeconds: 30 }), { ndjson: false, signal: client.signal });
+      expect(Date.now() - started).toBeLessThan(500);
+    });
+
+    it('streams NDJSON up to the newest seq seen when the stream started', async () => {
+      repository.rows = Array.from({ length: STREAM_PAGE + 5 }, (_, i) => aRow(i + 1));
+      const file = (await sut.changes(query(ChangesQueryDto, { after: '2', limit: 1 }), { ndjson: true })) as StreamableFile;
+      const items = await lines(file);
+      expect(items.map((r) => r.seq)).toEqual(Array.from({ length: STREAM_PAGE + 3 }, (_, i) => String(i + 3)));
+      expect(repository.calls).toEqual([`changes 2 ${STREAM_PAGE} -`, `changes ${STREAM_PAGE + 2} ${STREAM_PAGE} ${STREAM_PAGE + 5}`]);
+    });
+  });
+
+  it('lists entities a page at a time', async () => {
+    const page = await sut.entities(query(EntityListQueryDto, { limit: 2 }));
+    expect(page.items.map((s) => s.vin)).toEqual(['A', 'B']);
+    expect(decodeEntityCursor(page.nextCursor)).toBe('B');
+    expect((await sut.entities(query(EntityListQueryDto, { limit: 2, cursor: page.nextCursor! }))).nextCursor).toBeNull();
+  });
+
+  it('answers 404 for the latest of an unknown entity', async () => {
+    await expect(sut.latest('V')).rejects.toThrow(NotFoundException);
+  });
+
+  describe('gaps', () => {
+    it('defaults to the 24 hours before now', async () => {
+      const before = Date.now();
+      const report = await sut.gaps('V', query(GapsQueryDto));
+      expect(Date.parse(report.to)).toBeGreaterThanOrEqual(before);
+      expect(Date.parse(report.to) - Date.parse(report.from)).toBe(24 * 3_600_000);
+      expect(report).toMatchObject({ minGapSeconds: 300, gaps: [], truncated: false });
+    });
+
+    it('refuses a lone from in the future, and windows over 31 days', async () => {
+      await expect(sut.gaps('V', query(GapsQueryDto, { from: '2999-01-01T00:00:00Z' }))).rejects.toThrow('Bad Request');
+      await expect(sut.gaps('V', query(GapsQueryDto, { from: '2025-01-01T00:00:00Z', to: '2025-02-01T00:00:01Z' }))).rejects.toThrow(BadRequestException);
+    });
+  });
+
+  it('starts a range page exactly after the cursor it handed out', async () => {
+    repository.rows = [1, 2, 3].map(aRow);
+    const cursor = encodeRangeCursor({ recordedAt: aRow(1).cursor_at!, eventId: eventId(1) });
+    const page = (await sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false })) as { items: VehicleTelemetryV1[] };
+    expect(page.items.map((r) => r.eventId)).toEqual([eventId(2), eventId(3)]);
+  });
+});

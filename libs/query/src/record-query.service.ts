@@ -1,0 +1,146 @@
+import { BadRequestException, Inject, Injectable, NotFoundException, StreamableFile } from '@nestjs/common';
+import { ChangesQueryDto } from './dto/changes-query.dto';
+import { EntityListQueryDto } from './dto/entity-list-query.dto';
+import { GAPS, GapsQueryDto } from './dto/gaps-query.dto';
+import { ChangesPage, EntityPage, GapReportDto, RecordPage } from './dto/pages.dto';
+import { parseOffsetTimestamp } from './dto/query.validators';
+import { RangeQueryDto } from './dto/range-query.dto';
+import { ndjsonResponse } from './ndjson';
+import { EntitySummary, RecordChange, RecordMapper, RecordRow } from './record.mapper';
+import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor } from './record-cursor';
+import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
+import { RecordQueryRepository } from './record-query.repository';
+import { RangeBounds } from './record-query.sql';
+
+/** keyset page size of bulk reads (NDJSON, /vehicle-data): memory stays at one page whatever the total */
+export const STREAM_PAGE = 1000;
+/** how often a long-poll looks for new rows */
+export const POLL_INTERVAL_MS = 100;
+
+export interface ResponseFormat {
+  /** stream newline-delimited JSON without the page limit */
+  ndjson: boolean;
+  /** aborts a long-poll when the client goes away */
+  signal?: AbortSignal;
+}
+
+/** the query API of one record contract: pages, streams, long-polls and gaps, as contract-shaped records */
+@Injectable()
+export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E extends string = string> {
+  private readonly mapper: RecordMapper<R, E>;
+
+  constructor(
+    private readonly repository: RecordQueryRepository,
+    @Inject(RECORD_QUERY_DEFINITION) private readonly definition: RecordQueryDefinition<R, E>,
+  ) {
+    this.mapper = new RecordMapper(definition);
+  }
+
+  async entities(query: EntityListQueryDto): Promise<EntityPage<EntitySummary<E>>> {
+    const after = query.cursor === undefined ? undefined : required(decodeEntityCursor(query.cursor), 'cursor');
+    const rows = await this.repository.entities(after, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    return { items: page.map((row) => this.mapper.toSummary(row)), nextCursor: rows.length > query.limit ? encodeEntityCursor(page[page.length - 1].entity) : null };
+  }
+
+  async latest(entity: string): Promise<R> {
+    const row = await this.repository.latest(entity);
+    if (!row) throw new NotFoundException(`no records for ${this.definition.entityKey} ${entity}`);
+    return this.mapper.toRecord(row);
+  }
+
+  async range(entity: string, query: RangeQueryDto, format: ResponseFormat): Promise<RecordPage<R> | StreamableFile> {
+    const bounds: RangeBounds = { from: query.from, to: query.to, after: query.cursor === undefined ? undefined : required(decodeRangeCursor(query.cursor), 'cursor') };
+    if (format.ndjson) return ndjsonResponse(this.pages(entity, bounds));
+    const rows = await this.repository.range(entity, bounds, query.limit + 1);
+    const page = rows.slice(0, query.limit);
+    const more = rows.length > query.limit;
+    return { items: page.map((row) => this.mapper.toRecord(row)), nextCursor: more ? encodeRangeCursor(this.mapper.positionOf(page[page.length - 1])) : null };
+  }
+
+  /** every record of the range, a keyset page at a time, for readers that want them all */
+  async *pages(entity: string, bounds: RangeBounds): AsyncGenerator<R[]> {
+    let after = bounds.after;
+    for (;;) {
+      const rows = await this.repository.range(entity, { ...bounds, after }, STREAM_PAGE);
+      if (rows.length > 0) yield rows.map((row) => this.mapper.toRecord(row));
+      if (rows.length < STREAM_PAGE) return;
+      after = this.mapper.positionOf(rows[rows.length - 1]);
+    }
+  }
+
+  async changes(query: ChangesQueryDto, format: ResponseFormat): Promise<ChangesPage<RecordChange<R>> | StreamableFile> {
+    if (format.ndjson) return ndjsonResponse(this.changePages(query.after, query.waitSeconds, format.signal));
+    const rows = await this.waitForChanges(query.after, query.limit + 1, query.waitSeconds, format.signal);
+    const items = rows.slice(0, query.limit).map((row) => this.mapper.toChange(row));
+    return { items, nextCursor: items.length > 0 ? items[items.length - 1].seq : query.after, hasMore: rows.length > query.limit };
+  }
+
+  async gaps(entity: string, query: GapsQueryDto): Promise<GapReportDto> {
+    const to = query.to === undefined ? Date.now() : parseOffsetTimestamp(query.to)!;
+    const from = query.from === undefined ? to - GAPS.defaultWindowHours * 3_600_000 : parseOffsetTimestamp(query.from)!;
+    // the DTO checks the pair only when both are given; a lone future `from` meets the default `to` here
+    if (from > to) throw new BadRequestException(['from must not be after to']);
+    if (to - from > GAPS.maxWindowDays * 86_400_000) throw new BadRequestException([`from and to must be at most ${GAPS.maxWindowDays} days apart`]);
+    const [fromIso, toIso] = [new Date(from).toISOString(), new Date(to).toISOString()];
+    const rows = await this.repository.gaps(entity, fromIso, toIso, query.minGapSeconds, GAPS.maxGaps + 1);
+    return {
+      from: fromIso,
+      to: toIso,
+      minGapSeconds: query.minGapSeconds,
+      gaps: rows.slice(0, GAPS.maxGaps).map((row) => ({
+        from: row.gap_from.toISOString(),
+        to: row.gap_to.toISOString(),
+        seconds: (row.gap_to.getTime() - row.gap_from.getTime()) / 1000,
+        fromRangeStart: row.from_range_start,
+        toRangeEnd: row.to_range_end,
+      })),
+      truncated: rows.length > GAPS.maxGaps,
+    };
+  }
+
+  /** the next rows after `after`; when there are none, asks again every POLL_INTERVAL_MS until some arrive or the wait ends */
+  private async waitForChanges(after: string, limit: number, waitSeconds: number, signal?: AbortSignal): Promise<RecordRow[]> {
+    const deadline = Date.now() + waitSeconds * 1000;
+    for (;;) {
+      const rows = await this.repository.changes(after, limit);
+      const left = deadline - Date.now();
+      if (rows.length > 0 || left <= 0 || signal?.aborted) return rows;
+      await pause(Math.min(POLL_INTERVAL_MS, left), signal);
+    }
+  }
+
+  /**
+   * The feed from `after` up to the newest seq when the stream starts: writers commit in seq
+   * order, so the stream ends, and its last seq is where the next request resumes.
+   */
+  private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<RecordChange<R>[]> {
+    let rows = await this.waitForChanges(after, STREAM_PAGE, waitSeconds, signal);
+    if (rows.length === 0) return;
+    const upTo = await this.repository.lastSeq();
+    for (;;) {
+      yield rows.map((row) => this.mapper.toChange(row));
+      if (rows.length < STREAM_PAGE) return;
+      rows = await this.repository.changes(rows[rows.length - 1].seq, STREAM_PAGE, upTo);
+      if (rows.length === 0) return;
+    }
+  }
+}
+
+// the DTOs validate cursors already; this keeps the service safe when called from elsewhere
+function required<T>(value: T | undefined, field: string): T {
+  if (value === undefined) throw new BadRequestException([`${field} is malformed`]);
+  return value;
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}

@@ -1,0 +1,78 @@
+import { LOCATION_SCHEMA, VEHICLE_SCHEMA } from '@app/contracts';
+import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
+import { defineRecordQuery } from './record-query.definition';
+import { RecordQuerySql } from './record-query.sql';
+
+const EVENT_ID = '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b';
+const oneLine = (text: string): string => text.replace(/\s+/g, ' ');
+
+describe(RecordQuerySql.name, () => {
+  const sut = new RecordQuerySql(defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin'));
+  const devices = new RecordQuerySql(defineRecordQuery(LOCATION_TABLE, LOCATION_SCHEMA, 'deviceId'));
+
+  it('selects seq and every bound column, quoted', () => {
+    const { text } = sut.latest('V');
+    expect(text).toContain('SELECT "seq", "event_id", "source", "vin", "recorded_at", "received_at", "latitude"');
+    expect(text).toContain('"attributes" FROM "vehicle_telemetry"');
+  });
+
+  it('pages a range by a row comparison on (recorded_at, event_id), with only the bounds given', () => {
+    expect(sut.range('V', {}, 501)).toEqual({
+      text: expect.stringContaining('WHERE "vin" = $1 ORDER BY "recorded_at", "event_id" LIMIT $2'),
+      values: ['V', 501],
+    });
+    const q = sut.range('V', { from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z', after: { recordedAt: '2025-03-01T10:00:00.000000Z', eventId: EVENT_ID } }, 1001);
+    expect(q.text).toContain(
+      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) ORDER BY "recorded_at", "event_id" LIMIT $6',
+    );
+    expect(q.values).toEqual(['V', '2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z', '2025-03-01T10:00:00.000000Z', EVENT_ID, 1001]);
+  });
+
+  it('numbers parameters densely when only some bounds are given', () => {
+    const q = sut.range('V', { to: '2025-03-02T00:00:00Z', after: { recordedAt: '2025-03-01T10:00:00Z', eventId: EVENT_ID } }, 10);
+    expect(q.text).toContain('"recorded_at" < $2::timestamptz AND ("recorded_at", "event_id") > ($3::timestamptz, $4::uuid)');
+    expect(q.text).toContain('LIMIT $5');
+    expect(q.values).toHaveLength(5);
+  });
+
+  it('keeps microseconds for the next cursor', () => {
+    expect(sut.range('V', {}, 1).text).toContain(`to_char("recorded_at" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at`);
+  });
+
+  it('reads the latest by the index backwards', () => {
+    expect(sut.latest('V').text).toContain('WHERE "vin" = $1 ORDER BY "recorded_at" DESC, "event_id" DESC LIMIT 1');
+  });
+
+  it('feeds changes by seq, optionally up to a bound', () => {
+    expect(sut.changes('10', 501)).toEqual({ text: expect.stringMatching(/WHERE seq > \$1::bigint ORDER BY seq LIMIT \$2$/), values: ['10', 501] });
+    expect(sut.changes('10', 1000, '99')).toEqual({ text: expect.stringMatching(/WHERE seq > \$1::bigint AND seq <= \$2::bigint ORDER BY seq LIMIT \$3$/), values: ['10', '99', 1000] });
+  });
+
+  it('lists entities with a loose index scan from a keyset position', () => {
+    const first = sut.entities(undefined, 101);
+    expect(first.values).toEqual([101]);
+    expect(oneLine(first.text)).toContain('(SELECT "vin" AS entity FROM "vehicle_telemetry" ORDER BY "vin" LIMIT 1)');
+    const next = devices.entities('dev-9', 11);
+    expect(next.values).toEqual(['dev-9', 11]);
+    expect(next.text).toContain('WHERE "device_id" > $1 ORDER BY "device_id" LIMIT 1');
+    expect(next.text).toContain('count(*) AS records FROM "device_location" WHERE "device_id" = page.entity');
+    expect(next.text).toContain('LIMIT $2');
+  });
+
+  it('finds gaps with lead() over the readings between the range edges', () => {
+    const q = devices.gaps('dev-1', '2025-03-01T00:00:00.000Z', '2025-03-02T00:00:00.000Z', 300, 10001);
+    expect(q.values).toEqual(['dev-1', '2025-03-01T00:00:00.000Z', '2025-03-02T00:00:00.000Z', 300, 10001]);
+    expect(q.text).toContain('lead(at) OVER w AS next_at');
+    expect(q.text).toContain('FROM "device_location" WHERE "device_id" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz');
+    expect(q.text).toContain('WHERE next_at - at > make_interval(secs => $4) ORDER BY at LIMIT $5');
+  });
+
+  it('refuses a binding whose names are not plain identifiers', () => {
+    const table = { ...VEHICLE_TABLE, table: 'vehicle_telemetry; DROP TABLE x' };
+    expect(() => new RecordQuerySql(defineRecordQuery(table, VEHICLE_SCHEMA, 'vin'))).toThrow(/not a plain SQL identifier/);
+  });
+
+  it('refuses an entity key that is not the table binding\'s', () => {
+    expect(() => defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'source')).toThrow(/not the table's entity field/);
+  });
+});

@@ -1,0 +1,85 @@
+import { LOCATION_SCHEMA, VEHICLE_SCHEMA } from '@app/contracts';
+import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
+import { RecordMapper, RecordRow } from './record.mapper';
+import { defineRecordQuery } from './record-query.definition';
+
+const EVENT_ID = '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b';
+
+function aVehicleRow(overrides: Partial<RecordRow> = {}): RecordRow {
+  return {
+    seq: '42',
+    event_id: EVENT_ID,
+    source: 'mobway',
+    vin: '9BWZZZ377VT004251',
+    recorded_at: new Date('2025-03-01T13:00:00.123Z'),
+    received_at: new Date('2025-03-01T13:00:01.000Z'),
+    stored_at: new Date('2025-03-01T13:00:02.000Z'),
+    latitude: -23.5,
+    longitude: -46.6,
+    speed_kph: null,
+    heading_deg: 181,
+    odometer_km: 48211.4,
+    fuel_level_pct: 57,
+    engine_rpm: 2100,
+    lv_battery_voltage_v: 13.9,
+    hv_battery_soc_pct: null,
+    event: 'position',
+    flags: { speed: { value: 512.5, flag: 'out of range' } },
+    attributes: { tire_pressure_fl: 34 },
+    kafka_partition: 0,
+    kafka_offset: '7',
+    cursor_at: '2025-03-01T13:00:00.123000Z',
+    ...overrides,
+  };
+}
+
+describe(RecordMapper.name, () => {
+  const sut = new RecordMapper(defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin'));
+
+  it('maps a row to exactly the v1 contract, in its field order, times in UTC', () => {
+    const record = sut.toRecord(aVehicleRow());
+    expect(record).toEqual({
+      schema: VEHICLE_SCHEMA,
+      eventId: EVENT_ID,
+      source: 'mobway',
+      vin: '9BWZZZ377VT004251',
+      recordedAt: '2025-03-01T13:00:00.123Z',
+      receivedAt: '2025-03-01T13:00:01.000Z',
+      latitude: -23.5,
+      longitude: -46.6,
+      speedKph: null,
+      headingDeg: 181,
+      odometerKm: 48211.4,
+      fuelLevelPct: 57,
+      engineRpm: 2100,
+      lvBatteryVoltageV: 13.9,
+      hvBatterySocPct: null,
+      event: 'position',
+      flags: { speed: { value: 512.5, flag: 'out of range' } },
+      attributes: { tire_pressure_fl: 34 },
+    });
+    expect(Object.keys(record).slice(0, 4)).toEqual(['schema', 'eventId', 'source', 'vin']);
+  });
+
+  it('adds seq to a change, and never leaks storage columns', () => {
+    const change = sut.toChange(aVehicleRow());
+    expect(change.seq).toBe('42');
+    expect(Object.keys(change)).not.toEqual(expect.arrayContaining(['kafka_offset']));
+    expect(change).not.toHaveProperty('stored_at');
+    expect(change).not.toHaveProperty('cursor_at');
+  });
+
+  it('positions the next page at the row, to the microsecond', () => {
+    expect(sut.positionOf(aVehicleRow())).toEqual({ recordedAt: '2025-03-01T13:00:00.123000Z', eventId: EVENT_ID });
+  });
+
+  it('summarizes an entity under its contract name', () => {
+    const devices = new RecordMapper(defineRecordQuery(LOCATION_TABLE, LOCATION_SCHEMA, 'deviceId'));
+    expect(devices.toSummary({ entity: 'dev-1', first_at: new Date('2025-01-01T00:00:00Z'), last_at: new Date('2025-01-02T00:00:00Z'), records: '2500' })).toEqual({
+      deviceId: 'dev-1',
+      firstRecordedAt: '2025-01-01T00:00:00.000Z',
+      lastRecordedAt: '2025-01-02T00:00:00.000Z',
+      recordCount: 2500,
+    });
+  });
+});
