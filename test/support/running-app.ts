@@ -29,6 +29,10 @@ export class RunningApp {
     private readonly child: ChildProcess,
   ) {}
 
+  get pid(): number {
+    return this.child.pid!;
+  }
+
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
   }

@@ -37,6 +37,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
   const adapter = new FastifyAdapter({
     bodyLimit: config.gateway.bodyLimitBytes,
     trustProxy: true,
+    // device ids may be 128 characters; fastify's default is 100
+    maxParamLength: 512,
     return503OnClosing: true,
     // a caller's x-request-id is kept (when sane) so logs can be matched across systems
     requestIdHeader: 'x-request-id',

@@ -64,6 +64,16 @@ export class IngestService {
   }
 }
 
+/** JSON.parse accepts nesting that JSON.stringify cannot write back; the raw topic keeps those bytes */
+function serialise(letter: DeadLetterV1): string {
+  try {
+    return JSON.stringify(letter);
+  } catch {
+    const { original: _dropped, ...rest } = letter;
+    return JSON.stringify({ ...rest, reasons: [...letter.reasons, `original not serialisable here; the request body is on ${TOPICS.raw} under key ${letter.requestId}`] });
+  }
+}
+
 function headers(values: Record<string, string | undefined>): IHeaders {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as IHeaders;
 }
@@ -105,6 +115,6 @@ function deadLetter(fields: { source: string; requestId: string; receivedAt: str
   };
   return {
     topic: TOPICS.deadLetter,
-    message: { key: fields.entityId ?? fields.requestId, value: JSON.stringify(letter), headers: headers({ schema: DEAD_LETTER_SCHEMA, source: fields.source, 'request-id': fields.requestId, 'content-type': 'application/json' }) },
+    message: { key: fields.entityId ?? fields.requestId, value: serialise(letter), headers: headers({ schema: DEAD_LETTER_SCHEMA, source: fields.source, 'request-id': fields.requestId, 'content-type': 'application/json' }) },
   };
 }
