@@ -27,6 +27,8 @@ const common = {
 };
 
 module.exports = {
+  // per-project testTimeout is ignored by jest; end-to-end hooks start real apps
+  testTimeout: 120000,
   projects: [
     {
       ...common,
@@ -42,7 +44,6 @@ module.exports = {
       testMatch: ['**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/global-setup.ts',
       globalTeardown: '<rootDir>/test/global-teardown.ts',
-      testTimeout: 120000,
     },
   ],
 };

@@ -57,7 +57,10 @@ export class RunningApp {
     });
     const app = new RunningApp(name, port, child);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name} did not start within 60 s:\n${app.output.join('\n')}`)), 60_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error(`${name} did not start within 60 s:\n${app.output.join('\n')}`));
+      }, 60_000);
       for (const stream of [child.stdout!, child.stderr!]) {
         createInterface({ input: stream }).on('line', (line) => {
           app.output.push(line);

@@ -13,6 +13,9 @@ export function topicDefinitions({ partitions, replicationFactor }: TopicSetting
   const common = [
     { name: 'min.insync.replicas', value: String(Math.min(2, replicationFactor)) },
     { name: 'cleanup.policy', value: 'delete' },
+    // a 1 MiB webhook body (BODY_LIMIT_BYTES) plus headers, or its base64 in a dead letter, and the
+    // publisher's grouped batches must fit one record batch; the broker default is 1 MiB
+    { name: 'max.message.bytes', value: String(16 * 1024 * 1024) },
   ];
   const retention = (days: number) => ({ name: 'retention.ms', value: String(days * DAY_MS) });
   return [

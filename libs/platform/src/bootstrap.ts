@@ -38,7 +38,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     bodyLimit: config.gateway.bodyLimitBytes,
     trustProxy: true,
     // device ids may be 128 characters; fastify's default is 100
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
     // a caller's x-request-id is kept (when sane) so logs can be matched across systems
     requestIdHeader: 'x-request-id',
@@ -63,6 +63,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
   await options.configure?.(app, config);
   const port = options.port(config);
   await app.listen(port, config.host);
-  new Logger(options.name).log(`listening on http://${config.host}:${port}`);
+  // whatever the log level: launchers and tests wait for this line
+  process.stdout.write(`${options.name} listening on http://${config.host}:${port}\n`);
   return app;
 }

@@ -82,6 +82,20 @@ describe(RecordPublisher.name, () => {
     await third;
   });
 
+  it('splits groups so one produce request stays under 8 MiB', async () => {
+    const { sut, producer } = buildSut({ lingerMs: 5 });
+    const big = (): OutgoingMessage[] => [{ topic: 'raw', message: { key: 'k', value: Buffer.alloc(3 * 1024 * 1024) } }];
+    const all = [sut.publish(big()), sut.publish(big()), sut.publish(big())];
+    await new Promise((r) => setTimeout(r, 20));
+    expect(producer.batches).toHaveLength(1);
+    expect(producer.batches[0].topicMessages![0].messages).toHaveLength(2);
+    producer.ack();
+    await new Promise((r) => setTimeout(r, 5));
+    expect(producer.batches).toHaveLength(2);
+    producer.ack();
+    await Promise.all(all);
+  });
+
   it('keeps one produce request in flight per lane and overlaps lanes', async () => {
     const { sut, producer } = buildSut({ producers: 2 });
     const a = sut.publish(messages(1));

@@ -14,8 +14,12 @@ export interface OutgoingMessage {
   message: Message;
 }
 
+// one produce request stays well under the topics' max.message.bytes (16 MiB, see libs/kafka/topics.ts)
+const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+
 interface Pending {
   messages: OutgoingMessage[];
+  bytes: number;
   resolve: () => void;
   reject: (error: Error) => void;
   /** answered already (timed out): not worth sending any more */
@@ -77,7 +81,8 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
         if (error) reject(error);
         else resolve();
       };
-      this.queue.push({ messages, resolve: () => finish(), reject: finish, settled: () => settled });
+      const bytes = messages.reduce((n, { message }) => n + sizeOf(message.value) + sizeOf(message.key), 0);
+      this.queue.push({ messages, bytes, resolve: () => finish(), reject: finish, settled: () => settled });
       this.queuedMessages += messages.length;
       this.schedule();
     });
@@ -113,10 +118,13 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     if (this.queue.length === 0) return;
     const batch: Pending[] = [];
     let count = 0;
-    while (this.queue.length > 0 && (batch.length === 0 || count + this.queue[0].messages.length <= this.settings.maxBatchRecords)) {
+    let bytes = 0;
+    const fits = (next: Pending): boolean => count + next.messages.length <= this.settings.maxBatchRecords && bytes + next.bytes <= MAX_REQUEST_BYTES;
+    while (this.queue.length > 0 && (batch.length === 0 || fits(this.queue[0]))) {
       const next = this.queue.shift()!;
       batch.push(next);
       count += next.messages.length;
+      bytes += next.bytes;
     }
     this.queuedMessages -= count;
     lane.busy = true;
@@ -150,4 +158,9 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     });
     return lane.connected;
   }
+}
+
+function sizeOf(value: Buffer | string | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }
