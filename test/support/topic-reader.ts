@@ -22,7 +22,17 @@ export async function readTopic(topic: string, timeoutMs = 30_000): Promise<Read
   const client = kafka();
   const admin = client.admin();
   await admin.connect();
-  const ends = await admin.fetchTopicOffsets(topic);
+  let ends: Awaited<ReturnType<typeof admin.fetchTopicOffsets>> = [];
+  // right after a broker restart the partitions' leadership may still be settling
+  for (let attempt = 0; ; attempt++) {
+    try {
+      ends = await admin.fetchTopicOffsets(topic);
+      break;
+    } catch (error) {
+      if (attempt >= 20) throw error;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   await admin.disconnect();
   const remaining = new Map(ends.filter((p) => Number(p.high) > Number(p.low)).map((p) => [p.partition, Number(p.high)]));
   const messages: ReadMessage[] = [];

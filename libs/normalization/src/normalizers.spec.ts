@@ -208,7 +208,8 @@ describe(`${WeguardNormalizer.name} on random input`, () => {
         const outcome = sut.normalize(payload, aContext());
 
         expect(outcome.records.length + outcome.rejected.length).toBe(items.length);
-        for (const { original } of outcome.rejected) expect(items).toContain(original);
+        // identity, with NaN equal to itself (toContain's === would call a NaN item missing)
+        for (const { original } of outcome.rejected) expect(items.some((item) => Object.is(item, original))).toBe(true);
         expectWellFormed(outcome, validateLocation);
       }),
       { numRuns: RUNS },
