@@ -9,7 +9,10 @@ function nestLogCreator() {
     ({ level, log }: LogEntry): void => {
       const { message, ...extra } = log;
       const line = `${message} ${JSON.stringify(extra)}`;
-      if (level === logLevel.ERROR) logger.error(line);
+      // kafkajs logs every error response ("Response InitProducerId … coordinator is loading") and then
+      // retries it; a request that finally fails reaches our code as an exception and is logged there
+      if (level === logLevel.ERROR && message.startsWith('Response ')) logger.warn(line);
+      else if (level === logLevel.ERROR) logger.error(line);
       else if (level === logLevel.WARN) logger.warn(line);
       else if (level === logLevel.INFO) logger.log(line);
       else logger.debug(line);
