@@ -1,4 +1,6 @@
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
 import { AppConfig } from '@app/config';
 import { createKafka, provisionTopics } from '@app/kafka';
 import { runMigrations } from '@app/persistence';
@@ -18,12 +20,14 @@ export interface StackEndpoints {
 export class LocalStack {
   readonly postgres?: PostgresServer;
   readonly kafka?: KafkaBroker;
+  private readonly dataDir: string;
 
   constructor(
     private readonly config: AppConfig,
     private readonly log: (component: string, line: string) => void = (c, l) => console.log(`[${c}] ${l}`),
   ) {
     const dataDir = resolve(projectRoot(), config.local.dataDir);
+    this.dataDir = dataDir;
     if (!config.database.external) {
       const url = new URL(config.database.url);
       this.postgres = new PostgresServer({
@@ -55,6 +59,7 @@ export class LocalStack {
 
   async start(): Promise<StackEndpoints> {
     const { kafkaBrokers, databaseUrl } = this.endpoints;
+    if (this.postgres || this.kafka) await this.claim();
     if (!this.postgres) this.log('stack', 'DATABASE_URL is set: using that PostgreSQL, starting none');
     if (!this.kafka) this.log('stack', `KAFKA_BROKERS is set: using ${kafkaBrokers.join(',')}, starting no broker`);
     // both at once: the broker's JVM start dominates
@@ -84,5 +89,46 @@ export class LocalStack {
   async stop(): Promise<void> {
     await this.kafka?.stop();
     await this.postgres?.stop();
+    const lock = join(this.dataDir, 'stack.pid');
+    if (existsSync(lock) && readFileSync(lock, 'utf8').trim() === String(process.pid)) rmSync(lock);
   }
+
+  /**
+   * Two stacks on one data folder corrupt Kafka's metadata log, and a busy port makes a service die
+   * with a cryptic line: refuse both up front with a message that says what to do.
+   */
+  private async claim(): Promise<void> {
+    mkdirSync(this.dataDir, { recursive: true });
+    const lock = join(this.dataDir, 'stack.pid');
+    const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8').trim()) : undefined;
+    if (holder && holder !== process.pid && isAlive(holder)) {
+      throw new Error(`another stack (pid ${holder}) is using ${this.dataDir}; stop it first (Ctrl-C in its terminal, or kill -INT ${holder})`);
+    }
+    const ports = [
+      ...(this.postgres ? [['PostgreSQL', this.config.local.postgresPort, 'LOCAL_POSTGRES_PORT'] as const] : []),
+      ...(this.kafka ? [['Kafka', this.config.local.kafkaPort, 'LOCAL_KAFKA_PORT'] as const, ['the Kafka controller', this.config.local.kafkaControllerPort, 'LOCAL_KAFKA_CONTROLLER_PORT'] as const] : []),
+    ];
+    for (const [what, port, variable] of ports) {
+      if (!(await isFree(port))) throw new Error(`port ${port} for ${what} is in use; stop what holds it or set ${variable}`);
+    }
+    writeFileSync(lock, String(process.pid));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer()
+      .once('error', () => resolve(false))
+      .once('listening', () => server.close(() => resolve(true)))
+      .listen(port, '127.0.0.1');
+  });
 }
