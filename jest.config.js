@@ -33,7 +33,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/apps', '<rootDir>/libs'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/chaos'],
       modulePathIgnorePatterns: ['<rootDir>/dist'],
       testMatch: ['**/*.spec.ts'],
     },

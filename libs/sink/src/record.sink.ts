@@ -156,6 +156,11 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       maxWaitTimeInMs: 500,
       maxBytesPerPartition: 4 * MB,
       maxBytes: 32 * MB,
+      // a member killed mid-join can be elected leader and hold the next one's SyncGroup until its
+      // session expires; 10 s (not kafkajs's 30 s) lets a crash-looping consumer get its partitions
+      // back quickly (found by the chaos run, chaos/repro/consumer-rejoin.ts)
+      sessionTimeout: 10_000,
+      heartbeatInterval: 3000,
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const partitions = payload.memberAssignment[topic] ?? [];

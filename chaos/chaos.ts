@@ -1,0 +1,208 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { audit, readDeadLetters, readStoredRows, waitForCatchUp } from './pipeline-audit';
+import { FaultInjector, planFaults } from './fault-injector';
+import { AppProcess, ChaosStack, DIST, killEverythingNow, markRun, reapLeftovers, reapOrphans, ROOT } from './processes';
+import { SeededRandom, seedFrom } from './seeded-random';
+import { SenderSimulator } from './sender-simulator';
+
+/**
+ * `npm run test:chaos`: real PostgreSQL, real Kafka and the three apps; signed deliveries from
+ * simulated mobway and WeGuard senders while Kafka, PostgreSQL, the gateway and both consumers are
+ * SIGKILLed and restarted at random moments (and the gateway stopped with SIGTERM under load).
+ * Then: every acknowledged reading stored exactly once, nothing stored that was never sent, the
+ * dead-letter topic holding exactly the readings that were invalid on purpose. One summary line;
+ * exit code 1 on any loss, duplicate or unexpected record.
+ */
+
+const env = process.env;
+const int = (name: string, fallback: number): number => {
+  const value = env[name];
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${value}`);
+  return n;
+};
+
+const SETTINGS = {
+  seed: seedFrom(env.CHAOS_SEED),
+  durationS: int('CHAOS_SECONDS', 60),
+  rate: int('CHAOS_RATE', 40),
+  portBase: int('CHAOS_PORT_BASE', 26000),
+  vehicles: int('CHAOS_VEHICLES', 300),
+  devices: int('CHAOS_DEVICES', 300),
+  invalidShare: int('CHAOS_INVALID_PERCENT', 1) / 100,
+  catchUpTimeoutS: int('CHAOS_CATCH_UP_SECONDS', 600),
+  sigtermBurst: int('CHAOS_SIGTERM_BURST', 30),
+};
+// two of each kind in the short run; from 10 minutes on, six of each (≥ 20 in all)
+const perKind = int('CHAOS_FAULTS_PER_KIND', Math.max(2, Math.round(SETTINGS.durationS / 100)));
+const sigterms = int('CHAOS_SIGTERMS', Math.max(1, Math.round(SETTINGS.durationS / 300)));
+
+// `--result-file <path>`: the result as JSON (with `passed`) for a test summary to count
+const resultArg = process.argv.indexOf('--result-file');
+const RESULT_FILE = resultArg > 0 ? process.argv[resultArg + 1] : undefined;
+
+const started = Date.now();
+let interrupted = false;
+const log = (line: string): void => console.log(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+
+async function main(): Promise<number> {
+  const { seed, durationS, rate, portBase } = SETTINGS;
+  const random = new SeededRandom(seed);
+  const logDir = join(ROOT, '.data', `chaos-${portBase}-logs`);
+  rmSync(logDir, { recursive: true, force: true });
+  mkdirSync(logDir, { recursive: true });
+  // a result file from an earlier run must never pass for this one
+  if (RESULT_FILE) rmSync(RESULT_FILE, { force: true });
+  markRun(portBase);
+  const orphans = reapOrphans(portBase);
+  if (orphans > 0) log(`killed ${orphans} process(es) left by an earlier run on these ports whose harness was killed`);
+  const plan = planFaults(random.fork('faults'), durationS * 1000, perKind, sigterms);
+  log(`seed=${seed} (CHAOS_SEED=${seed} replays it) duration=${durationS}s rate=${rate}/s faults planned=${plan.length}; apps from ${DIST}; logs in ${logDir}`);
+
+  const stack = new ChaosStack(join(ROOT, '.data', `chaos-${portBase}`), portBase, join(logDir, 'stack.log'));
+  let apps: AppProcess[] = [];
+  let senders: SenderSimulator | undefined;
+  let injector: FaultInjector | undefined;
+  const cleanup = once(async () => {
+    await injector?.settle().catch(() => undefined);
+    await senders?.stop(0).catch(() => undefined);
+    await Promise.all(apps.map((app) => app.terminate(15_000)));
+    await stack.stop();
+    const leftovers = reapLeftovers(portBase);
+    if (leftovers > 0) log(`WARNING: ${leftovers} process(es) of this run were still there after the orderly stop; killed`);
+  });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      interrupted = true;
+      log(`${signal}: stopping everything`);
+      void cleanup().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const info = await stack.start();
+    log(`stack ready: kafka ${info.kafkaBrokers.join(',')}, postgres on ${portBase + 1}`);
+    const secrets = { mobway: `chaos-mobway-${randomBytes(12).toString('hex')}`, weguard: `chaos-weguard-${randomBytes(12).toString('hex')}` };
+    const common = {
+      HOST: '127.0.0.1',
+      KAFKA_BROKERS: info.kafkaBrokers.join(','),
+      DATABASE_URL: info.databaseUrl,
+      LOG_LEVEL: env.CHAOS_LOG_LEVEL ?? 'info',
+    };
+    const gateway = new AppProcess(
+      'ingest-gateway',
+      { ...common, GATEWAY_PORT: String(portBase + 10), MOBWAY_SIGN_SECRET: secrets.mobway, WEGUARD_SECRET: secrets.weguard, RATE_LIMIT_PER_SOURCE: '0', PUBLISH_TIMEOUT_MS: env.PUBLISH_TIMEOUT_MS ?? '5000' },
+      join(logDir, 'ingest-gateway.log'),
+    );
+    const queryKeys = `chaos-query-${randomBytes(12).toString('hex')}`;
+    const vehicleConsumer = new AppProcess('vehicle-consumer', { ...common, QUERY_API_KEYS: queryKeys, VEHICLE_CONSUMER_PORT: String(portBase + 11) }, join(logDir, 'vehicle-consumer.log'));
+    const locationConsumer = new AppProcess('location-consumer', { ...common, QUERY_API_KEYS: queryKeys, LOCATION_CONSUMER_PORT: String(portBase + 12) }, join(logDir, 'location-consumer.log'));
+    apps = [gateway, vehicleConsumer, locationConsumer];
+    await Promise.all(apps.map((app) => app.start()));
+    log('apps listening: ingest-gateway, vehicle-consumer, location-consumer');
+
+    senders = new SenderSimulator({
+      gatewayUrl: `http://127.0.0.1:${portBase + 10}`,
+      secrets,
+      rate,
+      mobwayShare: 0.5,
+      vehicles: SETTINGS.vehicles,
+      devices: SETTINGS.devices,
+      invalidShare: SETTINGS.invalidShare,
+      requestTimeoutMs: 15_000,
+      random: random.fork('senders'),
+    });
+    const simulator = senders;
+    injector = new FaultInjector({ stack, burst: () => simulator.burst(SETTINGS.sigtermBurst), apps: { gateway, 'vehicle-consumer': vehicleConsumer, 'location-consumer': locationConsumer } }, log);
+    senders.start();
+    injector.run(plan);
+    const sendingUntil = Date.now() + durationS * 1000;
+    let lastReport = Date.now();
+    while (Date.now() < sendingUntil && !injector.failure && !interrupted) {
+      await sleep(Math.min(1000, sendingUntil - Date.now()));
+      if (Date.now() - lastReport >= 15_000) {
+        lastReport = Date.now();
+        const s = senders.stats;
+        log(`sending: requests=${s.requests.mobway + s.requests.weguard} acked=${s.acked.mobway + s.acked.weguard} inFlight=${senders.pending} outcomes=${JSON.stringify(s.outcomes)}`);
+      }
+    }
+
+    if (interrupted) return 130;
+    // every target up again, then the senders finish what they have under way
+    log('sending time is over: letting the faults under way finish');
+    await injector.settle();
+    log(`all services up; senders finishing ${senders.pending} deliveries under way`);
+    await senders.stop(120_000);
+    const s = senders.stats;
+    log(
+      `senders done: requests mobway=${s.requests.mobway} weguard=${s.requests.weguard}; acked mobway=${s.acked.mobway} weguard=${s.acked.weguard}; gave up mobway=${s.gaveUp.mobway} weguard=${s.gaveUp.weguard}; abandoned=${s.abandoned}; attempts=${s.attempts} ${JSON.stringify(s.outcomes)}`,
+    );
+
+    const catchUpMs = await waitForCatchUp(info.kafkaBrokers, info.databaseUrl, SETTINGS.catchUpTimeoutS * 1000, log);
+    log(`consumers caught up in ${(catchUpMs / 1000).toFixed(1)} s`);
+    const [rows, letters] = await Promise.all([readStoredRows(info.databaseUrl), readDeadLetters(info.kafkaBrokers)]);
+    const result = audit(senders.readings, rows, letters);
+    const faults = injector.counts();
+    const mismatches = s.ackMismatches.length;
+    for (const line of [...result.examples, ...s.ackMismatches.map((m) => `200 that does not match the request: ${m}`)]) log(line);
+
+    const failed = result.lost > 0 || result.duplicated > 0 || result.unexpected > 0 || mismatches > 0;
+    const record = {
+      seed,
+      durationS,
+      rate,
+      requests: s.requests.mobway + s.requests.weguard,
+      ...result,
+      examples: undefined,
+      ackMismatches: mismatches,
+      faults,
+      faultLog: injector.done,
+      catchUpS: Math.round(catchUpMs / 1000),
+      finishedAt: new Date().toISOString(),
+      passed: !failed,
+    };
+    const json = `${JSON.stringify(record, null, 2)}\n`;
+    writeFileSync(join(logDir, 'result.json'), json);
+    if (RESULT_FILE) writeFileSync(RESULT_FILE, json);
+    const faultText = Object.entries(faults)
+      .map(([kind, n]) => `${kind}:${n}`)
+      .join(',');
+    console.log(
+      `chaos: seed=${seed} duration=${durationS}s requests=${record.requests} acked=${result.acked} stored=${result.stored} lost=${result.lost} duplicated=${result.duplicated} unexpected=${result.unexpected}` +
+        ` deadLettered=${result.deadLettered.found}/${result.deadLettered.ackedInvalid} unackedStored=${result.unackedStored}/${result.sentValid - result.acked}${mismatches ? ` ackMismatches=${mismatches}` : ''}` +
+        ` faults=${faultText} catchUp=${record.catchUpS}s ${failed ? 'FAILED' : 'passed'}`,
+    );
+    if (failed) log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; app logs kept in ${logDir}`);
+    return failed ? 1 : 0;
+  } catch (error) {
+    log(`run aborted: ${(error as Error).stack ?? String(error)}`);
+    log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; logs in ${logDir}`);
+    console.log(`chaos: seed=${seed} duration=${durationS}s ERROR ${(error as Error).message.split('\n')[0]}`);
+    if (RESULT_FILE) writeFileSync(RESULT_FILE, `${JSON.stringify({ seed, durationS, passed: false, error: (error as Error).message }, null, 2)}\n`);
+    return 2;
+  } finally {
+    await cleanup();
+    log('stopped: apps, Kafka and PostgreSQL; data folder removed');
+  }
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error);
+    killEverythingNow();
+    process.exit(2);
+  },
+);

@@ -1,0 +1,298 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { projectRoot } from '@app/local-stack/project-root';
+
+/** the build this file belongs to (dist/ or dist-chaos/): the apps are taken from the same one */
+export const DIST = join(__dirname, '..');
+export const ROOT = projectRoot(__dirname);
+
+export type ServiceName = 'kafka' | 'postgres';
+
+/**
+ * Every process of a run carries `FLEET_CHAOS_RUN=<port base>:<harness pid>` in its environment
+ * (Kafka and PostgreSQL inherit it from the launcher), so what a killed harness left behind can be
+ * found by the next run, and the end of a run can prove nothing of it is left.
+ */
+const RUN_MARK = 'FLEET_CHAOS_RUN';
+let runMark = '';
+
+export function markRun(portBase: number): Record<string, string> {
+  runMark = `${portBase}:${process.pid}`;
+  return { [RUN_MARK]: runMark };
+}
+
+function markedProcesses(portBase: number): { pid: number; harnessPid: number }[] {
+  const found: { pid: number; harnessPid: number }[] = [];
+  let entries: string[] = [];
+  try {
+    entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
+  } catch {
+    return found; // no procfs: nothing to look at
+  }
+  const pattern = new RegExp(`(?:^|\\0)${RUN_MARK}=${portBase}:(\\d+)(?:\\0|$)`);
+  for (const name of entries) {
+    try {
+      const match = pattern.exec(readFileSync(`/proc/${name}/environ`, 'latin1'));
+      if (match && Number(name) !== process.pid) found.push({ pid: Number(name), harnessPid: Number(match[1]) });
+    } catch {
+      // gone meanwhile, or not ours to read
+    }
+  }
+  return found;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** processes of an earlier run on these ports whose harness is gone (it was SIGKILLed): SIGKILLed now */
+export function reapOrphans(portBase: number): number {
+  const orphans = markedProcesses(portBase).filter((p) => !alive(p.harnessPid));
+  for (const { pid } of orphans) killPid(pid);
+  return orphans.length;
+}
+
+/** processes of this run still there (after the orderly stop there should be none): SIGKILLed now */
+export function reapLeftovers(portBase: number): number {
+  const mine = markedProcesses(portBase).filter((p) => p.harnessPid === process.pid);
+  for (const { pid } of mine) killPid(pid);
+  return mine.length;
+}
+
+function killPid(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+// whatever happens to the run, nothing it started outlives it: apps and the stack launcher are our
+// children; Kafka and PostgreSQL are the launcher's, each in its own process group
+const children = new Set<ChildProcess>();
+const serviceGroups = new Map<ServiceName, number>();
+const dataDirs = new Set<string>();
+
+export function rememberServicePid(service: ServiceName, pid: number | undefined): void {
+  if (pid) serviceGroups.set(service, pid);
+}
+
+export function removeOnExit(dir: string): void {
+  dataDirs.add(dir);
+}
+
+/** the last resort, synchronous: used on process exit when the orderly stop did not run or finish */
+export function killEverythingNow(): void {
+  for (const child of children) signal(child, 'SIGKILL');
+  for (const pid of serviceGroups.values()) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
+  // done: an old pid must never be signalled again (it may belong to someone else by then)
+  children.clear();
+  serviceGroups.clear();
+  dataDirs.clear();
+}
+
+process.on('exit', killEverythingNow);
+
+function signal(child: ChildProcess, name: NodeJS.Signals): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill(name);
+}
+
+function exited(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Output goes to a file rather than a pipe: the stack launcher must be able to stop Kafka and
+ * PostgreSQL even after we are gone, and writing to a closed pipe would kill it first.
+ */
+function spawnLogged(script: string, env: NodeJS.ProcessEnv, logFile: string): { child: ChildProcess; logOffset: number } {
+  const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
+  const fd = openSync(logFile, 'a');
+  try {
+    const child = spawn(process.execPath, ['--enable-source-maps', script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+    children.add(child);
+    child.once('exit', () => children.delete(child));
+    return { child, logOffset };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** the text appended to the file since `offset` */
+function readFrom(file: string, offset: number): string {
+  if (!existsSync(file)) return '';
+  const size = statSync(file).size;
+  if (size <= offset) return '';
+  const buffer = Buffer.alloc(size - offset);
+  const fd = openSync(file, 'r');
+  try {
+    readSync(fd, buffer, 0, buffer.length, offset);
+  } finally {
+    closeSync(fd);
+  }
+  return buffer.toString('utf8');
+}
+
+/** resolves with the first match in the output written since `offset`; rejects when the process exits first */
+async function waitForOutput(child: ChildProcess, file: string, offset: number, pattern: RegExp, what: string, timeoutMs: number): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text = readFrom(file, offset);
+    const match = pattern.exec(text);
+    if (match) return match;
+    const tail = () => text.split('\n').slice(-15).join('\n');
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail()}`);
+    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms:\n${tail()}`);
+    await sleep(100);
+  }
+}
+
+export interface StackInfo {
+  kafkaBrokers: string[];
+  databaseUrl: string;
+  kafkaPid?: number;
+  postgresPid?: number;
+  controlPort: number;
+}
+
+/** a fresh real PostgreSQL and Kafka (dist/scripts/stack.js) with the control port open */
+export class ChaosStack {
+  private child?: ChildProcess;
+  info!: StackInfo;
+
+  constructor(
+    readonly dataDir: string,
+    private readonly portBase: number,
+    private readonly logFile: string,
+  ) {}
+
+  get controlPort(): number {
+    return this.portBase + 4;
+  }
+
+  async start(): Promise<StackInfo> {
+    rmSync(this.dataDir, { recursive: true, force: true });
+    mkdirSync(this.dataDir, { recursive: true });
+    removeOnExit(this.dataDir);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      LOCAL_DATA_DIR: this.dataDir,
+      LOCAL_POSTGRES_PORT: String(this.portBase + 1),
+      LOCAL_KAFKA_PORT: String(this.portBase + 2),
+      LOCAL_KAFKA_CONTROLLER_PORT: String(this.portBase + 3),
+      LOCAL_CONTROL_PORT: String(this.controlPort),
+      LOCAL_KAFKA_HEAP: process.env.LOCAL_KAFKA_HEAP ?? '1g',
+      NO_COLOR: '1',
+      [RUN_MARK]: runMark,
+    };
+    // the stack starts its own services only when these are not set
+    delete env.KAFKA_BROKERS;
+    delete env.DATABASE_URL;
+    const { child, logOffset } = spawnLogged(join(DIST, 'scripts', 'stack.js'), env, this.logFile);
+    this.child = child;
+    const [, json] = await waitForOutput(child, this.logFile, logOffset, /^STACK_READY (.*)$/m, 'stack', 300_000);
+    this.info = JSON.parse(json) as StackInfo;
+    rememberServicePid('kafka', this.info.kafkaPid);
+    rememberServicePid('postgres', this.info.postgresPid);
+    return this.info;
+  }
+
+  /** `POST /<service>/<action>` on the control port; start resolves once the service is usable again */
+  async control(service: ServiceName, action: 'kill' | 'start' | 'stop'): Promise<void> {
+    const res = await fetch(`http://127.0.0.1:${this.controlPort}/${service}/${action}`, { method: 'POST', signal: AbortSignal.timeout(300_000) });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`${service} ${action}: HTTP ${res.status} ${text.slice(0, 300)}`);
+    if (action === 'start') rememberServicePid(service, (JSON.parse(text) as Record<string, number>)[`${service}Pid`]);
+  }
+
+  /** SIGTERM: the launcher stops Kafka, then PostgreSQL; the data folder goes afterwards */
+  async stop(graceMs = 90_000): Promise<void> {
+    if (this.child) {
+      signal(this.child, 'SIGTERM');
+      const stopped = await Promise.race([exited(this.child).then(() => true), sleep(graceMs).then(() => false)]);
+      if (!stopped) signal(this.child, 'SIGKILL');
+    }
+    // whatever the launcher left (a service it could not stop) goes now
+    killEverythingNow();
+    rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * One of our apps as its own process, restarted the way a supervisor would: spawn, and when it
+ * exits before it listens (a dependency away at boot), spawn again until it does.
+ */
+export class AppProcess {
+  private child?: ChildProcess;
+  starts = 0;
+
+  constructor(
+    readonly name: string,
+    private readonly env: Record<string, string>,
+    private readonly logFile: string,
+  ) {}
+
+  get script(): string {
+    return join(DIST, 'apps', this.name, 'src', 'main.js');
+  }
+
+  get running(): boolean {
+    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async start(timeoutMs = 180_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (let attempt = 1; ; attempt++) {
+      const { child, logOffset } = spawnLogged(this.script, { PATH: process.env.PATH, NO_COLOR: '1', [RUN_MARK]: runMark, ...this.env }, this.logFile);
+      this.child = child;
+      this.starts++;
+      try {
+        await waitForOutput(child, this.logFile, logOffset, /listening on/, this.name, Math.max(1000, deadline - Date.now()));
+        return;
+      } catch (error) {
+        signal(child, 'SIGKILL');
+        await exited(child);
+        if (Date.now() > deadline) throw error;
+        await sleep(Math.min(500 * attempt, 3000));
+      }
+    }
+  }
+
+  async kill(): Promise<void> {
+    if (!this.child) return;
+    signal(this.child, 'SIGKILL');
+    await exited(this.child);
+  }
+
+  /** SIGTERM and wait for the graceful shutdown; SIGKILL when it takes longer than graceMs */
+  async terminate(graceMs = 30_000): Promise<{ graceful: boolean; exit: string }> {
+    const child = this.child;
+    if (!child) return { graceful: true, exit: 'not running' };
+    signal(child, 'SIGTERM');
+    const graceful = await Promise.race([exited(child).then(() => true), sleep(graceMs).then(() => false)]);
+    if (!graceful) {
+      signal(child, 'SIGKILL');
+      await exited(child);
+    }
+    // Nest re-raises the signal after its shutdown hooks: a graceful stop ends by SIGTERM, not a code
+    return { graceful, exit: child.exitCode !== null ? `code ${child.exitCode}` : String(child.signalCode) };
+  }
+}
