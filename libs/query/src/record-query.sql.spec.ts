@@ -10,20 +10,27 @@ describe(RecordQuerySql.name, () => {
   const sut = new RecordQuerySql(defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin'));
   const devices = new RecordQuerySql(defineRecordQuery(LOCATION_TABLE, LOCATION_SCHEMA, 'deviceId'));
 
-  it('selects seq and every bound column, quoted', () => {
+  it('selects seq and every bound column, quoted, times as the contract\'s UTC text to the millisecond', () => {
     const { text } = sut.latest('V');
-    expect(text).toContain('SELECT "seq", "event_id", "source", "vin", "recorded_at", "received_at", "latitude"');
+    const iso = (column: string): string => `to_char("${column}" AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${column}"`;
+    expect(text).toContain(`SELECT "seq", "event_id", "source", "vin", ${iso('recorded_at')}, ${iso('received_at')}, "latitude"`);
     expect(text).toContain('"attributes" FROM "vehicle_telemetry"');
+    for (const q of [sut.range('V', {}, 10), sut.changes('0', 10), devices.latest('d')]) expect(q.text).toContain(iso('received_at'));
+  });
+
+  it('orders by the table\'s columns, not the select list\'s text aliases of the same name', () => {
+    expect(sut.range('V', {}, 10).text).toContain('ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT');
+    expect(devices.latest('d').text).toContain('ORDER BY "device_location"."recorded_at" DESC, "device_location"."event_id" DESC LIMIT 1');
   });
 
   it('pages a range by a row comparison on (recorded_at, event_id), with only the bounds given', () => {
     expect(sut.range('V', {}, 501)).toEqual({
-      text: expect.stringContaining('WHERE "vin" = $1 ORDER BY "recorded_at", "event_id" LIMIT $2'),
+      text: expect.stringContaining('WHERE "vin" = $1 ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT $2'),
       values: ['V', 501],
     });
     const q = sut.range('V', { from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z', after: { recordedAt: '2025-03-01T10:00:00.000000Z', eventId: EVENT_ID } }, 1001);
     expect(q.text).toContain(
-      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) ORDER BY "recorded_at", "event_id" LIMIT $6',
+      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT $6',
     );
     expect(q.values).toEqual(['V', '2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z', '2025-03-01T10:00:00.000000Z', EVENT_ID, 1001]);
   });
@@ -40,7 +47,7 @@ describe(RecordQuerySql.name, () => {
   });
 
   it('reads the latest by the index backwards', () => {
-    expect(sut.latest('V').text).toContain('WHERE "vin" = $1 ORDER BY "recorded_at" DESC, "event_id" DESC LIMIT 1');
+    expect(sut.latest('V').text).toContain('WHERE "vin" = $1 ORDER BY "vehicle_telemetry"."recorded_at" DESC, "vehicle_telemetry"."event_id" DESC LIMIT 1');
   });
 
   it('feeds changes by seq, optionally up to a bound', () => {

@@ -31,6 +31,8 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
   private readonly time: string;
   private readonly eventId: string;
   private readonly columns: string;
+  /** the keyset order, qualified: a bare name would sort by the select list's text alias of the same name */
+  private readonly order: string;
 
   constructor(definition: RecordQueryDefinition<R>) {
     const columnOf = (field: keyof R & string): string => {
@@ -42,7 +44,15 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
     this.entity = ident(definition.table.entityColumn);
     this.time = columnOf('recordedAt');
     this.eventId = columnOf('eventId');
-    this.columns = ['seq', ...definition.table.columns.map((c) => c.column)].map(ident).join(', ');
+    // times leave the database as the contract's text (UTC, milliseconds cut as Date would), so no
+    // row pays for a Date parse and an ISO format; the range cursor reads the column's full precision
+    this.columns = [
+      ident('seq'),
+      ...definition.table.columns.map(({ column, pgType }) =>
+        pgType === 'timestamptz' ? `to_char(${ident(column)} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS ${ident(column)}` : ident(column),
+      ),
+    ].join(', ');
+    this.order = `${this.table}.${this.time}, ${this.table}.${this.eventId}`;
   }
 
   /**
@@ -69,7 +79,7 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
 
   latest(entity: string): SqlQuery {
     return {
-      text: `SELECT ${this.columns} FROM ${this.table} WHERE ${this.entity} = $1 ORDER BY ${this.time} DESC, ${this.eventId} DESC LIMIT 1`,
+      text: `SELECT ${this.columns} FROM ${this.table} WHERE ${this.entity} = $1 ORDER BY ${this.table}.${this.time} DESC, ${this.table}.${this.eventId} DESC LIMIT 1`,
       values: [entity],
     };
   }
@@ -89,7 +99,7 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
     return {
       text:
         `SELECT ${this.columns}, to_char(${this.time} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_at ` +
-        `FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${this.time}, ${this.eventId} LIMIT $${values.push(limit)}`,
+        `FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${this.order} LIMIT $${values.push(limit)}`,
       values,
     };
   }

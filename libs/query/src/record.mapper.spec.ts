@@ -69,6 +69,14 @@ describe(RecordMapper.name, () => {
     expect(change).not.toHaveProperty('cursor_at');
   });
 
+  it('passes times the repository selected as text through, and puts seq last in a change', () => {
+    const row = aVehicleRow({ recorded_at: '2025-03-01T13:00:00.123Z', received_at: '2025-03-01T13:00:01.000Z' });
+    expect(JSON.stringify(sut.toRecord(row))).toBe(JSON.stringify(sut.toRecord(aVehicleRow())));
+    const change = sut.toChange(row);
+    expect(Object.keys(change)).toEqual([...Object.keys(sut.toRecord(row)), 'seq']);
+    expect(JSON.stringify(change)).toBe(JSON.stringify({ ...sut.toRecord(aVehicleRow()), seq: '42' }));
+  });
+
   it('positions the next page at the row, to the microsecond', () => {
     expect(sut.positionOf(aVehicleRow())).toEqual({ recordedAt: '2025-03-01T13:00:00.123000Z', eventId: EVENT_ID });
   });

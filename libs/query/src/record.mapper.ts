@@ -1,7 +1,7 @@
 import { RangePosition } from './record-cursor';
 import { QueryableRecord, RecordQueryDefinition } from './record-query.definition';
 
-/** a row as `pg` returns it: bigint as text, timestamptz as Date, jsonb parsed */
+/** a row as `pg` returns it: bigint as text, jsonb parsed; the repository selects times as ISO-8601 UTC text (a Date is formatted too) */
 export type RecordRow = Record<string, unknown> & { seq: string; cursor_at?: string };
 
 export interface EntityRow {
@@ -32,21 +32,37 @@ const utc = (value: unknown): unknown => (value instanceof Date ? value.toISOStr
 /** rows to the contract's shape, driven by the table binding: the API never hands out a row */
 export class RecordMapper<R extends QueryableRecord, E extends string> {
   private readonly eventIdColumn: string;
+  // the binding flattened once: the per-row loop reads plain arrays, not binding objects
+  private readonly columns: string[];
+  private readonly fields: string[];
+  private readonly times: boolean[];
+  /**
+   * Every item starts as a copy of one of these, its keys already in contract order. Adding ~18 keys
+   * one by one to a fresh object leaves V8 a dictionary-mode object, slow to fill, to spread and to
+   * serialize; a copy of a template keeps the fast shape and the filling only overwrites.
+   */
+  private readonly recordTemplate: Record<string, unknown>;
+  private readonly changeTemplate: Record<string, unknown>;
 
   constructor(private readonly definition: RecordQueryDefinition<R, E>) {
     this.eventIdColumn = definition.table.columns.find((c) => c.field === 'eventId')!.column;
+    this.columns = definition.table.columns.map((c) => c.column);
+    this.fields = definition.table.columns.map((c) => c.field as string);
+    this.times = definition.table.columns.map((c) => c.pgType === 'timestamptz');
+    const template: Record<string, unknown> = { schema: definition.schema };
+    for (const field of this.fields) template[field] = undefined;
+    this.recordTemplate = { ...template };
+    this.changeTemplate = { ...template, seq: undefined };
   }
 
   toRecord(row: RecordRow): R {
-    const record: Record<string, unknown> = { schema: this.definition.schema };
-    for (const { column, field, pgType } of this.definition.table.columns) {
-      record[field as string] = pgType === 'timestamptz' ? utc(row[column]) : row[column];
-    }
-    return record as unknown as R;
+    return this.fill({ ...this.recordTemplate }, row) as unknown as R;
   }
 
   toChange(row: RecordRow): RecordChange<R> {
-    return { ...this.toRecord(row), seq: row.seq };
+    const change = this.fill({ ...this.changeTemplate }, row);
+    change.seq = row.seq;
+    return change as unknown as RecordChange<R>;
   }
 
   toSummary(row: EntityRow): EntitySummary<E> {
@@ -56,6 +72,15 @@ export class RecordMapper<R extends QueryableRecord, E extends string> {
       lastRecordedAt: row.last_at.toISOString(),
       recordCount: Number(row.records),
     } as EntitySummary<E>;
+  }
+
+  private fill(record: Record<string, unknown>, row: RecordRow): Record<string, unknown> {
+    const { columns, fields, times } = this;
+    for (let i = 0; i < columns.length; i++) {
+      // the repository selects times as contract text already; a Date (another caller's row) is formatted
+      record[fields[i]] = times[i] ? utc(row[columns[i]]) : row[columns[i]];
+    }
+    return record;
   }
 
   /** where the next keyset page starts: the row's time to the microsecond, and its event id */
