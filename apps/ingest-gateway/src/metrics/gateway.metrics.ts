@@ -7,7 +7,7 @@ type Labels = Record<string, string | number>;
 export class GatewayMetrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>([
     ['gateway_verification_failures_total', { help: 'Webhook requests rejected by signature verification', values: new Map() }],
-    ['gateway_requests_accepted_total', { help: 'Verified webhook requests acknowledged with 2xx', values: new Map() }],
+    ['gateway_requests_accepted_total', { help: 'Verified webhook requests whose records (or dead letters) Kafka acknowledged', values: new Map() }],
     ['gateway_records_published_total', { help: 'Normalized records acknowledged by Kafka', values: new Map() }],
     ['gateway_records_dead_lettered_total', { help: 'Readings sent to the dead-letter topic', values: new Map() }],
     ['gateway_rate_limited_total', { help: 'Verified requests answered 429 because their source exceeded its rate', values: new Map() }],
