@@ -60,7 +60,7 @@ export class KafkaBroker {
   async start(): Promise<void> {
     const log = this.options.log ?? ((line: string) => console.log(`[kafka] ${line}`));
     const jars = await ensureKafkaJars(log);
-    const { dataDir, port, controllerPort } = this.options;
+    const { dataDir, controllerPort } = this.options;
     const logDir = join(dataDir, 'logs');
     mkdirSync(logDir, { recursive: true });
     const config = join(dataDir, 'server.properties');
