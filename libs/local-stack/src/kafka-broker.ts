@@ -16,7 +16,7 @@ export interface KafkaBrokerOptions {
   port: number;
   controllerPort: number;
   heap?: string;
-  log?: (line: string) => void;
+  log: (line: string) => void;
 }
 
 /** jars resolved from Maven Central by infra/kafka/pom.xml, cached in .cache/kafka/<version> */
@@ -24,7 +24,7 @@ export function kafkaJarsDir(): string {
   return join(projectRoot(), '.cache', 'kafka', KAFKA_VERSION);
 }
 
-export async function ensureKafkaJars(log: (line: string) => void = console.log): Promise<string> {
+export async function ensureKafkaJars(log: (line: string) => void): Promise<string> {
   const dir = kafkaJarsDir();
   if (existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('kafka_2.13-'))) return dir;
   log(`resolving Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${dir} (first run only)`);
@@ -58,7 +58,7 @@ export class KafkaBroker {
   }
 
   async start(): Promise<void> {
-    const log = this.options.log ?? ((line: string) => console.log(`[kafka] ${line}`));
+    const { log } = this.options;
     const jars = await ensureKafkaJars(log);
     const { dataDir, controllerPort } = this.options;
     const logDir = join(dataDir, 'logs');

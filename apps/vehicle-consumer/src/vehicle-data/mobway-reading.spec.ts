@@ -1,28 +1,19 @@
-import { VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
+import { VehicleTelemetryV1 } from '@app/contracts';
+import { aVehicleRecord } from '@app/contracts/testing';
 import { toMobwayReading } from './mobway-reading';
 
 function aRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV1 {
-  return {
-    schema: VEHICLE_SCHEMA,
+  return aVehicleRecord({
     eventId: '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b',
-    source: 'mobway',
-    vin: '9BWZZZ377VT004251',
-    recordedAt: '2025-03-01T13:00:00.000Z',
     receivedAt: '2025-03-01T13:00:01.000Z',
     latitude: -23.55052,
     longitude: -46.63331,
     speedKph: null,
-    headingDeg: 181,
-    odometerKm: 48211.4,
-    fuelLevelPct: 57,
-    engineRpm: 2100,
-    lvBatteryVoltageV: 13.9,
-    hvBatterySocPct: null,
     event: 'position',
     flags: { speed: { value: 512.5, flag: 'out of range' } },
     attributes: { tire_pressure_fl: 34, driver_badge: 'MTR-20931' },
     ...overrides,
-  };
+  });
 }
 
 describe(toMobwayReading.name, () => {
