@@ -29,5 +29,5 @@ export class AppConfig {
   };
   query: { apiKeys: string[] };
   consumer: { maxBatch: number };
-  local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; controlPort: number };
+  local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; postgresSharedBuffers?: string; controlPort: number };
 }

@@ -110,6 +110,10 @@ export class EnvDto {
 
   @Matches(/^\d+[mg]$/, { message: 'LOCAL_KAFKA_HEAP must look like 512m or 1g' })
   LOCAL_KAFKA_HEAP = '512m';
+
+  /** unset: a quarter of the machine's memory, 128MB to 8GB */
+  @IsOptional() @Matches(/^\d+(kB|MB|GB)$/, { message: 'LOCAL_POSTGRES_SHARED_BUFFERS must look like 256MB or 2GB' })
+  LOCAL_POSTGRES_SHARED_BUFFERS?: string;
 }
 
 /** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */

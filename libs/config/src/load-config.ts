@@ -77,6 +77,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     kafkaPort: dto.LOCAL_KAFKA_PORT,
     kafkaControllerPort: dto.LOCAL_KAFKA_CONTROLLER_PORT,
     kafkaHeap: dto.LOCAL_KAFKA_HEAP,
+    postgresSharedBuffers: dto.LOCAL_POSTGRES_SHARED_BUFFERS,
     controlPort: dto.LOCAL_CONTROL_PORT,
   };
   return config;

