@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { CompressionTypes, Kafka, Message, Partitioners, Producer, TopicMessages } from 'kafkajs';
+import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
+import { Murmur2Partitioner } from './murmur2.partitioner';
 
 export class PublishUnavailableError extends Error {
   constructor(reason: string) {
@@ -52,7 +53,7 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     this.settings = config.gateway.publish;
     this.lanes = Array.from({ length: this.settings.producers }, () => {
       // the Java client's murmur2 partitioner: other teams' clients map keys to the same partitions
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
+      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Murmur2Partitioner });
       const lane: Lane = { producer, busy: false };
       producer.on(producer.events.DISCONNECT, () => (lane.connected = undefined));
       return lane;
