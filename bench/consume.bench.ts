@@ -21,6 +21,7 @@ import { DIST, machine, report, ROOT, startProcess, startStack } from './support
  *     changes feed (target p99 ≤ 250 ms).
  * Sizes can be shrunk for a smoke run: BENCH_RECORDS, BENCH_TABLE_ROWS (multiples of 10,000),
  * BENCH_QUERY_SAMPLES, BENCH_E2E_RATE, BENCH_E2E_SECONDS; BENCH_NO_REPORT=1 writes nothing;
+ * BENCH_ONLY_PERSIST=1 stops after phase 1 (persist work needs nothing else);
  * BENCH_CPU_PROFILE=<file> profiles the consumer (see bench/consume/cpu-profile.ts).
  */
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 27000);
@@ -88,10 +89,12 @@ async function main(): Promise<void> {
     stops.push(() => consumer.stop());
     const listeningAt = performance.now();
     results.consume = await awaitRows(db, sampler, RECORDS, spawnedAt, listeningAt, CONSUME_TIMEOUT_MS, log);
-    log(`consume: ${fmt(results.consume.rows)} rows in ${results.consume.seconds} s → ${fmt(results.consume.rowsPerSecond)} rows/s (first row after ${results.consume.firstRowSeconds} s; steady ${fmt(results.consume.steadyRowsPerSecond)} rows/s; a backend running the INSERT in ${pct(results.consume.writerActive)} of samples)`);
+    log(`consume: ${fmt(results.consume.rows)} rows in ${results.consume.seconds} s → ${fmt(results.consume.rowsPerSecond)} rows/s (first row after ${results.consume.firstRowSeconds} s; steady ${fmt(results.consume.steadyRowsPerSecond)} rows/s; a backend running the COPY or INSERT in ${pct(results.consume.writerActive)} of samples)`);
 
     results.copy = await copyLimit(db, stack.databaseUrl, join(ROOT, '.data', `bench-${PORT_BASE}`, 'copy.tsv'), log);
     log(`copy: ${fmt(results.copy.rows)} rows in ${results.copy.seconds} s → ${fmt(results.copy.rowsPerSecond)} rows/s; ratio ${(results.consume.rowsPerSecond / results.copy.rowsPerSecond).toFixed(2)}`);
+
+    if (process.env.BENCH_ONLY_PERSIST === '1') return;
 
     // 2. query latency at TABLE_ROWS
     log(`top-up: ${fmt(TABLE_ROWS - RECORDS)} rows by INSERT … SELECT generate_series (writer lock held)`);
@@ -167,8 +170,8 @@ function summary(r: Results, baseline: LoadSnapshot, failure: Error | undefined)
       '',
     ],
     [
-      'persist: the same, first row → last row (and share of that time a PostgreSQL backend was running the sink\'s INSERT)',
-      r.consume ? `${fmt(r.consume.steadyRowsPerSecond)} rows/s (INSERT running ${pct(r.consume.writerActive)} of the time)` : na,
+      'persist: the same, first row → last row (and share of that time a PostgreSQL backend was running the sink\'s COPY or INSERT)',
+      r.consume ? `${fmt(r.consume.steadyRowsPerSecond)} rows/s (COPY or INSERT running ${pct(r.consume.writerActive)} of the time)` : na,
       '',
     ],
     ['persist: COPY of the same rows into an empty scratch table with the same indexes (the limit)', r.copy ? `${fmt(r.copy.rowsPerSecond)} rows/s (${r.copy.seconds} s)` : na, ''],

@@ -74,7 +74,7 @@ export interface ConsumeResult {
   steadyRowsPerSecond: number;
   /**
    * share of pg_stat_activity samples (every 20 ms, first row → last row) in which a backend was
-   * running the sink's INSERT: below 1, PostgreSQL waited for the consumer (fetch, decode, commit)
+   * running the sink's COPY or INSERT: below 1, PostgreSQL waited for the consumer (fetch, decode, commit)
    */
   writerActive: number;
   load: LoadSnapshot;
@@ -84,7 +84,7 @@ export interface ConsumeResult {
  * Waits for `expected` rows in vehicle_telemetry, timed from `spawnedAt`. Progress is read from
  * max(seq) (a backward index probe) rather than count(*), which would scan a growing table four
  * times a second on a 2-core machine; the end is confirmed with count(*). Meanwhile a second
- * connection samples pg_stat_activity for the sink's INSERT, to tell a busy database from one
+ * connection samples pg_stat_activity for the sink's COPY or INSERT, to tell a busy database from one
  * waiting for the consumer.
  */
 export async function awaitRows(db: Client, sampler: Client, expected: number, spawnedAt: number, listeningAt: number, timeoutMs: number, log: (line: string) => void): Promise<ConsumeResult> {
@@ -95,7 +95,7 @@ export async function awaitRows(db: Client, sampler: Client, expected: number, s
   const sampled = (async () => {
     while (sampling) {
       const { rows } = await sampler.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND query LIKE 'INSERT INTO ${VEHICLE_TABLE.table} %'`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND (query LIKE 'INSERT INTO ${VEHICLE_TABLE.table} %' OR query LIKE 'COPY ${VEHICLE_TABLE.table} %')`,
       );
       if (firstRowAt !== undefined) {
         writer.samples++;

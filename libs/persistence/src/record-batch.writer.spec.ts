@@ -1,13 +1,15 @@
 import type { DataSource } from 'typeorm';
 import { aLocationRecord, aVehicleRecord } from '@app/contracts/testing';
 import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
-import { columnParameters, insertStatementFor, isRejectedData, RecordBatchWriter, RecordRow, writerLockKeys } from './record-batch.writer';
+import { CopyIn } from './copy-in';
+import { columnParameters, copyPayload, copyStatementFor, insertStatementFor, isRejectedData, RecordBatchWriter, RecordRow, writerLockKeys } from './record-batch.writer';
 import { LOCATION_TABLE, VEHICLE_TABLE } from './record-tables';
 
 interface Sent {
   text: string;
   name?: string;
   values?: unknown[];
+  payload?: Buffer;
   query_timeout?: number;
 }
 
@@ -24,18 +26,27 @@ class FakePool {
   async connect() {
     this.connects++;
     return {
-      query: async (query: string | Sent) => {
-        const sent = typeof query === 'string' ? { text: query } : query;
-        if (this.hangOn === sent.text) return new Promise(() => undefined);
-        this.sent.push(sent);
-        const failure = this.failWhen?.(sent.text);
-        if (failure) throw failure;
-        return { rowCount: sent.text.startsWith('INSERT') ? this.rowCount : null };
+      query: (query: string | Sent | CopyIn) => {
+        // a COPY is a pg submittable: it answers through its callback
+        if (query instanceof CopyIn) {
+          this.answer(query).then((result) => query.callback!(null, result), (error: Error) => query.callback!(error));
+          return undefined;
+        }
+        return this.answer(query);
       },
       release: (error?: Error) => void this.released.push(error),
       on: (event: string, listener: (error: Error) => void) => void this.listeners.push([event, listener]),
       off: (event: string, listener: (error: Error) => void) => void (this.listeners = this.listeners.filter(([e, l]) => e !== event || l !== listener)),
     };
+  }
+
+  private async answer(query: string | Sent): Promise<{ rowCount: number }> {
+    const sent = typeof query === 'string' ? { text: query } : query;
+    if (this.hangOn === sent.text) return new Promise(() => undefined);
+    this.sent.push(sent);
+    const failure = this.failWhen?.(sent.text);
+    if (failure) throw failure;
+    return { rowCount: /^(INSERT|COPY)/.test(sent.text) ? this.rowCount : 0 };
   }
 }
 
@@ -50,7 +61,7 @@ function rowsOf<R>(records: R[], partition = 1, firstOffset = 100): RecordRow<R>
 const pgError = (code: string, message = 'rejected') => Object.assign(new Error(message), { code });
 
 describe(RecordBatchWriter.name, () => {
-  it('inserts a batch with one statement inside a transaction that first takes the table lock', async () => {
+  it('copies a batch into the table inside a transaction that first takes the table lock', async () => {
     const pool = new FakePool();
     pool.rowCount = 2;
     const sut = aWriter(pool);
@@ -62,13 +73,28 @@ describe(RecordBatchWriter.name, () => {
     const [keyA, keyB] = writerLockKeys(VEHICLE_TABLE);
     expect(pool.sent.map((s) => s.text)).toEqual([
       `BEGIN; SET LOCAL statement_timeout = 30000; SELECT pg_advisory_xact_lock(${keyA}, ${keyB})`,
-      insertStatementFor(VEHICLE_TABLE),
+      copyStatementFor(VEHICLE_TABLE),
       'COMMIT',
     ]);
-    expect(pool.sent[1]).toMatchObject({ name: 'insert-records-vehicle_telemetry', values: columnParameters(VEHICLE_TABLE, rows) });
+    expect(pool.sent[1].payload).toEqual(copyPayload(VEHICLE_TABLE, rows));
     // a dead network cannot hold a write for ever
     expect(pool.sent.map((s) => s.query_timeout)).toEqual([40_000, 40_000, 40_000]);
     expect(pool.released).toEqual([undefined]);
+  });
+
+  it('stores the rows with the INSERT when the COPY meets a row already stored', async () => {
+    const pool = new FakePool();
+    pool.rowCount = 1;
+    pool.failWhen = (text) => (text.startsWith('COPY') ? pgError('23505', 'duplicate key value violates unique constraint') : undefined);
+    const rows = rowsOf([aVehicleRecord(), aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' })]);
+
+    const inserted = await aWriter(pool).write(VEHICLE_TABLE, rows);
+
+    expect(inserted).toBe(1);
+    expect(pool.sent.map((s) => s.text.split(' ')[0])).toEqual(['BEGIN;', 'COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'COMMIT']);
+    expect(pool.sent[4]).toMatchObject({ name: 'insert-records-vehicle_telemetry', text: insertStatementFor(VEHICLE_TABLE), values: columnParameters(VEHICLE_TABLE, rows) });
+    // a rejected COPY leaves the connection usable
+    expect(pool.released).toEqual([undefined, undefined]);
   });
 
   it('writes an event id once when a batch holds it twice, keeping the first offset', async () => {
@@ -78,9 +104,8 @@ describe(RecordBatchWriter.name, () => {
 
     await sut.write(VEHICLE_TABLE, rowsOf([record, { ...record, eventId: record.eventId.toUpperCase() }, record]));
 
-    const values = pool.sent[1].values as string[];
-    expect(values[0]).toBe(`{"${record.eventId}"}`);
-    expect(values.at(-1)).toBe('{"100"}');
+    const lines = pool.sent[1].payload!.toString().split('\n');
+    expect(lines).toEqual([expect.stringMatching(new RegExp(`^${record.eventId}\t.*\t1\t100$`)), '']);
   });
 
   it('does not touch the database for an empty batch', async () => {
@@ -93,7 +118,7 @@ describe(RecordBatchWriter.name, () => {
   it('rolls back and closes the connection when the database fails', async () => {
     const pool = new FakePool();
     const lost = Object.assign(new Error('Connection terminated unexpectedly'), {});
-    pool.failWhen = (text) => (text.startsWith('INSERT') ? lost : undefined);
+    pool.failWhen = (text) => (text.startsWith('COPY') ? lost : undefined);
 
     await expect(aWriter(pool).write(VEHICLE_TABLE, rowsOf([aVehicleRecord()]))).rejects.toBe(lost);
     expect(pool.sent.at(-1)!.text).toBe('ROLLBACK');
@@ -103,10 +128,12 @@ describe(RecordBatchWriter.name, () => {
   it('rolls back and keeps the connection when the rows were rejected', async () => {
     const pool = new FakePool();
     const rejected = pgError('22P05', 'unsupported Unicode escape sequence');
-    pool.failWhen = (text) => (text.startsWith('INSERT') ? rejected : undefined);
+    pool.failWhen = (text) => (/^(COPY|INSERT)/.test(text) ? rejected : undefined);
 
     await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(rejected);
-    expect(pool.released).toEqual([undefined]);
+    // the COPY, then the INSERT that names the rejection
+    expect(pool.sent.map((s) => s.text.split(' ')[0])).toEqual(['BEGIN;', 'COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'ROLLBACK']);
+    expect(pool.released).toEqual([undefined, undefined]);
   });
 
   it('survives the connection dropping between its queries, and closes it', async () => {
@@ -114,7 +141,7 @@ describe(RecordBatchWriter.name, () => {
     const dropped = new Error('Connection terminated unexpectedly');
     pool.failWhen = (text) => {
       if (text.startsWith('BEGIN')) for (const [event, listener] of pool.listeners) if (event === 'error') listener(dropped);
-      return text.startsWith('INSERT') ? new Error('Client has encountered a connection error and is not queryable') : undefined;
+      return text.startsWith('COPY') ? new Error('Client has encountered a connection error and is not queryable') : undefined;
     };
 
     await expect(aWriter(pool).write(VEHICLE_TABLE, rowsOf([aVehicleRecord()]))).rejects.toThrow(/not queryable/);
@@ -128,7 +155,7 @@ describe(RecordBatchWriter.name, () => {
     try {
       const pool = new FakePool();
       const timeout = new Error('Query read timeout');
-      pool.failWhen = (text) => (text.startsWith('INSERT') ? timeout : undefined);
+      pool.failWhen = (text) => (text.startsWith('COPY') ? timeout : undefined);
       pool.hangOn = 'ROLLBACK';
 
       const writing = aWriter(pool).write(VEHICLE_TABLE, rowsOf([aVehicleRecord()]));
@@ -145,10 +172,10 @@ describe(RecordBatchWriter.name, () => {
   it('closes the connection when even the rollback fails', async () => {
     const pool = new FakePool();
     const rejected = pgError('22P05');
-    pool.failWhen = (text) => (text.startsWith('INSERT') ? rejected : text === 'ROLLBACK' ? new Error('gone') : undefined);
+    pool.failWhen = (text) => (/^(COPY|INSERT)/.test(text) ? rejected : text === 'ROLLBACK' ? new Error('gone') : undefined);
 
     await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(rejected);
-    expect(pool.released).toEqual([rejected]);
+    expect(pool.released).toEqual([rejected, rejected]);
   });
 });
 
@@ -167,6 +194,57 @@ describe(insertStatementFor.name, () => {
 
   it('refuses a binding whose names would need quoting', () => {
     expect(() => insertStatementFor({ ...VEHICLE_TABLE, table: 'vehicle; DROP TABLE x' })).toThrow(/not a plain identifier/);
+  });
+});
+
+describe(copyStatementFor.name, () => {
+  it('names the columns, then the Kafka position', () => {
+    expect(copyStatementFor(LOCATION_TABLE)).toBe(
+      'COPY device_location (event_id, source, device_id, recorded_at, received_at, latitude, longitude, accuracy_m, speed_kph, heading_deg, altitude_m, battery_pct, attributes, kafka_partition, kafka_offset) FROM STDIN',
+    );
+  });
+});
+
+describe(copyPayload.name, () => {
+  it('gives a tab-separated line per row, \\N for null, then partition and offset', () => {
+    const a = aVehicleRecord({ flags: { speed: { value: 512.5, flag: 'out of range' } }, speedKph: null });
+    const b = aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60', attributes: {} });
+
+    const sut = copyPayload<VehicleTelemetryV1>(VEHICLE_TABLE, [
+      { record: a, partition: 2, offset: '9007199254740993' },
+      { record: b, partition: 2, offset: '9007199254740994' },
+    ]).toString();
+
+    const [first, second, end] = sut.split('\n');
+    expect(end).toBe('');
+    const fields = first.split('\t');
+    const column = (name: string) => fields[VEHICLE_TABLE.columns.findIndex((c) => c.column === name)];
+    expect(fields).toHaveLength(VEHICLE_TABLE.columns.length + 2);
+    expect(column('event_id')).toBe(a.eventId);
+    expect(column('speed_kph')).toBe('\\N');
+    expect(column('recorded_at')).toBe(a.recordedAt);
+    expect(column('flags')).toBe('{"speed":{"value":512.5,"flag":"out of range"}}');
+    expect(fields.slice(-2)).toEqual(['2', '9007199254740993']);
+    expect(second.split('\t').slice(-2)).toEqual(['2', '9007199254740994']);
+  });
+
+  it.each([
+    ['a plain word', 'ignition_on', 'ignition_on'],
+    ['the text \\N, which unescaped would be a null', '\\N', '\\\\N'],
+    ['tabs, newlines and carriage returns', 'a\tb\nc\rd', 'a\\tb\\nc\\rd'],
+    ['an empty string', '', ''],
+  ])('escapes text with %s', (_case, event, field) => {
+    const line = copyPayload<VehicleTelemetryV1>(VEHICLE_TABLE, rowsOf([aVehicleRecord({ event })])).toString();
+
+    expect(line.split('\t')[VEHICLE_TABLE.columns.findIndex((c) => c.column === 'event')]).toBe(field);
+  });
+
+  it('writes JSON as JSON text with its backslashes doubled', () => {
+    const attributes = { note: 'a "b"\nc\\', emoji: '🚚', tab: '\t' };
+
+    const line = copyPayload<DeviceLocationV1>(LOCATION_TABLE, rowsOf([aLocationRecord({ attributes })])).toString();
+
+    expect(line.split('\t')[LOCATION_TABLE.columns.findIndex((c) => c.column === 'attributes')]).toBe(JSON.stringify(attributes).replace(/\\/g, '\\\\'));
   });
 });
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import { CopyIn, copyIn } from './copy-in';
 import { RecordTable } from './record-tables';
 
 /** one record and where it was read, so a row can be traced back to its Kafka message */
@@ -16,6 +17,8 @@ interface InsertStatement {
   begin: string;
   name: string;
   text: string;
+  /** `COPY t (…) FROM STDIN` for the same columns */
+  copy: string;
 }
 
 // first key of every writer lock ('FTLM'): keeps our advisory locks apart from anyone else's
@@ -37,12 +40,30 @@ export class RecordBatchWriter {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  /** stores the rows in one transaction; resolves to how many were new (the rest were already stored) */
+  /**
+   * stores the rows in one transaction; resolves to how many were new (the rest were already
+   * stored). New rows, the usual case, are COPYed straight into the table: PostgreSQL's bulk path,
+   * about a third cheaper than the INSERT. A row already stored (redelivery) or rejected for its
+   * values fails the whole COPY, which is rolled back; the same rows then go through the INSERT,
+   * which skips what is stored and names the rejection.
+   */
   async write<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Promise<number> {
     const unique = uniqueByEventId(table, rows);
     if (unique.length === 0) return 0;
     const statement = this.statementFor(table);
+    // built before taking the lock: other writers wait only for the database
+    const payload = copyPayload(table, unique);
+    try {
+      return await this.transaction(statement, (client) => copyIn(client, new CopyIn(statement.copy, payload, READ_TIMEOUT_MS)));
+    } catch (error) {
+      if (!isRejectedData(error)) throw error;
+    }
     const values = columnParameters(table, unique);
+    return this.transaction(statement, async (client) => (await client.query(timed({ name: statement.name, text: statement.text, values }))).rowCount ?? 0);
+  }
+
+  /** runs the statement in a transaction holding the table's writer lock; resolves to its row count */
+  private async transaction(statement: InsertStatement, run: (client: PoolClient) => Promise<number>): Promise<number> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
     // the pool stops listening to a client it hands out: a connection lost between two of our
@@ -54,9 +75,9 @@ export class RecordBatchWriter {
       // out in commit order: a changes-feed reader that has seen seq N can never later find a row
       // with seq < N committed by a slower transaction, and paging `seq > N` skips nothing
       await client.query(timed({ text: statement.begin }));
-      const result = await client.query(timed({ name: statement.name, text: statement.text, values }));
+      const rowCount = await run(client);
       await client.query(timed({ text: 'COMMIT' }));
-      return result.rowCount ?? 0;
+      return rowCount;
     } catch (error) {
       broken = (await rollback(client, error as Error)) ?? broken;
       throw error;
@@ -79,6 +100,7 @@ export class RecordBatchWriter {
         begin: `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; SELECT pg_advisory_xact_lock(${namespace}, ${key})`,
         name: `insert-records-${table.table}`,
         text: insertStatementFor(table),
+        copy: copyStatementFor(table),
       };
       this.statements.set(table, statement);
     }
@@ -98,8 +120,7 @@ export function isRejectedData(error: unknown): boolean {
 
 /** `INSERT INTO t (cols…, kafka_partition, kafka_offset) SELECT … FROM unnest($1::uuid[], …) ON CONFLICT (event_id) DO NOTHING` */
 export function insertStatementFor<R>(table: RecordTable<R>): string {
-  const names = [...table.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'];
-  for (const name of [table.table, ...names]) if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  const names = columnNames(table);
   // jsonb travels as text[]: an array of jsonb literals would need JSON quoted twice
   const arrayTypes = [...table.columns.map((c) => (c.pgType === 'jsonb' ? 'text' : c.pgType)), 'int4', 'int8'];
   const selected = [...table.columns.map((c) => (c.pgType === 'jsonb' ? `${c.column}::jsonb` : c.column)), 'kafka_partition', 'kafka_offset'];
@@ -109,6 +130,40 @@ export function insertStatementFor<R>(table: RecordTable<R>): string {
     `SELECT ${selected.join(', ')} FROM unnest(${parameters.join(', ')}) AS u(${names.join(', ')}) ` +
     `ON CONFLICT (event_id) DO NOTHING`
   );
+}
+
+/** `COPY t (cols…, kafka_partition, kafka_offset) FROM STDIN`, text format */
+export function copyStatementFor<R>(table: RecordTable<R>): string {
+  return `COPY ${table.table} (${columnNames(table).join(', ')}) FROM STDIN`;
+}
+
+/**
+ * The rows in COPY's text format: a line per row, tab-separated, `\N` for NULL, and in values a
+ * backslash, tab, newline or carriage return escaped with a backslash. JSON text holds no raw
+ * control characters, so jsonb needs only its backslashes doubled.
+ */
+export function copyPayload<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Buffer {
+  const { columns } = table;
+  const lines = new Array<string>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const { record, partition, offset } = rows[i];
+    let line = '';
+    for (const { field, pgType } of columns) {
+      const value = record[field] as unknown;
+      if (value === null || value === undefined) line += '\\N\t';
+      else if (pgType === 'jsonb') line += `${JSON.stringify(value).replace(BACKSLASH, '\\\\')}\t`;
+      else line += `${typeof value === 'number' ? String(value) : copyEscaped(String(value))}\t`;
+    }
+    lines[i] = `${line}${partition}\t${offset}\n`;
+  }
+  return Buffer.from(lines.join(''), 'utf8');
+}
+
+const BACKSLASH = /\\/g;
+const COPY_SPECIAL = /[\\\t\n\r]/;
+
+function copyEscaped(text: string): string {
+  return COPY_SPECIAL.test(text) ? text.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' })[c]!) : text;
 }
 
 /**
@@ -136,6 +191,13 @@ export function columnParameters<R>(table: RecordTable<R>, rows: RecordRow<R>[])
 // inside an array literal a double-quoted element needs only " and \ escaped
 function quoted(text: string): string {
   return text.indexOf('"') === -1 && text.indexOf('\\') === -1 ? `"${text}"` : `"${text.replace(/["\\]/g, '\\$&')}"`;
+}
+
+// the table's columns as written, checked once: they are spliced into SQL
+function columnNames<R>(table: RecordTable<R>): string[] {
+  const names = [...table.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'];
+  for (const name of [table.table, ...names]) if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  return names;
 }
 
 /** the two keys of the table's writer lock: a fixed namespace and a hash of the table name */

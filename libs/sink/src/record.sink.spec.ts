@@ -271,6 +271,14 @@ describe(RecordSink.name, () => {
     ]); // prettier-ignore
   });
 
+  it('splits a batch into chunks of even size rather than leaving a small remainder', async () => {
+    const { sut, journal } = aSink(4);
+
+    await sut.handleBatch(aBatch(journal, validMessages(70, 5)));
+
+    expect(journal.filter((line) => line.startsWith('write'))).toEqual(['write 70,71,72', 'write 73,74']);
+  });
+
   it('takes no further chunk once the app is stopping, leaving the rest to be fetched again', async () => {
     const { sut, journal } = aSink(2);
     const handles = { running: true, stale: false };

@@ -1,0 +1,70 @@
+import type { PoolClient } from 'pg';
+
+interface Connection {
+  query(text: string): void;
+  sendCopyFromChunk(chunk: Buffer): void;
+  endCopyFrom(): void;
+}
+
+// one CopyData message stays well below PostgreSQL's 1 GB limit and pg's buffers small
+const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * `COPY … FROM STDIN` of a prepared payload, as a pg "submittable" (the interface pg-copy-streams
+ * uses): pg hands us the connection when the query's turn comes and forwards the server's
+ * messages. Sends the payload as soon as the server asks for it; resolves to the rows copied.
+ */
+export class CopyIn {
+  callback?: (error: Error | null, result?: { rowCount: number }) => void;
+  private rowCount = 0;
+
+  constructor(
+    readonly text: string,
+    readonly payload: Buffer,
+    /** pg's per-query read timeout, honoured for submittables too */
+    readonly query_timeout?: number,
+  ) {}
+
+  submit(connection: Connection): void {
+    connection.query(this.text);
+  }
+
+  handleCopyInResponse(connection: Connection): void {
+    for (let at = 0; at < this.payload.length; at += CHUNK_BYTES) connection.sendCopyFromChunk(this.payload.subarray(at, at + CHUNK_BYTES));
+    connection.endCopyFrom();
+  }
+
+  handleCommandComplete(message: { text: string }): void {
+    // "COPY <rows>"
+    this.rowCount = Number(message.text.split(' ')[1] ?? 0);
+  }
+
+  handleReadyForQuery(): void {
+    this.done(null);
+  }
+
+  handleError(error: Error): void {
+    this.done(error);
+  }
+
+  // a COPY FROM returns no rows; pg forwards these anyway
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handleCopyData(): void {}
+
+  private done(error: Error | null): void {
+    const callback = this.callback;
+    // pg reports a read timeout itself and may later deliver the late answer: answer once
+    this.callback = undefined;
+    callback?.(error, error ? undefined : { rowCount: this.rowCount });
+  }
+}
+
+/** runs the COPY on the client; resolves to the number of rows copied */
+export function copyIn(client: PoolClient, copy: CopyIn): Promise<number> {
+  return new Promise((resolve, reject) => {
+    copy.callback = (error, result) => (error ? reject(error) : resolve(result!.rowCount));
+    client.query(copy as never);
+  });
+}
