@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { crc32c, encodeRecord, encodeRecordBatch, kafkajsEncoders } from './record-batch.encoder';
+import { crc32c, encodeRecord, encodeRecordBatch, installRecordBatchEncoder, kafkajsEncoders, produceRequest, VERIFIED_KAFKAJS_VERSION } from './record-batch.encoder';
 
 // kafkajs's own checksum: the reference the broker has always accepted
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (buf: Buffer) => number;
@@ -46,5 +46,74 @@ describe('record-batch encoder', () => {
     const data = randomBytes(100);
     for (let n = 0; n <= data.length; n++) expect(crc32c(data, 0, n)).toBe(kafkajsCrc32c(data.subarray(0, n)));
     expect(crc32c(Buffer.from('123456789'))).toBe(0xe3069283);
+  });
+});
+
+describe('produce request encoder', () => {
+  // kafkajs's own v3 request, loaded here with its own record encoders (nothing is installed in this test)
+  const kafkajsProduceRequest = require('kafkajs/src/protocol/requests/produce/v3/request') as Parameters<typeof produceRequest>[1];
+  const Long = require('kafkajs/src/utils/long') as { fromValue(value: unknown): unknown };
+
+  const topicData = [
+    {
+      topic: 'telemetry.vehicle.v1',
+      partitions: [
+        { partition: 0, firstSequence: 12, messages: records.slice(0, 5) },
+        { partition: 5, firstSequence: 2 ** 31 - 3, messages: records.slice(5, 7) },
+        { partition: 2, messages: [] },
+      ],
+    },
+    { topic: 'webhooks.raw.v1', partitions: [{ partition: 3, firstSequence: 0, messages: [{ key: 'req-1', value: randomBytes(4000), headers: { source: 'mobway', 'request-id': 'req-1' } }] }] },
+    { topic: 'tópico-ünïcødé', partitions: [] },
+  ];
+
+  beforeEach(() => jest.spyOn(Date, 'now').mockReturnValue(1_763_800_000_123));
+  afterEach(() => jest.restoreAllMocks());
+
+  async function bothEncode(args: Parameters<typeof produceRequest>[0]) {
+    const fallback = jest.fn(kafkajsProduceRequest);
+    const ours = produceRequest(args, fallback);
+    const theirs = kafkajsProduceRequest(args);
+    expect({ ...ours, encode: undefined, expectResponse: ours.expectResponse() }).toEqual({ ...theirs, encode: undefined, expectResponse: theirs.expectResponse() });
+    return { ours: bytesOf(await ours.encode()), theirs: bytesOf(await theirs.encode()), fellBack: fallback.mock.calls.length > 0 };
+  }
+
+  it.each([
+    ['idempotent, acks=all', { acks: -1, timeout: 30_000, producerId: Long.fromValue(4242), producerEpoch: 7, topicData }],
+    ['defaults (no producer id), acks=1', { acks: 1, timeout: 100, topicData }],
+    ['transactional, acks=0', { acks: 0, timeout: 5, transactionalId: 'tx-ü', producerId: Long.fromValue(2 ** 40), producerEpoch: 1, topicData }],
+    ['no topics', { acks: -1, timeout: 1, topicData: [] }],
+  ])('writes a produce request exactly as kafkajs does: %s', async (_, args) => {
+    const { ours, theirs, fellBack } = await bothEncode(args);
+    expect(fellBack).toBe(false);
+    expect(ours).toEqual(theirs);
+  });
+
+  it.each([
+    ['compressed', { acks: -1, timeout: 1000, compression: 1, topicData }],
+    ['messages with timestamps', { acks: -1, timeout: 1000, topicData: [{ topic: 't', partitions: [{ partition: 0, messages: [{ value: 'a', timestamp: '1700000000000' }, { value: 'b' }] }] }] }],
+  ])('leaves %s requests to kafkajs', async (_, args) => {
+    const { ours, theirs, fellBack } = await bothEncode(args);
+    expect(fellBack).toBe(true);
+    expect(ours).toEqual(theirs);
+  });
+});
+
+describe(installRecordBatchEncoder.name, () => {
+  it('keeps kafkajs its own encoders, with one warning, on a kafkajs release it was not verified against', () => {
+    const warn = jest.fn();
+    const recordModule = require.resolve('kafkajs/src/protocol/recordBatch/record/v0');
+    const before = require.cache[recordModule]!.exports;
+
+    expect(installRecordBatchEncoder('2.3.0', warn)).toBe(false);
+
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0][0]).toContain(`kafkajs 2.3.0 is not ${VERIFIED_KAFKAJS_VERSION}`);
+    expect(require.cache[recordModule]!.exports).toBe(before);
+    expect(require.cache[require.resolve('kafkajs/src/protocol/requests/produce/v3/request')]).toBeDefined(); // loaded by the test above, untouched
+  });
+
+  it('was verified against the kafkajs installed here', () => {
+    expect((require('kafkajs/package.json') as { version: string }).version).toBe(VERIFIED_KAFKAJS_VERSION);
   });
 });
