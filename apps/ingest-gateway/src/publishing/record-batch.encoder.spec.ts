@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { crc32c, encodeRecord, encodeRecordBatch, installRecordBatchEncoder, kafkajsEncoders, produceRequest, VERIFIED_KAFKAJS_VERSION } from './record-batch.encoder';
+import { crc32c, encodeRecord, encodeRecordBatch, groupMessagesPerPartition, installRecordBatchEncoder, kafkajsEncoders, produceRequest, VERIFIED_KAFKAJS_VERSION } from './record-batch.encoder';
 
 // kafkajs's own checksum: the reference the broker has always accepted
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (buf: Buffer) => number;
@@ -115,5 +115,19 @@ describe(installRecordBatchEncoder.name, () => {
 
   it('was verified against the kafkajs installed here', () => {
     expect((require('kafkajs/package.json') as { version: string }).version).toBe(VERIFIED_KAFKAJS_VERSION);
+  });
+});
+
+describe(groupMessagesPerPartition.name, () => {
+  const kafkajsGroup = require('kafkajs/src/producer/groupMessagesPerPartition') as typeof groupMessagesPerPartition;
+
+  it('groups messages by partition, in order, as kafkajs does', () => {
+    const messages = Array.from({ length: 300 }, (_, i) => ({ key: `k${i % 37}`, value: String(i) }));
+    const partitioner = ({ message }: { message: { key: string } }) => Number(message.key.slice(1)) % 6;
+    for (const partitionMetadata of [[], [{}], [{}, {}, {}, {}, {}, {}]]) {
+      const args = { topic: 't', partitionMetadata, messages, partitioner };
+      expect(groupMessagesPerPartition(args)).toEqual(kafkajsGroup(args));
+    }
+    expect(Object.keys(groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}], messages, partitioner }))).toEqual(['0', '1', '2', '3', '4', '5']);
   });
 });

@@ -57,6 +57,9 @@ const RECORD_MODULE = require.resolve(`${KAFKAJS}/recordBatch/record/v0`);
 const BATCH_MODULE = require.resolve(`${KAFKAJS}/recordBatch/v0`);
 // the produce request captures both encoders when it is first loaded (lazily, at the first send)
 const PRODUCE_REQUEST_MODULE = require.resolve(`${KAFKAJS}/requests/produce/v3/request`);
+// captured by the producer's send path when kafkajs itself is first loaded
+const GROUP_MODULE = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
+const SEND_MESSAGES_MODULE = require.resolve('kafkajs/src/producer/sendMessages');
 
 type RecordEncoder = (args: RecordArgs) => EncoderLike;
 type RecordBatchEncoder = (args: RecordBatchArgs) => Promise<EncoderLike>;
@@ -386,21 +389,45 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   return (crc ^ -1) >>> 0;
 }
 
+interface GroupArgs<M> {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: M[];
+  partitioner: (args: { topic: string; partitionMetadata: unknown[]; message: M }) => number;
+}
+
+/**
+ * kafkajs's groupMessagesPerPartition (messages by the partition the partitioner picks, in order)
+ * by appending: kafkajs copies a partition's whole list for every message it adds, quadratic in a
+ * group-committed request's few hundred messages.
+ */
+export function groupMessagesPerPartition<M>({ topic, partitionMetadata, messages, partitioner }: GroupArgs<M>): Record<number, M[]> {
+  const groups: Record<number, M[]> = {};
+  if (partitionMetadata.length === 0) return groups;
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message });
+    (groups[partition] ??= []).push(message);
+  }
+  return groups;
+}
+
 /** the kafkajs release these encoders were checked against byte for byte (record-batch.encoder.spec.ts) */
 export const VERIFIED_KAFKAJS_VERSION = '2.2.4';
 
 /**
  * Makes kafkajs use the encoders above, only on the kafkajs release they were verified against:
  * on any other the internals they replace may have changed, so kafkajs keeps its own (slower)
- * encoders and `warn` says so once. Call before the first produce request: kafkajs's produce
- * request module takes its encoders when it loads, so a late call would silently change nothing.
+ * encoders and `warn` says so once. Call before anything imports kafkajs (see kafkajs.install.ts):
+ * kafkajs's modules take these when they load, so a late call would silently change nothing.
  */
 export function installRecordBatchEncoder(version = installedKafkajsVersion(), warn: (message: string) => void = (m) => logger.warn(m)): boolean {
   if (version !== VERIFIED_KAFKAJS_VERSION) {
     warn(`kafkajs ${version} is not ${VERIFIED_KAFKAJS_VERSION}: keeping kafkajs's own produce encoders (correct, slower); re-verify record-batch.encoder.ts against it`);
     return false;
   }
-  if (require.cache[PRODUCE_REQUEST_MODULE]) throw new Error('kafkajs produce request already loaded: install the record batch encoder before the first send');
+  if (require.cache[PRODUCE_REQUEST_MODULE] || require.cache[SEND_MESSAGES_MODULE]) throw new Error('kafkajs producer already loaded: install the record batch encoder before anything imports kafkajs');
+  require(GROUP_MODULE);
+  require.cache[GROUP_MODULE]!.exports = groupMessagesPerPartition;
   require.cache[RECORD_MODULE]!.exports = encodeRecord;
   batchExports.RecordBatch = encodeRecordBatch;
   // loaded now, it keeps the two encoders above for the requests it still builds (compressed ones)
