@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, eventIdFor, uuidV5 } from './event-id';
+import { canonicalJson, EVENT_ID_NAMESPACE, eventIdFor, uuidV5 } from './event-id';
 import { MobwayNormalizer } from './mobway.normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
 
@@ -100,5 +100,15 @@ describe(`${canonicalJson.name} against a plain reference`, () => {
     expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
     expect(canonicalJson({ b: undefined, a: 2 })).toBe('{"a":2}');
     expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
+  });
+});
+
+describe('event ids of large readings', () => {
+  it('are the UUIDv5 of the whole canonical JSON, beyond the reused buffer and after it', () => {
+    const big = { text: 'ü✓'.repeat(20_000), list: Array.from({ length: 3000 }, (_, i) => i / 7) };
+    const json = canonicalJson(['s', 'e', 't', big]);
+    expect(json.length).toBeGreaterThan(60_000);
+    expect(eventIdFor('s', 'e', 't', big)).toBe(uuidV5(json, EVENT_ID_NAMESPACE));
+    expect(eventIdFor('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', { vin: '9BWZZZ377VT004251', speed: 62.5, flag: { speed: null, b: [1, { y: 1, x: 2 }] } })).toBe('c5e54619-2b53-5c96-8808-e9f778a1b38a');
   });
 });
