@@ -16,6 +16,8 @@ const records = [
   { value: 'v', offsetDelta: 300, timestampDelta: 70_000 },
   { value: 'negative delta', offsetDelta: 1, timestampDelta: -5 },
   { value: 'huge delta falls back to kafkajs', timestampDelta: 2 ** 40 },
+  // around the short-string path: 64 and 65 ASCII characters, short non-ASCII, a lone surrogate, a DEL
+  { key: 'k'.repeat(64), value: 'v'.repeat(65), headers: { ['h'.repeat(65)]: 'x'.repeat(64), é: 'ü', lone: 'a\ud800b', del: '\x7f\x00' } },
 ];
 
 describe('record-batch encoder', () => {

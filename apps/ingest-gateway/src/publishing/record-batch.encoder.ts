@@ -104,17 +104,36 @@ function writeVarInt(buf: Buffer, offset: number, value: number): number {
   return offset;
 }
 
+// keys, header names and header values: a hundred short strings per webhook, where the cost of
+// calling into Buffer#write and Buffer.byteLength is most of the cost
+const SHORT = 64;
+
+/** UTF-8 length; a string whose UTF-8 length is its length is ASCII (anything else takes more bytes) */
+function utf8Length(text: string): number {
+  if (text.length > SHORT) return Buffer.byteLength(text);
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  return text.length;
+}
+
+/** writes `text` as UTF-8, `length` being its UTF-8 length: ASCII is its own latin1 */
+function writeText(buf: Buffer, offset: number, text: string, length: number): number {
+  if (length !== text.length) return offset + buf.write(text, offset, length, 'utf8');
+  if (length > SHORT) return offset + buf.write(text, offset, length, 'latin1');
+  for (let i = 0; i < length; i++) buf[offset + i] = text.charCodeAt(i);
+  return offset + length;
+}
+
 /** -1 for null, as Kafka's nullable bytes */
 function byteLengthOf(value: Buffer | string | null | undefined): number {
   if (value === null || value === undefined) return -1;
-  return Buffer.isBuffer(value) ? value.length : Buffer.byteLength(String(value));
+  return Buffer.isBuffer(value) ? value.length : utf8Length(String(value));
 }
 
 function writeBytes(buf: Buffer, offset: number, value: Buffer | string | null | undefined, length: number): number {
   offset = writeVarInt(buf, offset, length);
   if (length <= 0) return offset;
   if (Buffer.isBuffer(value)) return offset + value.copy(buf, offset);
-  return offset + buf.write(String(value), offset, length, 'utf8');
+  return writeText(buf, offset, String(value), length);
 }
 
 /**
@@ -131,7 +150,7 @@ function measureRecord(timestampDelta: number, offsetDelta: number, key: RecordA
   for (const name of Object.keys(headers)) {
     const given = headers[name];
     const values = Array.isArray(given) ? given : [given];
-    const nameLength = Buffer.byteLength(name);
+    const nameLength = utf8Length(name);
     for (const one of values) {
       const valueLength = byteLengthOf(one);
       lengths.push(nameLength, valueLength);
