@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { crc32c, encodeRecord, encodeRecordBatch, groupMessagesPerPartition, installRecordBatchEncoder, kafkajsEncoders, produceRequest, VERIFIED_KAFKAJS_VERSION } from './record-batch.encoder';
+import { crc32c, encodeRecord, encodeRecordBatch, frameRequest, groupMessagesPerPartition, installRecordBatchEncoder, kafkajsEncoders, produceRequest, VERIFIED_KAFKAJS_VERSION } from './record-batch.encoder';
 
 // kafkajs's own checksum: the reference the broker has always accepted
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (buf: Buffer) => number;
@@ -131,5 +131,26 @@ describe(groupMessagesPerPartition.name, () => {
       expect(groupMessagesPerPartition(args)).toEqual(kafkajsGroup(args));
     }
     expect(Object.keys(groupMessagesPerPartition({ topic: 't', partitionMetadata: [{}], messages, partitioner }))).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+});
+
+describe(frameRequest.name, () => {
+  const kafkajsFrame = require('kafkajs/src/protocol/request') as Parameters<typeof frameRequest>[1];
+  const kafkajsProduceRequest = require('kafkajs/src/protocol/requests/produce/v3/request') as Parameters<typeof produceRequest>[1];
+  const metadataRequest = require('kafkajs/src/protocol/requests/metadata/v0/request') as (args: { topics: string[] }) => Parameters<typeof frameRequest>[0]['request'];
+
+  it.each([
+    ['a produce request', kafkajsProduceRequest({ acks: -1, timeout: 30_000, topicData: [{ topic: 't', partitions: [{ partition: 1, messages: [{ key: 'k', value: randomBytes(70_000) }] }] }] }), 'ingest-gateway'],
+    ['a metadata request', metadataRequest({ topics: ['a', 'bé'] }), 'clïent'],
+    ['no client id', metadataRequest({ topics: [] }), null],
+  ])('frames %s exactly as kafkajs does', async (_, request, clientId) => {
+    jest.spyOn(Date, 'now').mockReturnValue(1_763_800_000_123);
+    const args = { correlationId: 2 ** 31 - 1, clientId, request };
+    expect(bytesOf(await frameRequest(args, kafkajsFrame))).toEqual(bytesOf(await kafkajsFrame(args)));
+    jest.restoreAllMocks();
+  });
+
+  it('leaves kafkajs to refuse a request that encodes to no Encoder', async () => {
+    await expect(frameRequest({ correlationId: 1, clientId: 'c', request: { apiKey: 3, apiVersion: 0, encode: async () => undefined } }, kafkajsFrame)).rejects.toThrow('value should be an instance of Encoder');
   });
 });

@@ -1,6 +1,6 @@
 /**
- * Byte-identical replacements for kafkajs 2.2's record, uncompressed record-batch and produce
- * request encoders.
+ * Byte-identical replacements for kafkajs 2.2's record, uncompressed record-batch, produce request
+ * and request frame encoders, and a linear version of its per-partition grouping.
  *
  * kafkajs encodes each record through a growable buffer that starts as a zero-filled 512 bytes,
  * allocates another per header and a Buffer.from([..]) per varint, doubles and copies the batch
@@ -60,6 +60,8 @@ const PRODUCE_REQUEST_MODULE = require.resolve(`${KAFKAJS}/requests/produce/v3/r
 // captured by the producer's send path when kafkajs itself is first loaded
 const GROUP_MODULE = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
 const SEND_MESSAGES_MODULE = require.resolve('kafkajs/src/producer/sendMessages');
+// the frame around every request; the connection module takes it when kafkajs loads
+const REQUEST_FRAME_MODULE = require.resolve(`${KAFKAJS}/request`);
 
 type RecordEncoder = (args: RecordArgs) => EncoderLike;
 type RecordBatchEncoder = (args: RecordBatchArgs) => Promise<EncoderLike>;
@@ -408,6 +410,35 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   return (crc ^ -1) >>> 0;
 }
 
+interface FrameArgs {
+  correlationId: number;
+  clientId?: string | null;
+  request: { apiKey: number; apiVersion: number; encode(): Promise<EncoderLike | undefined> | EncoderLike | undefined };
+}
+
+type RequestFramer = (args: FrameArgs) => Promise<EncoderLike>;
+
+/**
+ * kafkajs's request frame (size, api key and version, correlation id, client id, then the encoded
+ * request) in one buffer of its exact size. kafkajs copies a produce request twice more, each time
+ * into a zero-filled buffer of the next power of two. `fallback` keeps kafkajs's errors for an
+ * encoder that returns no Encoder.
+ */
+export async function frameRequest(args: FrameArgs, fallback: RequestFramer): Promise<EncoderLike> {
+  const { correlationId, clientId = null, request } = args;
+  const payload = await request.encode();
+  if (!payload || !Buffer.isBuffer(payload.buf)) return fallback({ ...args, request: { ...request, encode: () => payload } });
+  const size = 2 + 2 + 4 + sizeOfString(clientId) + payload.offset;
+  const buf = Buffer.allocUnsafe(4 + size);
+  let offset = buf.writeInt32BE(size, 0);
+  offset = buf.writeInt16BE(request.apiKey, offset);
+  offset = buf.writeInt16BE(request.apiVersion, offset);
+  offset = buf.writeInt32BE(correlationId, offset);
+  offset = writeString(buf, offset, clientId);
+  offset += payload.buf.copy(buf, offset, 0, payload.offset);
+  return asEncoder(buf, offset);
+}
+
 interface GroupArgs<M> {
   topic: string;
   partitionMetadata: unknown[];
@@ -447,6 +478,8 @@ export function installRecordBatchEncoder(version = installedKafkajsVersion(), w
   if (require.cache[PRODUCE_REQUEST_MODULE] || require.cache[SEND_MESSAGES_MODULE]) throw new Error('kafkajs producer already loaded: install the record batch encoder before anything imports kafkajs');
   require(GROUP_MODULE);
   require.cache[GROUP_MODULE]!.exports = groupMessagesPerPartition;
+  const kafkajsFrame = require(REQUEST_FRAME_MODULE) as RequestFramer;
+  require.cache[REQUEST_FRAME_MODULE]!.exports = (args: FrameArgs) => frameRequest(args, kafkajsFrame);
   require.cache[RECORD_MODULE]!.exports = encodeRecord;
   batchExports.RecordBatch = encodeRecordBatch;
   // loaded now, it keeps the two encoders above for the requests it still builds (compressed ones)
