@@ -1,10 +1,8 @@
 import 'reflect-metadata';
+// before anything loads kafkajs: kafkajs's own produce encoding was the gateway's largest CPU cost
+import './publishing/kafkajs.install';
 import { bootstrap } from '@app/platform';
 import { IngestGatewayModule } from './ingest-gateway.module';
-import { installRecordBatchEncoder } from './publishing/record-batch.encoder';
-
-// before any produce request: kafkajs's own record encoder was the gateway's largest CPU cost
-installRecordBatchEncoder();
 
 void bootstrap({
   name: 'ingest-gateway',

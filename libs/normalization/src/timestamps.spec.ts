@@ -54,6 +54,35 @@ describe(utcFromWallClock.name, () => {
     );
   });
 
+  it('agrees with Date on whole-second wall-clock times without an offset (the shape mobway sends)', () => {
+    const time = fc.record({
+      at: fc.integer({ min: new Date('0001-01-02T00:00:00Z').getTime(), max: new Date('9999-12-30T00:00:00Z').getTime() }),
+      offset: fc.integer({ min: -23 * 60 - 59, max: 23 * 60 + 59 }),
+      separator: fc.constantFrom('T', 't', ' '),
+    });
+    fc.assert(
+      fc.property(time, ({ at, offset, separator }) => {
+        const whole = at - (((at % 1000) + 1000) % 1000);
+        const wall = new Date(whole + offset * 60_000).toISOString().slice(0, 19).replace('T', separator);
+
+        expect(sut(wall, offset)).toBe(new Date(whole).toISOString());
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it.each(['2025-02-30 10:00:00', '2025-02-29 10:00:00', '2025-03-01 24:00:00', '2025-03-01 10:60:00', '2025-03-01 10:00:60', '2025-13-01 10:00:00', '2025-00-01 10:00:00', '2025-03-00 10:00:00', '2025-03-01x10:00:00', '2025-03-01 10:00:0a', '2025/03/01 10:00:00', '２025-03-01 10:00:00', '2025-03-01 10-00:00'])(
+    'has no answer for %p',
+    (text) => {
+      expect(sut(text, 0)).toBeUndefined();
+    },
+  );
+
+  it('still reads a padded or leap-day time', () => {
+    expect(sut(' 2024-02-29 23:59:59 ', -180)).toBe('2024-03-01T02:59:59.000Z');
+    expect(sut('2024-02-29 23:59:59', -180)).toBe('2024-03-01T02:59:59.000Z');
+  });
+
   it('reads years 0000-0099 as themselves, not as 1900-1999', () => {
     expect(sut('0042-06-01 00:00:00', 0)).toBe('0042-06-01T00:00:00.000Z');
   });

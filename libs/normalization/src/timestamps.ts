@@ -17,20 +17,41 @@ const MAX_MS = 253_402_300_799_999;
  * not such a time or names no real instant (Feb 30, hour 24, second 60).
  */
 export function utcFromWallClock(text: string, defaultOffsetMinutes: number): string | undefined {
+  // mobway's every reading: 'yyyy-mm-dd hh:mm:ss' without an offset, read without the regex
+  if (isPlainWallClock(text)) {
+    return utcFromParts(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), 0, defaultOffsetMinutes);
+  }
   const parts = WALL_CLOCK.exec(text.trim());
   if (parts === null) return undefined;
   const [, y, mo, d, h, mi, s = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] = parts;
-  const year = +y;
-  const month = +mo;
-  const day = +d;
-  const hour = +h;
-  const minute = +mi;
-  const second = +s;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || +offsetHours > 23 || +offsetMinutes > 59) return undefined;
+  if (+offsetHours > 23 || +offsetMinutes > 59) return undefined;
   const offset = zulu ? 0 : sign ? (sign === '-' ? -1 : 1) * (+offsetHours * 60 + +offsetMinutes) : defaultOffsetMinutes;
-  const millis = +fraction.padEnd(3, '0').slice(0, 3);
+  return utcFromParts(+y, +mo, +d, +h, +mi, +s, +fraction.padEnd(3, '0').slice(0, 3), offset);
+}
+
+function utcFromParts(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number, offset: number): string | undefined {
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
+  if (hour > 23 || minute > 59 || second > 59) return undefined;
   return utcFromMillis(daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute - offset) * 60 + second) * 1000 + millis);
+}
+
+// 'yyyy-mm-dd hh:mm:ss' (or with T or t): -1 marks a digit, -2 the separator, else the exact character code
+const PLAIN_WALL_CLOCK = [...'dddd-dd-dd_dd:dd:dd'].map((c) => (c === 'd' ? -1 : c === '_' ? -2 : c.charCodeAt(0)));
+
+function isPlainWallClock(text: string): boolean {
+  if (text.length !== PLAIN_WALL_CLOCK.length) return false;
+  for (let i = 0; i < PLAIN_WALL_CLOCK.length; i++) {
+    const code = text.charCodeAt(i);
+    const want = PLAIN_WALL_CLOCK[i];
+    if (want === -1 ? code < 48 || code > 57 : want === -2 ? code !== 32 && code !== 84 && code !== 116 : code !== want) return false;
+  }
+  return true;
+}
+
+function digits(text: string, start: number, length: number): number {
+  let result = 0;
+  for (let i = start; i < start + length; i++) result = result * 10 + text.charCodeAt(i) - 48;
+  return result;
 }
 
 /** Unix time in seconds (below 1e11) or milliseconds, as a UTC timestamp; sub-millisecond digits are rounded. */

@@ -1,13 +1,17 @@
 /**
- * Byte-identical replacements for kafkajs 2.2's record and uncompressed record-batch encoders.
+ * Byte-identical replacements for kafkajs 2.2's record, uncompressed record-batch, produce request
+ * and request frame encoders, and a linear version of its per-partition grouping.
  *
  * kafkajs encodes each record through a growable buffer that starts as a zero-filled 512 bytes,
  * allocates another per header and a Buffer.from([..]) per varint, doubles and copies the batch
  * buffer as records are appended and checksums it one byte at a time: about 200 µs of the
  * gateway's CPU per 10-vehicle webhook, the largest single cost on its hot path. These write each
  * record into one buffer of its exact size and each batch into one buffer, with a table-driven
- * CRC-32C. Compressed batches still go through kafkajs.
+ * CRC-32C; an uncompressed produce request is written whole into one buffer (produceRequest).
+ * Compressed batches still go through kafkajs.
  */
+
+import { Logger } from '@nestjs/common';
 
 interface EncoderLike {
   buf: Buffer;
@@ -45,6 +49,7 @@ interface RecordBatchArgs {
   records?: EncoderLike[];
 }
 
+const logger = new Logger('RecordBatchEncoder');
 const KAFKAJS = 'kafkajs/src/protocol';
 const Encoder = require(`${KAFKAJS}/encoder`) as EncoderClass;
 const Long = require('kafkajs/src/utils/long') as { fromValue(value: unknown): LongLike; fromInt(value: number): LongLike };
@@ -52,6 +57,11 @@ const RECORD_MODULE = require.resolve(`${KAFKAJS}/recordBatch/record/v0`);
 const BATCH_MODULE = require.resolve(`${KAFKAJS}/recordBatch/v0`);
 // the produce request captures both encoders when it is first loaded (lazily, at the first send)
 const PRODUCE_REQUEST_MODULE = require.resolve(`${KAFKAJS}/requests/produce/v3/request`);
+// captured by the producer's send path when kafkajs itself is first loaded
+const GROUP_MODULE = require.resolve('kafkajs/src/producer/groupMessagesPerPartition');
+const SEND_MESSAGES_MODULE = require.resolve('kafkajs/src/producer/sendMessages');
+// the frame around every request; the connection module takes it when kafkajs loads
+const REQUEST_FRAME_MODULE = require.resolve(`${KAFKAJS}/request`);
 
 type RecordEncoder = (args: RecordArgs) => EncoderLike;
 type RecordBatchEncoder = (args: RecordBatchArgs) => Promise<EncoderLike>;
@@ -96,35 +106,61 @@ function writeVarInt(buf: Buffer, offset: number, value: number): number {
   return offset;
 }
 
+// keys, header names and header values: a hundred short strings per webhook, where the cost of
+// calling into Buffer#write and Buffer.byteLength is most of the cost
+const SHORT = 64;
+
+/** UTF-8 length; a string whose UTF-8 length is its length is ASCII (anything else takes more bytes) */
+function utf8Length(text: string): number {
+  if (text.length > SHORT) return Buffer.byteLength(text);
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  return text.length;
+}
+
+/** writes `text` as UTF-8, `length` being its UTF-8 length: ASCII is its own latin1 */
+function writeText(buf: Buffer, offset: number, text: string, length: number): number {
+  if (length !== text.length) return offset + buf.write(text, offset, length, 'utf8');
+  if (length > SHORT) return offset + buf.write(text, offset, length, 'latin1');
+  for (let i = 0; i < length; i++) buf[offset + i] = text.charCodeAt(i);
+  return offset + length;
+}
+
 /** -1 for null, as Kafka's nullable bytes */
 function byteLengthOf(value: Buffer | string | null | undefined): number {
   if (value === null || value === undefined) return -1;
-  return Buffer.isBuffer(value) ? value.length : Buffer.byteLength(String(value));
+  return Buffer.isBuffer(value) ? value.length : utf8Length(String(value));
 }
 
 function writeBytes(buf: Buffer, offset: number, value: Buffer | string | null | undefined, length: number): number {
   offset = writeVarInt(buf, offset, length);
   if (length <= 0) return offset;
   if (Buffer.isBuffer(value)) return offset + value.copy(buf, offset);
-  return offset + buf.write(String(value), offset, length, 'utf8');
+  return writeText(buf, offset, String(value), length);
 }
 
-/** kafkajs's Record v0: length, attributes, timestamp delta, offset delta, key, value, headers */
-export function encodeRecord(args: RecordArgs): EncoderLike {
-  const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = args;
-  if (typeof timestampDelta !== 'number' || !(Math.abs(timestampDelta) < SMALL_INT)) return kafkajsRecord(args);
-  const headerKeys: string[] = [];
-  const headerValues: (Buffer | string | null | undefined)[] = [];
-  for (const name of Object.keys(headers)) {
-    const given = headers[name];
-    if (Array.isArray(given)) for (const one of given) headerKeys.push(name), headerValues.push(one);
-    else headerKeys.push(name), headerValues.push(given);
-  }
+/**
+ * Measures one record, pushing the lengths writeRecord needs (body, key, value, then each header's
+ * key and value) onto `lengths`; returns the record's full size, its length prefix included.
+ */
+function measureRecord(timestampDelta: number, offsetDelta: number, key: RecordArgs['key'], value: RecordArgs['value'], headers: NonNullable<RecordArgs['headers']>, lengths: number[]): number {
+  const at = lengths.length;
   const keyLength = byteLengthOf(key);
   const valueLength = byteLengthOf(value);
-  const headerKeyLengths = headerKeys.map((name) => Buffer.byteLength(name));
-  const headerValueLengths = headerValues.map(byteLengthOf);
-  let body =
+  lengths.push(0, keyLength, valueLength);
+  let count = 0;
+  let headerBytes = 0;
+  for (const name of Object.keys(headers)) {
+    const given = headers[name];
+    const values = Array.isArray(given) ? given : [given];
+    const nameLength = utf8Length(name);
+    for (const one of values) {
+      const valueLength = byteLengthOf(one);
+      lengths.push(nameLength, valueLength);
+      headerBytes += sizeOfVarInt(nameLength) + nameLength + sizeOfVarInt(valueLength) + Math.max(valueLength, 0);
+      count++;
+    }
+  }
+  const body =
     1 +
     sizeOfVarInt(timestampDelta) +
     sizeOfVarInt(offsetDelta) +
@@ -132,24 +168,46 @@ export function encodeRecord(args: RecordArgs): EncoderLike {
     Math.max(keyLength, 0) +
     sizeOfVarInt(valueLength) +
     Math.max(valueLength, 0) +
-    sizeOfVarInt(headerKeys.length);
-  for (let i = 0; i < headerKeys.length; i++) {
-    body += sizeOfVarInt(headerKeyLengths[i]) + headerKeyLengths[i] + sizeOfVarInt(headerValueLengths[i]) + Math.max(headerValueLengths[i], 0);
-  }
-  // every byte up to the returned offset is written below
-  const buf = Buffer.allocUnsafe(sizeOfVarInt(body) + body);
-  let offset = writeVarInt(buf, 0, body);
+    sizeOfVarInt(count) +
+    headerBytes;
+  lengths[at] = body;
+  return sizeOfVarInt(body) + body;
+}
+
+/** kafkajs's Record v0 (length, attributes, timestamp delta, offset delta, key, value, headers) from measureRecord's lengths, read from `cursor.at` on */
+function writeRecord(buf: Buffer, offset: number, timestampDelta: number, offsetDelta: number, key: RecordArgs['key'], value: RecordArgs['value'], headers: NonNullable<RecordArgs['headers']>, lengths: number[], cursor: { at: number }): number {
+  const body = lengths[cursor.at++];
+  const keyLength = lengths[cursor.at++];
+  const valueLength = lengths[cursor.at++];
+  offset = writeVarInt(buf, offset, body);
   buf[offset++] = 0;
   offset = writeVarInt(buf, offset, timestampDelta);
   offset = writeVarInt(buf, offset, offsetDelta);
   offset = writeBytes(buf, offset, key, keyLength);
   offset = writeBytes(buf, offset, value, valueLength);
-  offset = writeVarInt(buf, offset, headerKeys.length);
-  for (let i = 0; i < headerKeys.length; i++) {
-    offset = writeBytes(buf, offset, headerKeys[i], headerKeyLengths[i]);
-    offset = writeBytes(buf, offset, headerValues[i], headerValueLengths[i]);
+  let count = 0;
+  for (const name of Object.keys(headers)) count += Array.isArray(headers[name]) ? (headers[name] as unknown[]).length : 1;
+  offset = writeVarInt(buf, offset, count);
+  for (const name of Object.keys(headers)) {
+    const given = headers[name];
+    const values = Array.isArray(given) ? given : [given];
+    for (const one of values) {
+      offset = writeBytes(buf, offset, name, lengths[cursor.at++]);
+      offset = writeBytes(buf, offset, one, lengths[cursor.at++]);
+    }
   }
-  return asEncoder(buf, offset);
+  return offset;
+}
+
+/** kafkajs's Record v0 in one buffer of its exact size */
+export function encodeRecord(args: RecordArgs): EncoderLike {
+  const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = args;
+  if (typeof timestampDelta !== 'number' || !(Math.abs(timestampDelta) < SMALL_INT)) return kafkajsRecord(args);
+  const lengths: number[] = [];
+  const size = measureRecord(timestampDelta, offsetDelta, key, value, headers, lengths);
+  // every byte up to the returned offset is written
+  const buf = Buffer.allocUnsafe(size);
+  return asEncoder(buf, writeRecord(buf, 0, timestampDelta, offsetDelta, key, value, headers, lengths, { at: 0 }));
 }
 
 function writeInt64(buf: Buffer, offset: number, value: unknown): number {
@@ -201,6 +259,125 @@ export async function encodeRecordBatch(args: RecordBatchArgs): Promise<EncoderL
   return asEncoder(buf, offset);
 }
 
+interface ProduceMessage {
+  key?: Buffer | string | null;
+  value?: Buffer | string | null;
+  headers?: RecordArgs['headers'];
+  timestamp?: unknown;
+}
+
+interface ProduceRequestArgs {
+  acks: number;
+  timeout: number;
+  transactionalId?: string | null;
+  producerId?: unknown;
+  producerEpoch?: number;
+  compression?: number;
+  topicData: { topic: string; partitions: { partition: number; firstSequence?: number; messages: ProduceMessage[] }[] }[];
+}
+
+interface ProduceRequest {
+  apiKey: number;
+  apiVersion: number;
+  apiName: string;
+  expectResponse(): boolean;
+  encode(): Promise<EncoderLike>;
+}
+
+type ProduceRequestEncoder = (args: ProduceRequestArgs) => ProduceRequest;
+
+const PRODUCE_API_KEY = 0;
+// first offset, batch length, leader epoch, magic, crc, attributes, last offset delta, first and
+// max timestamp, producer id and epoch, first sequence, record count
+const BATCH_OVERHEAD = 8 + 4 + 4 + 1 + 4 + 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4;
+
+function sizeOfString(value: string | null): number {
+  return 2 + (value === null ? 0 : Buffer.byteLength(value));
+}
+
+function writeString(buf: Buffer, offset: number, value: string | null): number {
+  if (value === null) return buf.writeInt16BE(-1, offset);
+  const length = Buffer.byteLength(value);
+  offset = buf.writeInt16BE(length, offset);
+  return offset + buf.write(value, offset, length, 'utf8');
+}
+
+/**
+ * kafkajs's produce request v3 (the body v4-v7 reuse) for uncompressed batches without message
+ * timestamps, written in one pass into one buffer. kafkajs copies every message into a new object,
+ * then copies each record into its batch, each batch into its partition, each partition into its
+ * topic and each topic into the request, each time through a zero-filled buffer grown by doubling.
+ * Anything else goes to kafkajs's own request (`fallback`).
+ */
+export function produceRequest(args: ProduceRequestArgs, fallback: ProduceRequestEncoder): ProduceRequest {
+  const { acks, timeout, transactionalId = null, producerId = Long.fromInt(-1), producerEpoch = 0, compression = 0, topicData } = args;
+  const plain = compression === 0 && topicData.every(({ partitions }) => partitions.every(({ messages }) => messages.every((m) => m.timestamp === null || m.timestamp === undefined)));
+  if (!plain) return fallback(args);
+  return {
+    apiKey: PRODUCE_API_KEY,
+    apiVersion: 3,
+    apiName: 'Produce',
+    expectResponse: () => acks !== 0,
+    encode: async () => {
+      // pass one: sizes (and every key, value and header length, in the order pass two reads them)
+      const lengths: number[] = [];
+      let size = sizeOfString(transactionalId) + 2 + 4 + 4;
+      for (const { topic, partitions } of topicData) {
+        size += sizeOfString(topic) + 4;
+        for (const { messages } of partitions) {
+          const at = lengths.length;
+          lengths.push(0);
+          let recordBytes = 0;
+          for (let i = 0; i < messages.length; i++) {
+            const { key, value, headers = {} } = messages[i];
+            recordBytes += measureRecord(0, i, key, value, headers, lengths);
+          }
+          lengths[at] = recordBytes;
+          size += 4 + 4 + BATCH_OVERHEAD + recordBytes;
+        }
+      }
+      // pass two: every byte of the buffer is written
+      const buf = Buffer.allocUnsafe(size);
+      const cursor = { at: 0 };
+      let offset = writeString(buf, 0, transactionalId);
+      offset = buf.writeInt16BE(acks, offset);
+      offset = buf.writeInt32BE(timeout, offset);
+      offset = buf.writeInt32BE(topicData.length, offset);
+      for (const { topic, partitions } of topicData) {
+        offset = writeString(buf, offset, topic);
+        offset = buf.writeInt32BE(partitions.length, offset);
+        for (const { partition, firstSequence = 0, messages } of partitions) {
+          // kafkajs stamps every batch with the time it encodes it: all deltas are then zero
+          const now = Date.now();
+          const recordBytes = lengths[cursor.at++];
+          offset = buf.writeInt32BE(partition, offset);
+          offset = buf.writeInt32BE(BATCH_OVERHEAD + recordBytes, offset);
+          offset = writeInt64(buf, offset, 0);
+          offset = buf.writeInt32BE(BATCH_OVERHEAD - 12 + recordBytes, offset);
+          offset = buf.writeInt32BE(0, offset);
+          offset = buf.writeInt8(MAGIC_BYTE, offset);
+          const crcAt = offset;
+          const bodyAt = crcAt + 4;
+          offset = buf.writeInt16BE(transactionalId ? TRANSACTIONAL_MASK : 0, bodyAt);
+          offset = buf.writeInt32BE(messages.length - 1, offset);
+          offset = writeInt64(buf, offset, now);
+          offset = writeInt64(buf, offset, now);
+          offset = writeInt64(buf, offset, producerId);
+          offset = buf.writeInt16BE(producerEpoch, offset);
+          offset = buf.writeInt32BE(firstSequence, offset);
+          offset = buf.writeInt32BE(messages.length, offset);
+          for (let i = 0; i < messages.length; i++) {
+            const { key, value, headers = {} } = messages[i];
+            offset = writeRecord(buf, offset, 0, i, key, value, headers, lengths, cursor);
+          }
+          buf.writeUInt32BE(crc32c(buf, bodyAt, offset), crcAt);
+        }
+      }
+      return asEncoder(buf, offset);
+    },
+  };
+}
+
 // CRC-32C (Castagnoli, reflected 0x82f63b78), eight table lookups per eight bytes
 const CRC_TABLES = ((): Int32Array => {
   const t = new Int32Array(8 * 256);
@@ -233,14 +410,86 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
   return (crc ^ -1) >>> 0;
 }
 
+interface FrameArgs {
+  correlationId: number;
+  clientId?: string | null;
+  request: { apiKey: number; apiVersion: number; encode(): Promise<EncoderLike | undefined> | EncoderLike | undefined };
+}
+
+type RequestFramer = (args: FrameArgs) => Promise<EncoderLike>;
+
 /**
- * Makes kafkajs use the encoders above. Call before the first produce request: kafkajs's produce
- * request module takes its encoders when it loads, so a late call would silently change nothing.
+ * kafkajs's request frame (size, api key and version, correlation id, client id, then the encoded
+ * request) in one buffer of its exact size. kafkajs copies a produce request twice more, each time
+ * into a zero-filled buffer of the next power of two. `fallback` keeps kafkajs's errors for an
+ * encoder that returns no Encoder.
  */
-export function installRecordBatchEncoder(): void {
-  if (require.cache[PRODUCE_REQUEST_MODULE]) throw new Error('kafkajs produce request already loaded: install the record batch encoder before the first send');
+export async function frameRequest(args: FrameArgs, fallback: RequestFramer): Promise<EncoderLike> {
+  const { correlationId, clientId = null, request } = args;
+  const payload = await request.encode();
+  if (!payload || !Buffer.isBuffer(payload.buf)) return fallback({ ...args, request: { ...request, encode: () => payload } });
+  const size = 2 + 2 + 4 + sizeOfString(clientId) + payload.offset;
+  const buf = Buffer.allocUnsafe(4 + size);
+  let offset = buf.writeInt32BE(size, 0);
+  offset = buf.writeInt16BE(request.apiKey, offset);
+  offset = buf.writeInt16BE(request.apiVersion, offset);
+  offset = buf.writeInt32BE(correlationId, offset);
+  offset = writeString(buf, offset, clientId);
+  offset += payload.buf.copy(buf, offset, 0, payload.offset);
+  return asEncoder(buf, offset);
+}
+
+interface GroupArgs<M> {
+  topic: string;
+  partitionMetadata: unknown[];
+  messages: M[];
+  partitioner: (args: { topic: string; partitionMetadata: unknown[]; message: M }) => number;
+}
+
+/**
+ * kafkajs's groupMessagesPerPartition (messages by the partition the partitioner picks, in order)
+ * by appending: kafkajs copies a partition's whole list for every message it adds, quadratic in a
+ * group-committed request's few hundred messages.
+ */
+export function groupMessagesPerPartition<M>({ topic, partitionMetadata, messages, partitioner }: GroupArgs<M>): Record<number, M[]> {
+  const groups: Record<number, M[]> = {};
+  if (partitionMetadata.length === 0) return groups;
+  for (const message of messages) {
+    const partition = partitioner({ topic, partitionMetadata, message });
+    (groups[partition] ??= []).push(message);
+  }
+  return groups;
+}
+
+/** the kafkajs release these encoders were checked against byte for byte (record-batch.encoder.spec.ts) */
+export const VERIFIED_KAFKAJS_VERSION = '2.2.4';
+
+/**
+ * Makes kafkajs use the encoders above, only on the kafkajs release they were verified against:
+ * on any other the internals they replace may have changed, so kafkajs keeps its own (slower)
+ * encoders and `warn` says so once. Call before anything imports kafkajs (see kafkajs.install.ts):
+ * kafkajs's modules take these when they load, so a late call would silently change nothing.
+ */
+export function installRecordBatchEncoder(version = installedKafkajsVersion(), warn: (message: string) => void = (m) => logger.warn(m)): boolean {
+  if (version !== VERIFIED_KAFKAJS_VERSION) {
+    warn(`kafkajs ${version} is not ${VERIFIED_KAFKAJS_VERSION}: keeping kafkajs's own produce encoders (correct, slower); re-verify record-batch.encoder.ts against it`);
+    return false;
+  }
+  if (require.cache[PRODUCE_REQUEST_MODULE] || require.cache[SEND_MESSAGES_MODULE]) throw new Error('kafkajs producer already loaded: install the record batch encoder before anything imports kafkajs');
+  require(GROUP_MODULE);
+  require.cache[GROUP_MODULE]!.exports = groupMessagesPerPartition;
+  const kafkajsFrame = require(REQUEST_FRAME_MODULE) as RequestFramer;
+  require.cache[REQUEST_FRAME_MODULE]!.exports = (args: FrameArgs) => frameRequest(args, kafkajsFrame);
   require.cache[RECORD_MODULE]!.exports = encodeRecord;
   batchExports.RecordBatch = encodeRecordBatch;
+  // loaded now, it keeps the two encoders above for the requests it still builds (compressed ones)
+  const kafkajsProduceRequest = require(PRODUCE_REQUEST_MODULE) as ProduceRequestEncoder;
+  require.cache[PRODUCE_REQUEST_MODULE]!.exports = (args: ProduceRequestArgs) => produceRequest(args, kafkajsProduceRequest);
+  return true;
+}
+
+function installedKafkajsVersion(): string {
+  return (require('kafkajs/package.json') as { version: string }).version;
 }
 
 /** kafkajs's own encoders, for the byte-for-byte tests */
