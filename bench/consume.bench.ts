@@ -145,12 +145,12 @@ async function main(): Promise<void> {
     await db.end().catch(() => undefined);
     await sampler.end().catch(() => undefined);
     await stack.stop();
+    // in the finally: BENCH_ONLY_PERSIST's early return must not skip the summary
+    const { table, json } = summary(results, baseline, failure);
+    if (process.env.BENCH_NO_REPORT !== '1') report('consume', json, table);
+    console.log(`\n${table}\n`);
+    log('done');
   }
-
-  const { table, json } = summary(results, baseline, failure);
-  if (process.env.BENCH_NO_REPORT !== '1') report('consume', json, table);
-  console.log(`\n${table}\n`);
-  log('done');
   if (failure) process.exit(1);
 }
 

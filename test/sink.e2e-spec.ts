@@ -8,8 +8,9 @@ import { ConfigModule, loadConfig } from '@app/config';
 import { DeadLetterV1, DeviceLocationV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
 import { aLocationRecord, aVehicleRecord } from '@app/contracts/testing';
 import { KafkaModule } from '@app/kafka';
-import { createDataSource, LOCATION_TABLE, PersistenceModule } from '@app/persistence';
-import { isRejectedData, RecordBatchWriter } from '@app/persistence/record-batch.writer';
+import { createDataSource, LOCATION_TABLE, PersistenceModule, VEHICLE_TABLE } from '@app/persistence';
+import { binaryCopyPayload } from '@app/persistence/copy-binary';
+import { columnParameters, insertStatementFor, isRejectedData, RecordBatchWriter } from '@app/persistence/record-batch.writer';
 import { uuidV5 } from '@app/normalization/event-id';
 import { RecordSink, SinkModule, SINKS } from '@app/sink';
 import { controlStack, testStack } from './support/running-app';
@@ -319,6 +320,54 @@ describe('RecordBatchWriter against the real PostgreSQL', () => {
       [row.record.eventId],
     );
     expect(stored).toEqual({ source: 'acme.v2_x-1', device_id: 'dev "7", {x} \\ NULL', attributes, speed_kph: null, altitude_m: -0.5, battery_pct: 1e-7, kafka_offset: '0' });
+  });
+
+  it('stores through the binary COPY exactly what PostgreSQL makes of the same values as text', async () => {
+    const vin = randomVin();
+    const records = [
+      aVehicleRecord({ eventId: eventId().toUpperCase(), vin, recordedAt: '0001-01-01T00:00:00.000Z', receivedAt: '9999-12-31T23:59:59.999Z', latitude: -89.999999, longitude: 179.123456789 }),
+      aVehicleRecord({ eventId: eventId(), vin, recordedAt: '1969-07-20T20:17:40.001Z', receivedAt: '1999-12-31T23:59:59.999Z', odometerKm: 1e300, engineRpm: 0, lvBatteryVoltageV: -12.5 }),
+      aVehicleRecord({ eventId: eventId(), vin, recordedAt: '2000-01-01T00:00:00.000Z', receivedAt: '2024-02-29T12:34:56.789Z', speedKph: null, latitude: null, event: null }),
+      aVehicleRecord({ eventId: eventId(), vin, event: 'ção 🚚\ttab\\N', flags: { s: { value: 512.5, flag: 'out of range "x"' } }, attributes: { note: 'a\nb\\c', emoji: '🚚', n: -1.25e-7, list: [1, null, 'NULL'] } }),
+    ];
+    const rows = records.map((record, i) => ({ record, partition: 3, offset: String(2 ** 53 + 2 * i) }));
+    const columns = [...VEHICLE_TABLE.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'].join(', ');
+    const twin = `sink_e2e_text_twin_${randomUUID().replace(/-/g, '')}`;
+    await sql(`CREATE TABLE ${twin} (LIKE vehicle_telemetry INCLUDING ALL)`);
+    try {
+      // the encoder takes all of these (else the write would quietly be the INSERT)
+      expect(binaryCopyPayload(VEHICLE_TABLE, rows)).toBeDefined();
+      expect(await sut.write(VEHICLE_TABLE, rows)).toBe(records.length);
+      // the same rows as text, parsed by PostgreSQL itself (the INSERT path's statement)
+      await sql(insertStatementFor({ ...VEHICLE_TABLE, table: twin }), columnParameters(VEHICLE_TABLE, rows));
+
+      const ids = records.map((r) => r.eventId.toLowerCase());
+      const differences = await sql(
+        `(SELECT ${columns} FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]) EXCEPT SELECT ${columns} FROM ${twin})
+         UNION ALL (SELECT ${columns} FROM ${twin} EXCEPT SELECT ${columns} FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]))`,
+        [ids],
+      );
+      expect(differences).toEqual([]);
+      const stored = await sql<Record<string, unknown>>(
+        `SELECT event_id, to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at, event, latitude, odometer_km, flags, attributes, kafka_offset::text
+         FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]) ORDER BY kafka_offset`,
+        [ids],
+      );
+      expect(stored).toEqual(
+        records.map((r, i) => ({
+          event_id: ids[i],
+          recorded_at: r.recordedAt,
+          event: r.event,
+          latitude: r.latitude,
+          odometer_km: r.odometerKm,
+          flags: r.flags,
+          attributes: r.attributes,
+          kafka_offset: rows[i].offset,
+        })),
+      );
+    } finally {
+      await sql(`DROP TABLE ${twin}`);
+    }
   });
 
   it('hands out seq in commit order: concurrent batches each get one unbroken run of seq values', async () => {
