@@ -239,24 +239,49 @@ export async function encodeRecordBatch(args: RecordBatchArgs): Promise<EncoderL
   // partition leader epoch, magic, crc
   const batchLength = 4 + 1 + 4 + bodyLength;
   const buf = Buffer.allocUnsafe(8 + 4 + batchLength);
-  let offset = writeInt64(buf, 0, firstOffset);
-  offset = buf.writeInt32BE(batchLength, offset);
-  offset = buf.writeInt32BE(partitionLeaderEpoch, offset);
-  offset = buf.writeInt8(MAGIC_BYTE, offset);
-  const crcAt = offset;
-  const bodyAt = crcAt + 4;
-  offset = buf.writeInt16BE(transactional ? TRANSACTIONAL_MASK : 0, bodyAt);
-  offset = buf.writeInt32BE(lastOffsetDelta, offset);
-  offset = writeInt64(buf, offset, firstTimestamp);
-  offset = writeInt64(buf, offset, maxTimestamp);
-  offset = writeInt64(buf, offset, producerId);
-  offset = buf.writeInt16BE(producerEpoch, offset);
-  offset = buf.writeInt32BE(firstSequence, offset);
-  offset = buf.writeInt32BE(records.length, offset);
+  const head = { firstOffset, batchLength, partitionLeaderEpoch, transactional, lastOffsetDelta, firstTimestamp, maxTimestamp, producerId, producerEpoch, firstSequence, count: records.length };
+  let offset = writeBatchHead(buf, 0, head);
   for (const record of records) offset += record.buf.copy(buf, offset, 0, record.offset);
-  // the broker checks this over everything after the crc field
-  buf.writeUInt32BE(crc32c(buf, bodyAt, offset), crcAt);
+  sealBatch(buf, 0, offset);
   return asEncoder(buf, offset);
+}
+
+interface BatchHead {
+  firstOffset: unknown;
+  batchLength: number;
+  partitionLeaderEpoch: number;
+  transactional: boolean;
+  lastOffsetDelta: number;
+  firstTimestamp: unknown;
+  maxTimestamp: unknown;
+  producerId: unknown;
+  producerEpoch: number;
+  firstSequence: number;
+  count: number;
+}
+
+// first offset (8), batch length (4), leader epoch (4), magic (1): the crc follows
+const CRC_AT = 17;
+
+/** a record batch from its first offset up to its records, the crc left for sealBatch */
+function writeBatchHead(buf: Buffer, start: number, head: BatchHead): number {
+  let offset = writeInt64(buf, start, head.firstOffset);
+  offset = buf.writeInt32BE(head.batchLength, offset);
+  offset = buf.writeInt32BE(head.partitionLeaderEpoch, offset);
+  offset = buf.writeInt8(MAGIC_BYTE, offset);
+  offset = buf.writeInt16BE(head.transactional ? TRANSACTIONAL_MASK : 0, offset + 4);
+  offset = buf.writeInt32BE(head.lastOffsetDelta, offset);
+  offset = writeInt64(buf, offset, head.firstTimestamp);
+  offset = writeInt64(buf, offset, head.maxTimestamp);
+  offset = writeInt64(buf, offset, head.producerId);
+  offset = buf.writeInt16BE(head.producerEpoch, offset);
+  offset = buf.writeInt32BE(head.firstSequence, offset);
+  return buf.writeInt32BE(head.count, offset);
+}
+
+/** the batch starting at `start` and ending at `end` gets its crc: the broker checks it over everything after the crc field */
+function sealBatch(buf: Buffer, start: number, end: number): void {
+  buf.writeUInt32BE(crc32c(buf, start + CRC_AT + 4, end), start + CRC_AT);
 }
 
 interface ProduceMessage {
@@ -352,25 +377,25 @@ export function produceRequest(args: ProduceRequestArgs, fallback: ProduceReques
           const recordBytes = lengths[cursor.at++];
           offset = buf.writeInt32BE(partition, offset);
           offset = buf.writeInt32BE(BATCH_OVERHEAD + recordBytes, offset);
-          offset = writeInt64(buf, offset, 0);
-          offset = buf.writeInt32BE(BATCH_OVERHEAD - 12 + recordBytes, offset);
-          offset = buf.writeInt32BE(0, offset);
-          offset = buf.writeInt8(MAGIC_BYTE, offset);
-          const crcAt = offset;
-          const bodyAt = crcAt + 4;
-          offset = buf.writeInt16BE(transactionalId ? TRANSACTIONAL_MASK : 0, bodyAt);
-          offset = buf.writeInt32BE(messages.length - 1, offset);
-          offset = writeInt64(buf, offset, now);
-          offset = writeInt64(buf, offset, now);
-          offset = writeInt64(buf, offset, producerId);
-          offset = buf.writeInt16BE(producerEpoch, offset);
-          offset = buf.writeInt32BE(firstSequence, offset);
-          offset = buf.writeInt32BE(messages.length, offset);
+          const start = offset;
+          offset = writeBatchHead(buf, start, {
+            firstOffset: 0,
+            batchLength: BATCH_OVERHEAD - 12 + recordBytes,
+            partitionLeaderEpoch: 0,
+            transactional: Boolean(transactionalId),
+            lastOffsetDelta: messages.length - 1,
+            firstTimestamp: now,
+            maxTimestamp: now,
+            producerId,
+            producerEpoch,
+            firstSequence,
+            count: messages.length,
+          });
           for (let i = 0; i < messages.length; i++) {
             const { key, value, headers = {} } = messages[i];
             offset = writeRecord(buf, offset, 0, i, key, value, headers, lengths, cursor);
           }
-          buf.writeUInt32BE(crc32c(buf, bodyAt, offset), crcAt);
+          sealBatch(buf, start, offset);
         }
       }
       return asEncoder(buf, offset);
