@@ -146,10 +146,11 @@ describe(`${MobwayNormalizer.name} on random input`, () => {
 
         const readings = readingsInMobwayPayload(payload);
         expect(outcome.records.length + outcome.rejected.length).toBe(readings.length);
-        for (const { original } of outcome.rejected) expect(readings).toContain(original);
+        // the very reading, compared as Object.is does: a NaN reading is its own original too
+        for (const { original } of outcome.rejected) expect(readings.some((reading) => Object.is(reading, original))).toBe(true);
         expectWellFormed(outcome, validateVehicle);
       }),
-      { numRuns: RUNS },
+      { numRuns: RUNS, examples: [[{ vin: 'AAAAAAAAAAAAAAAAA', date_time: null, longitude: Number.NaN }]] },
     );
   });
 
