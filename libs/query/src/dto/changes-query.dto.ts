@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { isSeqCursor } from '../record-cursor';
-import { IsCursor, toInt } from './query.validators';
+import { IsCursor, PageLimit, toInt } from './query.validators';
 import { RANGE_LIMIT } from './range-query.dto';
 
 export const MAX_WAIT_SECONDS = 30;
@@ -14,12 +14,7 @@ export class ChangesQueryDto {
   @IsCursor((value) => (isSeqCursor(value) ? value : undefined), { message: 'after is malformed: use a nextCursor or a seq from this feed' })
   after: string = '0';
 
-  @ApiPropertyOptional({ description: 'records per page; ignored when streaming NDJSON', default: RANGE_LIMIT.default, minimum: 1, maximum: RANGE_LIMIT.max })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(RANGE_LIMIT.max)
+  @PageLimit(RANGE_LIMIT, 'records per page; ignored when streaming NDJSON')
   limit: number = RANGE_LIMIT.default;
 
   @ApiPropertyOptional({ description: 'when nothing is new, hold the request up to this long and answer as soon as a record arrives', default: 0, minimum: 0, maximum: MAX_WAIT_SECONDS })

@@ -1,4 +1,7 @@
-import { ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
+import { applyDecorators } from '@nestjs/common';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min, ValidateBy, ValidationArguments, ValidationOptions } from 'class-validator';
 import { daysInMonth } from '@app/contracts';
 
 // RFC 3339: a date, a time to the second (fractions to the microsecond PostgreSQL keeps) and a zone
@@ -65,4 +68,13 @@ export function IsCursor(decode: (value: unknown) => unknown, options?: Validati
     },
     options,
   );
+}
+
+/**
+ * An optional page size in [1, max]: documented, converted from the query string and validated.
+ * The decorators are applied in the order a stacked list would be (bottom first), so error
+ * messages keep their order.
+ */
+export function PageLimit(limits: { default: number; max: number }, description: string): PropertyDecorator {
+  return applyDecorators(Max(limits.max), Min(1), IsInt(), Transform(toInt), IsOptional(), ApiPropertyOptional({ description, default: limits.default, minimum: 1, maximum: limits.max }));
 }

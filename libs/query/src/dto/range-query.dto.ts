@@ -1,8 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsOptional } from 'class-validator';
 import { decodeRangeCursor } from '../record-cursor';
-import { IsCursor, IsOffsetTimestamp, NotBefore, restorePlusOffset, toInt } from './query.validators';
+import { IsCursor, IsOffsetTimestamp, NotBefore, PageLimit, restorePlusOffset } from './query.validators';
 
 export const RANGE_LIMIT = { default: 500, max: 5000 } as const;
 
@@ -21,12 +21,7 @@ export class RangeQueryDto {
   @NotBefore('from')
   to?: string;
 
-  @ApiPropertyOptional({ description: 'records per page; ignored when streaming NDJSON', default: RANGE_LIMIT.default, minimum: 1, maximum: RANGE_LIMIT.max })
-  @IsOptional()
-  @Transform(toInt)
-  @IsInt()
-  @Min(1)
-  @Max(RANGE_LIMIT.max)
+  @PageLimit(RANGE_LIMIT, 'records per page; ignored when streaming NDJSON')
   limit: number = RANGE_LIMIT.default;
 
   @ApiPropertyOptional({ description: 'the nextCursor of the previous page, with the same from and to' })
