@@ -5,7 +5,7 @@ import { murmur2, Murmur2Partitioner } from './murmur2.partitioner';
 // kafkajs's murmur2 (BigInt Longs): the reference that already decided where our keys live
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: Buffer | string) => number;
 
-const partitions = (n: number) => Array.from({ length: n }, (_, i) => ({ partitionId: i, leader: 1, replicas: [1], isr: [1] }));
+const partitions = (n: number) => Array.from({ length: n }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 1, replicas: [1], isr: [1] }));
 const args = (key: PartitionerArgs['message']['key'], n = 6, partition?: number): PartitionerArgs => ({ topic: 't', partitionMetadata: partitions(n), message: { key, value: 'v', partition } });
 
 describe('murmur2', () => {
