@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Admin, Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@app/contracts';
+import { readToEnd } from '@app/kafka/read-to-end';
 import { SentReading } from './sender-simulator';
 
 export interface StoredRow {
@@ -114,39 +115,8 @@ export async function readStoredRows(databaseUrl: string): Promise<StoredRow[]> 
 
 /** every message on the dead-letter topic up to its end as of this call */
 export async function readDeadLetters(brokers: string[], timeoutMs = 60_000): Promise<Letter[]> {
-  const kafka = kafkaClient(brokers);
-  const admin = kafka.admin();
-  await admin.connect();
-  const ends = await admin.fetchTopicOffsets(TOPICS.deadLetter);
-  await admin.disconnect();
-  const remaining = new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
-  const letters: Letter[] = [];
-  if (remaining.size === 0) return letters;
-  const consumer = kafka.consumer({ groupId: `chaos-audit-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic: TOPICS.deadLetter, fromBeginning: true });
-  try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${TOPICS.deadLetter} did not reach its end within ${timeoutMs} ms`)), timeoutMs);
-      void consumer.run({
-        autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
-          const end = remaining.get(partition);
-          if (end === undefined) return;
-          const offset = BigInt(message.offset);
-          if (offset < end) letters.push(parseLetter(message.value));
-          if (offset >= end - 1n) remaining.delete(partition);
-          if (remaining.size === 0) {
-            clearTimeout(timer);
-            resolve();
-          }
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return letters;
+  const read = await readToEnd(kafkaClient(brokers), TOPICS.deadLetter, 'chaos-audit', timeoutMs);
+  return read.map(({ message }) => parseLetter(message.value));
 }
 
 function parseLetter(value: Buffer | null): Letter {
