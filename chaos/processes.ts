@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAlive } from '@app/local-stack/local-stack';
 import { projectRoot } from '@app/local-stack/project-root';
 
 /** the build this file belongs to (dist/ or dist-chaos/): the apps are taken from the same one */
@@ -42,18 +43,9 @@ function markedProcesses(portBase: number): { pid: number; harnessPid: number }[
   return found;
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** processes of an earlier run on these ports whose harness is gone (it was SIGKILLed): SIGKILLed now */
 export function reapOrphans(portBase: number): number {
-  const orphans = markedProcesses(portBase).filter((p) => !alive(p.harnessPid));
+  const orphans = markedProcesses(portBase).filter((p) => !isAlive(p.harnessPid));
   for (const { pid } of orphans) killPid(pid);
   return orphans.length;
 }

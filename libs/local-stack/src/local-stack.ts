@@ -117,7 +117,8 @@ export class LocalStack {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** whether a process with this id exists (signal 0 checks without sending anything) */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
