@@ -1,6 +1,4 @@
 import 'reflect-metadata';
-// before anything loads kafkajs: kafkajs's own produce encoding was the gateway's largest CPU cost
-import './publishing/kafkajs.install';
 import { bootstrap } from '@app/platform';
 import { IngestGatewayModule } from './ingest-gateway.module';
 
