@@ -9,7 +9,10 @@ class FakeProducer {
   readonly events = { DISCONNECT: 'producer.disconnect' };
   on(): void {}
   async connect(): Promise<void> {}
-  async disconnect(): Promise<void> {}
+  disconnects = 0;
+  async disconnect(): Promise<void> {
+    this.disconnects++;
+  }
   sendBatch(batch: ProducerBatch): Promise<void> {
     this.batches.push(batch);
     return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
@@ -25,8 +28,10 @@ class FakeProducer {
 function buildSut(publish: Partial<AppConfig['gateway']['publish']> = {}) {
   const producer = new FakeProducer();
   const config = { gateway: { publish: { lingerMs: 0, maxBatchRecords: 100, timeoutMs: 1000, producers: 1, ...publish } } } as AppConfig;
-  const sut = new RecordPublisher({ producer: () => producer } as unknown as Kafka, config);
-  return { sut, producer };
+  const made = { producers: 0 };
+  const kafka = { producer: () => (made.producers++, producer) } as unknown as Kafka;
+  const sut = new RecordPublisher(kafka, config);
+  return { sut, producer, made };
 }
 
 const messages = (n: number, topic = 't'): OutgoingMessage[] => Array.from({ length: n }, (_, i) => ({ topic, message: { key: String(i), value: String(i) } }));
@@ -120,6 +125,22 @@ describe(RecordPublisher.name, () => {
     await tick();
     producer.fail(new Error('broker down'));
     await expect(first).rejects.toBeInstanceOf(PublishUnavailableError);
+  });
+
+  it('continues with a new producer id after a failed request, whose sequence numbers the broker may have used', async () => {
+    const { sut, producer, made } = buildSut();
+    expect(made.producers).toBe(1);
+    const first = sut.publish(messages(1));
+    await tick();
+    producer.fail(new Error('connection lost before the response'));
+    await expect(first).rejects.toBeInstanceOf(PublishUnavailableError);
+    expect(made.producers).toBe(2);
+    expect(producer.disconnects).toBe(1);
+    const second = sut.publish(messages(1));
+    await tick();
+    producer.ack();
+    await second;
+    expect(made.producers).toBe(2);
   });
 
   it('gives up on a caller after the publish timeout even if Kafka never answers', async () => {

@@ -49,15 +49,40 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   private lingerTimer?: NodeJS.Timeout;
   private readonly settings: AppConfig['gateway']['publish'];
 
-  constructor(kafka: Kafka, config: AppConfig) {
+  constructor(
+    private readonly kafka: Kafka,
+    config: AppConfig,
+  ) {
     this.settings = config.gateway.publish;
     this.lanes = Array.from({ length: this.settings.producers }, () => {
-      // the Java client's murmur2 partitioner: other teams' clients map keys to the same partitions
-      const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Murmur2Partitioner });
-      const lane: Lane = { producer, busy: false };
-      producer.on(producer.events.DISCONNECT, () => (lane.connected = undefined));
+      const lane = { busy: false } as Lane;
+      this.giveProducer(lane);
       return lane;
     });
+  }
+
+  private giveProducer(lane: Lane): void {
+    // the Java client's murmur2 partitioner: other teams' clients map keys to the same partitions
+    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Murmur2Partitioner });
+    producer.on(producer.events.DISCONNECT, () => {
+      if (lane.producer === producer) lane.connected = undefined;
+    });
+    lane.producer = producer;
+    lane.connected = undefined;
+  }
+
+  /**
+   * After a failed produce request the broker may still have appended it. kafkajs then hands the
+   * same sequence numbers to the next request, which the broker either rejects as out of order or,
+   * when the record counts match, acknowledges as a duplicate of the lost request without storing
+   * it. So the lane continues with a new producer id (sequences from 0), as the Java client bumps
+   * its epoch; the failed request's callers got an error and retry, which at worst duplicates
+   * records that consumers drop by event id.
+   */
+  private renewProducer(lane: Lane): void {
+    const old = lane.producer;
+    this.giveProducer(lane);
+    void old.disconnect().catch(() => undefined);
   }
 
   async onModuleInit(): Promise<void> {
@@ -142,12 +167,15 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     const byTopic = new Map<string, Message[]>();
     for (const pending of batch) for (const { topic, message } of pending.messages) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(message);
     const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    let sent = false;
     try {
       await this.connect(lane);
+      sent = true;
       await lane.producer.sendBatch({ topicMessages, acks: -1, timeout: this.settings.timeoutMs, compression: CompressionTypes.None });
       for (const pending of batch) pending.resolve();
     } catch (error) {
-      this.logger.error(`produce request failed (${batch.length} requests): ${(error as Error).message}`);
+      this.logger.error(`produce request failed (${batch.length} requests): ${(error as Error).message}${sent ? '; continuing with a new producer id' : ''}`);
+      if (sent) this.renewProducer(lane);
       for (const pending of batch) pending.reject(new PublishUnavailableError((error as Error).message));
     }
   }
