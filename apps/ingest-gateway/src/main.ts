@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// before anything loads kafkajs: kafkajs's own produce encoding was the gateway's largest CPU cost
+import './publishing/kafkajs.install';
 import { bootstrap } from '@app/platform';
 import { IngestGatewayModule } from './ingest-gateway.module';
 
