@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@app/verification';
-import { DIST, load, LoadResult, machine, report, ROOT, startProcess, startStack } from './support';
+import { DIST, load, LoadResult, machine, processCpuSeconds, report, ROOT, startProcess, startStack } from './support';
 
 /**
  * `npm run bench:ingest`: the gateway against a real broker vs. the bare-Fastify limit, same
@@ -20,8 +21,8 @@ async function main(): Promise<void> {
   console.log(`payload: ${body.length} bytes, ${readings} readings; ${CONNECTIONS} connections, ${DURATION} s per run`);
 
   const stack = await startStack(PORT_BASE, { KAFKA_TOPIC_PARTITIONS: '6' });
-  let gatewayResult: LoadResult;
-  let bareResult: LoadResult;
+  let gatewayResult: Measured;
+  let bareResult: Measured;
   try {
     const gateway = await startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
@@ -35,37 +36,59 @@ async function main(): Promise<void> {
     });
     const url = `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`;
     await load(url, body, headers, CONNECTIONS, WARMUP);
-    gatewayResult = await load(url, body, headers, CONNECTIONS, DURATION);
+    gatewayResult = await measured(() => load(url, body, headers, CONNECTIONS, DURATION), gateway.pid, stack.kafkaPid);
     await gateway.stop();
 
     const bare = await startProcess('bare', join(DIST, 'bench', 'bare-receiver.js'), [SECRET, String(PORT_BASE + 11)], {});
     const bareUrl = `http://127.0.0.1:${PORT_BASE + 11}/webhook`;
     await load(bareUrl, body, headers, CONNECTIONS, WARMUP);
-    bareResult = await load(bareUrl, body, headers, CONNECTIONS, DURATION);
+    bareResult = await measured(() => load(bareUrl, body, headers, CONNECTIONS, DURATION), bare.pid, stack.kafkaPid);
     await bare.stop();
   } finally {
     await stack.stop();
   }
 
   const ratio = gatewayResult.requestsPerSecond / bareResult.requestsPerSecond;
-  const row = (name: string, r: LoadResult) =>
-    `| ${name} | ${r.requestsPerSecond.toLocaleString('en')} | ${(r.requestsPerSecond * readings).toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors} |`;
+  const row = (name: string, r: Measured) =>
+    `| ${name} | ${r.requestsPerSecond.toLocaleString('en')} | ${(r.requestsPerSecond * readings).toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors} | ${r.cpuMicrosPerRequest.receiver} / ${r.cpuMicrosPerRequest.kafka} / ${r.cpuMicrosPerRequest.loadTool} |`;
   const when = new Date().toISOString();
   const table = [
     `### Ingest: gateway vs. the bare-Fastify limit (${when.slice(0, 10)})`,
     '',
     `\`npm run bench:ingest\` — signed ${readings}-vehicle mobway payload (${body.length} B), ${CONNECTIONS} connections, ${DURATION} s, autocannon in the same process as the bench, real single-node Kafka (acks=all, idempotent producer) on the same machine: ${machine()}.`,
     '',
-    '| receiver | req/s | records/s | p50 ms | p99 ms | non-2xx | errors |',
-    '|---|---|---|---|---|---|---|',
+    '| receiver | req/s | records/s | p50 ms | p99 ms | non-2xx | errors | CPU µs per request: receiver / Kafka / load tool |',
+    '|---|---|---|---|---|---|---|---|',
     row('ingest-gateway (verify, normalize, validate, publish, 200 after Kafka ack)', gatewayResult),
     row('bare Fastify: HMAC verify + JSON.parse only (the limit)', bareResult),
     '',
     `Ratio gateway / limit: **${ratio.toFixed(2)}** (target ≥ 0.30); gateway p99 ${gatewayResult.p99Ms} ms (target ≤ 50 ms).`,
+    '',
+    `CPU per request is each process's user + system time over the timed run divided by the requests served; the bare run has a broker too, idle. With ${cpus().length} cores, the gateway run's processes together could serve at most ${Math.round((cpus().length * 1e6) / (gatewayResult.cpuMicrosPerRequest.receiver + gatewayResult.cpuMicrosPerRequest.kafka + gatewayResult.cpuMicrosPerRequest.loadTool)).toLocaleString('en')} req/s, and the gateway's one thread at most ${Math.round(1e6 / gatewayResult.cpuMicrosPerRequest.receiver).toLocaleString('en')} req/s.`,
   ].join('\n');
   report('ingest', { when, machine: machine(), connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: body.length, readings, gateway: gatewayResult, bare: bareResult, ratio }, table);
   console.log(table);
   if (gatewayResult.non2xx > 0 || gatewayResult.errors > 0) console.warn('warning: the gateway answered non-2xx or errored during the run');
+}
+
+interface Measured extends LoadResult {
+  /** CPU time per request served: the receiving process, the Kafka broker, this process (autocannon) */
+  cpuMicrosPerRequest: { receiver: number; kafka: number; loadTool: number };
+}
+
+async function measured(run: () => Promise<LoadResult>, receiverPid: number, kafkaPid: number | undefined): Promise<Measured> {
+  const before = { receiver: processCpuSeconds(receiverPid), kafka: processCpuSeconds(kafkaPid), self: process.cpuUsage() };
+  const result = await run();
+  const self = process.cpuUsage(before.self);
+  const perRequest = (seconds: number) => Math.round((seconds * 1e6) / result.total);
+  return {
+    ...result,
+    cpuMicrosPerRequest: {
+      receiver: perRequest(processCpuSeconds(receiverPid) - before.receiver),
+      kafka: perRequest(processCpuSeconds(kafkaPid) - before.kafka),
+      loadTool: perRequest((self.user + self.system) / 1e6),
+    },
+  };
 }
 
 main().catch((error: Error) => {

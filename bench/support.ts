@@ -10,6 +10,7 @@ export const DIST = join(ROOT, 'dist');
 export interface Stack {
   kafkaBrokers: string[];
   databaseUrl: string;
+  kafkaPid?: number;
   stop(): Promise<void>;
 }
 
@@ -97,6 +98,20 @@ export async function load(url: string, body: Buffer, headers: Record<string, st
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ: 100 on every Linux architecture Node supports
+
+/** user + system CPU seconds a process has used so far (Linux /proc; NaN elsewhere or once it is gone) */
+export function processCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    // the fields after the parenthesised command name: utime and stime are the 12th and 13th of them
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
 }
 
 /** writes the JSON result and replaces this benchmark's section of docs/benchmarks.md */
