@@ -284,8 +284,8 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       // a fetch answers as soon as anything is there (latency) and carries megabytes under load (throughput)
       minBytes: 1,
       maxWaitTimeInMs: 500,
-      maxBytesPerPartition: 4 * MB,
-      maxBytes: 32 * MB,
+      maxBytesPerPartition: 1 * MB,
+      maxBytes: 8 * MB,
       // a member killed mid-join can be elected leader and hold the next one's SyncGroup until its
       // session expires; 10 s (not kafkajs's 30 s) lets a crash-looping consumer get its partitions
       // back quickly (found by the chaos run, chaos/repro/consumer-rejoin.ts)
