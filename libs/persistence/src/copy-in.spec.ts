@@ -31,6 +31,18 @@ describe(CopyIn.name, () => {
     expect(sent.ended).toBe(true);
   });
 
+  it('takes the COPY\'s row count among the tags of the statements sent with it', async () => {
+    const { client, connection, active } = aClient();
+
+    const copying = copyIn(client, new CopyIn('BEGIN; SELECT pg_advisory_xact_lock(1, 2); COPY t (a) FROM STDIN; COMMIT', Buffer.from('x\n')));
+    for (const text of ['BEGIN', 'SELECT 1']) active().handleCommandComplete({ text });
+    active().handleCopyInResponse(connection);
+    for (const text of ['COPY 7', 'COMMIT']) active().handleCommandComplete({ text });
+    active().handleReadyForQuery();
+
+    await expect(copying).resolves.toBe(7);
+  });
+
   it('rejects with the server error and answers only once', async () => {
     const { client, connection, active } = aClient();
     const rejected = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });

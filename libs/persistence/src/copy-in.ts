@@ -13,6 +13,7 @@ const CHUNK_BYTES = 256 * 1024;
  * `COPY … FROM STDIN` of a prepared payload, as a pg "submittable" (the interface pg-copy-streams
  * uses): pg hands us the connection when the query's turn comes and forwards the server's
  * messages. Sends the payload as soon as the server asks for it; resolves to the rows copied.
+ * The text may hold other statements around the COPY (BEGIN … COMMIT): one round trip.
  */
 export class CopyIn {
   callback?: (error: Error | null, result?: { rowCount: number }) => void;
@@ -35,8 +36,8 @@ export class CopyIn {
   }
 
   handleCommandComplete(message: { text: string }): void {
-    // "COPY <rows>"
-    this.rowCount = Number(message.text.split(' ')[1] ?? 0);
+    // "COPY <rows>"; the other statements' tags (BEGIN, SELECT 1, COMMIT) are not ours
+    if (message.text.startsWith('COPY ')) this.rowCount = Number(message.text.slice(5));
   }
 
   handleReadyForQuery(): void {
