@@ -94,8 +94,10 @@ export async function awaitRows(db: Client, sampler: Client, expected: number, s
   let sampling = true;
   const sampled = (async () => {
     while (sampling) {
+      // the sink sends its COPY in one message with BEGIN, the writer lock and COMMIT: waiting for that lock, or for the
+      // consumer to send rows, is not writing
       const { rows } = await sampler.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND (query LIKE 'INSERT INTO ${VEHICLE_TABLE.table} %' OR query LIKE 'COPY ${VEHICLE_TABLE.table} %')`,
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE state = 'active' AND coalesce(wait_event_type, '') NOT IN ('Lock', 'Client') AND (query LIKE 'INSERT INTO ${VEHICLE_TABLE.table} %' OR query LIKE '%COPY ${VEHICLE_TABLE.table} %')`,
       );
       if (firstRowAt !== undefined) {
         writer.samples++;

@@ -15,13 +15,14 @@ function aClient() {
 }
 
 describe(CopyIn.name, () => {
-  it('sends the statement, the payload when asked for it, and resolves to the rows copied', async () => {
+  it('sends the statement and the payload right behind it, and resolves to the rows copied', async () => {
     const { client, connection, sent, active } = aClient();
     const payload = Buffer.alloc(600 * 1024, 'a');
 
     const copying = copyIn(client, new CopyIn('COPY t (a) FROM STDIN', payload));
     expect(sent.query).toBe('COPY t (a) FROM STDIN');
-    active().handleCopyInResponse(connection);
+    expect(sent.ended).toBe(true);
+    active().handleCopyInResponse();
     active().handleCommandComplete({ text: 'COPY 3' });
     active().handleReadyForQuery();
 
@@ -31,12 +32,24 @@ describe(CopyIn.name, () => {
     expect(sent.ended).toBe(true);
   });
 
+  it('takes the COPY\'s row count among the tags of the statements sent with it', async () => {
+    const { client, connection, active } = aClient();
+
+    const copying = copyIn(client, new CopyIn('BEGIN; SELECT pg_advisory_xact_lock(1, 2); COPY t (a) FROM STDIN; COMMIT', Buffer.from('x\n')));
+    for (const text of ['BEGIN', 'SELECT 1']) active().handleCommandComplete({ text });
+    active().handleCopyInResponse();
+    for (const text of ['COPY 7', 'COMMIT']) active().handleCommandComplete({ text });
+    active().handleReadyForQuery();
+
+    await expect(copying).resolves.toBe(7);
+  });
+
   it('rejects with the server error and answers only once', async () => {
     const { client, connection, active } = aClient();
     const rejected = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
 
     const copying = copyIn(client, new CopyIn('COPY t (a) FROM STDIN', Buffer.from('x\n')));
-    active().handleCopyInResponse(connection);
+    active().handleCopyInResponse();
     active().handleError(rejected);
     active().handleReadyForQuery();
 

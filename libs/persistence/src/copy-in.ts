@@ -12,7 +12,11 @@ const CHUNK_BYTES = 256 * 1024;
 /**
  * `COPY … FROM STDIN` of a prepared payload, as a pg "submittable" (the interface pg-copy-streams
  * uses): pg hands us the connection when the query's turn comes and forwards the server's
- * messages. Sends the payload as soon as the server asks for it; resolves to the rows copied.
+ * messages. Resolves to the rows copied. The text may hold other statements around the COPY
+ * (BEGIN, a lock, COMMIT), and the payload follows it at once rather than when the server asks
+ * for it: the server reads it when the COPY starts, so a lock taken before is not held while
+ * this process gets round to answering. Should a statement before the COPY fail, the server
+ * drops the copy data it then finds (the protocol's rule for copy messages outside a COPY).
  */
 export class CopyIn {
   callback?: (error: Error | null, result?: { rowCount: number }) => void;
@@ -27,16 +31,16 @@ export class CopyIn {
 
   submit(connection: Connection): void {
     connection.query(this.text);
-  }
-
-  handleCopyInResponse(connection: Connection): void {
     for (let at = 0; at < this.payload.length; at += CHUNK_BYTES) connection.sendCopyFromChunk(this.payload.subarray(at, at + CHUNK_BYTES));
     connection.endCopyFrom();
   }
 
+  // the payload went with the statement
+  handleCopyInResponse(): void {}
+
   handleCommandComplete(message: { text: string }): void {
-    // "COPY <rows>"
-    this.rowCount = Number(message.text.split(' ')[1] ?? 0);
+    // "COPY <rows>"; the other statements' tags (BEGIN, SELECT 1, COMMIT) are not ours
+    if (message.text.startsWith('COPY ')) this.rowCount = Number(message.text.slice(5));
   }
 
   handleReadyForQuery(): void {

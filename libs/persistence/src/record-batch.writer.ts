@@ -20,6 +20,8 @@ interface InsertStatement {
   text: string;
   /** `COPY t (…) FROM STDIN (FORMAT binary)` for the same columns */
   copy: string;
+  /** begin, the COPY and COMMIT in one simple-query message (see copied) */
+  copyTransaction: string;
 }
 
 // first key of every writer lock ('FTLM'): keeps our advisory locks apart from anyone else's
@@ -57,7 +59,7 @@ export class RecordBatchWriter {
     // a value the encoder cannot vouch for goes to the INSERT, where PostgreSQL judges it
     if (payload) {
       try {
-        return await this.transaction(statement, (client) => copyIn(client, new CopyIn(statement.copy, payload, READ_TIMEOUT_MS)));
+        return await this.copied(statement, payload);
       } catch (error) {
         if (!isRejectedData(error)) throw error;
       }
@@ -66,8 +68,28 @@ export class RecordBatchWriter {
     return this.transaction(statement, async (client) => (await client.query(timed({ name: statement.name, text: statement.text, values }))).rowCount ?? 0);
   }
 
+  /**
+   * The COPY in a transaction holding the table's writer lock, sent as one message: the server
+   * takes the lock, asks for the rows, copies them and commits without waiting on this process in
+   * between. As separate statements, each step waited for our event loop (busy decoding the next
+   * chunk, say) while the lock, and so every other writer of the table, waited too.
+   */
+  private copied(statement: InsertStatement, payload: Buffer): Promise<number> {
+    return this.onClient((client) => copyIn(client, new CopyIn(statement.copyTransaction, payload, READ_TIMEOUT_MS)));
+  }
+
   /** runs the statement in a transaction holding the table's writer lock; resolves to its row count */
-  private async transaction(statement: InsertStatement, run: (client: PoolClient) => Promise<number>): Promise<number> {
+  private transaction(statement: InsertStatement, run: (client: PoolClient) => Promise<number>): Promise<number> {
+    return this.onClient(async (client) => {
+      await client.query(timed({ text: statement.begin }));
+      const rowCount = await run(client);
+      await client.query(timed({ text: 'COMMIT' }));
+      return rowCount;
+    });
+  }
+
+  /** runs the work on a pooled connection, rolling back what it left open when it fails */
+  private async onClient(work: (client: PoolClient) => Promise<number>): Promise<number> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
     // the pool stops listening to a client it hands out: a connection lost between two of our
@@ -75,13 +97,7 @@ export class RecordBatchWriter {
     const lost = (error: Error): void => void (broken = error);
     client.on('error', lost);
     try {
-      // writers of one table take turns until they commit, so identity values (`seq`) are handed
-      // out in commit order: a changes-feed reader that has seen seq N can never later find a row
-      // with seq < N committed by a slower transaction, and paging `seq > N` skips nothing
-      await client.query(timed({ text: statement.begin }));
-      const rowCount = await run(client);
-      await client.query(timed({ text: 'COMMIT' }));
-      return rowCount;
+      return await work(client);
     } catch (error) {
       broken = (await rollback(client, error as Error)) ?? broken;
       throw error;
@@ -100,12 +116,12 @@ export class RecordBatchWriter {
     let statement = this.statements.get(table);
     if (!statement) {
       const [namespace, key] = writerLockKeys(table);
-      statement = {
-        begin: `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; SELECT pg_advisory_xact_lock(${namespace}, ${key})`,
-        name: `insert-records-${table.table}`,
-        text: insertStatementFor(table),
-        copy: copyStatementFor(table),
-      };
+      // writers of one table take turns until they commit, so identity values (`seq`) are handed
+      // out in commit order: a changes-feed reader that has seen seq N can never later find a row
+      // with seq < N committed by a slower transaction, and paging `seq > N` skips nothing
+      const begin = `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; SELECT pg_advisory_xact_lock(${namespace}, ${key})`;
+      const copy = copyStatementFor(table);
+      statement = { begin, name: `insert-records-${table.table}`, text: insertStatementFor(table), copy, copyTransaction: `${begin}; ${copy}; COMMIT` };
       this.statements.set(table, statement);
     }
     return statement;
