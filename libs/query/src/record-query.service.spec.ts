@@ -15,10 +15,16 @@ const definition = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 const eventId = (n: number): string => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
 
 function aRow(n: number): RecordRow {
-  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000);
-  const row: RecordRow = { seq: String(n), cursor_at: at.toISOString().replace('Z', '000Z') };
+  // as the repository selects times: UTC timestamp text, to the microsecond
+  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000).toISOString().replace('T', ' ').replace('.000Z', `.${String(n).padStart(6, '0')}`);
+  const row: RecordRow = { seq: String(n) };
   for (const { column } of VEHICLE_TABLE.columns) row[column] = null;
   return { ...row, event_id: eventId(n), vin: 'V', recorded_at: at, received_at: at, flags: {}, attributes: {} };
+}
+
+/** the range cursor position of aRow(n): its time to the microsecond */
+function cursorAt(n: number): string {
+  return `${new Date(Date.UTC(2025, 2, 1) + n * 1000).toISOString().slice(0, 20)}${String(n).padStart(6, '0')}Z`;
 }
 
 function hand(rows: RecordRow[], each: (row: RecordRow) => void): number {
@@ -90,7 +96,7 @@ describe(RecordQueryService.name, () => {
       repository.rows = [1, 2, 3, 4, 5].map(aRow);
       const first = await json<{ items: VehicleTelemetryV1[]; nextCursor: string }>(sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false }));
       expect(first.items.map((r) => r.eventId)).toEqual([eventId(1), eventId(2)]);
-      expect(decodeRangeCursor(first.nextCursor)).toEqual({ recordedAt: aRow(2).cursor_at, eventId: eventId(2) });
+      expect(decodeRangeCursor(first.nextCursor)).toEqual({ recordedAt: cursorAt(2), eventId: eventId(2) });
       expect(repository.calls).toEqual(['range - 3']);
       const last = await json<{ items: VehicleTelemetryV1[]; nextCursor: null }>(sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), { ndjson: false }));
       expect(last.items.map((r) => r.eventId)).toEqual([eventId(3), eventId(4), eventId(5)]);
@@ -177,7 +183,7 @@ describe(RecordQueryService.name, () => {
 
   it('starts a range page exactly after the cursor it handed out', async () => {
     repository.rows = [1, 2, 3].map(aRow);
-    const cursor = encodeRangeCursor({ recordedAt: aRow(1).cursor_at!, eventId: eventId(1) });
+    const cursor = encodeRangeCursor({ recordedAt: cursorAt(1), eventId: eventId(1) });
     const page = await json<{ items: VehicleTelemetryV1[] }>(sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false }));
     expect(page.items.map((r) => r.eventId)).toEqual([eventId(2), eventId(3)]);
   });
