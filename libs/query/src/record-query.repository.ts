@@ -1,8 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { PoolClient, Query } from 'pg';
 import { DataSource } from 'typeorm';
 import { EntityRow, GapRow, RecordRow } from './record.mapper';
 import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
 import { RangeBounds, RecordQuerySql, SqlQuery } from './record-query.sql';
+
+/** takes each row of a page as pg parses it; the row is not kept by anyone else */
+export type RowSink = (row: RecordRow) => void;
 
 /** read-only data access for one record table; rows out, no mapping, no HTTP */
 @Injectable()
@@ -25,12 +29,14 @@ export class RecordQueryRepository {
     return row;
   }
 
-  range(entity: string, bounds: RangeBounds, limit: number): Promise<RecordRow[]> {
-    return this.run(this.sql.range(entity, bounds, limit));
+  /** the rows of one range page, handed to `each` in order; resolves to how many there were */
+  range(entity: string, bounds: RangeBounds, limit: number, each: RowSink): Promise<number> {
+    return this.stream(this.sql.range(entity, bounds, limit), each);
   }
 
-  changes(after: string, limit: number, upTo?: string): Promise<RecordRow[]> {
-    return this.run(this.sql.changes(after, limit, upTo));
+  /** the rows of one changes page, handed to `each` in seq order; resolves to how many there were */
+  changes(after: string, limit: number, each: RowSink, upTo?: string): Promise<number> {
+    return this.stream(this.sql.changes(after, limit, upTo), each);
   }
 
   async lastSeq(): Promise<string> {
@@ -44,5 +50,36 @@ export class RecordQueryRepository {
 
   private run<T>(query: SqlQuery): Promise<T[]> {
     return this.dataSource.query(query.text, query.values);
+  }
+
+  /**
+   * Rows delivered one at a time as they are parsed. With a 'row' listener and no callback, pg
+   * does not collect them into a result: a 1,000-row page never sits in the heap all at once.
+   */
+  private async stream(query: SqlQuery, each: RowSink): Promise<number> {
+    const runner = this.dataSource.createQueryRunner('slave');
+    try {
+      const client = (await runner.connect()) as PoolClient;
+      return await new Promise<number>((resolve, reject) => {
+        let rows = 0;
+        let failed: unknown;
+        const submitted = new Query<RecordRow>({ text: query.text, values: query.values });
+        submitted.on('row', (row) => {
+          rows++;
+          // a throw here would land in pg's protocol handler: keep it, drop the rest, fail at the end
+          if (failed !== undefined) return;
+          try {
+            each(row);
+          } catch (error) {
+            failed = error;
+          }
+        });
+        submitted.on('error', reject);
+        submitted.on('end', () => (failed === undefined ? resolve(rows) : reject(failed)));
+        client.query(submitted);
+      });
+    } finally {
+      await runner.release();
+    }
   }
 }

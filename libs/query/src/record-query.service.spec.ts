@@ -15,10 +15,21 @@ const definition = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 const eventId = (n: number): string => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
 
 function aRow(n: number): RecordRow {
-  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000);
-  const row: RecordRow = { seq: String(n), cursor_at: at.toISOString().replace('Z', '000Z') };
+  // as the repository selects times: UTC timestamp text, to the microsecond
+  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000).toISOString().replace('T', ' ').replace('.000Z', `.${String(n).padStart(6, '0')}`);
+  const row: RecordRow = { seq: String(n) };
   for (const { column } of VEHICLE_TABLE.columns) row[column] = null;
   return { ...row, event_id: eventId(n), vin: 'V', recorded_at: at, received_at: at, flags: {}, attributes: {} };
+}
+
+/** the range cursor position of aRow(n): its time to the microsecond */
+function cursorAt(n: number): string {
+  return `${new Date(Date.UTC(2025, 2, 1) + n * 1000).toISOString().slice(0, 20)}${String(n).padStart(6, '0')}Z`;
+}
+
+function hand(rows: RecordRow[], each: (row: RecordRow) => void): number {
+  rows.forEach(each);
+  return rows.length;
 }
 
 /** an in-memory table of rows 1..n, answering like the repository */
@@ -26,14 +37,14 @@ class FakeRepository {
   rows: RecordRow[] = [];
   calls: string[] = [];
 
-  async range(_entity: string, bounds: { after?: { eventId: string } }, limit: number): Promise<RecordRow[]> {
+  async range(_entity: string, bounds: { after?: { eventId: string } }, limit: number, each: (row: RecordRow) => void): Promise<number> {
     this.calls.push(`range ${bounds.after?.eventId ?? '-'} ${limit}`);
     const start = bounds.after ? this.rows.findIndex((r) => r.event_id === bounds.after!.eventId) + 1 : 0;
-    return this.rows.slice(start, start + limit);
+    return hand(this.rows.slice(start, start + limit), each);
   }
-  async changes(after: string, limit: number, upTo?: string): Promise<RecordRow[]> {
+  async changes(after: string, limit: number, each: (row: RecordRow) => void, upTo?: string): Promise<number> {
     this.calls.push(`changes ${after} ${limit} ${upTo ?? '-'}`);
-    return this.rows.filter((r) => BigInt(r.seq) > BigInt(after) && (upTo === undefined || BigInt(r.seq) <= BigInt(upTo))).slice(0, limit);
+    return hand(this.rows.filter((r) => BigInt(r.seq) > BigInt(after) && (upTo === undefined || BigInt(r.seq) <= BigInt(upTo))).slice(0, limit), each);
   }
   async lastSeq(): Promise<string> {
     return this.rows.length > 0 ? this.rows[this.rows.length - 1].seq : '0';
@@ -53,10 +64,22 @@ class FakeRepository {
 
 const query = <T extends object>(type: new () => T, values: Partial<T> = {}): T => Object.assign(new type(), values);
 
+async function text(file: StreamableFile): Promise<string> {
+  let all = '';
+  for await (const chunk of file.getStream()) all += String(chunk);
+  return all;
+}
+
 async function lines(file: StreamableFile): Promise<Record<string, unknown>[]> {
-  let text = '';
-  for await (const chunk of file.getStream()) text += String(chunk);
-  return text.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return (await text(file)).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+}
+
+/** a JSON page as a client reads it, checked to be sized and typed as JSON */
+async function json<T>(response: Promise<StreamableFile>): Promise<T> {
+  const file = await response;
+  const body = await text(file);
+  expect(file.getHeaders()).toMatchObject({ type: 'application/json; charset=utf-8', length: Buffer.byteLength(body) });
+  return JSON.parse(body) as T;
 }
 
 describe(RecordQueryService.name, () => {
@@ -71,11 +94,11 @@ describe(RecordQueryService.name, () => {
   describe('range', () => {
     it('pages with limit + 1 and a cursor at the last row; null when exhausted', async () => {
       repository.rows = [1, 2, 3, 4, 5].map(aRow);
-      const first = (await sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false })) as { items: VehicleTelemetryV1[]; nextCursor: string };
+      const first = await json<{ items: VehicleTelemetryV1[]; nextCursor: string }>(sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false }));
       expect(first.items.map((r) => r.eventId)).toEqual([eventId(1), eventId(2)]);
-      expect(decodeRangeCursor(first.nextCursor)).toEqual({ recordedAt: aRow(2).cursor_at, eventId: eventId(2) });
+      expect(decodeRangeCursor(first.nextCursor)).toEqual({ recordedAt: cursorAt(2), eventId: eventId(2) });
       expect(repository.calls).toEqual(['range - 3']);
-      const last = (await sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), { ndjson: false })) as { items: VehicleTelemetryV1[]; nextCursor: null };
+      const last = await json<{ items: VehicleTelemetryV1[]; nextCursor: null }>(sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), { ndjson: false }));
       expect(last.items.map((r) => r.eventId)).toEqual([eventId(3), eventId(4), eventId(5)]);
       expect(last.nextCursor).toBeNull();
     });
@@ -97,16 +120,16 @@ describe(RecordQueryService.name, () => {
   describe('changes', () => {
     it('returns rows after the cursor with their seq, and keeps the cursor when nothing is new', async () => {
       repository.rows = [1, 2, 3].map(aRow);
-      const page = (await sut.changes(query(ChangesQueryDto, { after: '1', limit: 1 }), { ndjson: false })) as { items: { seq: string }[]; nextCursor: string; hasMore: boolean };
+      const page = await json<{ items: { seq: string }[]; nextCursor: string; hasMore: boolean }>(sut.changes(query(ChangesQueryDto, { after: '1', limit: 1 }), { ndjson: false }));
       expect(page.items.map((r) => r.seq)).toEqual(['2']);
       expect(page).toMatchObject({ nextCursor: '2', hasMore: true });
-      expect(await sut.changes(query(ChangesQueryDto, { after: '3' }), { ndjson: false })).toEqual({ items: [], nextCursor: '3', hasMore: false });
+      expect(await json(sut.changes(query(ChangesQueryDto, { after: '3' }), { ndjson: false }))).toEqual({ items: [], nextCursor: '3', hasMore: false });
     });
 
     it('long-polls: answers as soon as a row arrives', async () => {
       setTimeout(() => repository.rows.push(aRow(1)), 300);
       const started = Date.now();
-      const page = (await sut.changes(query(ChangesQueryDto, { waitSeconds: 5 }), { ndjson: false })) as { items: unknown[] };
+      const page = await json<{ items: unknown[] }>(sut.changes(query(ChangesQueryDto, { waitSeconds: 5 }), { ndjson: false }));
       expect(page.items).toHaveLength(1);
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       expect(Date.now() - started).toBeLessThan(1000);
@@ -114,7 +137,7 @@ describe(RecordQueryService.name, () => {
 
     it('long-polls: gives up at the deadline, or when the client leaves', async () => {
       let started = Date.now();
-      expect(await sut.changes(query(ChangesQueryDto, { waitSeconds: 1 }), { ndjson: false })).toEqual({ items: [], nextCursor: '0', hasMore: false });
+      expect(await json(sut.changes(query(ChangesQueryDto, { waitSeconds: 1 }), { ndjson: false }))).toEqual({ items: [], nextCursor: '0', hasMore: false });
       expect(Date.now() - started).toBeGreaterThanOrEqual(990);
       const client = new AbortController();
       setTimeout(() => client.abort(), 100);
@@ -160,8 +183,8 @@ describe(RecordQueryService.name, () => {
 
   it('starts a range page exactly after the cursor it handed out', async () => {
     repository.rows = [1, 2, 3].map(aRow);
-    const cursor = encodeRangeCursor({ recordedAt: aRow(1).cursor_at!, eventId: eventId(1) });
-    const page = (await sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false })) as { items: VehicleTelemetryV1[] };
+    const cursor = encodeRangeCursor({ recordedAt: cursorAt(1), eventId: eventId(1) });
+    const page = await json<{ items: VehicleTelemetryV1[] }>(sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false }));
     expect(page.items.map((r) => r.eventId)).toEqual([eventId(2), eventId(3)]);
   });
 });

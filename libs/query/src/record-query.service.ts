@@ -2,14 +2,15 @@ import { BadRequestException, Inject, Injectable, NotFoundException, StreamableF
 import { ChangesQueryDto } from './dto/changes-query.dto';
 import { EntityListQueryDto } from './dto/entity-list-query.dto';
 import { GAPS, GapsQueryDto } from './dto/gaps-query.dto';
-import { ChangesPage, EntityPage, GapReportDto, RecordPage } from './dto/pages.dto';
+import { EntityPage, GapReportDto } from './dto/pages.dto';
 import { parseOffsetTimestamp } from './dto/query.validators';
 import { RangeQueryDto } from './dto/range-query.dto';
+import { JsonBody } from './json-body';
 import { ndjsonResponse } from './ndjson';
 import { EntitySummary, RecordChange, RecordMapper, RecordRow } from './record.mapper';
-import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor } from './record-cursor';
+import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor, RangePosition } from './record-cursor';
 import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
-import { RecordQueryRepository } from './record-query.repository';
+import { RecordQueryRepository, RowSink } from './record-query.repository';
 import { RangeBounds } from './record-query.sql';
 
 /** keyset page size of bulk reads (NDJSON, /vehicle-data): memory stays at one page whatever the total */
@@ -49,31 +50,52 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     return this.mapper.toRecord(row);
   }
 
-  async range(entity: string, query: RangeQueryDto, format: ResponseFormat): Promise<RecordPage<R> | StreamableFile> {
+  /**
+   * A RecordPage as JSON text: each row is written as an item the moment pg parses it (see
+   * JsonBody), so a page costs the heap one row at a time; the bytes are JSON.stringify's.
+   */
+  async range(entity: string, query: RangeQueryDto, format: ResponseFormat): Promise<StreamableFile> {
     const bounds: RangeBounds = { from: query.from, to: query.to, after: query.cursor === undefined ? undefined : required(decodeRangeCursor(query.cursor), 'cursor') };
     if (format.ndjson) return ndjsonResponse(this.pages(entity, bounds));
-    const rows = await this.repository.range(entity, bounds, query.limit + 1);
-    const page = rows.slice(0, query.limit);
-    const more = rows.length > query.limit;
-    return { items: page.map((row) => this.mapper.toRecord(row)), nextCursor: more ? encodeRangeCursor(this.mapper.positionOf(page[page.length - 1])) : null };
+    const body = new JsonBody('{"items":[', query.limit);
+    let last: RangePosition | undefined;
+    const rows = await this.repository.range(entity, bounds, query.limit + 1, (row) => {
+      // the extra row only tells that there is more
+      if (body.items === query.limit) return;
+      body.item(JSON.stringify(this.mapper.toRecord(row)));
+      if (body.items === query.limit) last = this.mapper.positionOf(row);
+    });
+    const nextCursor = rows > query.limit ? encodeRangeCursor(last!) : null;
+    return body.end(`],"nextCursor":${JSON.stringify(nextCursor)}}`);
   }
 
   /** every record of the range, a keyset page at a time, for readers that want them all */
   async *pages(entity: string, bounds: RangeBounds): AsyncGenerator<R[]> {
     let after = bounds.after;
     for (;;) {
-      const rows = await this.repository.range(entity, { ...bounds, after }, STREAM_PAGE);
-      if (rows.length > 0) yield rows.map((row) => this.mapper.toRecord(row));
-      if (rows.length < STREAM_PAGE) return;
-      after = this.mapper.positionOf(rows[rows.length - 1]);
+      const page: R[] = [];
+      let last: RecordRow | undefined;
+      const rows = await this.repository.range(entity, { ...bounds, after }, STREAM_PAGE, (row) => {
+        page.push(this.mapper.toRecord(row));
+        last = row;
+      });
+      if (page.length > 0) yield page;
+      if (rows < STREAM_PAGE) return;
+      after = this.mapper.positionOf(last!);
     }
   }
 
-  async changes(query: ChangesQueryDto, format: ResponseFormat): Promise<ChangesPage<RecordChange<R>> | StreamableFile> {
+  /** a ChangesPage as JSON text, written row by row as range() does */
+  async changes(query: ChangesQueryDto, format: ResponseFormat): Promise<StreamableFile> {
     if (format.ndjson) return ndjsonResponse(this.changePages(query.after, query.waitSeconds, format.signal));
-    const rows = await this.waitForChanges(query.after, query.limit + 1, query.waitSeconds, format.signal);
-    const items = rows.slice(0, query.limit).map((row) => this.mapper.toChange(row));
-    return { items, nextCursor: items.length > 0 ? items[items.length - 1].seq : query.after, hasMore: rows.length > query.limit };
+    const body = new JsonBody('{"items":[', query.limit);
+    let nextCursor = query.after;
+    const rows = await this.waitForChanges(query.after, query.limit + 1, query.waitSeconds, format.signal, (row) => {
+      if (body.items === query.limit) return;
+      body.item(JSON.stringify(this.mapper.toChange(row)));
+      nextCursor = row.seq;
+    });
+    return body.end(`],"nextCursor":${JSON.stringify(nextCursor)},"hasMore":${rows > query.limit}}`);
   }
 
   async gaps(entity: string, query: GapsQueryDto): Promise<GapReportDto> {
@@ -99,13 +121,13 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     };
   }
 
-  /** the next rows after `after`; when there are none, asks again every POLL_INTERVAL_MS until some arrive or the wait ends */
-  private async waitForChanges(after: string, limit: number, waitSeconds: number, signal?: AbortSignal): Promise<RecordRow[]> {
+  /** the next rows after `after`, to `each`; when there are none, asks again every POLL_INTERVAL_MS until some arrive or the wait ends */
+  private async waitForChanges(after: string, limit: number, waitSeconds: number, signal: AbortSignal | undefined, each: RowSink): Promise<number> {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
-      const rows = await this.repository.changes(after, limit);
+      const rows = await this.repository.changes(after, limit, each);
       const left = deadline - Date.now();
-      if (rows.length > 0 || left <= 0 || signal?.aborted) return rows;
+      if (rows > 0 || left <= 0 || signal?.aborted) return rows;
       await pause(Math.min(POLL_INTERVAL_MS, left), signal);
     }
   }
@@ -115,14 +137,18 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
    * order, so the stream ends, and its last seq is where the next request resumes.
    */
   private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<RecordChange<R>[]> {
-    let rows = await this.waitForChanges(after, STREAM_PAGE, waitSeconds, signal);
-    if (rows.length === 0) return;
+    let page: RecordChange<R>[] = [];
+    const collect: RowSink = (row) => page.push(this.mapper.toChange(row));
+    let rows = await this.waitForChanges(after, STREAM_PAGE, waitSeconds, signal, collect);
+    if (rows === 0) return;
     const upTo = await this.repository.lastSeq();
     for (;;) {
-      yield rows.map((row) => this.mapper.toChange(row));
-      if (rows.length < STREAM_PAGE) return;
-      rows = await this.repository.changes(rows[rows.length - 1].seq, STREAM_PAGE, upTo);
-      if (rows.length === 0) return;
+      const items = page;
+      yield items;
+      if (rows < STREAM_PAGE) return;
+      page = [];
+      rows = await this.repository.changes(items[items.length - 1].seq, STREAM_PAGE, collect, upTo);
+      if (rows === 0) return;
     }
   }
 }

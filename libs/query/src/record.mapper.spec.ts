@@ -1,6 +1,6 @@
 import { LOCATION_SCHEMA, VEHICLE_SCHEMA } from '@app/contracts';
 import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
-import { RecordMapper, RecordRow } from './record.mapper';
+import { isoFromPgTimestamp, RecordMapper, RecordRow } from './record.mapper';
 import { defineRecordQuery } from './record-query.definition';
 
 const EVENT_ID = '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b';
@@ -11,8 +11,8 @@ function aVehicleRow(overrides: Partial<RecordRow> = {}): RecordRow {
     event_id: EVENT_ID,
     source: 'mobway',
     vin: '9BWZZZ377VT004251',
-    recorded_at: new Date('2025-03-01T13:00:00.123Z'),
-    received_at: new Date('2025-03-01T13:00:01.000Z'),
+    recorded_at: '2025-03-01 13:00:00.123456',
+    received_at: '2025-03-01 13:00:01',
     stored_at: new Date('2025-03-01T13:00:02.000Z'),
     latitude: -23.5,
     longitude: -46.6,
@@ -28,7 +28,6 @@ function aVehicleRow(overrides: Partial<RecordRow> = {}): RecordRow {
     attributes: { tire_pressure_fl: 34 },
     kafka_partition: 0,
     kafka_offset: '7',
-    cursor_at: '2025-03-01T13:00:00.123000Z',
     ...overrides,
   };
 }
@@ -66,11 +65,10 @@ describe(RecordMapper.name, () => {
     expect(change.seq).toBe('42');
     expect(Object.keys(change)).not.toEqual(expect.arrayContaining(['kafka_offset']));
     expect(change).not.toHaveProperty('stored_at');
-    expect(change).not.toHaveProperty('cursor_at');
   });
 
-  it('passes times the repository selected as text through, and puts seq last in a change', () => {
-    const row = aVehicleRow({ recorded_at: '2025-03-01T13:00:00.123Z', received_at: '2025-03-01T13:00:01.000Z' });
+  it('formats times given as Date the same, and puts seq last in a change', () => {
+    const row = aVehicleRow({ recorded_at: new Date('2025-03-01T13:00:00.123Z'), received_at: new Date('2025-03-01T13:00:01.000Z') });
     expect(JSON.stringify(sut.toRecord(row))).toBe(JSON.stringify(sut.toRecord(aVehicleRow())));
     const change = sut.toChange(row);
     expect(Object.keys(change)).toEqual([...Object.keys(sut.toRecord(row)), 'seq']);
@@ -78,7 +76,22 @@ describe(RecordMapper.name, () => {
   });
 
   it('positions the next page at the row, to the microsecond', () => {
-    expect(sut.positionOf(aVehicleRow())).toEqual({ recordedAt: '2025-03-01T13:00:00.123000Z', eventId: EVENT_ID });
+    expect(sut.positionOf(aVehicleRow())).toEqual({ recordedAt: '2025-03-01T13:00:00.123456Z', eventId: EVENT_ID });
+    expect(sut.positionOf(aVehicleRow({ recorded_at: new Date('2025-03-01T13:00:00.123Z') }))).toEqual({ recordedAt: '2025-03-01T13:00:00.123000Z', eventId: EVENT_ID });
+  });
+
+  // what to_char(… AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') (and .US) gave for the same instants
+  it.each([
+    ['2025-01-01 00:00:00.1239', '2025-01-01T00:00:00.123Z', '2025-01-01T00:00:00.123900Z'],
+    ['2025-01-01 23:59:59.999999', '2025-01-01T23:59:59.999Z', '2025-01-01T23:59:59.999999Z'],
+    ['2025-01-01 00:00:00', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000000Z'],
+    ['2025-01-01 00:00:00.1', '2025-01-01T00:00:00.100Z', '2025-01-01T00:00:00.100000Z'],
+    ['0099-01-01 00:00:00.5', '0099-01-01T00:00:00.500Z', '0099-01-01T00:00:00.500000Z'],
+    ['12000-01-01 00:00:00.5', '12000-01-01T00:00:00.500Z', '12000-01-01T00:00:00.500000Z'],
+    ['infinity', null, null],
+  ])('reads PostgreSQL timestamp text %p as to_char did', (text, ms, us) => {
+    expect(isoFromPgTimestamp(text, 3)).toBe(ms);
+    expect(isoFromPgTimestamp(text, 6)).toBe(us);
   });
 
   it('summarizes an entity under its contract name', () => {

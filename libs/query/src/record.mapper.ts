@@ -1,8 +1,8 @@
 import { RangePosition } from './record-cursor';
 import { QueryableRecord, RecordQueryDefinition } from './record-query.definition';
 
-/** a row as `pg` returns it: bigint as text, jsonb parsed; the repository selects times as ISO-8601 UTC text (a Date is formatted too) */
-export type RecordRow = Record<string, unknown> & { seq: string; cursor_at?: string };
+/** a row as `pg` returns it: bigint as text, jsonb parsed; the repository selects times as UTC timestamp text (a Date is formatted too) */
+export type RecordRow = Record<string, unknown> & { seq: string };
 
 export interface EntityRow {
   entity: string;
@@ -27,11 +27,26 @@ export type EntitySummary<E extends string> = { [K in E]: string } & {
   recordCount: number;
 };
 
-const utc = (value: unknown): unknown => (value instanceof Date ? value.toISOString() : value);
+/**
+ * A UTC timestamp as PostgreSQL prints it, 'YYYY-MM-DD HH:MI:SS[.f…]' (DateStyle ISO, fraction
+ * without trailing zeros), as ISO-8601 with `digits` fraction digits, cut not rounded, and Z:
+ * what to_char gave with MS (3) or US (6). 'infinity' has no such text (to_char gave null).
+ */
+export function isoFromPgTimestamp(text: string, digits: 3 | 6): string | null {
+  // found, not assumed at 10: a year past 9999 has more digits
+  const space = text.indexOf(' ');
+  if (space < 0) return null;
+  const fraction = text.length > space + 10 ? text.slice(space + 10, space + 10 + digits) : '';
+  return `${text.slice(0, space)}T${text.slice(space + 1, space + 9)}.${fraction.padEnd(digits, '0')}Z`;
+}
+
+const utc = (value: unknown, digits: 3 | 6): unknown =>
+  typeof value === 'string' ? isoFromPgTimestamp(value, digits) : value instanceof Date ? value.toISOString().replace('Z', digits === 6 ? '000Z' : 'Z') : value;
 
 /** rows to the contract's shape, driven by the table binding: the API never hands out a row */
 export class RecordMapper<R extends QueryableRecord, E extends string> {
   private readonly eventIdColumn: string;
+  private readonly recordedAtColumn: string;
   // the binding flattened once: the per-row loop reads plain arrays, not binding objects
   private readonly columns: string[];
   private readonly fields: string[];
@@ -46,6 +61,7 @@ export class RecordMapper<R extends QueryableRecord, E extends string> {
 
   constructor(private readonly definition: RecordQueryDefinition<R, E>) {
     this.eventIdColumn = definition.table.columns.find((c) => c.field === 'eventId')!.column;
+    this.recordedAtColumn = definition.table.columns.find((c) => c.field === 'recordedAt')!.column;
     this.columns = definition.table.columns.map((c) => c.column);
     this.fields = definition.table.columns.map((c) => c.field as string);
     this.times = definition.table.columns.map((c) => c.pgType === 'timestamptz');
@@ -77,14 +93,14 @@ export class RecordMapper<R extends QueryableRecord, E extends string> {
   private fill(record: Record<string, unknown>, row: RecordRow): Record<string, unknown> {
     const { columns, fields, times } = this;
     for (let i = 0; i < columns.length; i++) {
-      // the repository selects times as contract text already; a Date (another caller's row) is formatted
-      record[fields[i]] = times[i] ? utc(row[columns[i]]) : row[columns[i]];
+      // the repository selects times as timestamp text; a Date (another caller's row) is formatted too
+      record[fields[i]] = times[i] ? utc(row[columns[i]], 3) : row[columns[i]];
     }
     return record;
   }
 
   /** where the next keyset page starts: the row's time to the microsecond, and its event id */
   positionOf(row: RecordRow): RangePosition {
-    return { recordedAt: row.cursor_at!, eventId: String(row[this.eventIdColumn]) };
+    return { recordedAt: utc(row[this.recordedAtColumn], 6) as string, eventId: String(row[this.eventIdColumn]) };
   }
 }
