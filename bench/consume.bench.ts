@@ -22,8 +22,7 @@ import { DIST, machine, report, ROOT, startProcess, startStack } from './support
  * Sizes can be shrunk for a smoke run: BENCH_RECORDS, BENCH_TABLE_ROWS (multiples of 10,000),
  * BENCH_QUERY_SAMPLES, BENCH_E2E_RATE, BENCH_E2E_SECONDS; BENCH_NO_REPORT=1 writes nothing;
  * BENCH_ONLY_PERSIST=1 stops after phase 1 (persist work needs nothing else);
- * BENCH_CPU_PROFILE=<file> profiles the consumer (see bench/consume/cpu-profile.ts);
- * BENCH_QUERY_SQL=0 times the API pages alone, without the raw-SQL series between them.
+ * BENCH_CPU_PROFILE=<file> profiles the consumer (see bench/consume/cpu-profile.ts).
  */
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 27000);
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
@@ -103,7 +102,7 @@ async function main(): Promise<void> {
     log(`top-up: ${fmt(results.topUp.inserted)} rows in ${results.topUp.seconds} s, VACUUM ANALYZE ${results.topUp.vacuumSeconds} s; table ${fmt(results.topUp.tableRows)} rows, heap ${fmt(results.topUp.tableBytes / 2 ** 20)} MiB, indexes ${fmt(results.topUp.indexBytes / 2 ** 20)} MiB`);
     const api = new HttpClient('127.0.0.1', CONSUMER_PORT, 4);
     stops.push(async () => api.close());
-    results.queries = await queryLatency(db, api, API_KEY, readingsPerVin, results.topUp.maxSeq, QUERY_SAMPLES, log, process.env.BENCH_QUERY_SQL !== '0');
+    results.queries = await queryLatency(db, api, API_KEY, readingsPerVin, results.topUp.maxSeq, QUERY_SAMPLES, log);
     const q = results.queries;
     log(`queries: range API ${ms(q.rangeApi)}, SQL ${ms(q.rangeSql)}, SQL text ${ms(q.rangeSqlText)}; changes API ${ms(q.changesApi)}, SQL ${ms(q.changesSql)}, SQL text ${ms(q.changesSqlText)}`);
     console.log(`EXPLAIN range page:\n${q.explainRange}\nEXPLAIN changes page:\n${q.explainChanges}`);

@@ -88,13 +88,12 @@ export interface QueryLatency {
 }
 
 /**
- * One request at a time, interleaved (API range, SQL range, API changes, SQL changes, then both
- * SQL statements again with rows left as text) so the series see the same background; each draws its own random VIN / seq so none reads pages another
- * just warmed. The raw SQL is the repository's own statement (RecordQuerySql, with limit+1 as the
- * service asks) on a plain pg client, so the difference is the app: Nest, validation, mapping, JSON;
- * the text-rows series leaves out pg's type parsing (Date, jsonb, float8), i.e. database + wire only.
- * `withSql` false leaves the SQL series out: parsing 1,000-row results in this process leaves GC
- * work that runs on the 2 cores during the next API request, which then times the client too.
+ * One request at a time, in two passes: the API pages (range and changes alternating), then the
+ * reference SQL (range and changes, parsed and with rows left as text). Each draws its own random
+ * VIN / seq so none reads pages another just warmed. The raw SQL is the repository's own statement
+ * (RecordQuerySql, with limit+1 as the service asks) on a plain pg client, so the difference is the
+ * app: Nest, validation, mapping, JSON; the text-rows series leaves out pg's type parsing (Date,
+ * jsonb, float8), i.e. database + wire only.
  */
 export async function queryLatency(
   db: Client,
@@ -104,7 +103,6 @@ export async function queryLatency(
   maxSeq: number,
   samples: number,
   log: (line: string) => void,
-  withSql = true,
 ): Promise<QueryLatency> {
   const sql = new RecordQuerySql<VehicleTelemetryV1>({ table: VEHICLE_TABLE, schema: VEHICLE_SCHEMA, entityKey: 'vin' });
   const auth = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
@@ -136,32 +134,32 @@ export async function queryLatency(
   const rangeRows = Math.min(PAGE, readingsPerVin);
   if (probeItems !== rangeRows || changesItems !== PAGE) log(`warning: pages hold ${probeItems} (range) and ${changesItems} (changes) items, not ${rangeRows} and ${PAGE}`);
 
+  // two passes: the API pages alone, then the SQL reference series. Interleaved, the garbage this
+  // process makes parsing 1,000-row SQL results is collected during the next API request, which
+  // then times the client's GC as well as the app
   for (let i = 0; i < WARMUP; i++) {
     await apiCall(rangePath(randomVin()));
-    if (withSql) await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1));
     await apiCall(changesPath(randomAfter()));
-    if (!withSql) continue;
-    await sqlCall(sql.changes(String(randomAfter()), PAGE + 1));
-    await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1), false);
-    await sqlCall(sql.changes(String(randomAfter()), PAGE + 1), false);
   }
-
   const meter = new CpuMeter();
   const series = { rangeApi: [] as number[], rangeSql: [] as number[], rangeSqlText: [] as number[], changesApi: [] as number[], changesSql: [] as number[], changesSqlText: [] as number[] };
   for (let i = 0; i < samples; i++) {
     series.rangeApi.push((await apiCall(rangePath(randomVin()))).ms);
-    if (!withSql) {
-      series.changesApi.push((await apiCall(changesPath(randomAfter()))).ms);
-      continue;
-    }
+    series.changesApi.push((await apiCall(changesPath(randomAfter()))).ms);
+    if ((i + 1) % 100 === 0) log(`API pages: ${i + 1} / ${samples} of each`);
+  }
+  for (let i = 0; i < WARMUP; i++) {
+    await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1));
+    await sqlCall(sql.changes(String(randomAfter()), PAGE + 1));
+  }
+  for (let i = 0; i < samples; i++) {
     const range = await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1));
     if (range.rows !== rangeRows) throw new Error(`range SQL returned ${range.rows} rows`);
     series.rangeSql.push(range.ms);
-    series.changesApi.push((await apiCall(changesPath(randomAfter()))).ms);
     series.changesSql.push((await sqlCall(sql.changes(String(randomAfter()), PAGE + 1))).ms);
     series.rangeSqlText.push((await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1), false)).ms);
     series.changesSqlText.push((await sqlCall(sql.changes(String(randomAfter()), PAGE + 1), false)).ms);
-    if ((i + 1) % 100 === 0) log(`queries: ${i + 1} / ${samples} of each`);
+    if ((i + 1) % 100 === 0) log(`SQL series: ${i + 1} / ${samples} of each`);
   }
   const load = meter.read();
 
