@@ -11,12 +11,12 @@ function aClient() {
   };
   let active: CopyIn | undefined;
   const client = { query: (copy: CopyIn) => void (active = copy).submit(connection) } as unknown as PoolClient;
-  return { client, connection, sent, active: () => active! };
+  return { client, sent, active: () => active! };
 }
 
 describe(CopyIn.name, () => {
   it('sends the statement and the payload right behind it, and resolves to the rows copied', async () => {
-    const { client, connection, sent, active } = aClient();
+    const { client, sent, active } = aClient();
     const payload = Buffer.alloc(600 * 1024, 'a');
 
     const copying = copyIn(client, new CopyIn('COPY t (a) FROM STDIN', payload));
@@ -33,7 +33,7 @@ describe(CopyIn.name, () => {
   });
 
   it('takes the COPY\'s row count among the tags of the statements sent with it', async () => {
-    const { client, connection, active } = aClient();
+    const { client, active } = aClient();
 
     const copying = copyIn(client, new CopyIn('BEGIN; SELECT pg_advisory_xact_lock(1, 2); COPY t (a) FROM STDIN; COMMIT', Buffer.from('x\n')));
     for (const text of ['BEGIN', 'SELECT 1']) active().handleCommandComplete({ text });
@@ -45,7 +45,7 @@ describe(CopyIn.name, () => {
   });
 
   it('rejects with the server error and answers only once', async () => {
-    const { client, connection, active } = aClient();
+    const { client, active } = aClient();
     const rejected = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
 
     const copying = copyIn(client, new CopyIn('COPY t (a) FROM STDIN', Buffer.from('x\n')));
