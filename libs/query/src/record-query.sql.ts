@@ -108,11 +108,13 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
       const id = values.push(bounds.after.eventId);
       where.push(`(${this.time}, ${this.eventId}) > ($${at}::timestamptz, $${id}::uuid)`);
     }
-    const branch = (inline: boolean): string => `SELECT ${this.storedColumns} FROM ${this.table} WHERE ${where.join(' AND ')} AND ${inline ? '' : 'NOT '}${PAGE_INLINE}`;
+    const last = values.push(limit);
+    // each branch stops at the limit by itself: however many rows the range holds, and whatever
+    // the planner guesses, a page reads at most 2 × limit index entries and sorts those
+    const branch = (inline: boolean): string =>
+      `(SELECT ${this.storedColumns} FROM ${this.table} WHERE ${where.join(' AND ')} AND ${inline ? '' : 'NOT '}${PAGE_INLINE} ORDER BY ${this.time}, ${this.eventId} LIMIT $${last})`;
     return {
-      text:
-        `SELECT ${this.columns} ` +
-        `FROM (${branch(true)} UNION ALL ${branch(false)}) AS ${this.table} ORDER BY ${this.order} LIMIT $${values.push(limit)}`,
+      text: `SELECT ${this.columns} FROM (${branch(true)} UNION ALL ${branch(false)}) AS ${this.table} ORDER BY ${this.order} LIMIT $${last}`,
       values,
     };
   }
