@@ -259,6 +259,9 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       ]);
       const { rows } = await db.query<{ page_inline: boolean }>('SELECT page_inline FROM vehicle_telemetry WHERE vin = $1 ORDER BY recorded_at', [wideVin]);
       expect(rows.map((r) => r.page_inline)).toEqual([true, false, false, false, true]);
+      // and the visibility map is kept fresh for the index-only scans: vacuum every 100,000 inserts
+      const { rows: options } = await db.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE relname = 'vehicle_telemetry'`);
+      expect(options[0].reloptions).toEqual(expect.arrayContaining(['autovacuum_vacuum_insert_threshold=100000', 'autovacuum_vacuum_insert_scale_factor=0']));
 
       const items: VehicleTelemetryV1[] = [];
       let cursor: string | null = null;
