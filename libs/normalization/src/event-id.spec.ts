@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, EVENT_ID_NAMESPACE, eventIdFor, uuidV5 } from './event-id';
@@ -51,6 +52,26 @@ describe(eventIdFor.name, () => {
 describe(uuidV5.name, () => {
   it('matches the RFC / Python reference for python.org in the DNS namespace', () => {
     expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
+  });
+
+  // the name is written into a 16 KiB scratch buffer: names that fill it, or overflow it in the
+  // middle of a multi-byte character, hash whole
+  it.each([
+    ['ASCII', 'a'],
+    ['2-byte', 'é'],
+    ['3-byte', '€'],
+    ['4-byte', '😀'],
+  ])('hashes %s names around the scratch buffer size whole', (_case, unit) => {
+    const namespace = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+    const reference = (name: string): string => {
+      const hex = createHash('sha1').update(Buffer.concat([Buffer.from(namespace.replace(/-/g, ''), 'hex'), Buffer.from(name, 'utf8')])).digest('hex');
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${'89ab89ab89ab89ab'[parseInt(hex[16], 16)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+    };
+    const unitBytes = Buffer.byteLength(unit);
+    for (let bytes = 16 * 1024 - 16 - 12; bytes <= 16 * 1024 - 16 + 12; bytes++) {
+      const name = 'x'.repeat(bytes % unitBytes) + unit.repeat(Math.floor(bytes / unitBytes));
+      expect(uuidV5(name, namespace)).toBe(reference(name));
+    }
   });
 });
 

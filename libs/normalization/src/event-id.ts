@@ -24,9 +24,15 @@ export function uuidV5(name: string, namespace: string): string {
     scratch.write(namespace.replace(/-/g, ''), 0, 16, 'hex');
     scratchNamespace = namespace;
   }
-  const length = Buffer.byteLength(name, 'utf8');
-  const input = 16 + length <= scratch.length ? scratch : Buffer.concat([scratch.subarray(0, 16), Buffer.alloc(length)]);
-  input.write(name, 16, length, 'utf8');
+  // written straight in: measuring the name first would walk (and flatten) it once more
+  let input = scratch;
+  let length = scratch.write(name, 16, 'utf8');
+  // a write that (nearly) filled the buffer may have been cut short: a long name gets its own
+  if (16 + length > scratch.length - 4) {
+    length = Buffer.byteLength(name, 'utf8');
+    input = Buffer.concat([scratch.subarray(0, 16), Buffer.alloc(length)]);
+    input.write(name, 16, length, 'utf8');
+  }
   const hex = hash('sha1', input.subarray(0, 16 + length), 'hex');
   // version 5 in the 13th hex digit, variant 10xx in the 17th
   const variant = VARIANT[parseInt(hex[16], 16)];

@@ -18,9 +18,14 @@ export function own(object: JsonObject, key: string): unknown {
 export function nestingExceeds(value: unknown, limit: number): boolean {
   if (typeof value !== 'object' || value === null) return false;
   if (limit === 0) return true;
-  for (const child of Array.isArray(value) ? value : Object.values(value)) {
-    if (nestingExceeds(child, limit - 1)) return true;
+  // indexes and keys rather than Object.values: no array per object, and this sees every reading
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) if (nestingExceeds(value[i], limit - 1)) return true;
+    return false;
   }
+  const object = value as JsonObject;
+  const keys = Object.keys(object);
+  for (let i = 0; i < keys.length; i++) if (nestingExceeds(object[keys[i]], limit - 1)) return true;
   return false;
 }
 
@@ -39,8 +44,14 @@ export function finiteNumber(value: unknown): number | undefined {
 
 /** The reading's own fields whose keys are not in `used`, unchanged; a fresh object, safe for any key. */
 export function unmapped(reading: JsonObject, used: ReadonlySet<string>): Record<string, unknown> {
-  // fromEntries defines properties, so a `__proto__` key stays an ordinary own field
-  return Object.fromEntries(Object.entries(reading).filter(([key]) => !used.has(key)));
+  const rest: Record<string, unknown> = {};
+  for (const key of Object.keys(reading)) {
+    if (used.has(key)) continue;
+    // assigning `__proto__` would set the prototype: that key is defined as an ordinary own field
+    if (key === '__proto__') Object.defineProperty(rest, key, { value: reading[key], enumerable: true, writable: true, configurable: true });
+    else rest[key] = reading[key];
+  }
+  return rest;
 }
 
 /** A short, safe description of a value for a reason: its type, never its (sender-sized) content. */
