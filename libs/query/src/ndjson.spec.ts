@@ -25,10 +25,10 @@ describe(acceptsNdjson.name, () => {
 
 describe(ndjsonResponse.name, () => {
   it('writes one line per item, a page per chunk', async () => {
-    async function* pages(): AsyncGenerator<object[]> {
-      yield [{ a: 1 }, { a: 2 }];
+    async function* pages(): AsyncGenerator<string[]> {
+      yield ['{"a":1}', '{"a":2}'];
       yield [];
-      yield [{ a: 3 }];
+      yield ['{"a":3}'];
     }
     const sut = await ndjsonResponse(pages());
     expect(sut.getHeaders().type).toBe('application/x-ndjson');
@@ -37,7 +37,7 @@ describe(ndjsonResponse.name, () => {
 
   it('fails before responding when the first page fails', async () => {
     // eslint-disable-next-line require-yield
-    async function* pages(): AsyncGenerator<object[]> {
+    async function* pages(): AsyncGenerator<string[]> {
       throw new Error('database down');
     }
     await expect(ndjsonResponse(pages())).rejects.toThrow('database down');
@@ -46,11 +46,11 @@ describe(ndjsonResponse.name, () => {
   it('reads no further than the client: pages are pulled on demand and closed when the client leaves', async () => {
     let read = 0;
     let closed = false;
-    async function* pages(): AsyncGenerator<object[]> {
+    async function* pages(): AsyncGenerator<string[]> {
       try {
         for (;;) {
           read++;
-          yield [{ big: 'x'.repeat(64 * 1024) }];
+          yield [JSON.stringify({ big: 'x'.repeat(64 * 1024) })];
         }
       } finally {
         closed = true;

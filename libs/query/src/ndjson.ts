@@ -26,15 +26,15 @@ export const ClientSignal = createParamDecorator((_data: unknown, ctx: Execution
 });
 
 /**
- * Pages of items as an NDJSON response, one chunk per page. The first page is read before the
- * response starts, so a failing database still gets an error status; afterwards the stream is
- * pulled only as fast as the client reads.
+ * Pages of items, each item as JSON text, as an NDJSON response, one chunk per page. The first page
+ * is read before the response starts, so a failing database still gets an error status; afterwards
+ * the stream is pulled only as fast as the client reads.
  */
-export function ndjsonResponse(pages: AsyncIterator<readonly unknown[]>): Promise<StreamableFile> {
+export function ndjsonResponse(pages: AsyncIterator<readonly string[]>): Promise<StreamableFile> {
   async function* chunks(): AsyncGenerator<string> {
     try {
       for (let page = await pages.next(); !page.done; page = await pages.next()) {
-        if (page.value.length > 0) yield `${page.value.map((item) => JSON.stringify(item)).join('\n')}\n`;
+        if (page.value.length > 0) yield `${page.value.join('\n')}\n`;
       }
     } finally {
       await pages.return?.();
