@@ -1,5 +1,6 @@
 import { LOCATION_SCHEMA, VEHICLE_SCHEMA } from '@app/contracts';
-import { LOCATION_TABLE, RecordTable, VEHICLE_TABLE } from '@app/persistence';
+import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
+import { JsonBody } from './json-body';
 import { RecordMapper, RecordRow } from './record.mapper';
 import { defineRecordQuery } from './record-query.definition';
 import { compactJsonb, jsonFromFloat8, RecordItemWriter } from './record-item.writer';
@@ -7,7 +8,7 @@ import { compactJsonb, jsonFromFloat8, RecordItemWriter } from './record-item.wr
 const vehicles = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 
 /** a row as the repository hands it out: each column's text as PostgreSQL prints it, seq first */
-function aRow(table: RecordTable<object>, texts: Record<string, string | null>): RecordRow {
+function aRow(table: { columns: { column: string }[] }, texts: Record<string, string | null>): RecordRow {
   return ['seq', ...table.columns.map((c) => c.column)].map((column) => (column in texts ? texts[column] : null));
 }
 
@@ -35,8 +36,19 @@ function aVehicleRow(overrides: Record<string, string | null> = {}): RecordRow {
   });
 }
 
+/** what a writer method writes as one item */
+function written(write: (body: JsonBody) => void): string {
+  const body = new JsonBody('', 1);
+  write(body);
+  return body.bytes('').toString();
+}
+
 describe(RecordItemWriter.name, () => {
-  const sut = new RecordItemWriter(vehicles);
+  const writer = new RecordItemWriter(vehicles);
+  const sut = {
+    record: (row: RecordRow): string => written((body) => writer.record(body, row)),
+    change: (row: RecordRow): string => written((body) => writer.change(body, row)),
+  };
   const mapper = new RecordMapper(vehicles);
   /** what the API wrote before: the mapped object, serialized */
   const stringified = (row: RecordRow): string => JSON.stringify(mapper.toRecord(row));
@@ -50,6 +62,13 @@ describe(RecordItemWriter.name, () => {
         '"event":"position","flags":{"speed":{"flag":"out of range","value":512.5}},"attributes":{"tire_pressure_fl":34}}',
     );
     expect(sut.record(row)).toBe(stringified(row));
+  });
+
+  it('writes items one after another, comma-separated', () => {
+    const body = new JsonBody('[', 2);
+    writer.record(body, aVehicleRow());
+    writer.change(body, aVehicleRow({ source: 'ção' }));
+    expect(body.bytes(']').toString()).toBe(JSON.stringify([mapper.toRecord(aVehicleRow()), { ...mapper.toRecord(aVehicleRow({ source: 'ção' })), seq: '9007199254740993' }]));
   });
 
   it('adds seq last to a change, as text', () => {
@@ -150,6 +169,6 @@ describe(RecordItemWriter.name, () => {
       accuracy_m: '5',
       attributes: '{"a": "b"}',
     });
-    expect(new RecordItemWriter(devices).change(row)).toBe(JSON.stringify({ ...new RecordMapper(devices).toRecord(row), seq: '7' }));
+    expect(written((body) => new RecordItemWriter(devices).change(body, row))).toBe(JSON.stringify({ ...new RecordMapper(devices).toRecord(row), seq: '7' }));
   });
 });

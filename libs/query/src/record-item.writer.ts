@@ -1,3 +1,4 @@
+import { JsonBody } from './json-body';
 import { isoFromPgTimestamp, RecordRow } from './record.mapper';
 import { QueryableRecord, RecordQueryDefinition } from './record-query.definition';
 
@@ -13,24 +14,35 @@ const NINE = 0x39;
 /**
  * A float8 as PostgreSQL prints it, as JSON.stringify prints the same double. PostgreSQL (12 and
  * later, extra_float_digits ≥ 1 as by default) prints the shortest digits that read back exactly,
- * as JS does, so the text passes as it is; except its exponent form ('1e-05', '1e+15', '1e-07',
- * where JS writes 0.00001, 1000000000000000, 1e-7), '-0' (JSON: 0) and NaN, ±Infinity (JSON: null).
+ * as JS does, so plain decimal text passes as it is; its exponent form ('1e-05', '1e+15', '1e-07',
+ * where JS writes 0.00001, 1000000000000000, 1e-7), '-0' (JSON: 0) and NaN, ±Infinity (JSON: null)
+ * go through Number.
  */
 export function jsonFromFloat8(text: string): string {
-  return text.includes('e') || text.includes('N') || text.includes('I') || text === '-0' ? JSON.stringify(Number(text)) : text;
+  return plainDecimal(text) ? text : JSON.stringify(Number(text));
+}
+
+/** digits, '.' and '-' only, and not '-0' */
+function plainDecimal(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > NINE || c === 0x2f || c < MINUS) return false;
+  }
+  return text !== '-0';
 }
 
 /**
- * jsonb as PostgreSQL prints it, as JSON.stringify(JSON.parse(text)) prints it, without parsing:
- * the spaces PostgreSQL puts after ':' and ',' go (none is printed elsewhere outside strings), and
- * strings pass as they are (PostgreSQL escapes exactly the characters JSON.stringify does, alike).
- * Numbers pass unless they might differ from a double's JS form (numeric keeps trailing zeros,
- * more digits than a double holds, and prints 1e21 or 1e-7 in full); an object with an integer-like
- * key is the one case left to JSON.parse: JS orders such keys first, where jsonb orders by length.
+ * jsonb as PostgreSQL prints it, written as JSON.stringify(JSON.parse(text)) prints it, without
+ * parsing: the spaces PostgreSQL puts after ':' and ',' go (none is printed elsewhere outside
+ * strings), and strings pass as they are (PostgreSQL escapes exactly the characters JSON.stringify
+ * does, alike). Numbers pass unless they might differ from a double's JS form (numeric keeps
+ * trailing zeros, more digits than a double holds, and prints 1e21 or 1e-7 in full); an object with
+ * an integer-like key is the one case left to JSON.parse: JS orders such keys first, where jsonb
+ * orders by length.
  */
-export function compactJsonb(text: string): string {
+export function writeJsonb(body: JsonBody, text: string): void {
+  const start = body.size;
   const length = text.length;
-  let out = '';
   let from = 0;
   for (let i = 0; i < length; i++) {
     const c = text.charCodeAt(i);
@@ -38,22 +50,34 @@ export function compactJsonb(text: string): string {
       let end = text.indexOf('"', i + 1);
       while (end > 0 && escaped(text, end)) end = text.indexOf('"', end + 1);
       if (end < 0) throw new Error('unterminated string in jsonb text');
-      if (text.charCodeAt(end + 1) === COLON && integerLike(text, i + 1, end)) return JSON.stringify(JSON.parse(text));
+      if (text.charCodeAt(end + 1) === COLON && integerLike(text, i + 1, end)) {
+        body.truncate(start);
+        body.text(JSON.stringify(JSON.parse(text)));
+        return;
+      }
       i = end;
     } else if (c === SPACE) {
-      out += text.slice(from, i);
+      body.text(text, from, i);
       from = i + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {
       let end = i + 1;
       while (end < length && numberPart(text.charCodeAt(end))) end++;
       if (!jsNumberForm(text, i, end)) {
-        out += text.slice(from, i) + JSON.stringify(Number(text.slice(i, end)));
+        body.text(text, from, i);
+        body.text(JSON.stringify(Number(text.slice(i, end))));
         from = end;
       }
       i = end - 1;
     }
   }
-  return from === 0 ? text : out + text.slice(from);
+  body.text(text, from, length);
+}
+
+/** writeJsonb's text */
+export function compactJsonb(text: string): string {
+  const body = new JsonBody('', 1);
+  writeJsonb(body, text);
+  return body.bytes('').toString();
 }
 
 /** the quote at `at` is escaped: an odd run of backslashes before it */
@@ -105,51 +129,76 @@ const enum Kind {
   Json,
 }
 
+const NULL = Buffer.from('null');
+const SEQ = Buffer.from(',"seq":');
+
 /**
- * Rows to items' JSON text, driven by the table binding: the bytes JSON.stringify gives for the
- * RecordMapper's object of the same row (keys in contract order), assembled from the column texts
- * PostgreSQL sent, so no row pays for parseFloat, JSON.parse, an object and its serialization.
- * Every page and stream of the API writes its items here.
+ * Rows to items' JSON, driven by the table binding: the bytes JSON.stringify gives for the
+ * RecordMapper's object of the same row (keys in contract order), written into the page's body
+ * from the column texts PostgreSQL sent, so no row pays for parseFloat, JSON.parse, an object, its
+ * serialization, nor even a string of its own. Every page and stream of the API writes its items here.
  */
 export class RecordItemWriter<R extends QueryableRecord> {
-  private readonly head: string;
+  /** `{"schema":"…"` */
+  private readonly head: Buffer;
   /** `,"field":` of each column, in binding order */
-  private readonly keys: string[];
+  private readonly keys: Buffer[];
   private readonly kinds: Kind[];
 
   constructor(definition: RecordQueryDefinition<R>) {
-    this.head = `{"schema":${JSON.stringify(definition.schema)}`;
-    this.keys = definition.table.columns.map((c) => `,${JSON.stringify(c.field)}:`);
+    this.head = Buffer.from(`{"schema":${JSON.stringify(definition.schema)}`);
+    this.keys = definition.table.columns.map((c) => Buffer.from(`,${JSON.stringify(c.field)}:`));
     this.kinds = definition.table.columns.map((c) => (c.pgType === 'timestamptz' ? Kind.Time : c.pgType === 'float8' ? Kind.Float : c.pgType === 'jsonb' ? Kind.Json : Kind.Text));
   }
 
-  record(row: RecordRow): string {
-    return `${this.fields(row)}}`;
+  /** the row as the next item of `body` */
+  record(body: JsonBody, row: RecordRow): void {
+    body.beginItem();
+    this.fields(body, row);
+    body.byte(0x7d);
   }
 
-  /** a record and its seq, last */
-  change(row: RecordRow): string {
-    return `${this.fields(row)},"seq":"${row[0]}"}`;
+  /** the row and its seq, last, as the next item of `body` */
+  change(body: JsonBody, row: RecordRow): void {
+    body.beginItem();
+    this.fields(body, row);
+    body.raw(SEQ);
+    body.string(row[0]!);
+    body.byte(0x7d);
   }
 
-  private fields(row: RecordRow): string {
+  private fields(body: JsonBody, row: RecordRow): void {
     const { keys, kinds } = this;
-    let json = this.head;
+    body.raw(this.head);
     for (let i = 0; i < kinds.length; i++) {
+      body.raw(keys[i]);
       // row[0] is seq; the binding's columns follow
       const text = row[i + 1];
-      json += keys[i];
-      if (text === null) json += 'null';
-      else if (kinds[i] === Kind.Float) json += jsonFromFloat8(text);
-      else if (kinds[i] === Kind.Text) json += JSON.stringify(text);
-      else if (kinds[i] === Kind.Time) json += timeJson(text);
-      else json += compactJsonb(text);
+      if (text === null) body.raw(NULL);
+      else if (kinds[i] === Kind.Float) body.text(plainDecimal(text) ? text : JSON.stringify(Number(text)));
+      else if (kinds[i] === Kind.Text) body.string(text);
+      else if (kinds[i] === Kind.Time) writeTime(body, text);
+      else writeJsonb(body, text);
     }
-    return json;
   }
 }
 
-function timeJson(text: string): string {
-  const iso = isoFromPgTimestamp(text, 3);
-  return iso === null ? 'null' : `"${iso}"`;
+/** a UTC timestamp's text as isoFromPgTimestamp(text, 3) gives it, quoted, without making the string */
+function writeTime(body: JsonBody, text: string): void {
+  // 'YYYY-MM-DD HH:MI:SS[.f…]': a four-digit year; anything else the general way
+  if (text.length < 19 || text.charCodeAt(10) !== SPACE) {
+    const iso = isoFromPgTimestamp(text, 3);
+    if (iso === null) body.raw(NULL);
+    else body.string(iso);
+    return;
+  }
+  body.byte(QUOTE);
+  body.text(text, 0, 10);
+  body.byte(0x54);
+  body.text(text, 11, 19);
+  body.byte(DOT);
+  // milliseconds cut, not rounded, and padded
+  for (let i = 20; i < 23; i++) body.byte(i < text.length ? text.charCodeAt(i) : ZERO);
+  body.byte(0x5a);
+  body.byte(QUOTE);
 }

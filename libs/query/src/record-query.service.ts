@@ -6,7 +6,7 @@ import { EntityPage, GapReportDto } from './dto/pages.dto';
 import { parseOffsetTimestamp } from './dto/query.validators';
 import { RangeQueryDto } from './dto/range-query.dto';
 import { JsonBody } from './json-body';
-import { ndjsonResponse } from './ndjson';
+import { ndjsonPage, ndjsonResponse } from './ndjson';
 import { EntitySummary, RecordMapper, RecordRow } from './record.mapper';
 import { RecordItemWriter } from './record-item.writer';
 import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor, RangePosition } from './record-cursor';
@@ -59,13 +59,13 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
    */
   async range(entity: string, query: RangeQueryDto, format: ResponseFormat): Promise<StreamableFile> {
     const bounds: RangeBounds = { from: query.from, to: query.to, after: query.cursor === undefined ? undefined : required(decodeRangeCursor(query.cursor), 'cursor') };
-    if (format.ndjson) return ndjsonResponse(this.keysetPages(entity, bounds, (row) => this.writer.record(row)));
+    if (format.ndjson) return ndjsonResponse(this.keysetPages(entity, bounds, () => ndjsonPage(STREAM_PAGE), (page, row) => this.writer.record(page, row)));
     const body = new JsonBody('{"items":[', query.limit);
     let last: RangePosition | undefined;
     const rows = await this.repository.range(entity, bounds, query.limit + 1, (row) => {
       // the extra row only tells that there is more
       if (body.items === query.limit) return;
-      body.item(this.writer.record(row));
+      this.writer.record(body, row);
       if (body.items === query.limit) last = this.mapper.positionOf(row);
     });
     const nextCursor = rows > query.limit ? encodeRangeCursor(last!) : null;
@@ -74,7 +74,12 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
 
   /** every record of the range, a keyset page at a time, for readers that want them all */
   pages(entity: string, bounds: RangeBounds): AsyncGenerator<R[]> {
-    return this.keysetPages(entity, bounds, (row) => this.mapper.toRecord(row));
+    return this.keysetPages(
+      entity,
+      bounds,
+      (): R[] => [],
+      (page, row) => page.push(this.mapper.toRecord(row)),
+    );
   }
 
   /** a ChangesPage as JSON text, written row by row as range() does */
@@ -84,7 +89,7 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     let nextCursor = query.after;
     const rows = await this.waitForChanges(query.after, query.limit + 1, query.waitSeconds, format.signal, (row) => {
       if (body.items === query.limit) return;
-      body.item(this.writer.change(row));
+      this.writer.change(body, row);
       nextCursor = seqOf(row);
     });
     return body.end(`],"nextCursor":${JSON.stringify(nextCursor)},"hasMore":${rows > query.limit}}`);
@@ -124,31 +129,31 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     }
   }
 
-  /** the records of a range, a keyset page at a time, each as `item` makes it */
-  private async *keysetPages<T>(entity: string, bounds: RangeBounds, item: (row: RecordRow) => T): AsyncGenerator<T[]> {
+  /** the records of a range, a keyset page at a time, each `add`ed to a `newPage()` */
+  private async *keysetPages<P>(entity: string, bounds: RangeBounds, newPage: () => P, add: (page: P, row: RecordRow) => void): AsyncGenerator<P> {
     let after = bounds.after;
     for (;;) {
-      const page: T[] = [];
+      const page = newPage();
       let last: RecordRow | undefined;
       const rows = await this.repository.range(entity, { ...bounds, after }, STREAM_PAGE, (row) => {
-        page.push(item(row));
+        add(page, row);
         last = row;
       });
-      if (page.length > 0) yield page;
+      if (rows > 0) yield page;
       if (rows < STREAM_PAGE) return;
       after = this.mapper.positionOf(last!);
     }
   }
 
   /**
-   * The feed from `after` up to the newest seq when the stream starts, as items' JSON text:
-   * writers commit in seq order, so the stream ends, and its last seq is where the next request resumes.
+   * The feed from `after` up to the newest seq when the stream starts, as NDJSON pages: writers
+   * commit in seq order, so the stream ends, and its last seq is where the next request resumes.
    */
-  private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<string[]> {
-    let page: string[] = [];
+  private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<JsonBody> {
+    let page = ndjsonPage(STREAM_PAGE);
     let lastSeq = after;
     const collect: RowSink = (row) => {
-      page.push(this.writer.change(row));
+      this.writer.change(page, row);
       lastSeq = seqOf(row);
     };
     let rows = await this.waitForChanges(after, STREAM_PAGE, waitSeconds, signal, collect);
@@ -157,7 +162,7 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     for (;;) {
       yield page;
       if (rows < STREAM_PAGE) return;
-      page = [];
+      page = ndjsonPage(STREAM_PAGE);
       rows = await this.repository.changes(lastSeq, STREAM_PAGE, collect, upTo);
       if (rows === 0) return;
     }
