@@ -144,6 +144,7 @@ describe(RecordItemWriter.name, () => {
       ['{"b": 1, "10": 2}'],
       ['{"x": {"b": 1, "2": {"a": 1}}}'],
       ['[{"1": 1}, "1"]'],
+      ['{\n  "json": [1,\t2],\r\n  "kept": " \\n "\n}'],
     ])('compacts %p as JSON.stringify(JSON.parse(…)) does', (text) => {
       expect(compactJsonb(text)).toBe(JSON.stringify(JSON.parse(text)));
       const row = aVehicleRow({ attributes: text });

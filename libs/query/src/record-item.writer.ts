@@ -33,9 +33,9 @@ function plainDecimal(text: string): boolean {
 
 /**
  * jsonb as PostgreSQL prints it, written as JSON.stringify(JSON.parse(text)) prints it, without
- * parsing: the spaces PostgreSQL puts after ':' and ',' go (none is printed elsewhere outside
- * strings), and strings pass as they are (PostgreSQL escapes exactly the characters JSON.stringify
- * does, alike). Numbers pass unless they might differ from a double's JS form (numeric keeps
+ * parsing: the spaces PostgreSQL puts after ':' and ',' go (any whitespace outside strings does,
+ * so json text compacts too), and strings pass as they are (PostgreSQL escapes exactly the
+ * characters JSON.stringify does, alike). Numbers pass unless they might differ from a double's JS form (numeric keeps
  * trailing zeros, more digits than a double holds, and prints 1e21 or 1e-7 in full); an object with
  * an integer-like key is the one case left to JSON.parse: JS orders such keys first, where jsonb
  * orders by length.
@@ -56,7 +56,7 @@ export function writeJsonb(body: JsonBody, text: string): void {
         return;
       }
       i = end;
-    } else if (c === SPACE) {
+    } else if (c <= SPACE) {
       body.text(text, from, i);
       from = i + 1;
     } else if (c === MINUS || (c >= ZERO && c <= NINE)) {

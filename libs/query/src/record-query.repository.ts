@@ -79,7 +79,7 @@ export class RecordQueryRepository {
           // a throw here would land in pg's protocol handler: keep it, drop the rest, fail at the end
           if (failed !== undefined) return;
           try {
-            if (order === undefined) order = this.rowOrder(result!.fields);
+            if (order === undefined) order = recordRowOrder(this.rowColumns, result!.fields);
             each(order === null ? row : order.map((at) => row[at]));
           } catch (error) {
             failed = error;
@@ -93,15 +93,18 @@ export class RecordQueryRepository {
       await runner.release();
     }
   }
+}
 
-  /** where each RecordRow column is in the rows of a result; null when they are in RecordRow order already */
-  private rowOrder(fields: FieldDef[]): number[] | null {
-    const names = fields.map((f) => f.name);
-    const order = this.rowColumns.map((column) => {
-      const at = names.indexOf(column);
-      if (at < 0) throw new Error(`the query selected no ${column} column`);
-      return at;
-    });
-    return order.every((at, i) => at === i) ? null : order;
-  }
+/**
+ * Where each of `columns` is among a result's `fields`, for a RecordRow in `columns` order; null
+ * when they come in that order already (any extra fields after them are left alone).
+ */
+export function recordRowOrder(columns: readonly string[], fields: readonly Pick<FieldDef, 'name'>[]): number[] | null {
+  const names = fields.map((f) => f.name);
+  const order = columns.map((column) => {
+    const at = names.indexOf(column);
+    if (at < 0) throw new Error(`the query selected no ${column} column`);
+    return at;
+  });
+  return order.every((at, i) => at === i) ? null : order;
 }
