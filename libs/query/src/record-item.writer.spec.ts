@@ -88,6 +88,14 @@ describe(RecordItemWriter.name, () => {
     expect(sut.record(row)).toBe(stringified(row));
   });
 
+  it.each([['2025-01-01 00:00:00.1239'], ['2025-01-01 23:59:59.999999'], ['2025-01-01 00:00:00'], ['2025-01-01 00:00:00.1'], ['2025-01-01 00:00:00.12'], ['0099-01-01 00:00:00.5']])(
+    'cuts time %p to milliseconds as the mapper does',
+    (text) => {
+      const row = aVehicleRow({ recorded_at: text, received_at: text });
+      expect(sut.record(row)).toBe(stringified(row));
+    },
+  );
+
   it.each([
     ['plain'],
     ['say "hi"'],

@@ -35,10 +35,10 @@ function plainDecimal(text: string): boolean {
  * jsonb as PostgreSQL prints it, written as JSON.stringify(JSON.parse(text)) prints it, without
  * parsing: the spaces PostgreSQL puts after ':' and ',' go (any whitespace outside strings does,
  * so json text compacts too), and strings pass as they are (PostgreSQL escapes exactly the
- * characters JSON.stringify does, alike). Numbers pass unless they might differ from a double's JS form (numeric keeps
- * trailing zeros, more digits than a double holds, and prints 1e21 or 1e-7 in full); an object with
- * an integer-like key is the one case left to JSON.parse: JS orders such keys first, where jsonb
- * orders by length.
+ * characters JSON.stringify does, alike). Numbers pass unless they might differ from a double's
+ * JS form (numeric keeps trailing zeros, more digits than a double holds, and prints 1e21 or 1e-7
+ * in full); an object with an integer-like key is the one case left to JSON.parse: JS orders such
+ * keys first, where jsonb orders by length.
  */
 export function writeJsonb(body: JsonBody, text: string): void {
   const start = body.size;
@@ -175,7 +175,7 @@ export class RecordItemWriter<R extends QueryableRecord> {
       // row[0] is seq; the binding's columns follow
       const text = row[i + 1];
       if (text === null) body.raw(NULL);
-      else if (kinds[i] === Kind.Float) body.text(plainDecimal(text) ? text : JSON.stringify(Number(text)));
+      else if (kinds[i] === Kind.Float) body.text(jsonFromFloat8(text));
       else if (kinds[i] === Kind.Text) body.string(text);
       else if (kinds[i] === Kind.Time) writeTime(body, text);
       else writeJsonb(body, text);
