@@ -1,4 +1,4 @@
-import { randomInt, randomUUID } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
 import { LOCATION_TABLE, RecordTable, VEHICLE_TABLE } from '@app/persistence';
@@ -244,6 +244,37 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       // the one inserted an hour before T0 while paging is in range too
       expect(ids).toHaveLength(2501);
       expect(ids.slice(1)).toEqual(seeded.map((r) => r.eventId));
+    });
+
+    it('pages rows too wide for the covering range index in order with the rest, whole', async () => {
+      const wideVin = aVin();
+      // random hex does not compress: these payloads are over any index entry's size
+      const blob = (bytes: number): string => randomBytes(bytes / 2).toString('hex');
+      const records = await insert(db, VEHICLE_TABLE, [
+        vehicle(wideVin, T0, { attributes: { note: 'narrow' } }),
+        vehicle(wideVin, T0 + 1000, { attributes: { blob: blob(6000) } }),
+        vehicle(wideVin, T0 + 2000, { event: blob(3000) }),
+        vehicle(wideVin, T0 + 3000, { flags: { raw: blob(2400) }, attributes: { more: blob(400) } }),
+        vehicle(wideVin, T0 + 4000),
+      ]);
+      const { rows } = await db.query<{ page_inline: boolean }>('SELECT page_inline FROM vehicle_telemetry WHERE vin = $1 ORDER BY recorded_at', [wideVin]);
+      expect(rows.map((r) => r.page_inline)).toEqual([true, false, false, false, true]);
+      // and the visibility map is kept fresh for the index-only scans: vacuum every 100,000 inserts
+      const { rows: options } = await db.query<{ reloptions: string[] }>(`SELECT reloptions FROM pg_class WHERE relname = 'vehicle_telemetry'`);
+      expect(options[0].reloptions).toEqual(expect.arrayContaining(['autovacuum_vacuum_insert_threshold=100000', 'autovacuum_vacuum_insert_scale_factor=0']));
+
+      const items: VehicleTelemetryV1[] = [];
+      let cursor: string | null = null;
+      do {
+        const res: { status: number; body: Page<VehicleTelemetryV1> } = await get(vehicles, `/v1/vehicles/${wideVin}/telemetry?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        items.push(...res.body.items);
+        cursor = res.body.nextCursor;
+      } while (cursor !== null);
+      expect(items.map((r) => r.eventId)).toEqual(records.map((r) => r.eventId));
+      expect(items[1].attributes).toEqual(records[1].attributes);
+      expect(items[2].event).toBe(records[2].event);
+      expect([items[3].flags, items[3].attributes]).toEqual([records[3].flags, records[3].attributes]);
     });
 
     it('returns the latest record, and 404 for a VIN with none', async () => {

@@ -1,5 +1,6 @@
 import { DataSource } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
+import { RangePageIndex1764000000000 } from './migrations/1764000000000-range-page-index';
 
 /** the one place that knows how to reach PostgreSQL; schema changes are migrations, never synchronize */
 export function createDataSource(url: string, poolSize = 10, applicationName = 'fleet-telemetry'): DataSource {
@@ -8,7 +9,7 @@ export function createDataSource(url: string, poolSize = 10, applicationName = '
     url,
     synchronize: false,
     migrationsRun: false,
-    migrations: [InitialSchema1763800000000],
+    migrations: [InitialSchema1763800000000, RangePageIndex1764000000000],
     migrationsTableName: 'schema_migrations',
     entities: [],
     applicationName,

@@ -25,14 +25,24 @@ describe(RecordQuerySql.name, () => {
 
   it('pages a range by a row comparison on (recorded_at, event_id), with only the bounds given', () => {
     expect(sut.range('V', {}, 501)).toEqual({
-      text: expect.stringContaining('WHERE "vin" = $1 ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT $2'),
+      text: expect.stringContaining('WHERE "vin" = $1 AND page_inline ORDER BY "recorded_at", "event_id" LIMIT $2) UNION ALL'),
       values: ['V', 501],
     });
     const q = sut.range('V', { from: '2025-03-01T00:00:00Z', to: '2025-03-02T00:00:00Z', after: { recordedAt: '2025-03-01T10:00:00.000000Z', eventId: EVENT_ID } }, 1001);
     expect(q.text).toContain(
-      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT $6',
+      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) AND NOT page_inline ORDER BY "recorded_at", "event_id" LIMIT $6))',
     );
+    expect(q.text).toMatch(/\) AS "vehicle_telemetry" ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT \$6$/);
     expect(q.values).toEqual(['V', '2025-03-01T00:00:00Z', '2025-03-02T00:00:00Z', '2025-03-01T10:00:00.000000Z', EVENT_ID, 1001]);
+  });
+
+  it('reads a range from the covering index and the rows too wide for it, as stored, merged in order', () => {
+    const q = devices.range('d', { from: '2025-03-01T00:00:00Z' }, 10);
+    const branch = (inline: string): string =>
+      `SELECT "seq", "event_id", "source", "device_id", "recorded_at", "received_at", "latitude", "longitude", "accuracy_m", "speed_kph", "heading_deg", "altitude_m", "battery_pct", "attributes" FROM "device_location" WHERE "device_id" = $1 AND "recorded_at" >= $2::timestamptz AND ${inline}page_inline ORDER BY "recorded_at", "event_id" LIMIT $3)`;
+    expect(q.text).toContain(`FROM ((${branch('')} UNION ALL (${branch('NOT ')}) AS "device_location" ORDER BY "device_location"."recorded_at", "device_location"."event_id" LIMIT $3`);
+    // the outer select formats times; the inner ones keep them as stored for the ORDER BY
+    expect(q.text).toMatch(/^SELECT "seq", .*\("recorded_at" AT TIME ZONE 'UTC'\)::text AS "recorded_at".* FROM \(\(SELECT/);
   });
 
   it('numbers parameters densely when only some bounds are given', () => {
@@ -43,7 +53,7 @@ describe(RecordQuerySql.name, () => {
   });
 
   it('selects no extra column for the cursor: recorded_at\'s text keeps the microseconds', () => {
-    expect(sut.range('V', {}, 1).text).toMatch(/^SELECT "seq", .*"attributes" FROM "vehicle_telemetry" WHERE/);
+    expect(sut.range('V', {}, 1).text).toMatch(/^SELECT "seq", [^(]*\("recorded_at" AT TIME ZONE 'UTC'\)::text AS "recorded_at", [^(]*\("received_at" AT TIME ZONE 'UTC'\)::text AS "received_at", [^(]*"attributes" FROM \(/);
   });
 
   it('reads the latest by the index backwards', () => {

@@ -13,6 +13,9 @@ export interface RangeBounds {
   after?: RangePosition;
 }
 
+// stored per row by the RangePageIndex migration: whether the row is in the covering range index
+const PAGE_INLINE = 'page_inline';
+
 // identifiers come from the table bindings, never from a request; checked anyway, and quoted
 function ident(name: string): string {
   if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain SQL identifier: ${name}`);
@@ -31,6 +34,8 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
   private readonly time: string;
   private readonly eventId: string;
   private readonly columns: string;
+  /** the same columns as stored, for the range query's inner branches */
+  private readonly storedColumns: string;
   /** the keyset order, qualified: a bare name would sort by the select list's text alias of the same name */
   private readonly order: string;
 
@@ -52,6 +57,7 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
       ident('seq'),
       ...definition.table.columns.map(({ column, pgType }) => (pgType === 'timestamptz' ? `(${ident(column)} AT TIME ZONE 'UTC')::text AS ${ident(column)}` : ident(column))),
     ].join(', ');
+    this.storedColumns = [ident('seq'), ...definition.table.columns.map(({ column }) => ident(column))].join(', ');
     this.order = `${this.table}.${this.time}, ${this.table}.${this.eventId}`;
   }
 
@@ -84,7 +90,13 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
     };
   }
 
-  /** one keyset page ordered by (recorded_at, event_id) */
+  /**
+   * One keyset page ordered by (recorded_at, event_id). The rows whose payload fits an index entry
+   * (`page_inline`, nearly all) come from an index-only scan of the covering range index, the others
+   * from their own partial index; the two branches are merged in order (see the RangePageIndex
+   * migration). The derived table takes the table's name, so the select list and ORDER BY read it
+   * as they would the table.
+   */
   range(entity: string, bounds: RangeBounds, limit: number): SqlQuery {
     const values: unknown[] = [entity];
     const where = [`${this.entity} = $1`];
@@ -96,10 +108,13 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
       const id = values.push(bounds.after.eventId);
       where.push(`(${this.time}, ${this.eventId}) > ($${at}::timestamptz, $${id}::uuid)`);
     }
+    const last = values.push(limit);
+    // each branch stops at the limit by itself: however many rows the range holds, and whatever
+    // the planner guesses, a page reads at most 2 × limit index entries and sorts those
+    const branch = (inline: boolean): string =>
+      `(SELECT ${this.storedColumns} FROM ${this.table} WHERE ${where.join(' AND ')} AND ${inline ? '' : 'NOT '}${PAGE_INLINE} ORDER BY ${this.time}, ${this.eventId} LIMIT $${last})`;
     return {
-      text:
-        `SELECT ${this.columns} ` +
-        `FROM ${this.table} WHERE ${where.join(' AND ')} ORDER BY ${this.order} LIMIT $${values.push(limit)}`,
+      text: `SELECT ${this.columns} FROM (${branch(true)} UNION ALL ${branch(false)}) AS ${this.table} ORDER BY ${this.order} LIMIT $${last}`,
       values,
     };
   }
