@@ -37,4 +37,50 @@ describe(JsonBody.name, () => {
     sut.item('2');
     expect(sut.items).toBe(2);
   });
+
+  it.each([['plain'], [''], ['say "hi"'], ['back\\slash'], ['\t\n\r\b\f\u0000\u001f\u007f'], ['ção — 🚗'], ['lone \ud83d surrogate'], ['x'.repeat(200)]])(
+    'writes %p as the JSON string JSON.stringify makes',
+    (text) => {
+      const sut = new JsonBody('', 1);
+      sut.string(text);
+      expect(sut.bytes('').toString()).toBe(JSON.stringify(text));
+    },
+  );
+
+  it('writes text, or a part of it, as UTF-8, short or long', () => {
+    const sut = new JsonBody('', 1);
+    const long = `${'é'.repeat(100)}🚗`;
+    sut.text('ascii ');
+    sut.text('ção ');
+    sut.text(long);
+    sut.text('<abcdef>', 1, 4);
+    sut.text(long, 98, 102);
+    expect(sut.bytes('').toString()).toBe(`ascii ção ${long}abcéé🚗`);
+  });
+
+  it('writes an item in pieces, and takes back what was written after a size', async () => {
+    const sut = new JsonBody('[', 3);
+    sut.beginItem();
+    sut.raw(Buffer.from('"a'));
+    const size = sut.size;
+    sut.text('bc');
+    sut.truncate(size);
+    sut.byte(0x22);
+    sut.item('2');
+    expect(sut.bytes(']').toString()).toBe('["a",2]');
+  });
+
+  it('joins items with the separator it is given', () => {
+    const sut = new JsonBody('', 2, 0x0a);
+    sut.item('{"a":1}');
+    sut.item('{"a":2}');
+    expect(sut.bytes('\n').toString()).toBe('{"a":1}\n{"a":2}\n');
+  });
+
+  it('grows while an item is written in pieces', () => {
+    const sut = new JsonBody('', 1);
+    sut.beginItem();
+    for (let i = 0; i < 5000; i++) sut.text('abcdefgh');
+    expect(sut.bytes('').toString()).toBe('abcdefgh'.repeat(5000));
+  });
 });

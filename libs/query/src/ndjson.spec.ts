@@ -1,5 +1,12 @@
 import { Readable } from 'node:stream';
-import { acceptsNdjson, ndjsonResponse, streamedResponse } from './ndjson';
+import { JsonBody } from './json-body';
+import { acceptsNdjson, ndjsonPage, ndjsonResponse, streamedResponse } from './ndjson';
+
+function aPage(...items: string[]): JsonBody {
+  const page = ndjsonPage(items.length);
+  for (const item of items) page.item(item);
+  return page;
+}
 
 async function text(stream: Readable): Promise<string> {
   let out = '';
@@ -25,10 +32,10 @@ describe(acceptsNdjson.name, () => {
 
 describe(ndjsonResponse.name, () => {
   it('writes one line per item, a page per chunk', async () => {
-    async function* pages(): AsyncGenerator<object[]> {
-      yield [{ a: 1 }, { a: 2 }];
-      yield [];
-      yield [{ a: 3 }];
+    async function* pages(): AsyncGenerator<JsonBody> {
+      yield aPage('{"a":1}', '{"a":2}');
+      yield aPage();
+      yield aPage('{"a":3}');
     }
     const sut = await ndjsonResponse(pages());
     expect(sut.getHeaders().type).toBe('application/x-ndjson');
@@ -37,7 +44,7 @@ describe(ndjsonResponse.name, () => {
 
   it('fails before responding when the first page fails', async () => {
     // eslint-disable-next-line require-yield
-    async function* pages(): AsyncGenerator<object[]> {
+    async function* pages(): AsyncGenerator<JsonBody> {
       throw new Error('database down');
     }
     await expect(ndjsonResponse(pages())).rejects.toThrow('database down');
@@ -46,11 +53,11 @@ describe(ndjsonResponse.name, () => {
   it('reads no further than the client: pages are pulled on demand and closed when the client leaves', async () => {
     let read = 0;
     let closed = false;
-    async function* pages(): AsyncGenerator<object[]> {
+    async function* pages(): AsyncGenerator<JsonBody> {
       try {
         for (;;) {
           read++;
-          yield [{ big: 'x'.repeat(64 * 1024) }];
+          yield aPage(JSON.stringify({ big: 'x'.repeat(64 * 1024) }));
         }
       } finally {
         closed = true;

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import { createParamDecorator, ExecutionContext, StreamableFile } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { JsonBody } from './json-body';
 
 export const NDJSON = 'application/x-ndjson';
 
@@ -25,16 +26,21 @@ export const ClientSignal = createParamDecorator((_data: unknown, ctx: Execution
   return controller.signal;
 });
 
+/** a page of an NDJSON stream: its items one a line, as JsonBody writes them */
+export function ndjsonPage(expectedItems: number): JsonBody {
+  return new JsonBody('', expectedItems, 0x0a);
+}
+
 /**
- * Pages of items as an NDJSON response, one chunk per page. The first page is read before the
- * response starts, so a failing database still gets an error status; afterwards the stream is
- * pulled only as fast as the client reads.
+ * Pages of items (ndjsonPage) as an NDJSON response, one chunk per page. The first page is read
+ * before the response starts, so a failing database still gets an error status; afterwards the
+ * stream is pulled only as fast as the client reads.
  */
-export function ndjsonResponse(pages: AsyncIterator<readonly unknown[]>): Promise<StreamableFile> {
-  async function* chunks(): AsyncGenerator<string> {
+export function ndjsonResponse(pages: AsyncIterator<JsonBody>): Promise<StreamableFile> {
+  async function* chunks(): AsyncGenerator<Buffer> {
     try {
       for (let page = await pages.next(); !page.done; page = await pages.next()) {
-        if (page.value.length > 0) yield `${page.value.map((item) => JSON.stringify(item)).join('\n')}\n`;
+        if (page.value.items > 0) yield page.value.bytes('\n');
       }
     } finally {
       await pages.return?.();
@@ -48,9 +54,9 @@ export function ndjsonResponse(pages: AsyncIterator<readonly unknown[]>): Promis
  * when the socket has drained the last, and Nest destroys it (ending the generator) when the client
  * goes away. The first chunk is awaited before the status line is sent.
  */
-export async function streamedResponse(chunks: AsyncGenerator<string>, type: string): Promise<StreamableFile> {
+export async function streamedResponse(chunks: AsyncGenerator<string | Buffer>, type: string): Promise<StreamableFile> {
   const first = await chunks.next();
-  async function* all(): AsyncGenerator<string> {
+  async function* all(): AsyncGenerator<string | Buffer> {
     if (first.done) return;
     yield first.value;
     yield* chunks;

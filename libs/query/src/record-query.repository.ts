@@ -1,23 +1,29 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PoolClient, Query } from 'pg';
+import { CustomTypesConfig, FieldDef, PoolClient, Query, QueryArrayConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { EntityRow, GapRow, RecordRow } from './record.mapper';
 import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
 import { RangeBounds, RecordQuerySql, SqlQuery } from './record-query.sql';
 
-/** takes each row of a page as pg parses it; the row is not kept by anyone else */
+/** takes each row of a page as pg reads it; the row is not kept by anyone else */
 export type RowSink = (row: RecordRow) => void;
+
+/** every column as the text PostgreSQL sent: the item writer copies most of them as they are */
+const AS_TEXT = { getTypeParser: () => (text: string): string => text } as unknown as CustomTypesConfig;
 
 /** read-only data access for one record table; rows out, no mapping, no HTTP */
 @Injectable()
 export class RecordQueryRepository {
   private readonly sql: RecordQuerySql;
+  /** the columns of a RecordRow, in its order */
+  private readonly rowColumns: string[];
 
   constructor(
     private readonly dataSource: DataSource,
     @Inject(RECORD_QUERY_DEFINITION) definition: RecordQueryDefinition<QueryableRecord>,
   ) {
     this.sql = new RecordQuerySql(definition);
+    this.rowColumns = ['seq', ...definition.table.columns.map((c) => c.column)];
   }
 
   entities(after: string | undefined, limit: number): Promise<EntityRow[]> {
@@ -25,8 +31,9 @@ export class RecordQueryRepository {
   }
 
   async latest(entity: string): Promise<RecordRow | undefined> {
-    const [row] = await this.run<RecordRow>(this.sql.latest(entity));
-    return row;
+    let latest: RecordRow | undefined;
+    await this.stream(this.sql.latest(entity), (row) => (latest = row));
+    return latest;
   }
 
   /** the rows of one range page, handed to `each` in order; resolves to how many there were */
@@ -53,8 +60,9 @@ export class RecordQueryRepository {
   }
 
   /**
-   * Rows delivered one at a time as they are parsed. With a 'row' listener and no callback, pg
-   * does not collect them into a result: a 1,000-row page never sits in the heap all at once.
+   * Record rows delivered one at a time as they are read, as RecordRows: arrays of column text,
+   * no value parsed. With a 'row' listener and no callback, pg does not collect them into a result:
+   * a 1,000-row page never sits in the heap all at once.
    */
   private async stream(query: SqlQuery, each: RowSink): Promise<number> {
     const runner = this.dataSource.createQueryRunner('slave');
@@ -63,13 +71,16 @@ export class RecordQueryRepository {
       return await new Promise<number>((resolve, reject) => {
         let rows = 0;
         let failed: unknown;
-        const submitted = new Query<RecordRow>({ text: query.text, values: query.values });
-        submitted.on('row', (row) => {
+        let order: number[] | null | undefined;
+        const config: QueryArrayConfig = { text: query.text, values: query.values, rowMode: 'array', types: AS_TEXT };
+        const submitted = new Query<(string | null)[]>(config);
+        submitted.on('row', (row, result) => {
           rows++;
           // a throw here would land in pg's protocol handler: keep it, drop the rest, fail at the end
           if (failed !== undefined) return;
           try {
-            each(row);
+            if (order === undefined) order = recordRowOrder(this.rowColumns, result!.fields);
+            each(order === null ? row : order.map((at) => row[at]));
           } catch (error) {
             failed = error;
           }
@@ -82,4 +93,18 @@ export class RecordQueryRepository {
       await runner.release();
     }
   }
+}
+
+/**
+ * Where each of `columns` is among a result's `fields`, for a RecordRow in `columns` order; null
+ * when they come in that order already (any extra fields after them are left alone).
+ */
+export function recordRowOrder(columns: readonly string[], fields: readonly Pick<FieldDef, 'name'>[]): number[] | null {
+  const names = fields.map((f) => f.name);
+  const order = columns.map((column) => {
+    const at = names.indexOf(column);
+    if (at < 0) throw new Error(`the query selected no ${column} column`);
+    return at;
+  });
+  return order.every((at, i) => at === i) ? null : order;
 }

@@ -15,12 +15,14 @@ const definition = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 const eventId = (n: number): string => `00000000-0000-5000-8000-${String(n).padStart(12, '0')}`;
 
 function aRow(n: number): RecordRow {
-  // as the repository selects times: UTC timestamp text, to the microsecond
+  // as the repository reads rows: column text, times in UTC to the microsecond, seq first
   const at = new Date(Date.UTC(2025, 2, 1) + n * 1000).toISOString().replace('T', ' ').replace('.000Z', `.${String(n).padStart(6, '0')}`);
-  const row: RecordRow = { seq: String(n) };
-  for (const { column } of VEHICLE_TABLE.columns) row[column] = null;
-  return { ...row, event_id: eventId(n), vin: 'V', recorded_at: at, received_at: at, flags: {}, attributes: {} };
+  const texts: Record<string, string> = { seq: String(n), event_id: eventId(n), vin: 'V', recorded_at: at, received_at: at, flags: '{}', attributes: '{}' };
+  return ['seq', ...VEHICLE_TABLE.columns.map((c) => c.column)].map((column) => texts[column] ?? null);
 }
+
+const seqOf = (row: RecordRow): bigint => BigInt(row[0]!);
+const eventIdOf = (row: RecordRow): string | null => row[1 + VEHICLE_TABLE.columns.findIndex((c) => c.column === 'event_id')];
 
 /** the range cursor position of aRow(n): its time to the microsecond */
 function cursorAt(n: number): string {
@@ -39,15 +41,15 @@ class FakeRepository {
 
   async range(_entity: string, bounds: { after?: { eventId: string } }, limit: number, each: (row: RecordRow) => void): Promise<number> {
     this.calls.push(`range ${bounds.after?.eventId ?? '-'} ${limit}`);
-    const start = bounds.after ? this.rows.findIndex((r) => r.event_id === bounds.after!.eventId) + 1 : 0;
+    const start = bounds.after ? this.rows.findIndex((r) => eventIdOf(r) === bounds.after!.eventId) + 1 : 0;
     return hand(this.rows.slice(start, start + limit), each);
   }
   async changes(after: string, limit: number, each: (row: RecordRow) => void, upTo?: string): Promise<number> {
     this.calls.push(`changes ${after} ${limit} ${upTo ?? '-'}`);
-    return hand(this.rows.filter((r) => BigInt(r.seq) > BigInt(after) && (upTo === undefined || BigInt(r.seq) <= BigInt(upTo))).slice(0, limit), each);
+    return hand(this.rows.filter((r) => seqOf(r) > BigInt(after) && (upTo === undefined || seqOf(r) <= BigInt(upTo))).slice(0, limit), each);
   }
   async lastSeq(): Promise<string> {
-    return this.rows.length > 0 ? this.rows[this.rows.length - 1].seq : '0';
+    return this.rows.length > 0 ? String(seqOf(this.rows[this.rows.length - 1])) : '0';
   }
   async latest(): Promise<RecordRow | undefined> {
     return this.rows[this.rows.length - 1];

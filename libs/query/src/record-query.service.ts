@@ -6,8 +6,9 @@ import { EntityPage, GapReportDto } from './dto/pages.dto';
 import { parseOffsetTimestamp } from './dto/query.validators';
 import { RangeQueryDto } from './dto/range-query.dto';
 import { JsonBody } from './json-body';
-import { ndjsonResponse } from './ndjson';
-import { EntitySummary, RecordChange, RecordMapper, RecordRow } from './record.mapper';
+import { ndjsonPage, ndjsonResponse } from './ndjson';
+import { EntitySummary, RecordMapper, RecordRow } from './record.mapper';
+import { RecordItemWriter } from './record-item.writer';
 import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor, RangePosition } from './record-cursor';
 import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
 import { RecordQueryRepository, RowSink } from './record-query.repository';
@@ -29,12 +30,14 @@ export interface ResponseFormat {
 @Injectable()
 export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E extends string = string> {
   private readonly mapper: RecordMapper<R, E>;
+  private readonly writer: RecordItemWriter<R>;
 
   constructor(
     private readonly repository: RecordQueryRepository,
     @Inject(RECORD_QUERY_DEFINITION) private readonly definition: RecordQueryDefinition<R, E>,
   ) {
     this.mapper = new RecordMapper(definition);
+    this.writer = new RecordItemWriter(definition);
   }
 
   async entities(query: EntityListQueryDto): Promise<EntityPage<EntitySummary<E>>> {
@@ -51,18 +54,18 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
   }
 
   /**
-   * A RecordPage as JSON text: each row is written as an item the moment pg parses it (see
-   * JsonBody), so a page costs the heap one row at a time; the bytes are JSON.stringify's.
+   * A RecordPage as JSON text: each row is written as an item the moment pg reads it (see
+   * JsonBody, RecordItemWriter), so a page costs the heap one row at a time.
    */
   async range(entity: string, query: RangeQueryDto, format: ResponseFormat): Promise<StreamableFile> {
     const bounds: RangeBounds = { from: query.from, to: query.to, after: query.cursor === undefined ? undefined : required(decodeRangeCursor(query.cursor), 'cursor') };
-    if (format.ndjson) return ndjsonResponse(this.pages(entity, bounds));
+    if (format.ndjson) return ndjsonResponse(this.keysetPages(entity, bounds, () => ndjsonPage(STREAM_PAGE), (page, row) => this.writer.record(page, row)));
     const body = new JsonBody('{"items":[', query.limit);
     let last: RangePosition | undefined;
     const rows = await this.repository.range(entity, bounds, query.limit + 1, (row) => {
       // the extra row only tells that there is more
       if (body.items === query.limit) return;
-      body.item(JSON.stringify(this.mapper.toRecord(row)));
+      this.writer.record(body, row);
       if (body.items === query.limit) last = this.mapper.positionOf(row);
     });
     const nextCursor = rows > query.limit ? encodeRangeCursor(last!) : null;
@@ -70,19 +73,13 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
   }
 
   /** every record of the range, a keyset page at a time, for readers that want them all */
-  async *pages(entity: string, bounds: RangeBounds): AsyncGenerator<R[]> {
-    let after = bounds.after;
-    for (;;) {
-      const page: R[] = [];
-      let last: RecordRow | undefined;
-      const rows = await this.repository.range(entity, { ...bounds, after }, STREAM_PAGE, (row) => {
-        page.push(this.mapper.toRecord(row));
-        last = row;
-      });
-      if (page.length > 0) yield page;
-      if (rows < STREAM_PAGE) return;
-      after = this.mapper.positionOf(last!);
-    }
+  pages(entity: string, bounds: RangeBounds): AsyncGenerator<R[]> {
+    return this.keysetPages(
+      entity,
+      bounds,
+      (): R[] => [],
+      (page, row) => page.push(this.mapper.toRecord(row)),
+    );
   }
 
   /** a ChangesPage as JSON text, written row by row as range() does */
@@ -92,8 +89,8 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     let nextCursor = query.after;
     const rows = await this.waitForChanges(query.after, query.limit + 1, query.waitSeconds, format.signal, (row) => {
       if (body.items === query.limit) return;
-      body.item(JSON.stringify(this.mapper.toChange(row)));
-      nextCursor = row.seq;
+      this.writer.change(body, row);
+      nextCursor = seqOf(row);
     });
     return body.end(`],"nextCursor":${JSON.stringify(nextCursor)},"hasMore":${rows > query.limit}}`);
   }
@@ -132,25 +129,49 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
     }
   }
 
+  /** the records of a range, a keyset page at a time, each `add`ed to a `newPage()` */
+  private async *keysetPages<P>(entity: string, bounds: RangeBounds, newPage: () => P, add: (page: P, row: RecordRow) => void): AsyncGenerator<P> {
+    let after = bounds.after;
+    for (;;) {
+      const page = newPage();
+      let last: RecordRow | undefined;
+      const rows = await this.repository.range(entity, { ...bounds, after }, STREAM_PAGE, (row) => {
+        add(page, row);
+        last = row;
+      });
+      if (rows > 0) yield page;
+      if (rows < STREAM_PAGE) return;
+      after = this.mapper.positionOf(last!);
+    }
+  }
+
   /**
-   * The feed from `after` up to the newest seq when the stream starts: writers commit in seq
-   * order, so the stream ends, and its last seq is where the next request resumes.
+   * The feed from `after` up to the newest seq when the stream starts, as NDJSON pages: writers
+   * commit in seq order, so the stream ends, and its last seq is where the next request resumes.
    */
-  private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<RecordChange<R>[]> {
-    let page: RecordChange<R>[] = [];
-    const collect: RowSink = (row) => page.push(this.mapper.toChange(row));
+  private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<JsonBody> {
+    let page = ndjsonPage(STREAM_PAGE);
+    let lastSeq = after;
+    const collect: RowSink = (row) => {
+      this.writer.change(page, row);
+      lastSeq = seqOf(row);
+    };
     let rows = await this.waitForChanges(after, STREAM_PAGE, waitSeconds, signal, collect);
     if (rows === 0) return;
     const upTo = await this.repository.lastSeq();
     for (;;) {
-      const items = page;
-      yield items;
+      yield page;
       if (rows < STREAM_PAGE) return;
-      page = [];
-      rows = await this.repository.changes(items[items.length - 1].seq, STREAM_PAGE, collect, upTo);
+      page = ndjsonPage(STREAM_PAGE);
+      rows = await this.repository.changes(lastSeq, STREAM_PAGE, collect, upTo);
       if (rows === 0) return;
     }
   }
+}
+
+/** a record row's seq: where the changes feed resumes after it */
+function seqOf(row: RecordRow): string {
+  return row[0]!;
 }
 
 // the DTOs validate cursors already; this keeps the service safe when called from elsewhere

@@ -1,8 +1,13 @@
+import type { ColumnBinding } from '@app/persistence';
 import { RangePosition } from './record-cursor';
 import { QueryableRecord, RecordQueryDefinition } from './record-query.definition';
 
-/** a row as `pg` returns it: bigint as text, jsonb parsed; the repository selects times as UTC timestamp text (a Date is formatted too) */
-export type RecordRow = Record<string, unknown> & { seq: string };
+/**
+ * A record row as the repository hands it out: each column as the text PostgreSQL printed (null
+ * for NULL), seq first, then the table binding's columns in binding order. Times are UTC timestamp
+ * text ('2025-03-01 13:00:00.123456'); nothing is parsed until someone needs a value.
+ */
+export type RecordRow = readonly (string | null)[];
 
 export interface EntityRow {
   entity: string;
@@ -17,9 +22,6 @@ export interface GapRow {
   from_range_start: boolean;
   to_range_end: boolean;
 }
-
-/** a record as the v1 contract has it, plus its ingestion sequence: an item of the changes feed */
-export type RecordChange<R> = R & { seq: string };
 
 export type EntitySummary<E extends string> = { [K in E]: string } & {
   firstRecordedAt: string;
@@ -40,45 +42,47 @@ export function isoFromPgTimestamp(text: string, digits: 3 | 6): string | null {
   return `${text.slice(0, space)}T${text.slice(space + 1, space + 9)}.${fraction.padEnd(digits, '0')}Z`;
 }
 
-const utc = (value: unknown, digits: 3 | 6): unknown =>
-  typeof value === 'string' ? isoFromPgTimestamp(value, digits) : value instanceof Date ? value.toISOString().replace('Z', digits === 6 ? '000Z' : 'Z') : value;
+/** a column's text as the value the contract has: what pg's own parsers gave, times cut to milliseconds */
+function valueOf(text: string | null, pgType: ColumnBinding<unknown>['pgType']): unknown {
+  if (text === null) return null;
+  if (pgType === 'float8') return parseFloat(text);
+  if (pgType === 'jsonb') return JSON.parse(text);
+  if (pgType === 'timestamptz') return isoFromPgTimestamp(text, 3);
+  return text;
+}
 
-/** rows to the contract's shape, driven by the table binding: the API never hands out a row */
+/**
+ * Rows to the contract's shape as objects, driven by the table binding: the API never hands out a
+ * row. JSON responses are written by RecordItemWriter, which gives the bytes JSON.stringify gives
+ * for these objects; objects are for code that reads records (the latest reading, /vehicle-data).
+ */
 export class RecordMapper<R extends QueryableRecord, E extends string> {
-  private readonly eventIdColumn: string;
-  private readonly recordedAtColumn: string;
+  /** positions in a RecordRow */
+  private readonly eventIdAt: number;
+  private readonly recordedAtAt: number;
   // the binding flattened once: the per-row loop reads plain arrays, not binding objects
-  private readonly columns: string[];
   private readonly fields: string[];
-  private readonly times: boolean[];
+  private readonly types: ColumnBinding<unknown>['pgType'][];
   /**
-   * Every item starts as a copy of one of these, its keys already in contract order. Adding ~18 keys
+   * Every record starts as a copy of this, its keys already in contract order. Adding ~18 keys
    * one by one to a fresh object leaves V8 a dictionary-mode object, slow to fill, to spread and to
    * serialize; a copy of a template keeps the fast shape and the filling only overwrites.
    */
   private readonly recordTemplate: Record<string, unknown>;
-  private readonly changeTemplate: Record<string, unknown>;
 
   constructor(private readonly definition: RecordQueryDefinition<R, E>) {
-    this.eventIdColumn = definition.table.columns.find((c) => c.field === 'eventId')!.column;
-    this.recordedAtColumn = definition.table.columns.find((c) => c.field === 'recordedAt')!.column;
-    this.columns = definition.table.columns.map((c) => c.column);
+    // row[0] is seq
+    this.eventIdAt = definition.table.columns.findIndex((c) => c.field === 'eventId') + 1;
+    this.recordedAtAt = definition.table.columns.findIndex((c) => c.field === 'recordedAt') + 1;
     this.fields = definition.table.columns.map((c) => c.field as string);
-    this.times = definition.table.columns.map((c) => c.pgType === 'timestamptz');
+    this.types = definition.table.columns.map((c) => c.pgType);
     const template: Record<string, unknown> = { schema: definition.schema };
     for (const field of this.fields) template[field] = undefined;
-    this.recordTemplate = { ...template };
-    this.changeTemplate = { ...template, seq: undefined };
+    this.recordTemplate = template;
   }
 
   toRecord(row: RecordRow): R {
     return this.fill({ ...this.recordTemplate }, row) as unknown as R;
-  }
-
-  toChange(row: RecordRow): RecordChange<R> {
-    const change = this.fill({ ...this.changeTemplate }, row);
-    change.seq = row.seq;
-    return change as unknown as RecordChange<R>;
   }
 
   toSummary(row: EntityRow): EntitySummary<E> {
@@ -91,16 +95,13 @@ export class RecordMapper<R extends QueryableRecord, E extends string> {
   }
 
   private fill(record: Record<string, unknown>, row: RecordRow): Record<string, unknown> {
-    const { columns, fields, times } = this;
-    for (let i = 0; i < columns.length; i++) {
-      // the repository selects times as timestamp text; a Date (another caller's row) is formatted too
-      record[fields[i]] = times[i] ? utc(row[columns[i]], 3) : row[columns[i]];
-    }
+    const { fields, types } = this;
+    for (let i = 0; i < fields.length; i++) record[fields[i]] = valueOf(row[i + 1], types[i]);
     return record;
   }
 
   /** where the next keyset page starts: the row's time to the microsecond, and its event id */
   positionOf(row: RecordRow): RangePosition {
-    return { recordedAt: utc(row[this.recordedAtColumn], 6) as string, eventId: String(row[this.eventIdColumn]) };
+    return { recordedAt: isoFromPgTimestamp(row[this.recordedAtAt]!, 6)!, eventId: row[this.eventIdAt]! };
   }
 }
