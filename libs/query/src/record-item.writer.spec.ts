@@ -4,37 +4,10 @@ import { JsonBody } from './json-body';
 import { RecordMapper, RecordRow } from './record.mapper';
 import { defineRecordQuery } from './record-query.definition';
 import { compactJsonb, jsonFromFloat8, RecordItemWriter } from './record-item.writer';
+import { aRow, aVehicleRow } from './testing';
 
 const vehicles = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 
-/** a row as the repository hands it out: each column's text as PostgreSQL prints it, seq first */
-function aRow(table: { columns: { column: string }[] }, texts: Record<string, string | null>): RecordRow {
-  return ['seq', ...table.columns.map((c) => c.column)].map((column) => (column in texts ? texts[column] : null));
-}
-
-function aVehicleRow(overrides: Record<string, string | null> = {}): RecordRow {
-  return aRow(VEHICLE_TABLE, {
-    seq: '9007199254740993',
-    event_id: '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b',
-    source: 'mobway',
-    vin: '9BWZZZ377VT004251',
-    recorded_at: '2025-03-01 13:00:00.123456',
-    received_at: '2025-03-01 13:00:01',
-    latitude: '-23.5',
-    longitude: '-46.6',
-    speed_kph: null,
-    heading_deg: '181',
-    odometer_km: '48211.4',
-    fuel_level_pct: '57',
-    engine_rpm: '2100',
-    lv_battery_voltage_v: '13.9',
-    hv_battery_soc_pct: null,
-    event: 'position',
-    flags: '{"speed": {"flag": "out of range", "value": 512.5}}',
-    attributes: '{"tire_pressure_fl": 34}',
-    ...overrides,
-  });
-}
 
 /** what a writer method writes as one item */
 function written(write: (body: JsonBody) => void): string {

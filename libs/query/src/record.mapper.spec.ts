@@ -1,35 +1,11 @@
 import { LOCATION_SCHEMA, VEHICLE_SCHEMA } from '@app/contracts';
 import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
-import { isoFromPgTimestamp, RecordMapper, RecordRow } from './record.mapper';
+import { isoFromPgTimestamp, RecordMapper } from './record.mapper';
 import { defineRecordQuery } from './record-query.definition';
+import { aVehicleRow } from './testing';
 
 const EVENT_ID = '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b';
 
-/** a row as the repository hands it out: each column's text as PostgreSQL prints it, seq first */
-function aVehicleRow(overrides: Record<string, string | null> = {}): RecordRow {
-  const texts: Record<string, string | null> = {
-    seq: '42',
-    event_id: EVENT_ID,
-    source: 'mobway',
-    vin: '9BWZZZ377VT004251',
-    recorded_at: '2025-03-01 13:00:00.123456',
-    received_at: '2025-03-01 13:00:01',
-    latitude: '-23.5',
-    longitude: '-46.6',
-    speed_kph: null,
-    heading_deg: '181',
-    odometer_km: '48211.4',
-    fuel_level_pct: '57',
-    engine_rpm: '2100',
-    lv_battery_voltage_v: '13.9',
-    hv_battery_soc_pct: null,
-    event: 'position',
-    flags: '{"speed": {"flag": "out of range", "value": 512.5}}',
-    attributes: '{"tire_pressure_fl": 34}',
-    ...overrides,
-  };
-  return ['seq', ...VEHICLE_TABLE.columns.map((c) => c.column)].map((column) => texts[column]);
-}
 
 describe(RecordMapper.name, () => {
   const sut = new RecordMapper(defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin'));
