@@ -16,7 +16,7 @@ export class HttpClient {
 
   constructor(
     private readonly host: string,
-    private readonly port: number,
+    readonly port: number,
     maxSockets: number,
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });

@@ -4,6 +4,7 @@ import { writerLockKeys } from '@app/persistence/record-batch.writer';
 import { VEHICLE_TABLE } from '@app/persistence/record-tables';
 import { RecordQuerySql } from '@app/query/record-query.sql';
 import { HttpClient } from './http';
+import { PageTimer } from './page-timer';
 import { CpuMeter, LoadSnapshot } from './machine-load';
 import { benchVin, INTERVAL_S, T0, topUpSql, VINS } from './records';
 import { fmt, Summary, summarize } from './stats';
@@ -114,10 +115,13 @@ export async function queryLatency(
   const rangePath = (vin: string): string => `/v1/vehicles/${vin}/telemetry?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=${PAGE}`;
   const changesPath = (after: number): string => `/v1/vehicles/telemetry/changes?after=${after}&limit=${PAGE}`;
 
-  const apiCall = async (path: string): Promise<{ ms: number; bytes: number; items: number }> => {
-    const res = await api.get(path, auth);
-    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status} ${res.body.toString().slice(0, 300)}`);
-    return { ms: res.ms, bytes: res.body.length, items: -1 };
+  // the timed pages: status and length checked, bodies counted, not kept (see PageTimer); the probes
+  // below read whole bodies through the ordinary client
+  const timer = new PageTimer('127.0.0.1', api.port);
+  const apiCall = async (path: string): Promise<{ ms: number; bytes: number }> => {
+    const res = await timer.get(path, auth);
+    if (res.status !== 200) throw new Error(`GET ${path}: ${res.status}`);
+    return { ms: res.ms, bytes: res.bytes };
   };
   // parsed: pg's type parsers, as the repository gets its rows; text: no parsing (database + wire only)
   const sqlCall = async (query: { text: string; values: unknown[] }, parse = true): Promise<{ ms: number; rows: number }> => {
@@ -162,6 +166,7 @@ export async function queryLatency(
     if ((i + 1) % 100 === 0) log(`SQL series: ${i + 1} / ${samples} of each`);
   }
   const load = meter.read();
+  timer.close();
 
   const explain = async (query: { text: string; values: unknown[] }): Promise<string> => {
     const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.text}`, query.values);
