@@ -3,8 +3,15 @@ import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
 import { JsonBody } from './json-body';
 import { RecordMapper, RecordRow } from './record.mapper';
 import { defineRecordQuery } from './record-query.definition';
-import { compactJsonb, jsonFromFloat8, RecordItemWriter } from './record-item.writer';
+import { jsonFromFloat8, RecordItemWriter, writeJsonb } from './record-item.writer';
 import { aRow, aVehicleRow } from './testing';
+
+/** writeJsonb's text */
+function compactJsonb(text: string): string {
+  const body = new JsonBody('', 1);
+  writeJsonb(body, text);
+  return body.bytes('').toString();
+}
 
 const vehicles = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 

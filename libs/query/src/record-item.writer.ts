@@ -73,13 +73,6 @@ export function writeJsonb(body: JsonBody, text: string): void {
   body.text(text, from, length);
 }
 
-/** writeJsonb's text */
-export function compactJsonb(text: string): string {
-  const body = new JsonBody('', 1);
-  writeJsonb(body, text);
-  return body.bytes('').toString();
-}
-
 /** the quote at `at` is escaped: an odd run of backslashes before it */
 function escaped(text: string, at: number): boolean {
   let backslashes = 0;
