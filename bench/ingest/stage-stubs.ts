@@ -1,0 +1,52 @@
+/**
+ * Preloaded into the gateway by `npm run bench:ingest:stages` (node --require), never by the app:
+ * takes whole stages of the hot path away so that what each costs shows in the gateway's CPU per
+ * request. BENCH_STUB lists them:
+ * - `event-id`: every record gets the same event id (no canonical JSON, no SHA-1);
+ * - `normalize`: each normalizer answers every request with its first request's records (same objects);
+ * - `serialize`: JSON.stringify answers those same record objects from a memo (needs `normalize`);
+ * - `publish`: the publisher resolves at once, so nothing reaches Kafka.
+ */
+import { VEHICLE_SCHEMA } from '@app/contracts';
+import { MobwayNormalizer, WeguardNormalizer } from '@app/normalization';
+import * as eventIds from '@app/normalization/event-id';
+
+const stubs = new Set((process.env.BENCH_STUB ?? '').split(',').filter(Boolean));
+
+if (stubs.has('event-id')) {
+  // the normalizers call it through the module's exports
+  (eventIds as { eventIdFor: typeof eventIds.eventIdFor }).eventIdFor = () => '00000000-0000-5000-8000-000000000000';
+}
+
+if (stubs.has('normalize')) {
+  for (const normalizer of [MobwayNormalizer, WeguardNormalizer]) {
+    const normalize = normalizer.prototype.normalize as (...args: unknown[]) => unknown;
+    let first: unknown;
+    normalizer.prototype.normalize = function (this: unknown, ...args: unknown[]) {
+      first ??= normalize.apply(this, args);
+      return first;
+    } as typeof normalizer.prototype.normalize;
+  }
+}
+
+if (stubs.has('serialize')) {
+  const stringify = JSON.stringify;
+  const memo = new WeakMap<object, string>();
+  JSON.stringify = function (value: unknown, ...rest: unknown[]): string {
+    if (rest.length > 0 || typeof value !== 'object' || value === null || (value as { schema?: unknown }).schema !== VEHICLE_SCHEMA) return (stringify as (...a: unknown[]) => string)(value, ...rest);
+    let json = memo.get(value);
+    if (json === undefined) memo.set(value, (json = stringify(value)));
+    return json;
+  } as typeof JSON.stringify;
+}
+
+if (stubs.has('publish')) {
+  // the publisher imports kafkajs, which must load after the gateway installs its encoders: wait for it
+  const path = require.resolve('../../apps/ingest-gateway/src/publishing/record.publisher');
+  const waitForPublisher = setInterval(() => {
+    const loaded = require.cache[path]?.exports as typeof import('../../apps/ingest-gateway/src/publishing/record.publisher') | undefined;
+    if (!loaded?.RecordPublisher) return;
+    loaded.RecordPublisher.prototype.publish = () => Promise.resolve();
+    clearInterval(waitForPublisher);
+  }, 5);
+}
