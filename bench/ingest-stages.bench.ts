@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign } from '@app/verification';
-import { DIST, load, machine, processCpuSeconds, report, ROOT, startProcess, startStack } from './support';
+import { DIST, load, machine, processCpuSeconds, report, ROOT, startGateway, startProcess, startStack } from './support';
 
 /**
  * `npm run bench:ingest:stages`: where the gateway's CPU per request goes. The bench:ingest load
@@ -46,13 +46,7 @@ async function main(): Promise<void> {
   };
   try {
     for (const variant of VARIANTS) {
-      const gateway = await startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
-        KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-        MOBWAY_SIGN_SECRET: SECRET,
-        GATEWAY_PORT: String(PORT_BASE + 10),
-        HOST: '127.0.0.1',
-        RATE_LIMIT_PER_SOURCE: '1000000',
-        RATE_LIMIT_BURST: '1000000',
+      const gateway = await startGateway(stack.kafkaBrokers, SECRET, PORT_BASE + 10, {
         NODE_OPTIONS: `--require ${join(DIST, 'bench', 'ingest', 'stage-stubs.js')}`,
         BENCH_STUB: variant.stubs.join(','),
       });

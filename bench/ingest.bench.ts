@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@app/verification';
-import { DIST, load, LoadResult, machine, processCpuSeconds, report, ROOT, startProcess, startStack } from './support';
+import { DIST, load, LoadResult, machine, processCpuSeconds, report, ROOT, startGateway, startProcess, startStack } from './support';
 
 /**
  * `npm run bench:ingest`: the gateway against a real broker vs. the bare-Fastify limit, same
@@ -27,16 +27,7 @@ async function main(): Promise<void> {
   let gatewayResult: Measured;
   let bareResult: Measured;
   try {
-    const gateway = await startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
-      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-      MOBWAY_SIGN_SECRET: SECRET,
-      GATEWAY_PORT: String(PORT_BASE + 10),
-      HOST: '127.0.0.1',
-      // one source sends everything here: a limit above any reachable rate keeps the limiter on the
-      // path without turning the measurement into 429s (the default is 2,000 req/s per source)
-      RATE_LIMIT_PER_SOURCE: '1000000',
-      RATE_LIMIT_BURST: '1000000',
-    });
+    const gateway = await startGateway(stack.kafkaBrokers, SECRET, PORT_BASE + 10);
     const url = `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`;
     await load(url, body, headers, CONNECTIONS, WARMUP);
     gatewayResult = await measured(() => load(url, body, headers, CONNECTIONS, DURATION), gateway.pid, stack.kafkaPid);

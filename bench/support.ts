@@ -79,6 +79,23 @@ export async function startProcess(name: string, script: string, args: string[],
   return { stop: () => stopChild(child), pid: child.pid! };
 }
 
+/**
+ * The gateway as the ingest benches run it: one mobway secret, on loopback. One source sends
+ * everything here: a rate limit above any reachable rate keeps the limiter on the path without
+ * turning the measurement into 429s (the default is 2,000 req/s per source).
+ */
+export function startGateway(kafkaBrokers: string[], mobwaySecret: string, port: number, env: Record<string, string> = {}): ReturnType<typeof startProcess> {
+  return startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
+    KAFKA_BROKERS: kafkaBrokers.join(','),
+    MOBWAY_SIGN_SECRET: mobwaySecret,
+    GATEWAY_PORT: String(port),
+    HOST: '127.0.0.1',
+    RATE_LIMIT_PER_SOURCE: '1000000',
+    RATE_LIMIT_BURST: '1000000',
+    ...env,
+  });
+}
+
 export interface LoadResult {
   requestsPerSecond: number;
   p50Ms: number;
