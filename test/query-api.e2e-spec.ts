@@ -406,7 +406,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
     });
 
     it("answers in mobway's shape: keyed by VIN, mobway field names, date_time in Brasília time, extras and flags as sent", async () => {
-      const res = await post<Record<string, Array<Record<string, unknown>>>>('/vehicle-data', { vins: [vin.toLowerCase(), silent], start_date: '2025-03-01', end_date: '2025-03-01' });
+      const res = await post<Record<string, Array<Record<string, unknown>>>>('/vehicle-data', { vins: [vin.toLowerCase(), silent], start_date: '2025-03-01', end_date: '2025-03-01T23:59:59' });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(Object.keys(res.body)).toEqual([vin, silent]);
@@ -424,6 +424,16 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
           lv_battery_voltage: 13.9,
           hv_battery_soc: null,
           rpm: 2100,
+          range: null,
+          left_front_tire_pressure: null,
+          right_front_tire_pressure: null,
+          left_rear_tire_pressure: null,
+          right_rear_tire_pressure: null,
+          oil_level: null,
+          engine_cooling_temperature: null,
+          hv_battery_voltage: null,
+          hv_battery_charging_status: null,
+          seat_belt_status: null,
           event: 'position',
           flag: {},
           tire_pressure_fl: 34,

@@ -44,7 +44,7 @@ describe('vehicle query routes', () => {
     records = new FakeRecords();
     const module = await Test.createTestingModule({
       controllers: [VehiclesController, VehicleDataController],
-      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY] } } }, ApiKeyGuard, VehicleDataService],
+      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY], vehicleDataMaxWindowDays: 31 } } }, ApiKeyGuard, VehicleDataService],
     }).compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await app.init();
