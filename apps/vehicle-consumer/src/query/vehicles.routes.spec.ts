@@ -122,7 +122,7 @@ describe('vehicle query routes', () => {
   it("documents /vehicle-data's date forms, window and every mobway catalogue datapoint of the answer", () => {
     const document = queryDocument(app, { title: 't', description: QUERY_API_DESCRIPTION });
     const operation = document.paths['/vehicle-data'].post!;
-    const ok = (operation.responses['200'] as { content: { 'application/json': { schema: { additionalProperties: { items: { properties: object } } } } } }).content['application/json'].schema;
+    const ok = (operation.responses['200'] as unknown as { content: { 'application/json': { schema: { additionalProperties: { items: { properties: object } } } } } }).content['application/json'].schema;
     expect(Object.keys(ok.additionalProperties.items.properties)).toEqual(['vin', 'date_time', ...MOBWAY_CATALOGUE.map(({ name }) => name), 'flag']);
     expect(JSON.stringify(document.components?.schemas?.VehicleDataRequestDto)).toContain('yyyy-mm-ddThh:mm:ss-03:00');
     expect(operation.description).toContain('VEHICLE_DATA_MAX_WINDOW_DAYS');
