@@ -87,7 +87,9 @@ export const MOBWAY_READING_SCHEMA: SchemaObject = {
     ...Object.fromEntries(
       MOBWAY_CATALOGUE.map(({ name, type, description }) => [
         name,
-        type === undefined ? { nullable: true, description: 'as the reading sent it (any JSON value); null when it had none' } : { type, nullable: true, description },
+        type === undefined
+          ? { nullable: true, description: `${description ? `${description}; ` : ''}as the reading sent it (any JSON value); null when it had none` }
+          : { type, nullable: true, description },
       ]),
     ),
     flag: { type: 'object', additionalProperties: true, example: { speed: { value: 512.5, flag: 'out of range' } }, description: "mobway's flag entries as sent (with datapoints: only theirs)" },
