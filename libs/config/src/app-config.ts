@@ -27,7 +27,7 @@ export class AppConfig {
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
   };
-  query: { apiKeys: string[] };
+  query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
   local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; postgresSharedBuffers?: string; controlPort: number };
 }

@@ -88,6 +88,10 @@ export class EnvDto {
   @IsOptional() @IsString() @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'QUERY_API_KEYS must be comma-separated keys of at least 16 characters' })
   QUERY_API_KEYS?: string;
 
+  /** the longest span from start_date to end_date POST /vehicle-data answers (mobway-compatible recovery) */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3660)
+  VEHICLE_DATA_MAX_WINDOW_DAYS = 31;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   CONSUMER_MAX_BATCH = 5000;
 

@@ -12,6 +12,7 @@ describe(loadConfig.name, () => {
     expect(sut.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(sut.kafka.external).toBe(false);
     expect(sut.database.external).toBe(false);
+    expect(sut.query.vehicleDataMaxWindowDays).toBe(31);
     expect(sut.gateway.bodyLimitBytes).toBe(1048576);
     expect(sut.local.postgresPort).toBe(5433);
   });

@@ -69,7 +69,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     retryAfterSeconds: dto.RETRY_AFTER_SECONDS,
     rateLimit: { perSecond: dto.RATE_LIMIT_PER_SOURCE, burst: dto.RATE_LIMIT_BURST },
   };
-  config.query = { apiKeys };
+  config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
   config.local = {
     dataDir: dto.LOCAL_DATA_DIR,
