@@ -230,13 +230,14 @@ describe('ingest gateway (real broker)', () => {
   }, 60_000);
 
   it('answers a replayed id-less request with the first answer: one publish, and the rate limit is charged once', async () => {
-    const limited = await RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, RATE_LIMIT_PER_SOURCE: '20', RATE_LIMIT_BURST: '20' });
+    // a budget of 20 requests, refilled slowly so that the outcome does not hang on this machine's speed
+    const limited = await RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, RATE_LIMIT_PER_SOURCE: '1', RATE_LIMIT_BURST: '20' });
     try {
       const vin = randomVin();
       const captured = mobwayPayload([mobwayReading(vin)]);
       const headers = { 'content-type': 'application/json', ...sign('mobway', MOBWAY, captured) };
       const replay = () => fetch(`${limited.url}/webhooks/mobway`, { method: 'POST', body: captured, headers });
-      // the real request, then 46 replays at once: far over 20 req/s
+      // the real request, then 46 replays at once: far over the budget
       const first = await replay();
       const replays = await Promise.all(Array.from({ length: 46 }, replay));
       const answers = await Promise.all([first, ...replays].map(async (res) => ({ status: res.status, body: (await res.json()) as unknown })));
@@ -245,7 +246,7 @@ describe('ingest gateway (real broker)', () => {
       expect((await readTopic(TOPICS.vehicle)).filter((m) => m.key === vin)).toHaveLength(1);
       expect((await readTopic(TOPICS.raw)).filter((m) => m.value.equals(captured))).toHaveLength(1);
 
-      // the real sender's next requests find their budget intact
+      // the real sender's next requests find their budget intact (19 left)
       const fresh: number[] = [];
       for (let i = 0; i < 15; i++) {
         const body = mobwayPayload([mobwayReading(randomVin())]);
