@@ -20,10 +20,12 @@ export class AppConfig {
   database: { url: string; poolSize: number; external: boolean };
   gateway: {
     bodyLimitBytes: number;
+    maxReadingsPerRequest: number;
+    replayWindowSeconds: number;
     mobwaySecrets: string[];
     weguardSecrets: string[];
     sources: GenericSourceConfig[];
-    publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number; producers: number };
+    publish: { lingerMs: number; maxBatchRecords: number; maxBatchBytes: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
   };
