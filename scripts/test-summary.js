@@ -28,7 +28,8 @@ function readResult(file, startedAtOf) {
     const modified = statSync(file).mtimeMs;
     const started = startedAtOf(parsed);
     if (modified < since) return { problem: `${file} is older than this run (written ${new Date(modified).toISOString()}, run started ${new Date(since).toISOString()})` };
-    if (!Number.isFinite(started) || started < since) return { problem: `${file} records a start (${Number.isFinite(started) ? new Date(started).toISOString() : 'none'}) before this run's (${new Date(since).toISOString()})` };
+    if (!Number.isFinite(started)) return { problem: `${file} records no start time, so it cannot be told apart from an earlier run's` };
+    if (started < since) return { problem: `${file} records a start (${new Date(started).toISOString()}) before this run's (${new Date(since).toISOString()})` };
   }
   return { result: parsed };
 }
