@@ -167,7 +167,7 @@ async function main(): Promise<number> {
     const result = audit(senders.readings, rows, letters);
     const faults = injector.counts();
     const mismatches = s.ackMismatches.length;
-    const planProblems = comparePlan(plan, injector.done);
+    const { problems: planProblems, asPlanned } = comparePlan(plan, injector.done);
     const floor = livenessFloor(senders.attempts, ingestWindows(injector.done, SETTINGS.graceMs), started);
     // the quiet spell alone gives about rate × quiet seconds such attempts: fewer means the floor judged nothing
     const floorMinimum = Math.max(1, Math.floor((rate * SETTINGS.quietMs) / 2000));
@@ -218,7 +218,7 @@ async function main(): Promise<number> {
     console.log(
       `chaos: seed=${seed} duration=${durationS}s requests=${record.requests} acked=${result.acked} stored=${result.stored} lost=${result.lost} duplicated=${result.duplicated} unexpected=${result.unexpected}` +
         ` deadLettered=${result.deadLettered.found}/${result.deadLettered.ackedInvalid} unackedStored=${result.unackedStored}/${result.sentValid - result.acked}${mismatches ? ` ackMismatches=${mismatches}` : ''}` +
-        ` floor=${floor.outside - floor.failed}/${floor.outside} faults=${faultText} ran=${injector.done.length - planProblems.length}/${plan.length} catchUp=${record.catchUpS}s ${failed ? `FAILED: ${failures.join('; ')}` : 'passed'}`,
+        ` floor=${floor.outside - floor.failed}/${floor.outside} faults=${faultText} ran=${asPlanned}/${plan.length} catchUp=${record.catchUpS}s ${failed ? `FAILED: ${failures.join('; ')}` : 'passed'}`,
     );
     if (failed) log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; app logs kept in ${logDir}`);
     return failed ? 1 : 0;

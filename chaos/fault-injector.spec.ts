@@ -31,13 +31,13 @@ describe(comparePlan.name, () => {
   const ran = (): FaultRecord[] => plan.map((f) => ({ ...f, startedAt: 1000 + f.atMs, startedAtMs: f.atMs, healthyAt: 2000 + f.atMs, confirmed: 'pid 1 gone' }));
 
   it('passes when every planned fault ran once, confirmed and recovered', () => {
-    expect(comparePlan(plan, ran())).toEqual([]);
+    expect(comparePlan(plan, ran())).toEqual({ problems: [], asPlanned: plan.length });
   });
 
   it('names a skipped, repeated, failed, unconfirmed or unplanned fault', () => {
     const records = ran();
     const [skipped, failed, unconfirmed, neverBack] = [records[0], records[1], records[2], records[3]];
-    const sut = comparePlan(plan, [
+    const { problems: sut, asPlanned } = comparePlan(plan, [
       ...records.filter((r) => r !== skipped),
       { ...failed, error: 'kafka start: HTTP 500' },
       { ...unconfirmed, index: 99 },
@@ -47,6 +47,7 @@ describe(comparePlan.name, () => {
     expect(sut.join('\n')).toMatch(new RegExp(`#${unconfirmed.index} .*without its effect confirmed`));
     expect(sut.join('\n')).toMatch(new RegExp(`#${neverBack.index} .*never saw its target usable again`));
     expect(sut.join('\n')).toMatch(/#99 ran but was not planned/);
+    expect(asPlanned).toBe(plan.length - 4);
   });
 });
 

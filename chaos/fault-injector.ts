@@ -89,8 +89,9 @@ export function planFaults(random: SeededRandom, durationMs: number, counts: Rea
 }
 
 /** every planned fault ran once, without error, with its effect confirmed; nothing ran that was not planned */
-export function comparePlan(plan: readonly PlannedFault[], ran: readonly FaultRecord[]): string[] {
+export function comparePlan(plan: readonly PlannedFault[], ran: readonly FaultRecord[]): { problems: string[]; asPlanned: number } {
   const problems: string[] = [];
+  let asPlanned = 0;
   const byIndex = new Map<number, FaultRecord[]>();
   for (const record of ran) byIndex.set(record.index, [...(byIndex.get(record.index) ?? []), record]);
   for (const fault of plan) {
@@ -102,10 +103,11 @@ export function comparePlan(plan: readonly PlannedFault[], ran: readonly FaultRe
     else if (records[0].error) problems.push(`${what} failed: ${records[0].error}`);
     else if (!records[0].confirmed) problems.push(`${what} ran without its effect confirmed`);
     else if (records[0].healthyAt === undefined) problems.push(`${what} never saw its target usable again`);
+    else asPlanned++;
     byIndex.delete(fault.index);
   }
   for (const [index] of byIndex) problems.push(`fault #${index} ran but was not planned`);
-  return problems;
+  return { problems, asPlanned };
 }
 
 /** [start, end] in epoch ms: from a fault's signal until its target is usable again, plus `graceMs` */
