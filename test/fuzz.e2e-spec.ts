@@ -6,8 +6,8 @@ import { httpHead, rawRequest } from './support/raw-http';
 import { RunningApp, testStack } from './support/running-app';
 import { readTopic } from './support/topic-reader';
 
-const SECRET = 'fuzz-mobway-secret';
-const WEGUARD = 'fuzz-weguard-secret';
+const SECRET = 'fuzz-mobway-secret-4c9e1b7a3f5d2068';
+const WEGUARD = 'fuzz-weguard-secret-6f3a8d0c2b7e9415';
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
 
