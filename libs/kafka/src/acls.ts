@@ -56,9 +56,29 @@ export function aclEntries(principals: { role: KafkaAclRole; user: string }[]): 
   );
 }
 
-/** grants the principals their ACLs (creating an existing ACL is a no-op); needs a super user or Alter on the cluster */
-export async function provisionAcls(admin: Admin, principals: { role: KafkaAclRole; user: string }[]): Promise<number> {
+const keyOf = (e: Omit<AclEntry, 'permissionType'>) => [e.resourceType, e.resourceName, e.resourcePatternType, e.principal, e.host, e.operation].join('|');
+
+/**
+ * Grants the principals their ACLs (creating an existing ACL is a no-op; needs a super user or
+ * Alter on the cluster) and waits until the broker enforces them: CreateAcls answers before the
+ * broker has applied the new metadata, and a client in that moment is refused.
+ */
+export async function provisionAcls(admin: Admin, principals: { role: KafkaAclRole; user: string }[], timeoutMs = 30_000): Promise<number> {
   const acl = aclEntries(principals);
-  if (acl.length > 0) await admin.createAcls({ acl });
-  return acl.length;
+  if (acl.length === 0) return 0;
+  await admin.createAcls({ acl });
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { resources } = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ALLOW,
+    });
+    const present = new Set(resources.flatMap((r) => r.acls.map((a) => keyOf({ ...r, ...a }))));
+    const missing = acl.filter((e) => !present.has(keyOf(e))).length;
+    if (missing === 0) return acl.length;
+    if (Date.now() > deadline) throw new Error(`${missing} of ${acl.length} ACLs not in force after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
 }
