@@ -6,10 +6,10 @@ import { httpHead, rawRequest } from './support/raw-http';
 import { RunningApp, testStack } from './support/running-app';
 import { readTopic, ReadMessage } from './support/topic-reader';
 
-const MOBWAY = 'fuzz-mobway-secret';
-const WEGUARD = 'fuzz-weguard-secret';
-const ACME = `whsec_${Buffer.from('fuzz-acme-standard-webhooks-key').toString('base64')}`;
-const OCTO = 'fuzz-octo-github-secret';
+const MOBWAY = 'fuzz-mobway-secret-4c9e1b7a3f5d2068';
+const WEGUARD = 'fuzz-weguard-secret-6f3a8d0c2b7e9415';
+const ACME = `whsec_${Buffer.from('fuzz-acme-standard-webhooks-key-7e1f').toString('base64')}`;
+const OCTO = 'fuzz-octo-github-secret-9d2c5e8a1b47';
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 10_000);
 const CONCURRENCY = 16;
 const BODY_LIMIT = 1024 * 1024;

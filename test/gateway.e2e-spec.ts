@@ -5,11 +5,11 @@ import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './supp
 import { controlStack, RunningApp } from './support/running-app';
 import { json, readTopic } from './support/topic-reader';
 
-const MOBWAY = 'e2e-mobway-secret';
-const MOBWAY_NEXT = 'e2e-mobway-rotated-secret';
-const WEGUARD = 'e2e-weguard-secret';
+const MOBWAY = 'e2e-mobway-secret-3f8a2d6c91e4b075';
+const MOBWAY_NEXT = 'e2e-mobway-rotated-secret-7c0e5b9a4d12f368';
+const WEGUARD = 'e2e-weguard-secret-1a6d3f8b2e90c457';
 const ACME = `whsec_${Buffer.from('e2e-acme-standard-webhooks-key').toString('base64')}`;
-const OCTO = 'e2e-octo-github-secret';
+const OCTO = 'e2e-octo-github-secret-8e2b7d4f1c06a953';
 
 describe('ingest gateway (real broker)', () => {
   let gateway: RunningApp;

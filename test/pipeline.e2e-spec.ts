@@ -4,8 +4,8 @@ import { sign } from '@app/verification';
 import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
 
-const MOBWAY = 'pipeline-mobway-secret';
-const WEGUARD = 'pipeline-weguard-secret';
+const MOBWAY = 'pipeline-mobway-secret-5d2e8a1c7f93b046';
+const WEGUARD = 'pipeline-weguard-secret-9b4f0c6e2a71d385';
 
 /** polls until `read` returns a value that satisfies `done`, or fails with the last value */
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {

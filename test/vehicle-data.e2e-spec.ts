@@ -2,7 +2,7 @@ import { sign } from '@app/verification';
 import { mobwayPayload, MobwayReading, randomVin } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
 
-const MOBWAY = 'vehicle-data-mobway-secret';
+const MOBWAY = 'vehicle-data-mobway-secret-5b8e2c71d4a9';
 const AUTH = { authorization: `Bearer ${TEST_QUERY_KEY}` };
 
 // every datapoint of mobway's catalogue, in a reading as mobway's webhook sends it

@@ -33,6 +33,27 @@ export class EnvDto {
   @IsString() @MinLength(1)
   KAFKA_CLIENT_ID = 'fleet-telemetry';
 
+  /** unset: no authentication (the local broker on loopback); the apps' principal comes from the username */
+  @IsOptional() @IsIn(['scram-sha-256', 'scram-sha-512', 'plain'])
+  KAFKA_SASL_MECHANISM?: string;
+
+  @IsOptional() @Matches(/^[^\s,=]{1,255}$/, { message: 'KAFKA_SASL_USERNAME must be 1–255 characters without spaces, commas or "="' })
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  @IsIn(['true', 'false'])
+  KAFKA_SSL = 'false';
+
+  /** PEM bundle of the CAs that sign the brokers' certificates; unset: the system's CAs */
+  @IsOptional() @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** provisioning only: `role=user` pairs whose ACLs the provision script creates (roles: gateway, vehicle-consumer, location-consumer, subscriber) */
+  @IsOptional() @IsString()
+  KAFKA_ACL_PRINCIPALS?: string;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   KAFKA_TOPIC_PARTITIONS = 6;
 
@@ -133,4 +154,4 @@ export class EnvDto {
 }
 
 /** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */
-export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL'] as const;
+export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL', 'KAFKA_SASL_PASSWORD'] as const;
