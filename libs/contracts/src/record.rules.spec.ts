@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isStorableText, isTimestampInRange, isUtcTimestamp } from './record.rules';
+import { isStorableText, isTimestampInRange, isUtcTimestamp, UNSTORABLE_TEXT } from './record.rules';
 
 // the reference: what Date reads and writes back unchanged
 function roundTrips(text: string): boolean {
@@ -59,6 +59,7 @@ describe(isStorableText.name, () => {
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 8 }), (text) => {
         expect(sut(text)).toBe(!text.includes('\0') && Buffer.from(text, 'utf8').toString('utf8') === text);
+        expect(sut(text)).toBe(!UNSTORABLE_TEXT.test(text));
       }),
       { numRuns: 20_000 },
     );
