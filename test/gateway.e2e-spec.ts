@@ -140,6 +140,15 @@ describe('ingest gateway (real broker)', () => {
     expect(await res.json()).toEqual({ status: 'success', accepted: 0, deadLettered: 1 });
   });
 
+  it('verifies an empty body like any other: mobway 200 with a dead letter, others 400, unsigned refused', async () => {
+    const empty = Buffer.alloc(0);
+    const mobway = await post('/webhooks/mobway', empty, sign('mobway', MOBWAY, empty));
+    expect(mobway.status).toBe(200);
+    expect(await mobway.json()).toEqual({ status: 'success', accepted: 0, deadLettered: 1 });
+    expect((await post('/webhooks/weguard', empty, sign('weguard', WEGUARD, empty))).status).toBe(400);
+    expect((await post('/webhooks/mobway', empty, { 'x-signature': '00'.repeat(32) })).status).toBe(403);
+  });
+
   it('publishes a repeated Standard Webhooks id once', async () => {
     const vin = randomVin();
     const body = mobwayPayload([mobwayReading(vin)]);
