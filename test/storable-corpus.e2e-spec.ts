@@ -308,8 +308,8 @@ describe('every reading the normalizer accepts can be stored (generated corpus, 
   });
 });
 
-const MOBWAY = 'e2e-storable-mobway-secret';
-const WEGUARD = 'e2e-storable-weguard-secret';
+const MOBWAY = 'e2e-storable-mobway-secret-6a1f9c3e82d4';
+const WEGUARD = 'e2e-storable-weguard-secret-0b7d2e5f94c1';
 
 describe('ingest gateway: a signed reading PostgreSQL cannot store is dead-lettered at ingest (real broker)', () => {
   let gateway: RunningApp;
