@@ -1,4 +1,5 @@
 export * from './kafka.factory';
 export * from './kafka.health';
 export * from './kafka.module';
+export * from './renewing-producer';
 export * from './topics';
