@@ -27,6 +27,7 @@ describe(HealthController.name, () => {
     const inFlight = [sut.check(), sut.check()];
     answer(OK);
     expect(await Promise.all(inFlight)).toEqual([OK, OK]);
+    await Promise.resolve();
     jest.setSystemTime(1_000_000 + HEALTH_TTL_MS - 1);
     await sut.check();
     expect(checks()).toBe(1);
