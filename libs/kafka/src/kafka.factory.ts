@@ -25,6 +25,10 @@ export function kafkaLogLevel(level: logLevel, message: string, error: unknown):
   // kafkajs logs every error response ("Response InitProducerId … coordinator is loading") and then
   // retries it; a request that finally fails reaches our code as an exception and is logged there
   if (level === logLevel.ERROR && message.startsWith('Response ')) return typeof error === 'string' && TRANSIENT_RESPONSES.has(error) ? 'debug' : 'warn';
+  // a consumer that joined while the group coordinator was still loading gives up its retries and
+  // kafkajs restarts it: news, not a failure (RecordSink logs a crash kafkajs does not recover from)
+  if (message.startsWith('Restarting the consumer in ')) return 'log';
+  if (level === logLevel.ERROR && message.startsWith('Crash: ') && [...TRANSIENT_RESPONSES].some((text) => message.endsWith(`: ${text}`))) return 'log';
   if (level === logLevel.ERROR) return 'error';
   if (level === logLevel.WARN) return 'warn';
   return level === logLevel.INFO ? 'log' : 'debug';
