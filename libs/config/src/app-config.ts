@@ -20,14 +20,16 @@ export class AppConfig {
   database: { url: string; poolSize: number; external: boolean };
   gateway: {
     bodyLimitBytes: number;
+    maxReadingsPerRequest: number;
+    replayWindowSeconds: number;
     mobwaySecrets: string[];
     weguardSecrets: string[];
     sources: GenericSourceConfig[];
-    publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number; producers: number };
+    publish: { lingerMs: number; maxBatchRecords: number; maxBatchBytes: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
   };
-  query: { apiKeys: string[] };
+  query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
   local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; postgresSharedBuffers?: string; controlPort: number };
 }

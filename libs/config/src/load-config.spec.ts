@@ -12,8 +12,17 @@ describe(loadConfig.name, () => {
     expect(sut.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(sut.kafka.external).toBe(false);
     expect(sut.database.external).toBe(false);
+    expect(sut.query.vehicleDataMaxWindowDays).toBe(31);
     expect(sut.gateway.bodyLimitBytes).toBe(1048576);
+    expect(sut.gateway.maxReadingsPerRequest).toBe(10_000);
+    expect(sut.gateway.replayWindowSeconds).toBe(600);
+    expect(sut.gateway.publish.maxBatchBytes).toBe(2 * 1024 * 1024);
     expect(sut.local.postgresPort).toBe(5433);
+  });
+
+  it('refuses a produce request budget that a whole body and its base64 dead letter would not fit', () => {
+    expect(() => loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024) })).toThrow(/PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES/);
+    expect(loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024), BODY_LIMIT_BYTES: String(512 * 1024) }).gateway.publish.maxBatchBytes).toBe(1024 * 1024);
   });
 
   it('reports every offending variable in one error, without echoing values', () => {

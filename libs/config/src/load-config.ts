@@ -43,6 +43,8 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
 
   const sources = parseWebhookSources(dto.WEBHOOK_SOURCES, problems);
   const apiKeys = list(dto.QUERY_API_KEYS);
+  // the raw copy of a largest body and its base64 dead letter must each fit one produce request
+  if (dto.BODY_LIMIT_BYTES * 1.5 > dto.PUBLISH_MAX_BATCH_BYTES) problems.push('PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES, so that a whole body and its base64 dead letter each fit one produce request');
   if (role === 'consumer' && apiKeys.length === 0) problems.push('QUERY_API_KEYS: required by the consumers (their query APIs need at least one key)');
 
   if (problems.length > 0) throw new ConfigError(problems);
@@ -62,14 +64,16 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   config.database = { url: dto.DATABASE_URL, poolSize: dto.DATABASE_POOL_SIZE, external: raw.DATABASE_URL !== undefined };
   config.gateway = {
     bodyLimitBytes: dto.BODY_LIMIT_BYTES,
+    maxReadingsPerRequest: dto.MAX_READINGS_PER_REQUEST,
+    replayWindowSeconds: dto.REPLAY_WINDOW_SECONDS,
     mobwaySecrets: list(dto.MOBWAY_SIGN_SECRET),
     weguardSecrets: list(dto.WEGUARD_SECRET),
     sources,
-    publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, timeoutMs: dto.PUBLISH_TIMEOUT_MS, producers: dto.PUBLISH_PRODUCERS },
+    publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, maxBatchBytes: dto.PUBLISH_MAX_BATCH_BYTES, timeoutMs: dto.PUBLISH_TIMEOUT_MS, producers: dto.PUBLISH_PRODUCERS },
     retryAfterSeconds: dto.RETRY_AFTER_SECONDS,
     rateLimit: { perSecond: dto.RATE_LIMIT_PER_SOURCE, burst: dto.RATE_LIMIT_BURST },
   };
-  config.query = { apiKeys };
+  config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
   config.local = {
     dataDir: dto.LOCAL_DATA_DIR,

@@ -49,7 +49,7 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
     }
     for (const [key, value] of Object.entries(payload)) {
       for (const reading of Array.isArray(value) ? value : [value]) {
-        settle(outcome, reading, () => this.reading(key, reading, ctx.source, receivedAt));
+        settle(outcome, reading, () => this.reading(key, reading, ctx.source, receivedAt), ctx.maxReadings);
       }
     }
     return outcome;

@@ -56,7 +56,7 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
     }
     const fallbackDeviceId = located.envelope && pickDeviceId(located.envelope, NAMED_DEVICE_ID)?.value;
     for (const item of located.items) {
-      settle(outcome, item, () => this.location(item, fallbackDeviceId, ctx.source, receivedAt));
+      settle(outcome, item, () => this.location(item, fallbackDeviceId, ctx.source, receivedAt), ctx.maxReadings);
     }
     return outcome;
   }
