@@ -2,7 +2,8 @@ import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
 import { LOCATION_TABLE, RecordTable, VEHICLE_TABLE } from '@app/persistence';
-import { RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
+import { httpHead, rawRequest } from './support/raw-http';
+import { controlStack, RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
 
 // the sink is not wired yet: rows are written straight into PostgreSQL, as the sink would write them
 
@@ -50,6 +51,11 @@ async function lastSeq(db: Client, table: string): Promise<string> {
   return rows[0].seq;
 }
 
+/** the one error body of every app (libs/platform/src/error-response.dto.ts) */
+const anError = (statusCode: number, error: string, message: unknown, details?: string[]) => ({ status: 'error', statusCode, error, message, ...(details && { details }) });
+/** a validation 400: one message per bad parameter */
+const aBadRequest = (...messages: string[]) => anError(400, 'Bad Request', messages.join('; '), messages);
+
 interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -77,6 +83,8 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
 
   beforeAll(async () => {
     db = new Client({ connectionString: testStack().databaseUrl });
+    // the last test stops PostgreSQL under this client too
+    db.on('error', () => undefined);
     await db.connect();
     [vehicles, devices] = await Promise.all([RunningApp.start('vehicle-consumer'), RunningApp.start('location-consumer')]);
   });
@@ -145,10 +153,19 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       ['waitSeconds over 30', '/v1/vehicles/telemetry/changes?waitSeconds=31', 'waitSeconds must not be greater than 30'],
       ['a malformed changes cursor', '/v1/vehicles/telemetry/changes?after=abc', 'after is malformed: use a nextCursor or a seq from this feed'],
       ['an unknown parameter', `/v1/vehicles/${vin}/gaps?minGap=5`, 'property minGap should not exist'],
+      ['a limit that is not a number', `/v1/vehicles/${vin}/telemetry?limit=abc`, 'limit must be an integer number'],
+      ['year 0', `/v1/vehicles/${vin}/telemetry?from=0000-01-01T00:00:00Z`, 'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
+      ['year 0 in the gaps report', `/v1/vehicles/${vin}/gaps?from=0000-12-31T00:00:00Z&to=0001-01-01T01:00:00Z`, 'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
+      ['a +23:59 offset', `/v1/vehicles/${vin}/telemetry?to=2025-03-01T00:00:00%2B23:59`, 'to must have a time zone offset between -15:59 and +15:59'],
+      ['a NUL in an entity cursor', `/v1/vehicles?cursor=${Buffer.from(JSON.stringify(['V\u0000'])).toString('base64url')}`, 'cursor is malformed'],
     ])('vehicles: 400 for %s', async (_case, path, message) => {
-      const res = await get<{ statusCode: number; message: string[] }>(vehicles, path);
-      expect(res.status).toBe(400);
-      expect(res.body.message).toContain(message);
+      const res = await get(vehicles, path);
+      expect([res.status, res.body]).toEqual([400, aBadRequest(message)]);
+    });
+
+    it('vehicles: the gaps report before year 1 stays in year 1', async () => {
+      const res = await get<{ from: string }>(vehicles, `/v1/vehicles/${vin}/gaps?to=0001-01-01T01:00:00Z`);
+      expect([res.status, res.body.from]).toEqual([200, '0001-01-01T00:00:00.000Z']);
     });
 
     it.each([
@@ -157,10 +174,11 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       ['a malformed cursor', '/v1/devices/d-1/locations?cursor=%7B%7D', 'cursor is malformed'],
       // ids over 100 characters get 414 from Fastify's router first (maxParamLength, set in platform/bootstrap.ts)
       ['a blank device id', '/v1/devices/%20%20/latest', 'deviceId must be a trimmed, non-empty string of at most 128 characters'],
+      ['a NUL in a device id', '/v1/devices/d%001/locations', 'deviceId must be a trimmed, non-empty string of at most 128 characters'],
+      ['a NUL in a device cursor', `/v1/devices?cursor=${Buffer.from(JSON.stringify(['d\u0000'])).toString('base64url')}`, 'cursor is malformed'],
     ])('devices: 400 for %s', async (_case, path, message) => {
-      const res = await get<{ message: string[] }>(devices, path);
-      expect(res.status).toBe(400);
-      expect(res.body.message).toContain(message);
+      const res = await get(devices, path);
+      expect([res.status, res.body]).toEqual([400, aBadRequest(message)]);
     });
 
     it.each([
@@ -170,9 +188,29 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       ['a date with milliseconds', { vins: [vin], start_date: '2025-03-01T00:00:00.000Z' }, "start_date must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' (both Brasília time, UTC−03:00) or 'yyyy-mm-ddThh:mm:ss-03:00' (the offset given)"],
       ['start after end', { vins: [vin], start_date: '2025-03-02', end_date: '2025-03-01' }, 'end_date must not be before start_date'],
     ])('/vehicle-data: 400 for %s', async (_case, body, message) => {
-      const res = await post<{ message: string[] }>('/vehicle-data', body);
-      expect(res.status).toBe(400);
-      expect(res.body.message).toContain(message);
+      const res = await post('/vehicle-data', body);
+      expect([res.status, res.body]).toEqual([400, aBadRequest(message)]);
+    });
+
+    it.each([
+      ['a text/plain body', { 'content-type': 'text/plain' }, 'vins=9BWZZZ377VT004251', 400, aBadRequest('vins must be a list of VINs')],
+      ['malformed JSON', { 'content-type': 'application/json' }, '{"vins": [', 400, anError(400, 'Bad Request', expect.any(String))],
+    ])('/vehicle-data: %s gets the one error shape', async (_case, headers, body, status, expected) => {
+      const res = await fetch(`${vehicles.url}/vehicle-data`, { method: 'POST', headers: { ...AUTH, ...headers }, body });
+      expect([res.status, await res.json()]).toEqual([status, expected]);
+    });
+
+    it('/vehicle-data: a body over the limit gets 413 in the one error shape', async () => {
+      // written raw: the server may answer and close before the body is sent, which fetch reports as EPIPE
+      const body = Buffer.from(JSON.stringify({ vins: ['x'.repeat(2 * 1024 * 1024)] }));
+      const head = httpHead('POST', '/vehicle-data', [['authorization', AUTH.authorization], ['content-type', 'application/json'], ['content-length', String(body.length)]]);
+      const res = await rawRequest(vehicles.port, head, body);
+      expect([res.status, JSON.parse(res.body)]).toEqual([413, anError(413, 'Payload Too Large', expect.any(String))]);
+    });
+
+    it('an unknown route and a missing key get the one error shape', async () => {
+      expect(await get(devices, '/v2/devices')).toMatchObject({ status: 404, body: anError(404, 'Not Found', 'Cannot GET /v2/devices') });
+      expect(await get(vehicles, '/v1/vehicles', {})).toMatchObject({ status: 401, body: anError(401, 'Unauthorized', expect.stringContaining('Bearer')) });
     });
   });
 
@@ -525,6 +563,44 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
         cursor = list.body.nextCursor;
       }
       expect(listed).toContainEqual({ deviceId: trimmed, firstRecordedAt: iso(T0), lastRecordedAt: iso(T0 + 6000), recordCount: 7 });
+    });
+  });
+
+  // last: PostgreSQL is stopped and started again
+  describe('PostgreSQL down', () => {
+    it('answers every query with 503 and Retry-After, /health with 503 naming no address; both recover', async () => {
+      const vin = aVin();
+      await controlStack('postgres', 'stop');
+      try {
+        const answers = await Promise.all([
+          get(vehicles, '/v1/vehicles'),
+          get(vehicles, `/v1/vehicles/${vin}/latest`),
+          get(vehicles, `/v1/vehicles/${vin}/telemetry`, { ...AUTH, accept: 'application/x-ndjson' }),
+          get(vehicles, '/v1/vehicles/telemetry/changes'),
+          get(vehicles, `/v1/vehicles/${vin}/gaps`),
+          post('/vehicle-data', { vins: [vin] }),
+          get(devices, '/v1/devices/d-1/locations'),
+        ]);
+        for (const answer of answers) {
+          expect([answer.status, answer.body]).toEqual([503, anError(503, 'Service Unavailable', 'the database is unavailable; retry later')]);
+          expect(answer.headers.get('retry-after')).toBe('5');
+        }
+        // the health answer is cached for a second
+        await new Promise((r) => setTimeout(r, 1100));
+        const health = await get<string>(vehicles, '/health', {});
+        expect(health.status).toBe(503);
+        expect(health.body).toMatchObject({ status: 'error', error: { postgres: { status: 'down', message: 'not reachable' } } });
+        expect(JSON.stringify(health.body)).not.toMatch(/127\.0\.0\.1|localhost|:\d{4,5}/);
+      } finally {
+        await controlStack('postgres', 'start');
+      }
+      const deadline = Date.now() + 30_000;
+      let status = 0;
+      while (status !== 200 && Date.now() < deadline) {
+        status = (await get(vehicles, '/v1/vehicles')).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(status).toBe(200);
     });
   });
 });

@@ -45,6 +45,9 @@ const brasilia = (millis: number): string => new Date(millis - 3 * 3_600_000).to
 
 /** the messages of an error body, whatever its envelope: one string or a list */
 const messagesOf = (body: unknown): string[] => {
+  // the one error shape lists them in `details` and joins them in `message`
+  const details = (body as { details?: unknown }).details;
+  if (Array.isArray(details)) return details as string[];
   const message = (body as { message?: unknown }).message;
   return Array.isArray(message) ? message : [String(message)];
 };

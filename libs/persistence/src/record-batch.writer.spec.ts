@@ -21,6 +21,8 @@ class FakePool {
   connects = 0;
   failWhen?: (text: string) => Error | undefined;
   rowCount = 0;
+  /** what the check for stored event ids finds */
+  storedRows = 0;
   listeners: [string, (error: Error) => void][] = [];
   hangOn?: string;
 
@@ -47,6 +49,7 @@ class FakePool {
     this.sent.push(sent);
     const failure = this.failWhen?.(sent.text);
     if (failure) throw failure;
+    if (isStoredCheck(sent.text)) return { rowCount: this.storedRows };
     return { rowCount: sent.text.startsWith('INSERT') || isCopy(sent.text) ? this.rowCount : 0 };
   }
 }
@@ -62,10 +65,11 @@ function rowsOf<R>(records: R[], partition = 1, firstOffset = 100): RecordRow<R>
 const pgError = (code: string, message = 'rejected') => Object.assign(new Error(message), { code });
 // the COPY travels with its BEGIN and COMMIT in one message
 const isCopy = (text: string) => text.includes('FROM STDIN');
-const kinds = (pool: FakePool) => pool.sent.map((s) => (isCopy(s.text) ? 'COPY' : s.text.split(' ')[0]));
+const isStoredCheck = (text: string) => text.startsWith('SELECT 1 FROM');
+const kinds = (pool: FakePool) => pool.sent.map((s) => (isCopy(s.text) ? 'COPY' : isStoredCheck(s.text) ? 'CHECK' : s.text.split(' ')[0]));
 
 describe(RecordBatchWriter.name, () => {
-  it('copies a batch into the table in one message: a transaction that first takes the table lock, the COPY, the COMMIT', async () => {
+  it('copies a batch of new rows into the table in one message: a transaction that first takes the table lock, the COPY, the COMMIT', async () => {
     const pool = new FakePool();
     pool.rowCount = 2;
     const sut = aWriter(pool);
@@ -75,14 +79,34 @@ describe(RecordBatchWriter.name, () => {
 
     expect(inserted).toBe(2);
     const [keyA, keyB] = writerLockKeys(VEHICLE_TABLE);
-    expect(pool.sent.map((s) => s.text)).toEqual([`BEGIN; SET LOCAL statement_timeout = 30000; SELECT pg_advisory_xact_lock(${keyA}, ${keyB}); ${copyStatementFor(VEHICLE_TABLE)}; COMMIT`]);
-    expect(pool.sent[0].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rows));
+    expect(pool.sent.map((s) => s.text)).toEqual([
+      'SELECT 1 FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]) LIMIT 1',
+      `BEGIN; SET LOCAL statement_timeout = 30000; SELECT pg_advisory_xact_lock(${keyA}, ${keyB}); ${copyStatementFor(VEHICLE_TABLE)}; COMMIT`,
+    ]);
+    expect(pool.sent[0]).toMatchObject({ name: 'stored-records-vehicle_telemetry', values: [`{${rows[0].record.eventId},1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60}`] });
+    expect(pool.sent[1].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rows));
     // a dead network cannot hold a write for ever
-    expect(pool.sent.map((s) => s.query_timeout)).toEqual([40_000]);
+    expect(pool.sent.map((s) => s.query_timeout)).toEqual([40_000, 40_000]);
+    // one connection for both
     expect(pool.released).toEqual([undefined]);
   });
 
-  it('stores the rows with the INSERT when the COPY meets a row already stored', async () => {
+  it('stores a batch holding a row already stored with the INSERT, never provoking a failed COPY (which PostgreSQL logs as an ERROR)', async () => {
+    const pool = new FakePool();
+    pool.rowCount = 1;
+    pool.storedRows = 1;
+    pool.failWhen = (text) => (isCopy(text) ? pgError('23505', 'duplicate key value violates unique constraint') : undefined);
+    const rows = rowsOf([aVehicleRecord(), aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' })]);
+
+    const inserted = await aWriter(pool).write(VEHICLE_TABLE, rows);
+
+    expect(inserted).toBe(1);
+    expect(kinds(pool)).toEqual(['CHECK', 'BEGIN;', 'INSERT', 'COMMIT']);
+    expect(pool.sent[2]).toMatchObject({ name: 'insert-records-vehicle_telemetry', text: insertStatementFor(VEHICLE_TABLE), values: columnParameters(VEHICLE_TABLE, rows) });
+    expect(pool.released).toEqual([undefined, undefined]);
+  });
+
+  it('falls back to the INSERT when another writer stored a row between the check and the COPY', async () => {
     const pool = new FakePool();
     pool.rowCount = 1;
     pool.failWhen = (text) => (isCopy(text) ? pgError('23505', 'duplicate key value violates unique constraint') : undefined);
@@ -91,8 +115,8 @@ describe(RecordBatchWriter.name, () => {
     const inserted = await aWriter(pool).write(VEHICLE_TABLE, rows);
 
     expect(inserted).toBe(1);
-    expect(kinds(pool)).toEqual(['COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'COMMIT']);
-    expect(pool.sent[3]).toMatchObject({ name: 'insert-records-vehicle_telemetry', text: insertStatementFor(VEHICLE_TABLE), values: columnParameters(VEHICLE_TABLE, rows) });
+    expect(kinds(pool)).toEqual(['CHECK', 'COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'COMMIT']);
+    expect(pool.sent[4]).toMatchObject({ name: 'insert-records-vehicle_telemetry', text: insertStatementFor(VEHICLE_TABLE), values: columnParameters(VEHICLE_TABLE, rows) });
     // a rejected COPY leaves the connection usable
     expect(pool.released).toEqual([undefined, undefined]);
   });
@@ -104,7 +128,8 @@ describe(RecordBatchWriter.name, () => {
 
     await sut.write(VEHICLE_TABLE, rowsOf([record, { ...record, eventId: record.eventId.toUpperCase() }, record]));
 
-    expect(pool.sent[0].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rowsOf([record])));
+    expect(pool.sent[0].values).toEqual([`{${record.eventId}}`]);
+    expect(pool.sent[1].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rowsOf([record])));
   });
 
   it('goes straight to the INSERT when a value cannot be encoded for the COPY', async () => {
@@ -141,7 +166,7 @@ describe(RecordBatchWriter.name, () => {
 
     await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(rejected);
     // the COPY, then the INSERT that names the rejection
-    expect(kinds(pool)).toEqual(['COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'ROLLBACK']);
+    expect(kinds(pool)).toEqual(['CHECK', 'COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'ROLLBACK']);
     expect(pool.released).toEqual([undefined, undefined]);
   });
 

@@ -22,6 +22,9 @@ interface InsertStatement {
   copy: string;
   /** begin, the COPY and COMMIT in one simple-query message (see copied) */
   copyTransaction: string;
+  /** `SELECT 1 … WHERE event_id = ANY($1::uuid[]) LIMIT 1`: is any row of the batch stored already? */
+  storedName: string;
+  stored: string;
 }
 
 // first key of every writer lock ('FTLM'): keeps our advisory locks apart from anyone else's
@@ -46,9 +49,12 @@ export class RecordBatchWriter {
   /**
    * stores the rows in one transaction; resolves to how many were new (the rest were already
    * stored). New rows, the usual case, are COPYed straight into the table in the binary format:
-   * PostgreSQL's bulk path, and no text to parse. A row already stored (redelivery) or rejected for
-   * its values fails the whole COPY, which is rolled back; the same rows then go through the
-   * INSERT, which skips what is stored and names the rejection.
+   * PostgreSQL's bulk path, and no text to parse. A batch holding a row already stored
+   * (redelivery, a sender's resend) goes to the INSERT, which skips what is stored: the unique
+   * index answers that first, so a duplicate never fails a COPY, which PostgreSQL would log as an
+   * ERROR with the whole statement. A row rejected for its values (or a duplicate written by
+   * another writer since the check) fails the COPY, which is rolled back; the same rows then go
+   * through the INSERT, which names the rejection.
    */
   async write<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Promise<number> {
     const unique = uniqueByEventId(table, rows);
@@ -59,7 +65,8 @@ export class RecordBatchWriter {
     // a value the encoder cannot vouch for goes to the INSERT, where PostgreSQL judges it
     if (payload) {
       try {
-        return await this.copied(statement, payload);
+        const copied = await this.copiedUnlessStored(statement, eventIds(table, unique), payload);
+        if (copied !== undefined) return copied;
       } catch (error) {
         if (!isRejectedData(error)) throw error;
       }
@@ -74,8 +81,13 @@ export class RecordBatchWriter {
    * between. As separate statements, each step waited for our event loop (busy decoding the next
    * chunk, say) while the lock, and so every other writer of the table, waited too.
    */
-  private copied(statement: InsertStatement, payload: Buffer): Promise<number> {
-    return this.onClient((client) => copyIn(client, new CopyIn(statement.copyTransaction, payload, READ_TIMEOUT_MS)));
+  private copiedUnlessStored(statement: InsertStatement, ids: string, payload: Buffer): Promise<number | undefined> {
+    return this.onClient(async (client) => {
+      // outside the lock: an index probe per row, on the connection the COPY then uses
+      const stored = await client.query(timed({ name: statement.storedName, text: statement.stored, values: [ids] }));
+      if ((stored.rowCount ?? 0) > 0) return undefined;
+      return copyIn(client, new CopyIn(statement.copyTransaction, payload, READ_TIMEOUT_MS));
+    });
   }
 
   /** runs the statement in a transaction holding the table's writer lock; resolves to its row count */
@@ -89,7 +101,7 @@ export class RecordBatchWriter {
   }
 
   /** runs the work on a pooled connection, rolling back what it left open when it fails */
-  private async onClient(work: (client: PoolClient) => Promise<number>): Promise<number> {
+  private async onClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool().connect();
     let broken: Error | undefined;
     // the pool stops listening to a client it hands out: a connection lost between two of our
@@ -121,7 +133,15 @@ export class RecordBatchWriter {
       // with seq < N committed by a slower transaction, and paging `seq > N` skips nothing
       const begin = `BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}; SELECT pg_advisory_xact_lock(${namespace}, ${key})`;
       const copy = copyStatementFor(table);
-      statement = { begin, name: `insert-records-${table.table}`, text: insertStatementFor(table), copy, copyTransaction: `${begin}; ${copy}; COMMIT` };
+      statement = {
+        begin,
+        name: `insert-records-${table.table}`,
+        text: insertStatementFor(table),
+        copy,
+        copyTransaction: `${begin}; ${copy}; COMMIT`,
+        storedName: `stored-records-${table.table}`,
+        stored: `SELECT 1 FROM ${table.table} WHERE event_id = ANY($1::uuid[]) LIMIT 1`,
+      };
       this.statements.set(table, statement);
     }
     return statement;
@@ -212,6 +232,12 @@ function uniqueByEventId<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Record
     unique.push(row);
   }
   return unique;
+}
+
+/** the batch's event ids as one uuid[] literal (uuids need no quoting) */
+function eventIds<R>(table: RecordTable<R>, rows: RecordRow<R>[]): string {
+  const field = table.columns.find((c) => c.column === 'event_id')!.field;
+  return `{${rows.map((row) => String(row.record[field])).join(',')}}`;
 }
 
 // pg honours query_timeout per query (its types only know it per client)

@@ -3,6 +3,7 @@ import { ConsoleLogger, DynamicModule, INestApplication, LogLevel, Type } from '
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadConfig, Role } from '@app/config';
+import { HttpErrorFilter } from './http-error.filter';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -60,6 +61,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     bufferLogs: false,
   });
   app.enableShutdownHooks();
+  app.useGlobalFilters(new HttpErrorFilter());
   await options.configure?.(app, config);
   const port = options.port(config);
   await app.listen(port, config.host);

@@ -1,2 +1,4 @@
 export * from './bootstrap';
+export * from './error-response.dto';
 export * from './health.controller';
+export * from './http-error.filter';

@@ -1,4 +1,5 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
+import { isStorableText } from './record-cursor';
 
 export interface EntityParamRule {
   /** e.g. trim and upper-case a VIN, as the ingest path stores it */
@@ -14,7 +15,8 @@ export class EntityParamPipe implements PipeTransform<unknown, string> {
 
   transform(value: unknown): string {
     const normalized = typeof value === 'string' ? this.rule.normalize(value) : '';
-    if (!this.rule.valid(normalized)) throw new BadRequestException([this.rule.message]);
+    // whatever a rule allows, PostgreSQL refuses U+0000 and lone surrogates as parameters
+    if (!isStorableText(normalized) || !this.rule.valid(normalized)) throw new BadRequestException([this.rule.message]);
     return normalized;
   }
 }

@@ -1,5 +1,6 @@
 export * from './api-key.guard';
 export * from './api-keys';
+export * from './database-unavailable.exception';
 export * from './dto/changes-query.dto';
 export * from './dto/entity-list-query.dto';
 export * from './dto/gaps-query.dto';

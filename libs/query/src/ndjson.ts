@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import { createParamDecorator, ExecutionContext, StreamableFile } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, StreamableFile, Type } from '@nestjs/common';
+import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonBody } from './json-body';
 
@@ -25,6 +26,20 @@ export const ClientSignal = createParamDecorator((_data: unknown, ctx: Execution
   ctx.switchToHttp().getResponse<FastifyReply>().raw.once('close', () => controller.abort());
   return controller.signal;
 });
+
+/**
+ * Documents a route that answers a JSON page, or with `Accept: application/x-ndjson` a stream of
+ * items, one per line: each media type gets its own schema (the page is not what a line holds).
+ */
+export function ApiPageOrNdjson(page: Type<unknown>, item: Type<unknown>, description: string): MethodDecorator {
+  return applyDecorators(
+    ApiExtraModels(page, item),
+    ApiOkResponse({
+      description: `${description}. application/json: one page; ${NDJSON}: one ${item.name} per line (each line is the schema given), no page limit`,
+      content: { 'application/json': { schema: { $ref: getSchemaPath(page) } }, [NDJSON]: { schema: { $ref: getSchemaPath(item) } } },
+    }),
+  );
+}
 
 /** a page of an NDJSON stream: its items one a line, as JsonBody writes them */
 export function ndjsonPage(expectedItems: number): JsonBody {

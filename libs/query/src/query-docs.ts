@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { ErrorResponseDto } from '@app/platform';
 
 export const DOCS_PATH = 'docs';
 export const DOCS_JSON_PATH = 'docs-json';
@@ -15,9 +16,22 @@ export function queryDocument(app: INestApplication, info: QueryDocsInfo): OpenA
     .setTitle(info.title)
     .setDescription(info.description)
     .setVersion('1')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'one of the keys in QUERY_API_KEYS' })
+    // the keys are opaque strings, not JWTs (addBearerAuth would say bearerFormat: JWT)
+    .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'one of the keys in QUERY_API_KEYS, an opaque string' })
     .build();
-  return SwaggerModule.createDocument(app, config);
+  return withErrorBodies(SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] }));
+}
+
+/** every documented error answer has the one error body (HttpErrorFilter sends nothing else) */
+function withErrorBodies(document: OpenAPIObject): OpenAPIObject {
+  const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
+  for (const path of Object.values(document.paths)) {
+    for (const operation of Object.values(path)) {
+      const responses = (operation as { responses?: Record<string, { content?: unknown }> }).responses;
+      for (const [status, response] of Object.entries(responses ?? {})) if (Number(status) >= 400) response.content = content;
+    }
+  }
+  return document;
 }
 
 /** OpenAPI UI at /docs and the document at /docs-json; both open (the guard sits on the query controllers) */

@@ -36,6 +36,7 @@ describe('range cursor', () => {
     ['nanoseconds', b64(['2025-03-01T13:00:00.123456789Z', EVENT_ID])],
     ['not a uuid', b64(['2025-03-01T13:00:00.000Z', 'x'])],
     ['a number as time', b64([1, EVENT_ID])],
+    ['year 0, which PostgreSQL does not read', b64(['0000-01-01T00:00:00.000Z', EVENT_ID])],
     ['too long', 'A'.repeat(600)],
   ])('refuses %s', (_case, cursor) => {
     expect(decodeRangeCursor(cursor)).toBeUndefined();
@@ -43,11 +44,11 @@ describe('range cursor', () => {
 });
 
 describe('entity cursor', () => {
-  it.each(['9BWZZZ377VT004251', 'device with spaces/and slashes', 'ç'])('round-trips %p', (id) => {
+  it.each(['9BWZZZ377VT004251', 'device with spaces/and slashes', 'ç', 'emoji 🚗'])('round-trips %p', (id) => {
     expect(decodeEntityCursor(encodeEntityCursor(id))).toBe(id);
   });
 
-  it.each([b64([]), b64(['']), b64([1]), b64('x'), b64(['a'.repeat(129)]), 'a b'])('refuses %p', (cursor) => {
+  it.each([b64([]), b64(['']), b64([1]), b64('x'), b64(['a'.repeat(129)]), 'a b', b64(['V\u0000']), b64(['\ud800'])])('refuses %p', (cursor) => {
     expect(decodeEntityCursor(cursor)).toBeUndefined();
   });
 });

@@ -44,7 +44,14 @@ export function encodeEntityCursor(entityId: string): string {
 
 export function decodeEntityCursor(cursor: unknown): string | undefined {
   const value = decode(cursor);
-  return Array.isArray(value) && value.length === 1 && typeof value[0] === 'string' && value[0].length > 0 && value[0].length <= 128 ? value[0] : undefined;
+  if (!Array.isArray(value) || value.length !== 1) return undefined;
+  const [entity] = value as unknown[];
+  return typeof entity === 'string' && entity.length > 0 && entity.length <= 128 && isStorableText(entity) ? entity : undefined;
+}
+
+/** text PostgreSQL can take as a parameter: no U+0000 and no lone surrogate (in a `u` pattern a pair is one code point) */
+export function isStorableText(text: string): boolean {
+  return !/[\u0000\ud800-\udfff]/u.test(text);
 }
 
 /** the changes feed's cursor is the ingestion sequence itself, as decimal text */
@@ -56,5 +63,5 @@ function isCursorTime(text: string): boolean {
   const parts = CURSOR_TIME.exec(text);
   if (!parts) return false;
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
-  return month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
 }

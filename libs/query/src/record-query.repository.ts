@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CustomTypesConfig, FieldDef, PoolClient, Query, QueryArrayConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import { asUnavailable } from './database-unavailable.exception';
 import { EntityRow, GapRow, RecordRow } from './record.mapper';
 import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
 import { RangeBounds, RecordQuerySql, SqlQuery } from './record-query.sql';
@@ -56,7 +57,7 @@ export class RecordQueryRepository {
   }
 
   private run<T>(query: SqlQuery): Promise<T[]> {
-    return this.dataSource.query(query.text, query.values);
+    return (this.dataSource.query(query.text, query.values) as Promise<T[]>).catch(asUnavailable);
   }
 
   /**
@@ -64,7 +65,11 @@ export class RecordQueryRepository {
    * no value parsed. With a 'row' listener and no callback, pg does not collect them into a result:
    * a 1,000-row page never sits in the heap all at once.
    */
-  private async stream(query: SqlQuery, each: RowSink): Promise<number> {
+  private stream(query: SqlQuery, each: RowSink): Promise<number> {
+    return this.streamRows(query, each).catch(asUnavailable);
+  }
+
+  private async streamRows(query: SqlQuery, each: RowSink): Promise<number> {
     const runner = this.dataSource.createQueryRunner('slave');
     try {
       const client = (await runner.connect()) as PoolClient;

@@ -3,7 +3,7 @@ import { ChangesQueryDto } from './dto/changes-query.dto';
 import { EntityListQueryDto } from './dto/entity-list-query.dto';
 import { GAPS, GapsQueryDto } from './dto/gaps-query.dto';
 import { EntityPage, GapReportDto } from './dto/pages.dto';
-import { parseOffsetTimestamp } from './dto/query.validators';
+import { MIN_INSTANT, parseOffsetTimestamp } from './dto/query.validators';
 import { RangeQueryDto } from './dto/range-query.dto';
 import { JsonBody } from './json-body';
 import { ndjsonPage, ndjsonResponse } from './ndjson';
@@ -97,7 +97,7 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
 
   async gaps(entity: string, query: GapsQueryDto): Promise<GapReportDto> {
     const to = query.to === undefined ? Date.now() : parseOffsetTimestamp(query.to)!;
-    const from = query.from === undefined ? to - GAPS.defaultWindowHours * 3_600_000 : parseOffsetTimestamp(query.from)!;
+    const from = query.from === undefined ? Math.max(MIN_INSTANT, to - GAPS.defaultWindowHours * 3_600_000) : parseOffsetTimestamp(query.from)!;
     // the DTO checks the pair only when both are given; a lone future `from` meets the default `to` here
     if (from > to) throw new BadRequestException(['from must not be after to']);
     if (to - from > GAPS.maxWindowDays * 86_400_000) throw new BadRequestException([`from and to must be at most ${GAPS.maxWindowDays} days apart`]);

@@ -41,6 +41,41 @@ describe(DeadLetterPublisher.name, () => {
     expect(parsed(second.value)).toEqual(JSON.parse(JSON.stringify(unreadable)));
   });
 
+  it('continues with a new producer (a new producer id) after a failed send, and keeps it after a failed connect', async () => {
+    // kafkajs would give the next request the failed one's sequence numbers: the broker may take it for a duplicate
+    const producers: { id: number; sent: ProducerRecord[]; disconnected: boolean; failConnect: boolean }[] = [];
+    const kafka = {
+      producer: () => {
+        const state = { id: producers.length, sent: [] as ProducerRecord[], disconnected: false, failConnect: producers.length === 1 };
+        producers.push(state);
+        return {
+          events: { DISCONNECT: 'producer.disconnect' },
+          on: () => undefined,
+          connect: async () => {
+            if (state.failConnect) {
+              state.failConnect = false;
+              throw new Error('connect ECONNREFUSED');
+            }
+          },
+          send: async (record: ProducerRecord) => {
+            if (state.id === 0) throw new Error('Request Produce(key: 0, version: 7) timed out');
+            state.sent.push(record);
+          },
+          disconnect: async () => void (state.disconnected = true),
+        };
+      },
+    } as unknown as Kafka;
+    const sut = new DeadLetterPublisher(kafka);
+
+    await expect(sut.publish([aConsumeLetter()])).rejects.toThrow('timed out');
+    await expect(sut.publish([aConsumeLetter()])).rejects.toThrow('ECONNREFUSED');
+    await sut.publish([aConsumeLetter({ offset: '43' })]);
+
+    expect(producers.map((p) => p.id)).toEqual([0, 1]);
+    expect(producers[0].disconnected).toBe(true);
+    expect(producers[1].sent.map((r) => parsed(r.messages[0].value).offset)).toEqual(['43']);
+  });
+
   it('splits many letters over requests the broker accepts', async () => {
     const { kafka, sent } = aKafka();
     const letters = Array.from({ length: 40 }, (_, i) => aConsumeLetter({ offset: String(i), original: { blob: 'x'.repeat(50_000) } }));

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Kafka, Message, Partitioners, Producer } from 'kafkajs';
+import { Kafka, Message, Partitioners } from 'kafkajs';
 import { DEAD_LETTER_SCHEMA, DeadLetterV1, TOPICS } from '@app/contracts';
+import { RenewingProducer } from '@app/kafka';
 
 // the broker refuses a record batch over the topic's max.message.bytes (1 MiB by default) and
 // kafkajs does not split one: keep each request, and so each batch, well under it
@@ -10,36 +11,36 @@ const MAX_LETTER_BYTES = 256 * 1024;
 /**
  * Sends the consumer's dead letters to `telemetry.deadletter.v1` and resolves only when Kafka
  * acknowledged them (acks=all), so the sink can commit the offsets they came from afterwards.
+ * After a failed send the producer is replaced (see RenewingProducer) before the sink retries.
  */
 @Injectable()
 export class DeadLetterPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger(DeadLetterPublisher.name);
-  private readonly producer: Producer;
-  private connected?: Promise<void>;
+  private readonly producer: RenewingProducer;
 
   constructor(kafka: Kafka) {
-    // idempotent: a produce retry after a lost acknowledgement does not write the letter twice
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner });
-    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = undefined));
+    // idempotent: kafkajs's own retry after a lost acknowledgement does not write the letter twice
+    this.producer = new RenewingProducer(() =>
+      kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+    );
   }
 
   async publish(letters: DeadLetterV1[]): Promise<void> {
     if (letters.length === 0) return;
-    await this.connect();
     let messages: Message[] = [];
     let bytes = 0;
     for (const letter of letters) {
       const message = toMessage(letter);
       const size = (message.value as Buffer).length;
       if (messages.length > 0 && bytes + size > MAX_REQUEST_BYTES) {
-        await this.producer.send({ topic: TOPICS.deadLetter, acks: -1, messages });
+        await this.send(messages);
         messages = [];
         bytes = 0;
       }
       messages.push(message);
       bytes += size;
     }
-    await this.producer.send({ topic: TOPICS.deadLetter, acks: -1, messages });
+    await this.send(messages);
   }
 
   // runs after the sink's beforeApplicationShutdown has stopped the consumer: nothing publishes any more
@@ -47,12 +48,8 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
     await this.producer.disconnect().catch((error: Error) => this.logger.warn(`disconnecting the dead-letter producer: ${error.message}`));
   }
 
-  private connect(): Promise<void> {
-    this.connected ??= this.producer.connect().catch((error: Error) => {
-      this.connected = undefined;
-      throw error;
-    });
-    return this.connected;
+  private send(messages: Message[]): Promise<unknown> {
+    return this.producer.send((producer) => producer.send({ topic: TOPICS.deadLetter, acks: -1, messages }));
   }
 }
 

@@ -1,19 +1,19 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { DeviceLocationV1 } from '@app/contracts';
 import {
   AcceptsNdjson,
+  ApiPageOrNdjson,
   ChangesQueryDto,
   ClientSignal,
   EntityListQueryDto,
   GapReportDto,
   GapsQueryDto,
-  NDJSON,
   QueryApi,
   RangeQueryDto,
   RecordQueryService,
 } from '@app/query';
-import { DeviceChangesPageDto, DeviceLocationDto, DeviceLocationPageDto, DevicePageDto } from './device.dto';
+import { DeviceChangeDto, DeviceChangesPageDto, DeviceLocationDto, DeviceLocationPageDto, DevicePageDto } from './device.dto';
 import { DeviceIdPipe } from './location-query.definition';
 
 const DEVICE_ID = ApiParam({ name: 'deviceId', description: "the sender's device identifier, URL-encoded; trimmed", example: '356938035643809' });
@@ -27,8 +27,7 @@ export class DevicesController {
   // static paths first: `locations/changes` must never be read as a device id
   @Get('locations/changes')
   @ApiOperation({ summary: 'Every location in ingestion order after a cursor, across devices, late arrivals included' })
-  @ApiProduces('application/json', NDJSON)
-  @ApiOkResponse({ type: DeviceChangesPageDto, description: `a page; with Accept: ${NDJSON}, one DeviceChangeDto per line up to the newest location` })
+  @ApiPageOrNdjson(DeviceChangesPageDto, DeviceChangeDto, 'the stream ends at the newest location when it started')
   changes(@Query() query: ChangesQueryDto, @AcceptsNdjson() ndjson: boolean, @ClientSignal() signal: AbortSignal): Promise<DeviceChangesPageDto | StreamableFile> {
     return this.records.changes(query, { ndjson, signal });
   }
@@ -52,8 +51,7 @@ export class DevicesController {
   @Get(':deviceId/locations')
   @DEVICE_ID
   @ApiOperation({ summary: "A device's locations in [from, to), ordered by (recordedAt, eventId)" })
-  @ApiProduces('application/json', NDJSON)
-  @ApiOkResponse({ type: DeviceLocationPageDto, description: `a page; with Accept: ${NDJSON}, one DeviceLocationDto per line, the whole range` })
+  @ApiPageOrNdjson(DeviceLocationPageDto, DeviceLocationDto, 'the stream holds the whole range')
   locations(@Param('deviceId', DeviceIdPipe) deviceId: string, @Query() query: RangeQueryDto, @AcceptsNdjson() ndjson: boolean): Promise<DeviceLocationPageDto | StreamableFile> {
     return this.records.range(deviceId, query, { ndjson });
   }

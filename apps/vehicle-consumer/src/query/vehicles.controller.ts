@@ -1,19 +1,19 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { VehicleTelemetryV1 } from '@app/contracts';
 import {
   AcceptsNdjson,
+  ApiPageOrNdjson,
   ChangesQueryDto,
   ClientSignal,
   EntityListQueryDto,
   GapReportDto,
   GapsQueryDto,
-  NDJSON,
   QueryApi,
   RangeQueryDto,
   RecordQueryService,
 } from '@app/query';
-import { VehicleChangesPageDto, VehiclePageDto, VehicleTelemetryDto, VehicleTelemetryPageDto } from './vehicle.dto';
+import { VehicleChangeDto, VehicleChangesPageDto, VehiclePageDto, VehicleTelemetryDto, VehicleTelemetryPageDto } from './vehicle.dto';
 import { VinPipe } from './vehicle-query.definition';
 
 const VIN = ApiParam({ name: 'vin', description: '17 characters, no I, O or Q; trimmed and upper-cased', example: '9BWZZZ377VT004251' });
@@ -27,8 +27,7 @@ export class VehiclesController {
   // static paths first: `telemetry/changes` must never be read as a VIN
   @Get('telemetry/changes')
   @ApiOperation({ summary: 'Every reading in ingestion order after a cursor, across VINs, late arrivals included' })
-  @ApiProduces('application/json', NDJSON)
-  @ApiOkResponse({ type: VehicleChangesPageDto, description: `a page; with Accept: ${NDJSON}, one VehicleChangeDto per line up to the newest reading` })
+  @ApiPageOrNdjson(VehicleChangesPageDto, VehicleChangeDto, 'the stream ends at the newest reading when it started')
   changes(@Query() query: ChangesQueryDto, @AcceptsNdjson() ndjson: boolean, @ClientSignal() signal: AbortSignal): Promise<VehicleChangesPageDto | StreamableFile> {
     return this.records.changes(query, { ndjson, signal });
   }
@@ -52,8 +51,7 @@ export class VehiclesController {
   @Get(':vin/telemetry')
   @VIN
   @ApiOperation({ summary: "A VIN's readings in [from, to), ordered by (recordedAt, eventId)" })
-  @ApiProduces('application/json', NDJSON)
-  @ApiOkResponse({ type: VehicleTelemetryPageDto, description: `a page; with Accept: ${NDJSON}, one VehicleTelemetryDto per line, the whole range` })
+  @ApiPageOrNdjson(VehicleTelemetryPageDto, VehicleTelemetryDto, 'the stream holds the whole range')
   telemetry(@Param('vin', VinPipe) vin: string, @Query() query: RangeQueryDto, @AcceptsNdjson() ndjson: boolean): Promise<VehicleTelemetryPageDto | StreamableFile> {
     return this.records.range(vin, query, { ndjson });
   }

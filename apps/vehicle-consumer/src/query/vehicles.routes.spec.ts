@@ -1,6 +1,7 @@
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
+import { HttpErrorFilter } from '@app/platform';
 import { ApiKeyGuard, QUERY_API_DESCRIPTION, queryDocument, RecordQueryService } from '@app/query';
 import { VehicleDataController } from '../vehicle-data/vehicle-data.controller';
 import { MOBWAY_CATALOGUE } from '../vehicle-data/mobway.catalogue';
@@ -48,6 +49,7 @@ describe('vehicle query routes', () => {
       providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY], vehicleDataMaxWindowDays: 31 } } }, ApiKeyGuard, VehicleDataService],
     }).compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    app.useGlobalFilters(new HttpErrorFilter());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });
@@ -93,11 +95,33 @@ describe('vehicle query routes', () => {
     [`/v1/vehicles/${VIN}/telemetry?from=2025-03-02T00:00:00Z&to=2025-03-01T00:00:00Z`, 'from must not be after to'],
     [`/v1/vehicles/${VIN}/telemetry?cursor=abc`, 'cursor is malformed'],
     [`/v1/vehicles/${VIN}/telemetry?foo=1`, 'property foo should not exist'],
-  ])('%s → 400 %p', async (url, message) => {
+    [`/v1/vehicles/${VIN}/telemetry?limit=abc`, 'limit must be an integer number'],
+    [`/v1/vehicles/${VIN}/telemetry?from=0000-01-01T00:00:00Z`, 'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
+    [`/v1/vehicles/${VIN}/telemetry?from=2025-03-01T00:00:00%2B23:59`, 'from must have a time zone offset between -15:59 and +15:59'],
+    [`/v1/vehicles/${VIN}/gaps?to=2025-03-01T00:00:00%2B23:59`, 'to must have a time zone offset between -15:59 and +15:59'],
+    ['/v1/vehicles/9BWZZZ377VT00425%00/latest', 'vin must be 17 characters of the VIN alphabet (no I, O, Q)'],
+    [`/v1/vehicles?cursor=${Buffer.from(JSON.stringify(['V\u0000'])).toString('base64url')}`, 'cursor is malformed'],
+  ])('%s → 400 %p, one message in the one error shape', async (url, message) => {
     const res = await get(url);
     expect(res.statusCode).toBe(400);
-    expect(res.json().message).toContain(message);
+    expect(res.json()).toEqual({ status: 'error', statusCode: 400, error: 'Bad Request', message, details: [message] });
     expect(records.calls).toEqual([]);
+  });
+
+  it.each([
+    ['a text/plain body', 'text/plain', 'vins=9BWZZZ377VT004251', 400, 'vins must be a list of VINs'],
+    ['malformed JSON', 'application/json', '{"vins": [', 400, expect.any(String)],
+    ['an unsupported content type', 'application/xml', '<vins/>', 415, 'Unsupported Media Type'],
+  ])('answers %s to /vehicle-data in the one error shape', async (_, type, payload, statusCode, message) => {
+    const res = await app.inject({ method: 'POST', url: '/vehicle-data', headers: { authorization: `Bearer ${KEY}`, 'content-type': type }, payload });
+    expect(res.statusCode).toBe(statusCode);
+    expect(res.json()).toEqual(expect.objectContaining({ status: 'error', statusCode, error: expect.any(String), message }));
+    if (statusCode === 400 && type === 'text/plain') expect(res.json().details).toEqual([message]);
+  });
+
+  it('answers an unknown route and a missing key in the one error shape', async () => {
+    expect((await get('/v2/nothing')).json()).toEqual({ status: 'error', statusCode: 404, error: 'Not Found', message: 'Cannot GET /v2/nothing' });
+    expect((await get('/v1/vehicles', {})).json()).toEqual({ status: 'error', statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('Bearer') });
   });
 
   it('answers POST /vehicle-data with 200 and JSON keyed by VIN', async () => {
@@ -113,9 +137,19 @@ describe('vehicle query routes', () => {
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/v1/vehicles', '/v1/vehicles/telemetry/changes', '/v1/vehicles/{vin}/latest', '/v1/vehicles/{vin}/telemetry', '/v1/vehicles/{vin}/gaps', '/vehicle-data']),
     );
-    expect(document.components?.securitySchemes?.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(document.components?.securitySchemes?.bearer).toEqual({ type: 'http', scheme: 'bearer', description: expect.stringContaining('opaque') });
     const telemetry = document.paths['/v1/vehicles/{vin}/telemetry'].get!;
-    expect(Object.keys((telemetry.responses['200'] as { content: object }).content)).toEqual(['application/json', 'application/x-ndjson']);
+    expect((telemetry.responses['200'] as { content: object }).content).toEqual({
+      'application/json': { schema: { $ref: '#/components/schemas/VehicleTelemetryPageDto' } },
+      'application/x-ndjson': { schema: { $ref: '#/components/schemas/VehicleTelemetryDto' } },
+    });
+    const changes = document.paths['/v1/vehicles/telemetry/changes'].get!;
+    expect((changes.responses['200'] as { content: Record<string, unknown> }).content['application/x-ndjson']).toEqual({ schema: { $ref: '#/components/schemas/VehicleChangeDto' } });
+    const errors = Object.values(document.paths).flatMap((path) => Object.values(path).flatMap((op) => Object.entries((op as { responses?: object }).responses ?? {}).filter(([code]) => Number(code) >= 400)));
+    expect(errors.map(([code]) => code)).toEqual(expect.arrayContaining(['400', '401', '404', '503']));
+    for (const [, response] of errors) expect(response).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } });
+    expect(document.components?.schemas?.ErrorResponseDto).toMatchObject({ required: expect.arrayContaining(['status', 'statusCode', 'error', 'message']) });
+    expect(telemetry.responses['503']).toMatchObject({ headers: { 'Retry-After': expect.any(Object) } });
     expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']));
   });
 

@@ -51,11 +51,29 @@ describe(RangeQueryDto.name, () => {
     [{ from: '2025-03-01T00:00:00' }, 'from must be an ISO-8601 timestamp with a time zone, e.g. 2025-03-01T13:00:00Z'],
     [{ to: '2025-02-30T00:00:00Z' }, 'to must be an ISO-8601 timestamp with a time zone, e.g. 2025-03-01T13:00:00Z'],
     [{ to: 'yesterday' }, 'to must be an ISO-8601 timestamp with a time zone, e.g. 2025-03-01T13:00:00Z'],
+    [{ from: '0000-01-01T00:00:00Z' }, 'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
+    [{ from: '0001-01-01T00:00:00+00:01' }, 'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
+    [{ to: '9999-12-31T23:59:59-00:01' }, 'to must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
+    [{ from: '2025-03-01T00:00:00+23:59' }, 'from must have a time zone offset between -15:59 and +15:59'],
+    [{ to: '2025-03-01T00:00:00-16:00' }, 'to must have a time zone offset between -15:59 and +15:59'],
     [{ cursor: 'garbage' }, 'cursor is malformed'],
     [{ cursor: encodeEntityCursor('x') }, 'cursor is malformed'],
     [{ vin: 'X' }, 'property vin should not exist'],
   ])('%p → 400 %p', async (query, message) => {
-    expect(await validate(RangeQueryDto, query)).toContain(message);
+    expect(await validate(RangeQueryDto, query)).toEqual([message]);
+  });
+
+  it('takes the widest offsets PostgreSQL reads and the edges of its years', async () => {
+    expect(await validate(RangeQueryDto, { from: '0001-01-01T00:00:00Z', to: '9999-12-31T23:59:59.999999Z' })).toMatchObject({ limit: 500 });
+    expect(await validate(RangeQueryDto, { from: '2025-03-01T00:00:00-15:59', to: '2025-03-03T00:00:00+15:59' })).toMatchObject({ limit: 500 });
+  });
+
+  it('says one thing per bad parameter, and names every bad parameter', async () => {
+    expect(await validate(RangeQueryDto, { limit: 'abc', to: 'soon', cursor: 'x' })).toEqual([
+      'to must be an ISO-8601 timestamp with a time zone, e.g. 2025-03-01T13:00:00Z',
+      'limit must be an integer number',
+      'cursor is malformed',
+    ]);
   });
 });
 
@@ -72,8 +90,9 @@ describe(ChangesQueryDto.name, () => {
     [{ waitSeconds: '31' }, 'waitSeconds must not be greater than 30'],
     [{ waitSeconds: '-1' }, 'waitSeconds must not be less than 0'],
     [{ limit: '5001' }, 'limit must not be greater than 5000'],
+    [{ waitSeconds: 'abc' }, 'waitSeconds must be an integer number'],
   ])('%p → 400 %p', async (query, message) => {
-    expect(await validate(ChangesQueryDto, query)).toContain(message);
+    expect(await validate(ChangesQueryDto, query)).toEqual([message]);
   });
 });
 
@@ -86,8 +105,9 @@ describe(EntityListQueryDto.name, () => {
   it.each([
     [{ limit: '1001' }, 'limit must not be greater than 1000'],
     [{ cursor: CURSOR }, 'cursor is malformed'],
+    [{ cursor: encodeEntityCursor('V\u0000') }, 'cursor is malformed'],
   ])('%p → 400 %p', async (query, message) => {
-    expect(await validate(EntityListQueryDto, query)).toContain(message);
+    expect(await validate(EntityListQueryDto, query)).toEqual([message]);
   });
 });
 
@@ -98,8 +118,10 @@ describe(GapsQueryDto.name, () => {
 
   it.each([
     [{ minGapSeconds: '0' }, 'minGapSeconds must not be less than 1'],
+    [{ minGapSeconds: 'x' }, 'minGapSeconds must be an integer number'],
+    [{ from: '2025-03-01T00:00:00+23:59' }, 'from must have a time zone offset between -15:59 and +15:59'],
     [{ from: '2025-03-02T00:00:00Z', to: '2025-03-01T00:00:00Z' }, 'from must not be after to'],
   ])('%p → 400 %p', async (query, message) => {
-    expect(await validate(GapsQueryDto, query)).toContain(message);
+    expect(await validate(GapsQueryDto, query)).toEqual([message]);
   });
 });
