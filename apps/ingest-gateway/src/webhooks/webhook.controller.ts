@@ -1,13 +1,11 @@
-import { Controller, Get, Post, UseFilters } from '@nestjs/common';
+import { Controller, Get, Post } from '@nestjs/common';
 import { IngestResult } from './ingest-result.dto';
 import { IngestService } from './ingest.service';
 import { RawBody } from './raw-body.decorator';
-import { RetryAfterFilter } from './retry-after.filter';
 import { SignedWebhook } from './signed-webhook.decorator';
 import { Verified, VerifiedWebhook } from './verified-source.decorator';
 
 @Controller()
-@UseFilters(RetryAfterFilter)
 export class WebhookController {
   constructor(private readonly ingest: IngestService) {}
 
