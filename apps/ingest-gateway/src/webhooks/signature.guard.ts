@@ -4,8 +4,6 @@ import type { FastifyRequest } from 'fastify';
 import { verify } from '@app/verification';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { rawBodyOf } from './raw-body.decorator';
-import { RetryLaterException } from './retry-later.exception';
-import { SourceRateLimiter } from './source-rate.limiter';
 import { WebhookSource, WebhookSourceRegistry } from './webhook-source.registry';
 
 /** metadata key: the sender of a route without a :source parameter */
@@ -17,8 +15,9 @@ export interface VerifiedRequest extends FastifyRequest {
 }
 
 /**
- * Resolves the route's source, verifies the signature over the raw bytes before any parsing, then
- * charges the source's rate limit (after verification, so nobody can spend another sender's budget).
+ * Resolves the route's source and verifies the signature over the raw bytes before any parsing.
+ * The source's rate limit is charged by IngestService after it (so nobody can spend another
+ * sender's budget) and after the replay check (so a replayed request is not charged twice).
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
@@ -28,7 +27,6 @@ export class SignatureGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sources: WebhookSourceRegistry,
     private readonly metrics: GatewayMetrics,
-    private readonly limiter: SourceRateLimiter,
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
@@ -43,11 +41,6 @@ export class SignatureGuard implements CanActivate {
       // the reason never holds a secret or the body
       this.logger.warn(`rejected ${source.name} webhook ${req.id} from ${req.ip}: ${result.status} ${result.reason} (${req.headers['content-length'] ?? '?'} bytes)`);
       throw new HttpException({ status: 'error', statusCode: result.status, message: result.reason }, result.status);
-    }
-    const wait = this.limiter.take(source.name);
-    if (wait !== undefined) {
-      this.metrics.rateLimited(source.name);
-      throw new RetryLaterException(429, `rate limit for source "${source.name}" exceeded`, wait);
     }
     req.webhookSource = source;
     req.idempotencyKey = result.idempotencyKey;
