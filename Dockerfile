@@ -10,6 +10,7 @@
 # shows a complete setup. Always set KAFKA_BROKERS and DATABASE_URL: their defaults are the local
 # development stack's 127.0.0.1 addresses, where nothing listens inside a container.
 
+# Node 24 (package.json engines: ^22.13 || >=24.11); .ci/run runs the tests under Node 24 too
 ARG NODE_IMAGE=node:24-bookworm-slim
 
 # ---- deps: every dependency (dev included), exactly as locked ------------------------------

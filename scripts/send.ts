@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { loadConfig } from '@app/config';
-import { ensureDevEnv, projectRoot, withDevEnv } from '@app/local-stack';
+import { ensureDevEnv, projectRoot, readSenderEnv, runDir, senderEnv, withDevEnv } from '@app/local-stack';
 import { SchemeName, sign } from '@app/verification';
 
 const USAGE = `usage: npm run send -- <source> [--file payload.json] [--url http://127.0.0.1:3000] [--tamper]
   signs a sample payload the way that sender does and posts it to the gateway, printing the response.
+  secrets and the gateway's port are those of the running npm start on LOCAL_DATA_DIR (whatever its
+  shell set), else this shell's variables, else .env.local.
   sources: mobway, weguard, and the generic sources in WEBHOOK_SOURCES (.env.local has two: acme, octo)`;
 
 async function main(): Promise<void> {
@@ -20,7 +22,12 @@ async function main(): Promise<void> {
     process.exit(source ? 0 : 2);
   }
   const root = projectRoot();
-  const config = loadConfig('launcher', withDevEnv(process.env, ensureDevEnv(root).values));
+  const devValues = ensureDevEnv(root).values;
+  // the running launcher's own variables first: its gateway verifies with them, on its port
+  const local = loadConfig('launcher', withDevEnv(process.env, devValues));
+  const running = readSenderEnv(runDir(resolve(root, local.local.dataDir)));
+  if (running) console.log(`using the configuration of the running npm start (pid ${running.launcherPid})`);
+  const config = running ? loadConfig('launcher', senderEnv(process.env, running.values, devValues)) : local;
   const builtIn: Record<string, { scheme: SchemeName; secrets: string[]; records: 'vehicle' | 'location' }> = {
     mobway: { scheme: 'mobway', secrets: config.gateway.mobwaySecrets, records: 'vehicle' },
     weguard: { scheme: 'weguard', secrets: config.gateway.weguardSecrets, records: 'location' },
@@ -35,12 +42,18 @@ async function main(): Promise<void> {
   const headers = { 'content-type': 'application/json', ...sign(target.scheme, target.secrets[0], body) };
   // --tamper: flip a byte after signing, to watch the gateway refuse it
   if (args.includes('--tamper')) body[body.length - 2] ^= 1;
-  const url = `${option('url') ?? `http://127.0.0.1:${config.ports.gateway}`}/webhooks/${source}`;
+  const url = `${option('url') ?? `http://${gatewayHost(config.host)}:${config.ports.gateway}`}/webhooks/${source}`;
   const res = await fetch(url, { method: 'POST', headers, body });
   console.log(`POST ${url} (${body.length} bytes, ${target.scheme} signature)`);
   console.log(`${res.status} ${res.statusText}  x-request-id: ${res.headers.get('x-request-id') ?? '-'}`);
   console.log(await res.text());
   process.exit(res.ok ? 0 : 1);
+}
+
+/** a gateway listening on every address is reached on loopback */
+function gatewayHost(host: string): string {
+  if (host === '0.0.0.0' || host === '::' || host === '') return '127.0.0.1';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 main().catch((error: Error) => {

@@ -4,7 +4,8 @@ import { LocalStack } from '@app/local-stack';
 
 /**
  * PostgreSQL and Kafka only, for the end-to-end tests and benchmarks (which start the apps
- * themselves). Prints `STACK_READY <json>` when usable; SIGTERM stops both. With LOCAL_CONTROL_PORT
+ * themselves). Prints `STACK_READY <json>` when usable; SIGTERM stops both, and should this
+ * launcher die, its watchdog does. With LOCAL_CONTROL_PORT
  * set, `POST /<kafka|postgres>/<stop|start|kill>` on 127.0.0.1 lets a test take a service away.
  */
 async function main(): Promise<void> {
@@ -17,8 +18,9 @@ async function main(): Promise<void> {
     await stack.stop();
     process.exit(code);
   };
-  process.on('SIGTERM', () => void stop(0));
-  process.on('SIGINT', () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  // whoever read our output is gone (a test runner that died): nobody can stop us any more
+  for (const stream of [process.stdout, process.stderr]) stream.on('error', () => void stop(0));
   try {
     const endpoints = await stack.start();
     const controlPort = config.local.controlPort;

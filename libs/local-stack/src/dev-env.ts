@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LAUNCHER_RECORD, liveRecords } from './pid-files';
 import { projectRoot } from './project-root';
 
 export const DEV_ENV_FILE = '.env.local';
@@ -45,4 +46,51 @@ export function withDevEnv(env: NodeJS.ProcessEnv, values: Record<string, string
   const merged = { ...env };
   for (const [key, value] of Object.entries(values)) if (merged[key] === undefined && merged[`${key}_FILE`] === undefined) merged[key] = value;
   return merged;
+}
+
+/** what `npm run send` needs to reach and sign for the gateway a launcher started */
+export const SENDER_VARIABLES = ['HOST', 'GATEWAY_PORT', 'MOBWAY_SIGN_SECRET', 'MOBWAY_SIGN_SECRET_FILE', 'WEGUARD_SECRET', 'WEGUARD_SECRET_FILE', 'WEBHOOK_SOURCES', 'WEBHOOK_SOURCES_FILE'] as const;
+
+const SENDER_ENV_FILE = 'sender.env.json';
+
+/**
+ * The launcher records the sender variables it runs with (from its shell or .env.local) in its run
+ * folder, private to its user like .env.local, so `npm run send` from another shell signs with the
+ * same secrets and finds the gateway on its moved port. Removed when the launcher stops.
+ */
+export function recordSenderEnv(runDir: string, env: NodeJS.ProcessEnv): void {
+  const values = Object.fromEntries(SENDER_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name] as string]));
+  mkdirSync(runDir, { recursive: true });
+  writeFileSync(join(runDir, SENDER_ENV_FILE), JSON.stringify({ launcherPid: process.pid, values }), { mode: 0o600 });
+}
+
+export function removeSenderEnv(runDir: string): void {
+  rmSync(join(runDir, SENDER_ENV_FILE), { force: true });
+}
+
+/** the recorded variables, when the launcher that wrote them is still running */
+export function readSenderEnv(runDir: string): { launcherPid: number; values: Record<string, string> } | undefined {
+  const file = join(runDir, SENDER_ENV_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { launcherPid: number; values: Record<string, string> };
+    const launcher = liveRecords(runDir).find((r) => r.name === LAUNCHER_RECORD);
+    return launcher?.pid === recorded.launcherPid ? recorded : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The variables a sender uses: those of the running launcher first (its gateway verifies with
+ * them), then this shell's, then .env.local's. A variable and its `_FILE` form count as one.
+ */
+export function senderEnv(shell: NodeJS.ProcessEnv, recorded: Record<string, string> | undefined, devValues: Record<string, string>): NodeJS.ProcessEnv {
+  const env = { ...shell };
+  for (const [name, value] of Object.entries(recorded ?? {})) {
+    const base = name.replace(/_FILE$/, '');
+    delete env[base];
+    delete env[`${base}_FILE`];
+  }
+  return withDevEnv({ ...env, ...recorded }, devValues);
 }

@@ -2,5 +2,8 @@ export * from './dev-env';
 export * from './kafka-broker';
 export * from './local-stack';
 export * from './managed-process';
+export * from './pid-files';
 export * from './postgres-server';
+export * from './process-watchdog';
 export * from './project-root';
+export * from './supervisor';

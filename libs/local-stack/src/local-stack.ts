@@ -1,11 +1,13 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { AppConfig } from '@app/config';
 import { createKafka, provisionTopics } from '@app/kafka';
 import { runMigrations } from '@app/persistence';
 import { KafkaBroker, waitForKafka } from './kafka-broker';
+import { commandLine, describeRecord, LAUNCHER_RECORD, liveRecords, ownCommandLine, removePidRecord, runDir, writePidRecord } from './pid-files';
 import { PostgresServer } from './postgres-server';
+import { LaunchedProcesses } from './process-watchdog';
 import { projectRoot } from './project-root';
 
 export interface StackEndpoints {
@@ -59,9 +61,10 @@ export class LocalStack {
     };
   }
 
-  async start(): Promise<StackEndpoints> {
+  /** `alsoPorts`: ports the caller will listen on (the apps), checked with the services' */
+  async start(alsoPorts: PortClaim[] = []): Promise<StackEndpoints> {
     const { kafkaBrokers, databaseUrl } = this.endpoints;
-    if (this.postgres || this.kafka) await this.claim();
+    await this.claim(alsoPorts);
     if (!this.postgres) this.log('stack', 'DATABASE_URL is set: using that PostgreSQL, starting none');
     if (!this.kafka) this.log('stack', `KAFKA_BROKERS is set: using ${kafkaBrokers.join(',')}, starting no broker`);
     // both at once: the broker's JVM start dominates
@@ -87,35 +90,65 @@ export class LocalStack {
     return { kafkaBrokers, databaseUrl };
   }
 
+  /** where this launcher's pid files are (see pid-files.ts) */
+  get runDir(): string {
+    return runDir(this.dataDir);
+  }
+
   /** Kafka before PostgreSQL: nothing should write to the database once it is going down */
   async stop(): Promise<void> {
     await this.kafka?.stop();
     await this.postgres?.stop();
-    const lock = join(this.dataDir, 'stack.pid');
-    if (existsSync(lock) && readFileSync(lock, 'utf8').trim() === String(process.pid)) rmSync(lock);
+    removePidRecord(this.runDir, LAUNCHER_RECORD, process.pid);
   }
 
   /**
    * Two stacks on one data folder corrupt Kafka's metadata log, and a busy port makes a service die
-   * with a cryptic line: refuse both up front with a message that says what to do.
+   * with a cryptic line: refuse both up front with a message that says what holds what and how to
+   * stop it. What an earlier launcher left running is named as its leftover.
    */
-  private async claim(): Promise<void> {
-    mkdirSync(this.dataDir, { recursive: true });
-    const lock = join(this.dataDir, 'stack.pid');
-    const holder = existsSync(lock) ? Number(readFileSync(lock, 'utf8').trim()) : undefined;
-    if (holder && holder !== process.pid && isAlive(holder)) {
-      throw new Error(`another stack (pid ${holder}) is using ${this.dataDir}; stop it first (Ctrl-C in its terminal, or kill -INT ${holder})`);
+  private async claim(alsoPorts: PortClaim[]): Promise<void> {
+    mkdirSync(this.runDir, { recursive: true });
+    const live = liveRecords(this.runDir).filter((r) => r.pid !== process.pid);
+    const launcher = live.find((r) => r.name === LAUNCHER_RECORD);
+    if (launcher) {
+      throw new Error(`another launcher (pid ${launcher.pid}: ${launcher.argv.join(' ')}) is using ${this.dataDir}; stop it first (Ctrl-C in its terminal, or \`${STOP_COMMAND}\`)`);
     }
-    const ports = [
-      ...(this.postgres ? [['PostgreSQL', this.config.local.postgresPort, 'LOCAL_POSTGRES_PORT'] as const] : []),
-      ...(this.kafka ? [['Kafka', this.config.local.kafkaPort, 'LOCAL_KAFKA_PORT'] as const, ['the Kafka controller', this.config.local.kafkaControllerPort, 'LOCAL_KAFKA_CONTROLLER_PORT'] as const] : []),
+    if (live.length) {
+      throw new Error(`left over from an earlier start and still running on ${this.dataDir}: ${live.map(describeRecord).join(', ')}; stop them with \`${STOP_COMMAND}\``);
+    }
+    const ports: PortClaim[] = [
+      ...(this.postgres ? [{ what: 'PostgreSQL', port: this.config.local.postgresPort, variable: 'LOCAL_POSTGRES_PORT' }] : []),
+      ...(this.kafka
+        ? [
+            { what: 'Kafka', port: this.config.local.kafkaPort, variable: 'LOCAL_KAFKA_PORT' },
+            { what: 'the Kafka controller', port: this.config.local.kafkaControllerPort, variable: 'LOCAL_KAFKA_CONTROLLER_PORT' },
+          ]
+        : []),
+      ...alsoPorts,
     ];
-    for (const [what, port, variable] of ports) {
-      if (!(await isFree(port))) throw new Error(`port ${port} for ${what} is in use; stop what holds it or set ${variable}`);
+    for (const { what, port, variable } of ports) {
+      if (await isFree(port)) continue;
+      const holder = portHolder(port);
+      const held = holder ? ` by pid ${holder.pid} (${holder.argv.join(' ').slice(0, 160)})` : '';
+      // ours but without a pid file here: a test run, a start on another LOCAL_DATA_DIR, an older launcher
+      const ours = holder && holder.argv.some((arg) => arg.includes(projectRoot()) || arg.includes(this.dataDir));
+      const advice = ours ? `it is a process of this project that ${STOP_COMMAND} does not know (a test run, or a start with another LOCAL_DATA_DIR?): kill ${holder.pid}, or set ${variable}` : `stop what holds it or set ${variable}`;
+      throw new Error(`port ${port} for ${what} is in use${held}; ${advice}`);
     }
-    writeFileSync(lock, String(process.pid));
+    writePidRecord(this.runDir, { name: LAUNCHER_RECORD, pid: process.pid, argv: ownCommandLine(), stopSignal: 'SIGTERM', stopOrder: -1, graceMs: 90_000, startedAt: new Date().toISOString() });
+    LaunchedProcesses.shared.recordIn(this.runDir);
   }
 }
+
+export interface PortClaim {
+  what: string;
+  port: number;
+  /** the variable that moves it */
+  variable: string;
+}
+
+export const STOP_COMMAND = 'npm run stop';
 
 /** whether a process with this id exists (signal 0 checks without sending anything) */
 export function isAlive(pid: number): boolean {
@@ -134,4 +167,42 @@ function isFree(port: number): Promise<boolean> {
       .once('listening', () => server.close(() => resolve(true)))
       .listen(port, '127.0.0.1');
   });
+}
+
+/** the process listening on a TCP port, found through procfs (Linux; undefined elsewhere or when not ours to see) */
+export function portHolder(port: number): { pid: number; argv: string[] } | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = '';
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is hex ip:port; state 0A is LISTEN; the inode is the tenth field
+      if (fields.length > 9 && fields[3] === '0A' && parseInt(fields[1].split(':')[1], 16) === port) inodes.add(`socket:[${fields[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    let fds: string[] = [];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) {
+          const argv = commandLine(Number(pid));
+          if (argv) return { pid: Number(pid), argv };
+        }
+      } catch {
+        // closed meanwhile
+      }
+    }
+  }
+  return undefined;
 }

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn, SpawnOptions } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { LaunchedProcesses } from './process-watchdog';
 
 export interface ManagedProcessOptions {
   name: string;
@@ -11,11 +12,19 @@ export interface ManagedProcessOptions {
   gid?: number;
   /** where each output line goes; default: prefixed to the launcher's stdout */
   onLine?: (line: string) => void;
+  /** how the launcher's watchdog and `npm run stop` stop it: signal, order (lower first), grace */
+  stopSignal?: NodeJS.Signals;
+  stopOrder?: number;
+  stopGraceMs?: number;
 }
+
+/** apps stop first (0), then Kafka (1), then PostgreSQL (2) */
+export const STOP_ORDER = { app: 0, kafka: 1, postgres: 2 } as const;
 
 /**
  * A child process in its own process group, so a terminal Ctrl-C reaches only the launcher,
- * which then stops the children in order (apps, then Kafka, then PostgreSQL).
+ * which then stops the children in order (apps, then Kafka, then PostgreSQL). Should the
+ * launcher die without doing so, its watchdog stops them (see LaunchedProcesses).
  */
 export class ManagedProcess {
   private child?: ChildProcess;
@@ -26,6 +35,15 @@ export class ManagedProcess {
 
   get pid(): number | undefined {
     return this.child?.pid;
+  }
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** how the last run ended: the signal that killed it, if one did */
+  get exitSignal(): NodeJS.Signals | null {
+    return this.child?.signalCode ?? null;
   }
 
   get running(): boolean {
@@ -39,6 +57,13 @@ export class ManagedProcess {
     if (gid !== undefined) spawnOptions.gid = gid;
     const child = spawn(command, args, spawnOptions);
     this.child = child;
+    const pid = child.pid;
+    if (pid) {
+      // unless told otherwise a process stops between the apps and PostgreSQL, where Kafka does
+      const { stopSignal = 'SIGTERM', stopOrder = STOP_ORDER.kafka, stopGraceMs = 20_000 } = this.options;
+      LaunchedProcesses.shared.add(pid, { name, argv: [command, ...args], stopSignal, stopOrder, graceMs: stopGraceMs });
+      child.once('exit', () => LaunchedProcesses.shared.remove(pid));
+    }
     const emit = this.options.onLine ?? ((line: string) => process.stdout.write(`[${name}] ${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;

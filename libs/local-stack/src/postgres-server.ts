@@ -4,7 +4,7 @@ import { chownSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs
 import { dirname, join } from 'node:path';
 import { tmpdir, totalmem, userInfo } from 'node:os';
 import { Client } from 'pg';
-import { ManagedProcess } from './managed-process';
+import { ManagedProcess, STOP_ORDER } from './managed-process';
 
 export interface PostgresServerOptions {
   dataDir: string;
@@ -90,6 +90,10 @@ export class PostgresServer {
       gid: ids?.gid,
       env: { ...process.env, LC_MESSAGES: 'C' },
       onLine: (line) => log(line),
+      // fast shutdown, last: nothing writes to the database once it goes
+      stopSignal: 'SIGINT',
+      stopOrder: STOP_ORDER.postgres,
+      stopGraceMs: 30_000,
     });
     log(`starting on 127.0.0.1:${port}`);
     this.process.start();
