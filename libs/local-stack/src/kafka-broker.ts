@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel, SASLOptions } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, SASLOptions } from 'kafkajs';
 import { ManagedProcess } from './managed-process';
 import { projectRoot } from './project-root';
 
@@ -108,7 +108,7 @@ export class KafkaBroker {
     });
     this.process.start();
     await this.process.waitForLine(/Kafka Server started|KafkaRaftServer.*started|\[KafkaRaftServer nodeId=\d+\] Kafka Server started/, 120_000);
-    await waitForKafka(this.bootstrap, 60_000, this.adminSasl);
+    await waitForKafka(this.bootstrap, 60_000, { sasl: this.adminSasl });
     log(`broker ready on ${this.bootstrap}${this.options.sasl ? ' (SASL, ACLs enforced)' : ''}`);
   }
 
@@ -222,9 +222,9 @@ function log4jProperties(dataDir: string): string {
 }
 
 /** resolves once a client can list topics */
-export async function waitForKafka(bootstrap: string, timeoutMs: number, sasl?: SASLOptions): Promise<void> {
+export async function waitForKafka(bootstrap: string, timeoutMs: number, security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {}): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const kafka = new Kafka({ clientId: 'local-stack-probe', brokers: [bootstrap], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({ clientId: 'local-stack-probe', brokers: [bootstrap], ...security, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   for (;;) {
     const admin = kafka.admin();
     try {

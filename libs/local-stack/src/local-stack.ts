@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { AppConfig } from '@app/config';
-import { createKafka, provisionTopics } from '@app/kafka';
+import { createKafka, kafkaSecurity, provisionTopics } from '@app/kafka';
 import { runMigrations } from '@app/persistence';
 import { KafkaBroker, waitForKafka } from './kafka-broker';
 import { commandLine, describeRecord, LAUNCHER_RECORD, liveRecords, ownCommandLine, removePidRecord, runDir, writePidRecord } from './pid-files';
@@ -77,8 +77,10 @@ export class LocalStack {
     this.log('stack', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema up to date');
 
     this.log('stack', `waiting for Kafka at ${kafkaBrokers.join(',')} to provision topics`);
-    await waitForKafka(kafkaBrokers[0], 60_000);
-    const admin = createKafka(kafkaBrokers, 'local-stack').admin();
+    // a local broker is plaintext on loopback; an external cluster gets the configured SASL/TLS
+    const security = this.kafka ? {} : kafkaSecurity(this.config.kafka);
+    await waitForKafka(kafkaBrokers[0], 60_000, security);
+    const admin = createKafka(kafkaBrokers, 'local-stack', security).admin();
     await admin.connect();
     try {
       const { created, existing } = await provisionTopics(admin, { partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor });
