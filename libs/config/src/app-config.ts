@@ -15,6 +15,9 @@ export class AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'text' | 'json';
   host: string;
+  /** fastify's trustProxy: false, a hop count, or our proxies' addresses/CIDRs */
+  trustProxy: false | number | string[];
+  http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   ports: { gateway: number; vehicleConsumer: number; locationConsumer: number };
   kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number; external: boolean };
   database: { url: string; poolSize: number; external: boolean };
@@ -26,6 +29,16 @@ export class AppConfig {
     publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
+    edge: {
+      bodyMinBytesPerSecond: number;
+      bodyRateWindowMs: number;
+      maxBodyReads: number;
+      clientMaxBodyReads: number;
+      clientRate: { perSecond: number; burst: number };
+      clientRejected: { perSecond: number; burst: number };
+      rejectionLogIntervalMs: number;
+    };
+    metrics: { token?: string; port: number; host: string };
   };
   query: { apiKeys: string[] };
   consumer: { maxBatch: number };
