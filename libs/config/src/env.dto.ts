@@ -102,10 +102,10 @@ export class EnvDto {
 
   /** rejected (unauthenticated, unknown, oversized) requests per second per client address; past it the client's requests get 429 unread (0 = unlimited) */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
-  CLIENT_REJECTED_LIMIT = 5;
+  CLIENT_REJECTED_LIMIT = 1;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
-  CLIENT_REJECTED_BURST = 50;
+  CLIENT_REJECTED_BURST = 10;
 
   /** rejections are logged as counts per source and reason, one line per interval */
   @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)

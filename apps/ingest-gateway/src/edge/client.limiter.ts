@@ -11,6 +11,8 @@ interface ClientState {
   rejected: Bucket;
   bodyReads: number;
   seenAt: number;
+  /** told to come back at this time (Retry-After); connections before it are closed on accept */
+  shutUntil: number;
 }
 
 export type EdgeRejection = 'client-rate' | 'client-rejected' | 'client-body-reads' | 'busy';
@@ -20,6 +22,7 @@ export interface Refusal {
   reason: EdgeRejection;
   retryAfterSeconds: number;
 }
+
 
 /** clients idle this long are forgotten (their buckets have refilled by then) */
 const IDLE_MS = 60_000;
@@ -47,10 +50,9 @@ export class ClientLimiter {
   admit(key: string, withBody: boolean, now = Date.now()): Refusal | undefined {
     const client = this.stateOf(key, now);
     const { clientRate, clientRejected } = this.edge;
-    if (clientRejected.perSecond > 0 && refill(client.rejected, clientRejected, now) < 1)
-      return { status: 429, reason: 'client-rejected', retryAfterSeconds: waitFor(client.rejected, clientRejected.perSecond) };
+    if (clientRejected.perSecond > 0 && refill(client.rejected, clientRejected, now) < 1) return this.shut(client, 'client-rejected', waitFor(client.rejected, clientRejected.perSecond), now);
     if (clientRate.perSecond > 0) {
-      if (refill(client.requests, clientRate, now) < 1) return { status: 429, reason: 'client-rate', retryAfterSeconds: waitFor(client.requests, clientRate.perSecond) };
+      if (refill(client.requests, clientRate, now) < 1) return this.shut(client, 'client-rate', waitFor(client.requests, clientRate.perSecond), now);
       client.requests.tokens -= 1;
     }
     if (!withBody) return undefined;
@@ -59,6 +61,12 @@ export class ClientLimiter {
     client.bodyReads++;
     this.bodyReads++;
     return undefined;
+  }
+
+  /** whether the client was told to retry later and is back before its time */
+  isShut(key: string, now = Date.now()): boolean {
+    const client = this.clients.get(key);
+    return client !== undefined && client.shutUntil > now;
   }
 
   /** the body admitted for this client has been read (or abandoned) */
@@ -88,12 +96,17 @@ export class ClientLimiter {
     for (const [key, client] of this.clients) if (client.bodyReads === 0 && now - client.seenAt >= IDLE_MS) this.clients.delete(key);
   }
 
+  private shut(client: ClientState, reason: EdgeRejection, retryAfterSeconds: number, now: number): Refusal {
+    client.shutUntil = now + retryAfterSeconds * 1000;
+    return { status: 429, reason, retryAfterSeconds };
+  }
+
   private stateOf(key: string, now: number): ClientState {
     let client = this.clients.get(key);
     if (!client) {
       if (this.clients.size >= MAX_CLIENTS) this.evict(now);
       const { clientRate, clientRejected } = this.edge;
-      client = { requests: { tokens: clientRate.burst, updatedAt: now }, rejected: { tokens: clientRejected.burst, updatedAt: now }, bodyReads: 0, seenAt: now };
+      client = { requests: { tokens: clientRate.burst, updatedAt: now }, rejected: { tokens: clientRejected.burst, updatedAt: now }, bodyReads: 0, seenAt: now, shutUntil: 0 };
       this.clients.set(key, client);
     }
     client.seenAt = now;

@@ -26,6 +26,9 @@ interface GatedRequest extends FastifyRequest {
 const TIMED_OUT_BODY = '{"status":"error","statusCode":408,"message":"request body arrived too slowly"}';
 const TIMED_OUT = `HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${TIMED_OUT_BODY.length}\r\n\r\n${TIMED_OUT_BODY}`;
 
+/** how long a refused connection may stay open, unread, so its client can read the answer */
+const LINGER_MS = 1000;
+
 const CLIENT_ERRORS: Record<string, string> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'request-timeout',
   HPE_HEADER_OVERFLOW: 'headers-too-large',
@@ -41,6 +44,7 @@ export class EdgeGate implements OnModuleDestroy {
   private readonly reads = new Set<BodyRead>();
   private readonly sweeper: NodeJS.Timeout;
   private readonly edge: AppConfig['gateway']['edge'];
+  private readonly trustProxy: AppConfig['trustProxy'];
   private clientSweepAt = 0;
 
   constructor(
@@ -50,6 +54,7 @@ export class EdgeGate implements OnModuleDestroy {
     private readonly metrics: GatewayMetrics,
   ) {
     this.edge = config.gateway.edge;
+    this.trustProxy = config.trustProxy;
     this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(100, this.edge.bodyRateWindowMs / 4))).unref();
   }
 
@@ -66,7 +71,18 @@ export class EdgeGate implements OnModuleDestroy {
       if (req.edgeKey !== undefined && status >= 400 && status < 500 && status !== 429 && req.webhookSource === undefined) this.limiter.rejected(req.edgeKey);
       done();
     });
+    // without a proxy in front the socket's address is the client's: one told to retry later that
+    // is back before its time is disconnected on accept, before node parses a byte
+    if (this.trustProxy === false)
+      (fastify.server as Server).prependListener('connection', (socket: Socket) => {
+        const key = clientKey(socket.remoteAddress ?? '-');
+        if (!this.limiter.isShut(key)) return;
+        socket.destroy();
+        this.refused('client-shut', key);
+      });
     (fastify.server as Server).on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      // a client that went away is no rejection
+      if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
       const key = clientKey(socket.remoteAddress ?? '-');
       this.limiter.rejected(key);
       this.refused(CLIENT_ERRORS[error.code ?? ''] ?? 'bad-http', key);
@@ -84,7 +100,12 @@ export class EdgeGate implements OnModuleDestroy {
     const refusal = this.limiter.admit(key, withBody);
     if (refusal) {
       this.refused(refusal.reason, key);
-      // the body stays unread: closing the connection is what makes that safe
+      // the body stays unread: once the answer is out, node would drain up to a whole body to keep
+      // the connection alive; instead the socket stops reading and goes a moment later (the client
+      // has time to read the answer before the reset its unread bytes cause)
+      const socket = req.raw.socket;
+      reply.raw.once('finish', () => setImmediate(() => socket.pause()));
+      reply.raw.once('finish', () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
       void reply
         .code(refusal.status)
         .header('retry-after', String(refusal.retryAfterSeconds))
