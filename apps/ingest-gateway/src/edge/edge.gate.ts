@@ -1,5 +1,5 @@
 import type { Server, IncomingMessage } from 'node:http';
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { AppConfig } from '@app/config';
@@ -104,8 +104,11 @@ export class EdgeGate implements OnModuleDestroy {
       // the connection alive; instead the socket stops reading and goes a moment later (the client
       // has time to read the answer before the reset its unread bytes cause)
       const socket = req.raw.socket;
-      reply.raw.once('finish', () => setImmediate(() => socket.pause()));
-      reply.raw.once('finish', () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
+      // (light-my-request's stand-in socket in tests is no net.Socket)
+      if (socket instanceof Socket) {
+        reply.raw.once('finish', () => setImmediate(() => socket.pause()));
+        reply.raw.once('finish', () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
+      }
       void reply
         .code(refusal.status)
         .header('retry-after', String(refusal.retryAfterSeconds))
