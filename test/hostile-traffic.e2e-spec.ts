@@ -69,7 +69,9 @@ function slowBody(port: number, localAddress: string, giveUpMs: number): Promise
     socket.on('connect', () => {
       socket.write(`POST /webhooks/mobway HTTP/1.1\r\nhost: gateway\r\ncontent-type: application/json\r\ncontent-length: ${MiB}\r\n\r\n`);
       socket.write(ALMOST_A_MIB, () => (trickleFrom = Date.now()));
-      trickle = setInterval(() => socket.writable && socket.write(' '), 1000);
+      // the last 10 bytes, one a second: the body completes after 10 s unless the gateway cuts it
+      let left = 10;
+      trickle = setInterval(() => left-- > 0 && socket.writable && socket.write(' '), 1000);
     });
     socket.on('data', (chunk) => {
       head += chunk.toString('latin1');

@@ -26,9 +26,6 @@ interface GatedRequest extends FastifyRequest {
 const TIMED_OUT_BODY = '{"status":"error","statusCode":408,"message":"request body arrived too slowly"}';
 const TIMED_OUT = `HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${TIMED_OUT_BODY.length}\r\n\r\n${TIMED_OUT_BODY}`;
 
-/** how long a refused connection may stay open, unread, so its client can read the answer */
-const LINGER_MS = 1000;
-
 const CLIENT_ERRORS: Record<string, string> = {
   ERR_HTTP_REQUEST_TIMEOUT: 'request-timeout',
   HPE_HEADER_OVERFLOW: 'headers-too-large',
@@ -85,7 +82,7 @@ export class EdgeGate implements OnModuleDestroy {
       if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
       const key = clientKey(socket.remoteAddress ?? '-');
       this.limiter.rejected(key);
-      this.refused(CLIENT_ERRORS[error.code ?? ''] ?? 'bad-http', key);
+      this.refused(CLIENT_ERRORS[error.code ?? ''] ?? `bad-http-${(error.code ?? 'unknown').toLowerCase()}`, key);
     });
   }
 
@@ -100,15 +97,12 @@ export class EdgeGate implements OnModuleDestroy {
     const refusal = this.limiter.admit(key, withBody);
     if (refusal) {
       this.refused(refusal.reason, key);
-      // the body stays unread: once the answer is out, node would drain up to a whole body to keep
-      // the connection alive; instead the socket stops reading and goes a moment later (the client
-      // has time to read the answer before the reset its unread bytes cause)
+      // the body stays unread: once the answer is out the socket goes, rather than node draining up
+      // to a whole body (a client still writing may see the reset before the answer). Pausing the
+      // socket instead left node to parse the unread body as the next request.
       const socket = req.raw.socket;
       // (light-my-request's stand-in socket in tests is no net.Socket)
-      if (socket instanceof Socket) {
-        reply.raw.once('finish', () => setImmediate(() => socket.pause()));
-        reply.raw.once('finish', () => setTimeout(() => socket.destroy(), LINGER_MS).unref());
-      }
+      if (socket instanceof Socket) reply.raw.once('finish', () => socket.destroy());
       void reply
         .code(refusal.status)
         .header('retry-after', String(refusal.retryAfterSeconds))
