@@ -35,7 +35,7 @@ const E2E_MAX_IN_FLIGHT = 512;
 const PARTITIONS = 6;
 const CONSUME_TIMEOUT_MS = 8 * 60_000;
 const API_KEY = 'bench-consume-query-key-0123456789';
-const SECRET = 'bench-mobway-secret';
+const SECRET = 'bench-mobway-secret-0d5f2a8c6e1b9347';
 const CONSUMER_PORT = PORT_BASE + 10;
 const GATEWAY_PORT = PORT_BASE + 11;
 

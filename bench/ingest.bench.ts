@@ -14,7 +14,7 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
 // compiling (the JIT's C2 threads used about as much CPU as request handling in the first 15 s, and
 // the broker's CPU per request fell from ~75 to ~35 µs once they were done); a running broker is past that
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
-const SECRET = 'bench-mobway-secret';
+const SECRET = 'bench-mobway-secret-0d5f2a8c6e1b9347';
 const PORT_BASE = 23000;
 
 async function main(): Promise<void> {

@@ -2,7 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audit, readDeadLetters, readStoredRows, waitForCatchUp } from './pipeline-audit';
-import { FaultInjector, planFaults } from './fault-injector';
+import { comparePlan, FAULT_KINDS, FaultInjector, FaultKind, FAULTS, ingestWindows, planFaults } from './fault-injector';
+import { checkAgainstPublishedVector } from './independent-event-id';
+import { livenessFloor } from './liveness-floor';
 import { AppProcess, ChaosStack, DIST, killEverythingNow, markRun, reapLeftovers, reapOrphans, ROOT } from './processes';
 import { SeededRandom, seedFrom } from './seeded-random';
 import { SenderSimulator } from './sender-simulator';
@@ -10,10 +12,11 @@ import { SenderSimulator } from './sender-simulator';
 /**
  * `npm run test:chaos`: real PostgreSQL, real Kafka and the three apps; signed deliveries from
  * simulated mobway and WeGuard senders while Kafka, PostgreSQL, the gateway and both consumers are
- * SIGKILLed and restarted at random moments (and the gateway stopped with SIGTERM under load).
- * Then: every acknowledged reading stored exactly once, nothing stored that was never sent, the
- * dead-letter topic holding exactly the readings that were invalid on purpose. One summary line;
- * exit code 1 on any loss, duplicate or unexpected record.
+ * SIGKILLed and restarted, or frozen (SIGSTOP/SIGCONT), at random moments (and the gateway stopped
+ * with SIGTERM under load). Then: every acknowledged reading stored exactly once, nothing stored
+ * that was never sent, the dead-letter topic holding exactly the readings that were invalid on
+ * purpose, every attempt made outside a fault window acknowledged, and every planned fault run and
+ * confirmed. One summary line; exit code 1 on any of these failing.
  */
 
 const env = process.env;
@@ -29,22 +32,32 @@ const SETTINGS = {
   seed: seedFrom(env.CHAOS_SEED),
   durationS: int('CHAOS_SECONDS', 60),
   rate: int('CHAOS_RATE', 40),
-  portBase: int('CHAOS_PORT_BASE', 26000),
+  // one variable moves every port of the test command: the end-to-end stack at E2E_PORT_BASE, this at +500
+  portBase: env.CHAOS_PORT_BASE ? int('CHAOS_PORT_BASE', 0) : int('E2E_PORT_BASE', 19000) + 500,
   vehicles: int('CHAOS_VEHICLES', 300),
   devices: int('CHAOS_DEVICES', 300),
   invalidShare: int('CHAOS_INVALID_PERCENT', 1) / 100,
   catchUpTimeoutS: int('CHAOS_CATCH_UP_SECONDS', 600),
   sigtermBurst: int('CHAOS_SIGTERM_BURST', 30),
+  /** after a fault on what the gateway needs is over, how long its non-200s are still excused */
+  graceMs: int('CHAOS_GRACE_SECONDS', 5) * 1000,
+  /** traffic after the last fault: attempts there must all get a 200 */
+  quietMs: int('CHAOS_QUIET_SECONDS', 5) * 1000,
 };
-// two of each kind in the short run; from 10 minutes on, six of each (≥ 20 in all)
+// two SIGKILLs of each target and one freeze of each in the short run; from 10 minutes on, six of each
 const perKind = int('CHAOS_FAULTS_PER_KIND', Math.max(2, Math.round(SETTINGS.durationS / 100)));
+const freezes = int('CHAOS_FREEZES_PER_KIND', Math.max(1, Math.round(SETTINGS.durationS / 100)));
 const sigterms = int('CHAOS_SIGTERMS', Math.max(1, Math.round(SETTINGS.durationS / 300)));
+const faultCounts = Object.fromEntries(
+  FAULT_KINDS.map((kind) => [kind, FAULTS[kind].action === 'sigterm' ? sigterms : FAULTS[kind].action === 'freeze' ? freezes : perKind]),
+) as Record<FaultKind, number>;
 
 // `--result-file <path>`: the result as JSON (with `passed`) for a test summary to count
 const resultArg = process.argv.indexOf('--result-file');
 const RESULT_FILE = resultArg > 0 ? process.argv[resultArg + 1] : undefined;
 
 const started = Date.now();
+const startedAt = new Date(started).toISOString();
 let interrupted = false;
 const log = (line: string): void => console.log(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 
@@ -52,6 +65,8 @@ async function main(): Promise<number> {
   const { seed, durationS, rate, portBase } = SETTINGS;
   const random = new SeededRandom(seed);
   const logDir = join(ROOT, '.data', `chaos-${portBase}-logs`);
+  // the audit's own event ids must agree with the RFC before they can judge the pipeline's
+  checkAgainstPublishedVector();
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
   // a result file from an earlier run must never pass for this one
@@ -59,7 +74,7 @@ async function main(): Promise<number> {
   markRun(portBase);
   const orphans = reapOrphans(portBase);
   if (orphans > 0) log(`killed ${orphans} process(es) left by an earlier run on these ports whose harness was killed`);
-  const plan = planFaults(random.fork('faults'), durationS * 1000, perKind, sigterms);
+  const plan = planFaults(random.fork('faults'), durationS * 1000, faultCounts);
   log(`seed=${seed} (CHAOS_SEED=${seed} replays it) duration=${durationS}s rate=${rate}/s faults planned=${plan.length}; apps from ${DIST}; logs in ${logDir}`);
 
   const stack = new ChaosStack(join(ROOT, '.data', `chaos-${portBase}`), portBase, join(logDir, 'stack.log'));
@@ -67,7 +82,7 @@ async function main(): Promise<number> {
   let senders: SenderSimulator | undefined;
   let injector: FaultInjector | undefined;
   const cleanup = once(async () => {
-    await injector?.settle().catch(() => undefined);
+    await injector?.abort().catch(() => undefined);
     await senders?.stop(0).catch(() => undefined);
     await Promise.all(apps.map((app) => app.terminate(15_000)));
     await stack.stop();
@@ -96,10 +111,11 @@ async function main(): Promise<number> {
       'ingest-gateway',
       { ...common, GATEWAY_PORT: String(portBase + 10), MOBWAY_SIGN_SECRET: secrets.mobway, WEGUARD_SECRET: secrets.weguard, RATE_LIMIT_PER_SOURCE: '0', PUBLISH_TIMEOUT_MS: env.PUBLISH_TIMEOUT_MS ?? '5000' },
       join(logDir, 'ingest-gateway.log'),
+      portBase + 10,
     );
     const queryKeys = `chaos-query-${randomBytes(12).toString('hex')}`;
-    const vehicleConsumer = new AppProcess('vehicle-consumer', { ...common, QUERY_API_KEYS: queryKeys, VEHICLE_CONSUMER_PORT: String(portBase + 11) }, join(logDir, 'vehicle-consumer.log'));
-    const locationConsumer = new AppProcess('location-consumer', { ...common, QUERY_API_KEYS: queryKeys, LOCATION_CONSUMER_PORT: String(portBase + 12) }, join(logDir, 'location-consumer.log'));
+    const vehicleConsumer = new AppProcess('vehicle-consumer', { ...common, QUERY_API_KEYS: queryKeys, VEHICLE_CONSUMER_PORT: String(portBase + 11) }, join(logDir, 'vehicle-consumer.log'), portBase + 11);
+    const locationConsumer = new AppProcess('location-consumer', { ...common, QUERY_API_KEYS: queryKeys, LOCATION_CONSUMER_PORT: String(portBase + 12) }, join(logDir, 'location-consumer.log'), portBase + 12);
     apps = [gateway, vehicleConsumer, locationConsumer];
     await Promise.all(apps.map((app) => app.start()));
     log('apps listening: ingest-gateway, vehicle-consumer, location-consumer');
@@ -131,10 +147,14 @@ async function main(): Promise<number> {
     }
 
     if (interrupted) return 130;
-    // every target up again, then the senders finish what they have under way
-    log('sending time is over: letting the faults under way finish');
+    // every planned fault run and every target up again, then a quiet spell of traffic (all of it
+    // must get 200s), then the senders finish what they have under way
+    log('sending time is over: letting the planned faults run and finish');
     await injector.settle();
-    log(`all services up; senders finishing ${senders.pending} deliveries under way`);
+    log(`all services up; ${(SETTINGS.graceMs + SETTINGS.quietMs) / 1000} s more of traffic without faults`);
+    await sleep(SETTINGS.graceMs + SETTINGS.quietMs);
+    if (interrupted) return 130;
+    log(`senders finishing ${senders.pending} deliveries under way`);
     await senders.stop(120_000);
     const s = senders.stats;
     log(
@@ -147,21 +167,46 @@ async function main(): Promise<number> {
     const result = audit(senders.readings, rows, letters);
     const faults = injector.counts();
     const mismatches = s.ackMismatches.length;
-    for (const line of [...result.examples, ...s.ackMismatches.map((m) => `200 that does not match the request: ${m}`)]) log(line);
+    const { problems: planProblems, asPlanned } = comparePlan(plan, injector.done);
+    const floor = livenessFloor(senders.attempts, ingestWindows(injector.done, SETTINGS.graceMs), started);
+    // the quiet spell alone gives about rate × quiet seconds such attempts: fewer means the floor judged nothing
+    const floorMinimum = Math.max(1, Math.floor((rate * SETTINGS.quietMs) / 2000));
+    for (const line of [
+      ...result.examples,
+      ...s.ackMismatches.map((m) => `200 that does not match the request: ${m}`),
+      ...planProblems,
+      ...floor.examples.map((e) => `outside every fault window, not acknowledged: ${e}`),
+    ])
+      log(line);
 
-    const failed = result.lost > 0 || result.duplicated > 0 || result.unexpected > 0 || mismatches > 0;
+    const failures = [
+      result.lost > 0 && `${result.lost} acknowledged reading(s) lost`,
+      result.duplicated > 0 && `${result.duplicated} duplicate row(s)`,
+      result.unexpected > 0 && `${result.unexpected} unexpected row(s) or dead letter(s)`,
+      mismatches > 0 && `${mismatches} 200(s) not matching their request`,
+      planProblems.length > 0 && `plan ≠ ran: ${planProblems.length} problem(s), first: ${planProblems[0]}`,
+      floor.failed > 0 && `liveness floor: ${floor.failed} of ${floor.outside} attempts outside fault windows not acknowledged`,
+      floor.outside < floorMinimum && `liveness floor: only ${floor.outside} attempts outside fault windows (at least ${floorMinimum} needed)`,
+    ].filter((f): f is string => typeof f === 'string');
+    const failed = failures.length > 0;
     const record = {
       seed,
       durationS,
       rate,
+      startedAt,
+      logDir,
       requests: s.requests.mobway + s.requests.weguard,
       ...result,
       examples: undefined,
       ackMismatches: mismatches,
+      floor: { outside: floor.outside, failed: floor.failed, minimum: floorMinimum, graceS: SETTINGS.graceMs / 1000 },
       faults,
+      planned: plan.length,
+      planProblems,
       faultLog: injector.done,
       catchUpS: Math.round(catchUpMs / 1000),
       finishedAt: new Date().toISOString(),
+      failures,
       passed: !failed,
     };
     const json = `${JSON.stringify(record, null, 2)}\n`;
@@ -173,7 +218,7 @@ async function main(): Promise<number> {
     console.log(
       `chaos: seed=${seed} duration=${durationS}s requests=${record.requests} acked=${result.acked} stored=${result.stored} lost=${result.lost} duplicated=${result.duplicated} unexpected=${result.unexpected}` +
         ` deadLettered=${result.deadLettered.found}/${result.deadLettered.ackedInvalid} unackedStored=${result.unackedStored}/${result.sentValid - result.acked}${mismatches ? ` ackMismatches=${mismatches}` : ''}` +
-        ` faults=${faultText} catchUp=${record.catchUpS}s ${failed ? 'FAILED' : 'passed'}`,
+        ` floor=${floor.outside - floor.failed}/${floor.outside} faults=${faultText} ran=${asPlanned}/${plan.length} catchUp=${record.catchUpS}s ${failed ? `FAILED: ${failures.join('; ')}` : 'passed'}`,
     );
     if (failed) log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; app logs kept in ${logDir}`);
     return failed ? 1 : 0;
@@ -181,7 +226,7 @@ async function main(): Promise<number> {
     log(`run aborted: ${(error as Error).stack ?? String(error)}`);
     log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; logs in ${logDir}`);
     console.log(`chaos: seed=${seed} duration=${durationS}s ERROR ${(error as Error).message.split('\n')[0]}`);
-    if (RESULT_FILE) writeFileSync(RESULT_FILE, `${JSON.stringify({ seed, durationS, passed: false, error: (error as Error).message }, null, 2)}\n`);
+    if (RESULT_FILE) writeFileSync(RESULT_FILE, `${JSON.stringify({ seed, durationS, startedAt, logDir, passed: false, error: (error as Error).message }, null, 2)}\n`);
     return 2;
   } finally {
     await cleanup();

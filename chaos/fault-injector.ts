@@ -1,21 +1,55 @@
-import { AppProcess, ChaosStack, ServiceName } from './processes';
+import { AppProcess, ChaosStack, confirmGone, freeze, ServiceName } from './processes';
 import { SeededRandom } from './seeded-random';
 
-export const FAULT_KINDS = ['kafka', 'postgres', 'gateway', 'vehicle-consumer', 'location-consumer', 'gateway-sigterm'] as const;
+export const FAULT_KINDS = ['kafka', 'postgres', 'gateway', 'vehicle-consumer', 'location-consumer', 'gateway-sigterm', 'kafka-freeze', 'postgres-freeze', 'consumer-freeze'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
+export type FaultTarget = ServiceName | 'gateway' | 'vehicle-consumer' | 'location-consumer';
+
+interface FaultSpec {
+  /** what it hits; a fault with several picks one per planned fault */
+  targets: readonly FaultTarget[];
+  action: 'sigkill' | 'sigterm' | 'freeze';
+  /** how long the target stays down (killed or stopped), in ms */
+  downMs: readonly [number, number];
+  /** the gateway's answers depend on the target: while it is down, its 503s are expected */
+  stallsIngest: boolean;
+}
+
+// the gateway needs only Kafka: PostgreSQL and the consumers being away must not cost a single 200
+export const FAULTS: Readonly<Record<FaultKind, FaultSpec>> = {
+  kafka: { targets: ['kafka'], action: 'sigkill', downMs: [300, 6000], stallsIngest: true },
+  postgres: { targets: ['postgres'], action: 'sigkill', downMs: [300, 6000], stallsIngest: false },
+  gateway: { targets: ['gateway'], action: 'sigkill', downMs: [300, 4000], stallsIngest: true },
+  'vehicle-consumer': { targets: ['vehicle-consumer'], action: 'sigkill', downMs: [300, 4000], stallsIngest: false },
+  'location-consumer': { targets: ['location-consumer'], action: 'sigkill', downMs: [300, 4000], stallsIngest: false },
+  'gateway-sigterm': { targets: ['gateway'], action: 'sigterm', downMs: [0, 0], stallsIngest: true },
+  // SIGSTOP: the process keeps its sockets and its place in the consumer group, and answers nothing
+  'kafka-freeze': { targets: ['kafka'], action: 'freeze', downMs: [500, 4000], stallsIngest: true },
+  'postgres-freeze': { targets: ['postgres'], action: 'freeze', downMs: [500, 4000], stallsIngest: false },
+  'consumer-freeze': { targets: ['vehicle-consumer', 'location-consumer'], action: 'freeze', downMs: [500, 4000], stallsIngest: false },
+};
 
 export interface PlannedFault {
+  /** its place in the plan */
+  index: number;
   kind: FaultKind;
+  target: FaultTarget;
   /** from the start of the run */
   atMs: number;
-  /** how long the target stays down before it is started again */
+  /** how long the target stays down before it is started (or continued) again */
   downMs: number;
 }
 
 export interface FaultRecord extends PlannedFault {
+  /** epoch ms: the signal was sent */
+  startedAt: number;
   startedAtMs: number;
-  /** from the kill until the target was usable again */
+  /** epoch ms: the target answered real requests again */
+  healthyAt?: number;
+  /** from the signal until the target was usable again */
   recoveredAfterMs?: number;
+  /** what was seen to prove the signal took effect: the pid gone, or stopped */
+  confirmed?: string;
   note?: string;
   error?: string;
   /** gateway-sigterm: how the requests on the wire at the SIGTERM ended */
@@ -30,35 +64,72 @@ export interface FaultTargets {
 }
 
 /**
- * The fault plan for a run: every kind `perKind` times (the graceful gateway stop `sigterms`
- * times), shuffled, one in each equal slot of the window at a random point of it, so faults are
- * spread over the run yet land at unpredictable moments and overlap across targets.
+ * The fault plan for a run: each kind as many times as `counts` says, shuffled, one in each equal
+ * slot of the window at a random point of it, so faults are spread over the run yet land at
+ * unpredictable moments and overlap across targets.
  */
-export function planFaults(random: SeededRandom, durationMs: number, perKind: number, sigterms: number): PlannedFault[] {
+export function planFaults(random: SeededRandom, durationMs: number, counts: Readonly<Record<FaultKind, number>>): PlannedFault[] {
   const all: FaultKind[] = [];
-  for (const kind of FAULT_KINDS) for (let i = 0; i < (kind === 'gateway-sigterm' ? sigterms : perKind); i++) all.push(kind);
+  for (const kind of FAULT_KINDS) for (let i = 0; i < counts[kind]; i++) all.push(kind);
   const kinds = random.shuffle(all);
   // a little load first, and the last fault early enough to land while the senders still send
   const from = Math.min(5000, durationMs * 0.1);
   const to = durationMs * 0.92;
   const slot = (to - from) / kinds.length;
-  return kinds.map((kind, i) => ({
-    kind,
-    atMs: Math.round(from + slot * i + random.between(0, slot * 0.8)),
-    downMs: Math.round(kind === 'gateway-sigterm' ? 0 : random.between(300, kind === 'kafka' || kind === 'postgres' ? 6000 : 4000)),
-  }));
+  return kinds.map((kind, index) => {
+    const { targets, downMs } = FAULTS[kind];
+    return {
+      index,
+      kind,
+      target: random.pick(targets),
+      atMs: Math.round(from + slot * index + random.between(0, slot * 0.8)),
+      downMs: Math.round(random.between(downMs[0], downMs[1])),
+    };
+  });
+}
+
+/** every planned fault ran once, without error, with its effect confirmed; nothing ran that was not planned */
+export function comparePlan(plan: readonly PlannedFault[], ran: readonly FaultRecord[]): { problems: string[]; asPlanned: number } {
+  const problems: string[] = [];
+  let asPlanned = 0;
+  const byIndex = new Map<number, FaultRecord[]>();
+  for (const record of ran) byIndex.set(record.index, [...(byIndex.get(record.index) ?? []), record]);
+  for (const fault of plan) {
+    const records = byIndex.get(fault.index) ?? [];
+    const what = `planned fault #${fault.index} (${fault.kind} on ${fault.target} at ${(fault.atMs / 1000).toFixed(1)} s)`;
+    if (records.length === 0) problems.push(`${what} never ran`);
+    else if (records.length > 1) problems.push(`${what} ran ${records.length} times`);
+    else if (records[0].kind !== fault.kind || records[0].target !== fault.target) problems.push(`${what} ran as ${records[0].kind} on ${records[0].target}`);
+    else if (records[0].error) problems.push(`${what} failed: ${records[0].error}`);
+    else if (!records[0].confirmed) problems.push(`${what} ran without its effect confirmed`);
+    else if (records[0].healthyAt === undefined) problems.push(`${what} never saw its target usable again`);
+    else asPlanned++;
+    byIndex.delete(fault.index);
+  }
+  for (const [index] of byIndex) problems.push(`fault #${index} ran but was not planned`);
+  return { problems, asPlanned };
+}
+
+/** [start, end] in epoch ms: from a fault's signal until its target is usable again, plus `graceMs` */
+export type Window = readonly [number, number];
+
+/** the windows in which the gateway may answer other than 200: faults on what it depends on */
+export function ingestWindows(records: readonly FaultRecord[], graceMs: number): Window[] {
+  return records.filter((r) => FAULTS[r.kind].stallsIngest).map((r) => [r.startedAt, (r.healthyAt ?? Number.POSITIVE_INFINITY) + graceMs] as const);
 }
 
 /**
  * Carries out a plan: SIGKILL (Kafka and PostgreSQL through the stack's control port, the apps
- * directly), wait, start again and wait until usable. One target is never hit twice at once: a
- * fault due while its target is still coming back waits for it.
+ * directly) confirmed by watching the pid go, SIGSTOP/SIGCONT confirmed in /proc, then waits
+ * until the target answers real requests. One target is never hit twice at once: a fault due
+ * while its target is still coming back waits for it.
  */
 export class FaultInjector {
   readonly done: FaultRecord[] = [];
   private readonly targetQueue = new Map<string, Promise<void>>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly started = Date.now();
+  private lastDueAt = 0;
   /** a target that could not be brought back: the run cannot go on */
   failure?: Error;
 
@@ -69,22 +140,27 @@ export class FaultInjector {
 
   run(plan: PlannedFault[]): void {
     for (const fault of plan) {
+      this.lastDueAt = Math.max(this.lastDueAt, this.started + fault.atMs);
       this.timers.push(
         setTimeout(() => {
-          const target = fault.kind === 'gateway-sigterm' ? 'gateway' : fault.kind;
-          const previous = this.targetQueue.get(target) ?? Promise.resolve();
+          const previous = this.targetQueue.get(fault.target) ?? Promise.resolve();
           const next = previous.then(() => (this.failure ? undefined : this.inject(fault))).catch((error: Error) => void (this.failure ??= error));
-          this.targetQueue.set(target, next);
+          this.targetQueue.set(fault.target, next);
         }, fault.atMs),
       );
     }
   }
 
-  /** faults not yet due are dropped; those under way finish, so every target is up again */
+  /** every planned fault has started and finished: every target is up again */
   async settle(): Promise<void> {
+    while (Date.now() < this.lastDueAt + 50 && !this.failure) await sleep(Math.min(1000, this.lastDueAt + 50 - Date.now()));
+    await this.drain();
+  }
+
+  /** faults not yet due are dropped (an interrupted or failed run); those under way finish */
+  async abort(): Promise<void> {
     for (const timer of this.timers) clearTimeout(timer);
-    await Promise.all(this.targetQueue.values());
-    if (this.failure) throw this.failure;
+    await this.drain();
   }
 
   counts(): Record<string, number> {
@@ -94,35 +170,26 @@ export class FaultInjector {
     return counts;
   }
 
+  private async drain(): Promise<void> {
+    let pending = 0;
+    do {
+      pending = this.targetQueue.size;
+      await Promise.all(this.targetQueue.values());
+    } while (this.targetQueue.size !== pending);
+    if (this.failure) throw this.failure;
+  }
+
   private async inject(fault: PlannedFault): Promise<void> {
-    const record: FaultRecord = { ...fault, startedAtMs: Date.now() - this.started };
-    const t0 = Date.now();
+    const record: FaultRecord = { ...fault, startedAt: Date.now(), startedAtMs: Date.now() - this.started };
     const at = (record.startedAtMs / 1000).toFixed(1);
     try {
-      switch (fault.kind) {
-        case 'kafka':
-        case 'postgres':
-          await this.killService(fault.kind, fault.downMs);
-          break;
-        case 'gateway-sigterm': {
-          // under load: every request in flight must end as a durable 200 or a non-200 (the final
-          // comparison checks the 200s are stored); how they ended is noted
-          const inFlight = await this.targets.burst();
-          const { graceful, exit } = await this.targets.apps.gateway.terminate();
-          record.inFlightOutcomes = inFlight();
-          record.note = `${graceful ? `exited (${exit}) after ${Date.now() - t0} ms` : 'did not exit within 30 s: killed'}; requests in flight ended ${JSON.stringify(record.inFlightOutcomes)}`;
-          await this.targets.apps.gateway.start();
-          break;
-        }
-        default: {
-          const app = this.targets.apps[fault.kind];
-          await app.kill();
-          await sleep(fault.downMs);
-          await app.start();
-        }
-      }
-      record.recoveredAfterMs = Date.now() - t0;
-      this.log(`fault at ${at}s: ${describe(fault)}; back after ${(record.recoveredAfterMs / 1000).toFixed(1)} s${record.note ? ` (${record.note})` : ''}`);
+      const action = FAULTS[fault.kind].action;
+      if (action === 'sigkill') await this.sigkill(fault, record);
+      else if (action === 'freeze') await this.freeze(fault, record);
+      else await this.sigterm(record);
+      record.healthyAt = Date.now();
+      record.recoveredAfterMs = record.healthyAt - record.startedAt;
+      this.log(`fault at ${at}s: ${describe(fault)}; ${record.confirmed}; back after ${(record.recoveredAfterMs / 1000).toFixed(1)} s${record.note ? ` (${record.note})` : ''}`);
     } catch (error) {
       record.error = (error as Error).message;
       this.log(`fault at ${at}s: ${describe(fault)} FAILED: ${record.error}`);
@@ -132,9 +199,52 @@ export class FaultInjector {
     }
   }
 
-  private async killService(service: ServiceName, downMs: number): Promise<void> {
-    await this.targets.stack.control(service, 'kill');
-    await sleep(downMs);
+  private async sigkill(fault: PlannedFault, record: FaultRecord): Promise<void> {
+    if (fault.target === 'kafka' || fault.target === 'postgres') {
+      const pid = this.targets.stack.pidOf(fault.target);
+      await this.targets.stack.control(fault.target, 'kill');
+      // the whole process group: PostgreSQL's backends, the JVM's children
+      record.confirmed = `process group ${pid} gone after ${await confirmGone(pid, true)} ms`;
+      await sleep(fault.downMs);
+      await this.startService(fault.target);
+      await this.targets.stack.waitUntilUsable(fault.target);
+      return;
+    }
+    const app = this.targets.apps[fault.target];
+    const pid = await app.kill();
+    record.confirmed = `pid ${pid} gone after ${await confirmGone(pid, false)} ms`;
+    await sleep(fault.downMs);
+    await app.start();
+  }
+
+  private async freeze(fault: PlannedFault, record: FaultRecord): Promise<void> {
+    const service = fault.target === 'kafka' || fault.target === 'postgres' ? fault.target : undefined;
+    const pid = service ? this.targets.stack.pidOf(service) : this.targets.apps[fault.target as keyof FaultTargets['apps']].pid;
+    try {
+      await freeze(pid, !!service, true);
+      record.confirmed = `pid ${pid}${service ? ' and its group' : ''} stopped (state T)`;
+      await sleep(fault.downMs);
+    } finally {
+      await freeze(pid, !!service, false);
+    }
+    if (service) await this.targets.stack.waitUntilUsable(service);
+    else await this.targets.apps[fault.target as keyof FaultTargets['apps']].waitUntilAnswering();
+  }
+
+  // under load: every request in flight must end as a durable 200 or a non-200 (the final
+  // comparison checks the 200s are stored); how they ended is noted
+  private async sigterm(record: FaultRecord): Promise<void> {
+    const t0 = Date.now();
+    const inFlight = await this.targets.burst();
+    const { graceful, exit, pid } = await this.targets.apps.gateway.terminate();
+    if (pid === undefined) throw new Error('the gateway was not running');
+    record.confirmed = `pid ${pid} gone after ${await confirmGone(pid, false)} ms`;
+    record.inFlightOutcomes = inFlight();
+    record.note = `${graceful ? `exited (${exit}) after ${Date.now() - t0} ms` : 'did not exit within 30 s: killed'}; requests in flight ended ${JSON.stringify(record.inFlightOutcomes)}`;
+    await this.targets.apps.gateway.start();
+  }
+
+  private async startService(service: ServiceName): Promise<void> {
     // the old process may still hold its port for a moment after SIGKILL
     for (let attempt = 1; ; attempt++) {
       try {
@@ -150,8 +260,10 @@ export class FaultInjector {
 }
 
 function describe(fault: PlannedFault): string {
-  if (fault.kind === 'gateway-sigterm') return 'gateway SIGTERM under load, restarted';
-  return `${fault.kind} SIGKILL, down ${(fault.downMs / 1000).toFixed(1)} s`;
+  const { action } = FAULTS[fault.kind];
+  if (action === 'sigterm') return 'gateway SIGTERM under load, restarted';
+  if (action === 'freeze') return `${fault.target} SIGSTOP, SIGCONT after ${(fault.downMs / 1000).toFixed(1)} s`;
+  return `${fault.target} SIGKILL, down ${(fault.downMs / 1000).toFixed(1)} s`;
 }
 
 function sleep(ms: number): Promise<void> {

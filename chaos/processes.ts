@@ -1,6 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
+import { TOPICS } from '@app/contracts';
 import { isAlive } from '@app/local-stack/local-stack';
 import { projectRoot } from '@app/local-stack/project-root';
 
@@ -62,6 +65,60 @@ function killPid(pid: number): void {
     process.kill(pid, 'SIGKILL');
   } catch {
     // already gone
+  }
+}
+
+/** the state letter of /proc/<pid>/stat (R, S, D, T stopped, Z zombie…); undefined when there is no such process */
+export function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    // `pid (comm) state ppid pgrp …`: comm may hold spaces and parentheses, so read after the last ')'
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
+  }
+}
+
+/** live (not zombie) processes whose process group is `pgid` */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'latin1');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(name));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return members;
+}
+
+/**
+ * Resolves once nothing of `pid` (and, with `group`, of its process group) is alive, zombies
+ * counting as gone; rejects with what is still there after `timeoutMs`. A SIGKILL is only
+ * counted as a fault once this has seen it take effect.
+ */
+export async function confirmGone(pid: number, group: boolean, timeoutMs = 10_000): Promise<number> {
+  const started = Date.now();
+  for (;;) {
+    const alive = group ? groupMembers(pid) : [pid].filter((p) => ![undefined, 'Z'].includes(processState(p)));
+    if (alive.length === 0) return Date.now() - started;
+    if (Date.now() - started > timeoutMs) throw new Error(`pid ${alive.join(', ')} still alive ${timeoutMs} ms after SIGKILL${group ? ` of group ${pid}` : ''}`);
+    await sleep(20);
+  }
+}
+
+/** SIGSTOP or SIGCONT to a process (or its whole group), and wait until /proc shows it took effect */
+export async function freeze(pid: number, group: boolean, frozen: boolean, timeoutMs = 5000): Promise<void> {
+  process.kill(group ? -pid : pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const state = processState(pid);
+    if (state === undefined) throw new Error(`pid ${pid} is gone`);
+    if ((state === 'T') === frozen) return;
+    if (Date.now() > deadline) throw new Error(`pid ${pid} in state ${state} ${timeoutMs} ms after ${frozen ? 'SIGSTOP' : 'SIGCONT'}`);
+    await sleep(10);
   }
 }
 
@@ -207,12 +264,53 @@ export class ChaosStack {
     return this.info;
   }
 
+  /** the service's current process (the leader of its process group) */
+  pidOf(service: ServiceName): number {
+    const pid = serviceGroups.get(service);
+    if (!pid) throw new Error(`no ${service} pid known`);
+    return pid;
+  }
+
   /** `POST /<service>/<action>` on the control port; start resolves once the service is usable again */
   async control(service: ServiceName, action: 'kill' | 'start' | 'stop'): Promise<void> {
     const res = await fetch(`http://127.0.0.1:${this.controlPort}/${service}/${action}`, { method: 'POST', signal: AbortSignal.timeout(300_000) });
     const text = await res.text();
     if (!res.ok) throw new Error(`${service} ${action}: HTTP ${res.status} ${text.slice(0, 300)}`);
     if (action === 'start') rememberServicePid(service, (JSON.parse(text) as Record<string, number>)[`${service}Pid`]);
+  }
+
+  /** resolves once the service answers a real request: Kafka metadata, PostgreSQL `SELECT 1` */
+  async waitUntilUsable(service: ServiceName, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await (service === 'kafka' ? this.kafkaAnswers() : this.postgresAnswers());
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`${service} not usable within ${timeoutMs} ms: ${(error as Error).message}`);
+        await sleep(200);
+      }
+    }
+  }
+
+  private async kafkaAnswers(): Promise<void> {
+    const admin = new Kafka({ clientId: 'chaos-probe', brokers: this.info.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, requestTimeout: 3000, retry: { retries: 0 } }).admin();
+    try {
+      await admin.connect();
+      await admin.fetchTopicMetadata({ topics: [TOPICS.raw] });
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+
+  private async postgresAnswers(): Promise<void> {
+    const client = new Client({ connectionString: this.info.databaseUrl, connectionTimeoutMillis: 2000, query_timeout: 3000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   }
 
   /** SIGTERM: the launcher stops Kafka, then PostgreSQL; the data folder goes afterwards */
@@ -240,7 +338,27 @@ export class AppProcess {
     readonly name: string,
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    readonly port: number,
   ) {}
+
+  get pid(): number {
+    if (!this.child?.pid) throw new Error(`${this.name} has no process`);
+    return this.child.pid;
+  }
+
+  /** resolves once the app answers HTTP at all (`/health`, whatever its status) */
+  async waitUntilAnswering(timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await fetch(`http://127.0.0.1:${this.port}/health`, { signal: AbortSignal.timeout(2000) }).then((res) => res.arrayBuffer());
+        return;
+      } catch (error) {
+        if (Date.now() > deadline) throw new Error(`${this.name} not answering within ${timeoutMs} ms: ${(error as Error).message}`);
+        await sleep(200);
+      }
+    }
+  }
 
   get script(): string {
     return join(DIST, 'apps', this.name, 'src', 'main.js');
@@ -268,14 +386,17 @@ export class AppProcess {
     }
   }
 
-  async kill(): Promise<void> {
-    if (!this.child) return;
-    signal(this.child, 'SIGKILL');
-    await exited(this.child);
+  /** SIGKILL; resolves with the pid once it has exited */
+  async kill(): Promise<number> {
+    const child = this.child;
+    if (!child?.pid) throw new Error(`${this.name} has no process to kill`);
+    signal(child, 'SIGKILL');
+    await exited(child);
+    return child.pid;
   }
 
   /** SIGTERM and wait for the graceful shutdown; SIGKILL when it takes longer than graceMs */
-  async terminate(graceMs = 30_000): Promise<{ graceful: boolean; exit: string }> {
+  async terminate(graceMs = 30_000): Promise<{ graceful: boolean; exit: string; pid?: number }> {
     const child = this.child;
     if (!child) return { graceful: true, exit: 'not running' };
     signal(child, 'SIGTERM');
@@ -285,6 +406,6 @@ export class AppProcess {
       await exited(child);
     }
     // Nest re-raises the signal after its shutdown hooks: a graceful stop ends by SIGTERM, not a code
-    return { graceful, exit: child.exitCode !== null ? `code ${child.exitCode}` : String(child.signalCode) };
+    return { graceful, exit: child.exitCode !== null ? `code ${child.exitCode}` : String(child.signalCode), pid: child.pid };
   }
 }

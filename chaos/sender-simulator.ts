@@ -1,6 +1,7 @@
 import { Agent, request } from 'node:http';
-import { eventIdFor } from '@app/normalization';
 import { sign } from '@app/verification';
+import { expectedEventId } from './independent-event-id';
+import { AttemptRecord } from './liveness-floor';
 import { SeededRandom } from './seeded-random';
 
 export type SenderName = 'mobway' | 'weguard';
@@ -12,7 +13,7 @@ export interface SentReading {
   entityId: string;
   /** UTC, `yyyy-mm-ddThh:mm:ss.sssZ`: what the pipeline must store as recordedAt */
   recordedAt: string;
-  /** the deterministic id the gateway must give it (valid readings only) */
+  /** the deterministic id the gateway must give it (valid readings only), computed without the gateway's code */
   eventId?: string;
   /** false for the readings made invalid on purpose: they belong on the dead-letter topic */
   valid: boolean;
@@ -80,6 +81,8 @@ export interface SenderStats {
  */
 export class SenderSimulator {
   readonly readings: SentReading[] = [];
+  /** every HTTP attempt, for the liveness floor */
+  readonly attempts: AttemptRecord[] = [];
   readonly stats: SenderStats = {
     requests: { mobway: 0, weguard: 0 },
     acked: { mobway: 0, weguard: 0 },
@@ -215,7 +218,7 @@ export class SenderSimulator {
           sender: 'mobway',
           entityId: vin,
           recordedAt,
-          eventId: valid ? eventIdFor('mobway', vin, recordedAt, reading) : undefined,
+          eventId: valid ? expectedEventId('mobway', vin, recordedAt, reading) : undefined,
           valid,
           letterKey: `mobway|${vin}|${dateTime}`,
           acked: false,
@@ -249,7 +252,7 @@ export class SenderSimulator {
         sender: 'weguard',
         entityId: deviceId,
         recordedAt: timestamp,
-        eventId: valid ? eventIdFor('weguard', deviceId, timestamp, location) : undefined,
+        eventId: valid ? expectedEventId('weguard', deviceId, timestamp, location) : undefined,
         valid,
         letterKey: `weguard|${deviceId}|${timestamp}`,
         acked: false,
@@ -263,7 +266,9 @@ export class SenderSimulator {
     const headers = { 'content-type': 'application/json', ...sign(sender, this.options.secrets[sender], body) };
     for (let attempt = 1; attempt <= behaviour.maxAttempts && !this.aborting; attempt++) {
       this.stats.attempts++;
+      const startedAt = Date.now();
       const outcome = await this.post(behaviour.path, headers, body);
+      this.attempts.push({ sender, startedAt, endedAt: Date.now(), status: outcome.status, label: outcome.label });
       this.stats.outcomes[outcome.label] = (this.stats.outcomes[outcome.label] ?? 0) + 1;
       if (outcome.status === 200) {
         for (const reading of readings) reading.acked = true;

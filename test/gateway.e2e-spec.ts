@@ -5,11 +5,11 @@ import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './supp
 import { controlStack, RunningApp } from './support/running-app';
 import { json, readTopic } from './support/topic-reader';
 
-const MOBWAY = 'e2e-mobway-secret';
-const MOBWAY_NEXT = 'e2e-mobway-rotated-secret';
-const WEGUARD = 'e2e-weguard-secret';
+const MOBWAY = 'e2e-mobway-secret-3f8a2d6c91e4b075';
+const MOBWAY_NEXT = 'e2e-mobway-rotated-secret-7c0e5b9a4d12f368';
+const WEGUARD = 'e2e-weguard-secret-1a6d3f8b2e90c457';
 const ACME = `whsec_${Buffer.from('e2e-acme-standard-webhooks-key').toString('base64')}`;
-const OCTO = 'e2e-octo-github-secret';
+const OCTO = 'e2e-octo-github-secret-8e2b7d4f1c06a953';
 
 describe('ingest gateway (real broker)', () => {
   let gateway: RunningApp;
@@ -140,6 +140,15 @@ describe('ingest gateway (real broker)', () => {
     expect(await res.json()).toEqual({ status: 'success', accepted: 0, deadLettered: 1 });
   });
 
+  it('verifies an empty body like any other: mobway 200 with a dead letter, others 400, unsigned refused', async () => {
+    const empty = Buffer.alloc(0);
+    const mobway = await post('/webhooks/mobway', empty, sign('mobway', MOBWAY, empty));
+    expect(mobway.status).toBe(200);
+    expect(await mobway.json()).toEqual({ status: 'success', accepted: 0, deadLettered: 1 });
+    expect((await post('/webhooks/weguard', empty, sign('weguard', WEGUARD, empty))).status).toBe(400);
+    expect((await post('/webhooks/mobway', empty, { 'x-signature': '00'.repeat(32) })).status).toBe(403);
+  });
+
   it('publishes a repeated Standard Webhooks id once', async () => {
     const vin = randomVin();
     const body = mobwayPayload([mobwayReading(vin)]);
@@ -160,10 +169,11 @@ describe('ingest gateway (real broker)', () => {
   it('limits each source on its own: a flooding sender gets 429 with Retry-After, the others go on', async () => {
     const limited = await RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, WEGUARD_SECRET: WEGUARD, RATE_LIMIT_PER_SOURCE: '1', RATE_LIMIT_BURST: '3' });
     try {
-      const body = mobwayPayload([mobwayReading(randomVin())]);
       const statuses: number[] = [];
       let retryAfter: string | null = null;
       for (let i = 0; i < 6; i++) {
+        // a new body each time: an identical one would be a replay, answered without charging
+        const body = mobwayPayload([mobwayReading(randomVin())]);
         const res = await fetch(`${limited.url}/webhooks/mobway`, { method: 'POST', body, headers: sign('mobway', MOBWAY, body) });
         statuses.push(res.status);
         if (res.status === 429) retryAfter = res.headers.get('retry-after');
@@ -178,6 +188,95 @@ describe('ingest gateway (real broker)', () => {
     } finally {
       await limited.stop();
     }
+  });
+
+  it('answers a signed body of 300,000 empty readings promptly and finally, and no produce request is refused', async () => {
+    const vin = randomVin();
+    const body = Buffer.from(JSON.stringify({ [vin]: Array.from({ length: 300_000 }, () => ({})) }));
+    expect(body.length).toBeGreaterThan(890_000);
+    const started = Date.now();
+    const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+    const elapsed = Date.now() - started;
+    console.log(`300,000 empty readings (${body.length} bytes) for mobway: ${res.status} in ${elapsed} ms`);
+    // mobway interrupts delivery after repeated non-200s: the readings past MAX_READINGS_PER_REQUEST go to one dead letter
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'success', accepted: 0, deadLettered: 300_000 });
+    expect(elapsed).toBeLessThan(5000);
+
+    const requestId = res.headers.get('x-request-id');
+    const letters = (await readTopic(TOPICS.deadLetter)).map((m) => json<DeadLetterV1>(m)).filter((l) => l.requestId === requestId);
+    expect(letters).toHaveLength(10_000 + 1);
+    const aggregated = letters.filter((l) => l.original === undefined);
+    expect(aggregated).toHaveLength(1);
+    expect(aggregated[0].reasons[0]).toMatch(/^290000 reading\(s\) past MAX_READINGS_PER_REQUEST \(10000\) were not processed/);
+    const raw = (await readTopic(TOPICS.raw)).filter((m) => m.key === requestId);
+    expect(raw.map((m) => m.value.equals(body))).toEqual([true]);
+    expect(gateway.output.join('\n')).not.toMatch(/produce request (failed|refused)/);
+
+    // a sender that takes a 413 gets one just as promptly, and nothing is stored
+    const locations = Buffer.from(JSON.stringify(Array.from({ length: 300_000 }, () => ({}))));
+    const refusedAt = Date.now();
+    const refused = await post('/webhooks/weguard', locations, sign('weguard', WEGUARD, locations));
+    expect([refused.status, Date.now() - refusedAt < 5000]).toEqual([413, true]);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/more than 10000 per request \(MAX_READINGS_PER_REQUEST\)/);
+    expect((await readTopic(TOPICS.raw)).filter((m) => m.key === refused.headers.get('x-request-id'))).toEqual([]);
+  }, 60_000);
+
+  it('splits a large legitimate body over several produce requests and every reading arrives, in order', async () => {
+    const vins = Array.from({ length: 5 }, () => randomVin());
+    const readings = Array.from({ length: 3000 }, (_, i) => mobwayReading(vins[i % 5], { date_time: `2025-03-01 ${String(10 + Math.floor(i / 300)).padStart(2, '0')}:${String(Math.floor(i / 5) % 60).padStart(2, '0')}:00`, odometer: i }));
+    const body = mobwayPayload(readings);
+    // raw copy + 3,000 records: well over one 2 MiB produce request
+    expect(body.length).toBeGreaterThan(700_000);
+    const res = await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body));
+    expect(await res.json()).toEqual({ status: 'success', accepted: 3000, deadLettered: 0 });
+    const records = (await readTopic(TOPICS.vehicle)).filter((m) => vins.includes(m.key!));
+    expect(records).toHaveLength(3000);
+    for (const vin of vins) {
+      const odometers = records.filter((m) => m.key === vin).sort((a, b) => Number(a.offset) - Number(b.offset)).map((m) => json<VehicleTelemetryV1>(m).odometerKm);
+      expect(odometers).toEqual(readings.filter((r) => r.vin === vin).map((r) => r.odometer));
+    }
+  }, 60_000);
+
+  it('answers a replayed id-less request with the first answer: one publish, and the rate limit is charged once', async () => {
+    // a budget of 20 requests, refilled slowly so that the outcome does not hang on this machine's speed
+    const limited = await RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, RATE_LIMIT_PER_SOURCE: '1', RATE_LIMIT_BURST: '20' });
+    try {
+      const vin = randomVin();
+      const captured = mobwayPayload([mobwayReading(vin)]);
+      const headers = { 'content-type': 'application/json', ...sign('mobway', MOBWAY, captured) };
+      const replay = () => fetch(`${limited.url}/webhooks/mobway`, { method: 'POST', body: captured, headers });
+      // the real request, then 46 replays at once: far over the budget
+      const first = await replay();
+      const replays = await Promise.all(Array.from({ length: 46 }, replay));
+      const answers = await Promise.all([first, ...replays].map(async (res) => ({ status: res.status, body: (await res.json()) as unknown })));
+      expect(answers.filter((a) => a.status !== 200)).toEqual([]);
+      expect(new Set(answers.map((a) => JSON.stringify(a.body)))).toEqual(new Set([JSON.stringify({ status: 'success', accepted: 1, deadLettered: 0 })]));
+      expect((await readTopic(TOPICS.vehicle)).filter((m) => m.key === vin)).toHaveLength(1);
+      expect((await readTopic(TOPICS.raw)).filter((m) => m.value.equals(captured))).toHaveLength(1);
+
+      // the real sender's next requests find their budget intact (19 left)
+      const fresh: number[] = [];
+      for (let i = 0; i < 15; i++) {
+        const body = mobwayPayload([mobwayReading(randomVin())]);
+        fresh.push((await fetch(`${limited.url}/webhooks/mobway`, { method: 'POST', body, headers: sign('mobway', MOBWAY, body) })).status);
+      }
+      expect(fresh).toEqual(Array(15).fill(200));
+      expect(await (await fetch(`${limited.url}/metrics`)).text()).toMatch(/gateway_replays_total\{source="mobway"\} 46/);
+    } finally {
+      await limited.stop();
+    }
+  });
+
+  it('answers 400 to a Standard Webhooks id longer than 256 bytes, even when signed', async () => {
+    const vin = randomVin();
+    const body = mobwayPayload([mobwayReading(vin)]);
+    const res = await post('/webhooks/acme', body, sign('standard-webhooks', ACME, body, { id: `msg_${'x'.repeat(8192)}` }));
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { message: string }).message).toBe('webhook-id header longer than 256 bytes');
+    const ok = await post('/webhooks/acme', body, sign('standard-webhooks', ACME, body, { id: `msg_${'x'.repeat(252)}` }));
+    expect(ok.status).toBe(200);
+    expect((await readTopic(TOPICS.vehicle)).filter((m) => m.key === vin)).toHaveLength(1);
   });
 
   it('never writes a secret to its logs', () => {

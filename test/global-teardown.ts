@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { STATE_FILE, TestStackState } from './support/test-env';
+import { STACK_LOG, STATE_FILE, TestStackState } from './support/test-env';
 
 const alive = (pid: number): boolean => {
   try {
@@ -18,7 +18,9 @@ export default async function globalTeardown(): Promise<void> {
   const deadline = Date.now() + 60_000;
   const pids = [state.launcherPid, state.kafkaPid, state.postgresPid].filter((p): p is number => !!p);
   while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
-  for (const pid of pids.filter(alive)) process.kill(-pid, 'SIGKILL');
+  const stuck = pids.filter(alive);
+  if (stuck.length > 0) console.log(`test stack did not stop within 60 s (pids ${stuck.join(', ')}): killed; its log is in ${STACK_LOG}`);
+  for (const pid of stuck) process.kill(-pid, 'SIGKILL');
   rmSync(state.dataDir, { recursive: true, force: true });
   rmSync(STATE_FILE, { force: true });
 }

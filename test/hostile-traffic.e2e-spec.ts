@@ -7,8 +7,8 @@ import { mobwayPayload, mobwayReading, randomVin } from './support/payloads';
 import { RunningApp } from './support/running-app';
 import { PORT_BASE } from './support/test-env';
 
-const SECRET = 'hostile-mobway-secret';
-const METRICS_TOKEN = 'hostile-metrics-token-0123456789';
+const SECRET = 'hostile-traffic-mobway-secret-4f9c2a7e1b';
+const METRICS_TOKEN = 'hostile-metrics-bearer-7d3f9a1c5e';
 const METRICS_PORT = PORT_BASE + 9;
 const MiB = 1024 * 1024;
 
@@ -197,7 +197,7 @@ describe('hostile traffic against the real gateway', () => {
   beforeAll(async () => {
     gateway = await RunningApp.start('ingest-gateway', {
       MOBWAY_SIGN_SECRET: SECRET,
-      WEGUARD_SECRET: 'hostile-weguard-secret',
+      WEGUARD_SECRET: 'hostile-traffic-weguard-secret-8e2b6d4f0a',
       METRICS_TOKEN,
       METRICS_PORT: String(METRICS_PORT),
       ...Object.fromEntries(Object.entries(LIMITS).map(([k, v]) => [k, String(v)])),

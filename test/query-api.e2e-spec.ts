@@ -166,9 +166,9 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
     it.each([
       ['21 VINs', { vins: Array.from({ length: 21 }, aVin) }, 'vins must contain at most 20 VINs'],
       ['no VINs', { vins: [] }, 'vins must contain at least 1 VIN'],
-      ['an invalid VIN', { vins: ['NOT-A-VIN'] }, 'each value in vins must be 17 characters of the VIN alphabet (no I, O, Q)'],
-      ['an ISO date', { vins: [vin], start_date: '2025-03-01T00:00:00Z' }, "start_date must be 'yyyy-mm-dd hh:mm:ss' or 'yyyy-mm-dd' (Brasília time, UTC−03:00)"],
-      ['start after end', { vins: [vin], start_date: '2025-03-02', end_date: '2025-03-01' }, 'start_date must be before end_date (default end_date: now)'],
+      ['an invalid VIN', { vins: ['NOT-A-VIN'] }, 'vins must hold VINs, 17 characters of the VIN alphabet (no I, O, Q); entry 0 is not one'],
+      ['a date with milliseconds', { vins: [vin], start_date: '2025-03-01T00:00:00.000Z' }, "start_date must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' (both Brasília time, UTC−03:00) or 'yyyy-mm-ddThh:mm:ss-03:00' (the offset given)"],
+      ['start after end', { vins: [vin], start_date: '2025-03-02', end_date: '2025-03-01' }, 'end_date must not be before start_date'],
     ])('/vehicle-data: 400 for %s', async (_case, body, message) => {
       const res = await post<{ message: string[] }>('/vehicle-data', body);
       expect(res.status).toBe(400);
@@ -406,7 +406,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
     });
 
     it("answers in mobway's shape: keyed by VIN, mobway field names, date_time in Brasília time, extras and flags as sent", async () => {
-      const res = await post<Record<string, Array<Record<string, unknown>>>>('/vehicle-data', { vins: [vin.toLowerCase(), silent], start_date: '2025-03-01', end_date: '2025-03-01' });
+      const res = await post<Record<string, Array<Record<string, unknown>>>>('/vehicle-data', { vins: [vin.toLowerCase(), silent], start_date: '2025-03-01', end_date: '2025-03-01T23:59:59' });
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^application\/json/);
       expect(Object.keys(res.body)).toEqual([vin, silent]);
@@ -424,6 +424,16 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
           lv_battery_voltage: 13.9,
           hv_battery_soc: null,
           rpm: 2100,
+          range: null,
+          left_front_tire_pressure: null,
+          right_front_tire_pressure: null,
+          left_rear_tire_pressure: null,
+          right_rear_tire_pressure: null,
+          oil_level: null,
+          engine_cooling_temperature: null,
+          hv_battery_voltage: null,
+          hv_battery_charging_status: null,
+          seat_belt_status: null,
           event: 'position',
           flag: {},
           tire_pressure_fl: 34,

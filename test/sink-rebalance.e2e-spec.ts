@@ -50,7 +50,7 @@ async function aMember(groupId: string, logger: JoinLog): Promise<INestApplicati
   const config = loadConfig('consumer', {
     KAFKA_BROKERS: stack.kafkaBrokers.join(','),
     DATABASE_URL: stack.databaseUrl,
-    QUERY_API_KEYS: 'x'.repeat(20),
+    QUERY_API_KEYS: 'sink-query-key-2e7b9c41',
     KAFKA_CLIENT_ID: `sink-rebalance-${randomUUID()}`,
     CONSUMER_MAX_BATCH: '200',
   });

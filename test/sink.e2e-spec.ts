@@ -92,7 +92,7 @@ describe('SinkModule against the real broker and database', () => {
     const config = loadConfig('consumer', {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       DATABASE_URL: stack.databaseUrl,
-      QUERY_API_KEYS: 'x'.repeat(20),
+      QUERY_API_KEYS: 'sink-query-key-2e7b9c41',
       KAFKA_CLIENT_ID: 'sink-e2e',
       CONSUMER_MAX_BATCH: '500',
     });

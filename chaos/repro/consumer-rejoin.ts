@@ -8,7 +8,7 @@ import { AppProcess, ChaosStack, markRun, reapLeftovers, ROOT } from '../process
  * Prints how long the third took to get partitions, and how many SyncGroup requests timed out.
  * `node <dist>/chaos/repro/consumer-rejoin.js`
  */
-const PORT_BASE = Number(process.env.CHAOS_PORT_BASE ?? 28000);
+const PORT_BASE = Number(process.env.CHAOS_PORT_BASE || Number(process.env.E2E_PORT_BASE || 19000) + 500);
 
 async function main(): Promise<void> {
   markRun(PORT_BASE);
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       'vehicle-consumer',
       { HOST: '127.0.0.1', KAFKA_BROKERS: info.kafkaBrokers.join(','), DATABASE_URL: info.databaseUrl, QUERY_API_KEYS: 'repro-query-key-0123456789', VEHICLE_CONSUMER_PORT: String(PORT_BASE + 11) },
       log,
+      PORT_BASE + 11,
     );
     await app.start();
     while (joins() < 1) await sleep(200);

@@ -3,6 +3,21 @@ import type { SchemeName } from '@app/verification';
 
 export type Role = 'gateway' | 'consumer' | 'launcher';
 
+export type KafkaSaslMechanism = 'scram-sha-256' | 'scram-sha-512' | 'plain';
+
+/** the roles whose Kafka ACLs provisioning grants; the grants themselves are in libs/kafka */
+export const KAFKA_ACL_ROLES = ['gateway', 'vehicle-consumer', 'location-consumer', 'subscriber'] as const;
+export type KafkaAclRole = (typeof KAFKA_ACL_ROLES)[number];
+
+export interface KafkaConnectionConfig {
+  brokers: string[];
+  clientId: string;
+  /** unset: no authentication */
+  sasl?: { mechanism: KafkaSaslMechanism; username: string; password: string };
+  /** unset: plaintext; `ca` unset: the system's CAs */
+  ssl?: { ca?: string };
+}
+
 export interface GenericSourceConfig {
   name: string;
   scheme: SchemeName;
@@ -19,14 +34,16 @@ export class AppConfig {
   trustProxy: false | number | string[];
   http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   ports: { gateway: number; vehicleConsumer: number; locationConsumer: number };
-  kafka: { brokers: string[]; clientId: string; partitions: number; replicationFactor: number; external: boolean };
+  kafka: KafkaConnectionConfig & { partitions: number; replicationFactor: number; external: boolean; aclPrincipals: { role: KafkaAclRole; user: string }[] };
   database: { url: string; poolSize: number; external: boolean };
   gateway: {
     bodyLimitBytes: number;
+    maxReadingsPerRequest: number;
+    replayWindowSeconds: number;
     mobwaySecrets: string[];
     weguardSecrets: string[];
     sources: GenericSourceConfig[];
-    publish: { lingerMs: number; maxBatchRecords: number; timeoutMs: number; producers: number };
+    publish: { lingerMs: number; maxBatchRecords: number; maxBatchBytes: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
     edge: {
@@ -40,7 +57,7 @@ export class AppConfig {
     };
     metrics: { token?: string; port: number; host: string };
   };
-  query: { apiKeys: string[] };
+  query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
   local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; postgresSharedBuffers?: string; controlPort: number };
 }

@@ -52,6 +52,27 @@ export class EnvDto {
   @IsString() @MinLength(1)
   KAFKA_CLIENT_ID = 'fleet-telemetry';
 
+  /** unset: no authentication (the local broker on loopback); the apps' principal comes from the username */
+  @IsOptional() @IsIn(['scram-sha-256', 'scram-sha-512', 'plain'])
+  KAFKA_SASL_MECHANISM?: string;
+
+  @IsOptional() @Matches(/^[^\s,=]{1,255}$/, { message: 'KAFKA_SASL_USERNAME must be 1–255 characters without spaces, commas or "="' })
+  KAFKA_SASL_USERNAME?: string;
+
+  @IsOptional() @IsString()
+  KAFKA_SASL_PASSWORD?: string;
+
+  @IsIn(['true', 'false'])
+  KAFKA_SSL = 'false';
+
+  /** PEM bundle of the CAs that sign the brokers' certificates; unset: the system's CAs */
+  @IsOptional() @IsString()
+  KAFKA_SSL_CA_FILE?: string;
+
+  /** provisioning only: `role=user` pairs whose ACLs the provision script creates (roles: gateway, vehicle-consumer, location-consumer, subscriber) */
+  @IsOptional() @IsString()
+  KAFKA_ACL_PRINCIPALS?: string;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(1000)
   KAFKA_TOPIC_PARTITIONS = 6;
 
@@ -122,12 +143,24 @@ export class EnvDto {
   @IsString()
   METRICS_HOST = '127.0.0.1';
 
+  /** readings one request may hold; past it: 413, or for mobway a 200 with the excess in one dead letter */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  MAX_READINGS_PER_REQUEST = 10_000;
+
+  /** an identical signed request (same webhook-id, or same body where the scheme has no id) within this window gets the first answer (0 = off) */
+  @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
+  REPLAY_WINDOW_SECONDS = 600;
+
   /** how long the publisher waits to group concurrent requests into one produce request */
   @Transform(toInt) @IsInt() @Min(0) @Max(1000)
   PUBLISH_LINGER_MS = 2;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   PUBLISH_MAX_BATCH_RECORDS = 5000;
+
+  /** bytes of one produce request; larger requests are split, a single larger record is dead-lettered at ingest */
+  @Transform(toInt) @IsInt() @Min(64 * 1024) @Max(64 * 1024 * 1024)
+  PUBLISH_MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
   /** idempotent producers used side by side (each keeps one produce request in flight) */
   @Transform(toInt) @IsInt() @Min(1) @Max(16)
@@ -150,6 +183,10 @@ export class EnvDto {
   /** comma-separated bearer keys for the consumers' query APIs (each ≥ 16 characters) */
   @IsOptional() @IsString() @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'QUERY_API_KEYS must be comma-separated keys of at least 16 characters' })
   QUERY_API_KEYS?: string;
+
+  /** the longest span from start_date to end_date POST /vehicle-data answers (mobway-compatible recovery) */
+  @Transform(toInt) @IsInt() @Min(1) @Max(3660)
+  VEHICLE_DATA_MAX_WINDOW_DAYS = 31;
 
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
   CONSUMER_MAX_BATCH = 5000;
@@ -180,4 +217,4 @@ export class EnvDto {
 }
 
 /** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */
-export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL', 'METRICS_TOKEN'] as const;
+export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL', 'KAFKA_SASL_PASSWORD', 'METRICS_TOKEN'] as const;

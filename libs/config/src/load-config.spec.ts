@@ -3,7 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
 
-const KEY = 'k'.repeat(24);
+const KEY = 'query-key-5f0c2a9e41d7';
+const HMAC = (name: string) => `${name}-7c1e9a53b2f04d68a1e2c3b4d5f6a7b8`;
+const WHSEC = (bytes: number) => `whsec_${Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
+
+/** the problems a configuration is refused with (none: it was accepted) */
+function problemsOf(role: 'gateway' | 'consumer' | 'launcher', env: NodeJS.ProcessEnv): string[] {
+  try {
+    loadConfig(role, env);
+    return [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return error.problems;
+  }
+}
 
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
@@ -12,7 +25,11 @@ describe(loadConfig.name, () => {
     expect(sut.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(sut.kafka.external).toBe(false);
     expect(sut.database.external).toBe(false);
+    expect(sut.query.vehicleDataMaxWindowDays).toBe(31);
     expect(sut.gateway.bodyLimitBytes).toBe(1048576);
+    expect(sut.gateway.maxReadingsPerRequest).toBe(10_000);
+    expect(sut.gateway.replayWindowSeconds).toBe(600);
+    expect(sut.gateway.publish.maxBatchBytes).toBe(2 * 1024 * 1024);
     expect(sut.local.postgresPort).toBe(5433);
   });
 
@@ -47,8 +64,15 @@ describe(loadConfig.name, () => {
   it('wants a METRICS_TOKEN of 16 characters or more, also from a file', () => {
     expect(() => loadConfig('gateway', { METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-    writeFileSync(join(dir, 'token'), `${KEY}\n`);
-    expect(loadConfig('gateway', { METRICS_TOKEN_FILE: join(dir, 'token'), METRICS_PORT: '9464' }).gateway.metrics).toEqual({ token: KEY, port: 9464, host: '127.0.0.1' });
+    expect(() => loadConfig('gateway', { METRICS_TOKEN: 'change-me-metrics-token' })).toThrow(/METRICS_TOKEN: the secret is a placeholder/);
+    const token = 'q8Vn3kLw7RzT2pXa9HbC';
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    expect(loadConfig('gateway', { METRICS_TOKEN_FILE: join(dir, 'token'), METRICS_PORT: '9464' }).gateway.metrics).toEqual({ token, port: 9464, host: '127.0.0.1' });
+  });
+
+  it('refuses a produce request budget that a whole body and its base64 dead letter would not fit', () => {
+    expect(() => loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024) })).toThrow(/PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES/);
+    expect(loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024), BODY_LIMIT_BYTES: String(512 * 1024) }).gateway.publish.maxBatchBytes).toBe(1024 * 1024);
   });
 
   it('reports every offending variable in one error, without echoing values', () => {
@@ -65,8 +89,8 @@ describe(loadConfig.name, () => {
   });
 
   it('splits secret lists for key rotation and marks configured services external', () => {
-    const sut = loadConfig('gateway', { MOBWAY_SIGN_SECRET: 'a, b ,c', KAFKA_BROKERS: 'k1:9092,k2:9092', DATABASE_URL: 'postgres://u:p@db/x' });
-    expect(sut.gateway.mobwaySecrets).toEqual(['a', 'b', 'c']);
+    const sut = loadConfig('gateway', { MOBWAY_SIGN_SECRET: `${HMAC('a')}, ${HMAC('b')} ,${HMAC('c')}`, KAFKA_BROKERS: 'k1:9092,k2:9092', DATABASE_URL: 'postgres://u:p@db/x' });
+    expect(sut.gateway.mobwaySecrets).toEqual([HMAC('a'), HMAC('b'), HMAC('c')]);
     expect(sut.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
     expect(sut.kafka.external).toBe(true);
     expect(sut.database.external).toBe(true);
@@ -82,12 +106,102 @@ describe(loadConfig.name, () => {
 
   it('validates generic webhook sources', () => {
     const ok = loadConfig('gateway', {
-      WEBHOOK_SOURCES: JSON.stringify([{ name: 'acme', scheme: 'github', secrets: ['s1', 's2'], records: 'location' }]),
+      WEBHOOK_SOURCES: JSON.stringify([{ name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' }]),
     });
-    expect(ok.gateway.sources).toEqual([{ name: 'acme', scheme: 'github', secrets: ['s1', 's2'], records: 'location' }]);
+    expect(ok.gateway.sources).toEqual([{ name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' }]);
     expect(() =>
       loadConfig('gateway', { WEBHOOK_SOURCES: JSON.stringify([{ name: 'mobway', scheme: 'rot13', records: 'boats' }]) }),
     ).toThrow(/name.*built in[\s\S]*scheme[\s\S]*records/);
     expect(() => loadConfig('gateway', { WEBHOOK_SOURCES: '[{' })).toThrow(/not valid JSON/);
+  });
+
+  describe('secrets', () => {
+    it.each([
+      ['the compose placeholder', 'change-me-mobway'],
+      ['a long change-me', 'change-me-mobway-0123456789abcdef0123456789'],
+      ['changeme', 'CHANGEME'],
+      ['a common word', 'secret'],
+      ['a common word with digits', 'Password123'],
+      ['a template', 'your-mobway-secret-goes-here-0123456789'],
+      ['an elided example', 'mobway-0123456789abcdef…'],
+      ['a slot', '<mobway sign secret from the portal>'],
+      ['one character repeated', 'x'.repeat(64)],
+      ['two characters alternating', 'ab'.repeat(32)],
+      ['one character', 'a'],
+      ['31 bytes', 'k3Y-9fQ2mZ7wX1vB8nR4tL6pD0sH5jC'],
+    ])('refuses %s as an HMAC secret, naming the variable and never the value', (_, secret) => {
+      const problems = problemsOf('gateway', { MOBWAY_SIGN_SECRET: secret, WEGUARD_SECRET: secret });
+      expect(problems).toEqual([expect.stringMatching(/^MOBWAY_SIGN_SECRET: the secret (is a placeholder|has fewer than 6 distinct|is shorter than 32 bytes)/), expect.stringMatching(/^WEGUARD_SECRET: /)]);
+      // (the two shortest are words of the message itself)
+      if (secret.length > 6) expect(problems.join('\n')).not.toContain(secret);
+    });
+
+    it('accepts a 32-byte HMAC secret and says which secret of a rotation list is refused', () => {
+      expect(problemsOf('gateway', { MOBWAY_SIGN_SECRET: 'k3Y-9fQ2mZ7wX1vB8nR4tL6pD0sH5jCa' })).toEqual([]);
+      expect(problemsOf('gateway', { MOBWAY_SIGN_SECRET: `${HMAC('new')},change-me-old` })).toEqual(['MOBWAY_SIGN_SECRET: secret #2 is a placeholder; set a real secret']);
+    });
+
+    it('holds generic sources to their scheme: HMAC keys of 32 bytes, Standard Webhooks keys that decode to 24', () => {
+      const source = (scheme: string, secret: string) => ({ WEBHOOK_SOURCES: JSON.stringify([{ name: 'acme', scheme, secrets: [secret], records: 'vehicle' }]) });
+      expect(problemsOf('gateway', source('standard-webhooks', WHSEC(24)))).toEqual([]);
+      expect(problemsOf('gateway', source('standard-webhooks', WHSEC(23)))).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret decodes to fewer than 24 bytes']);
+      expect(problemsOf('gateway', source('standard-webhooks', 'whsec_change-me'))).toEqual(['WEBHOOK_SOURCES[0].secrets: not valid for the standard-webhooks scheme']);
+      expect(problemsOf('gateway', source('github', 'octo-1234'))).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret is shorter than 32 bytes']);
+      expect(problemsOf('gateway', source('github', 'example-octo-secret-0123456789abcdef'))).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret is a placeholder; set a real secret']);
+    });
+
+    it('refuses placeholder and short query API keys', () => {
+      expect(problemsOf('consumer', { QUERY_API_KEYS: 'change-me-query-api-key' })).toEqual(['QUERY_API_KEYS: the secret is a placeholder; set a real secret']);
+      expect(problemsOf('consumer', { QUERY_API_KEYS: 'short-key' })).toEqual([expect.stringMatching(/^QUERY_API_KEYS: .*at least 16 characters/), 'QUERY_API_KEYS: the secret is shorter than 16 bytes']);
+      expect(problemsOf('consumer', { QUERY_API_KEYS: KEY })).toEqual([]);
+    });
+  });
+
+  describe('Kafka security', () => {
+    const PASSWORD = 'kafka-pw-4b7d19e2c05a';
+
+    it('connects without authentication by default', () => {
+      const sut = loadConfig('gateway', {});
+      expect(sut.kafka.sasl).toBeUndefined();
+      expect(sut.kafka.ssl).toBeUndefined();
+    });
+
+    it('takes SASL credentials, the password also from a file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+      writeFileSync(join(dir, 'pw'), `${PASSWORD}\n`);
+      const sut = loadConfig('gateway', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD_FILE: join(dir, 'pw') });
+      expect(sut.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'gateway', password: PASSWORD });
+    });
+
+    it('refuses half a SASL configuration, an unknown mechanism and a placeholder password', () => {
+      expect(problemsOf('gateway', { KAFKA_SASL_MECHANISM: 'plain' })).toEqual([
+        'KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set',
+        'KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
+      ]);
+      expect(problemsOf('gateway', { KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: PASSWORD })).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: required/)]);
+      expect(problemsOf('gateway', { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'g', KAFKA_SASL_PASSWORD: PASSWORD })).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: /)]);
+      const problems = problemsOf('gateway', { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: 'changeme' });
+      expect(problems).toEqual(['KAFKA_SASL_PASSWORD: the secret is a placeholder; set a real secret']);
+    });
+
+    it('turns on TLS with an optional CA bundle, and refuses a CA without TLS', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+      writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
+      expect(loadConfig('gateway', { KAFKA_SSL: 'true' }).kafka.ssl).toEqual({});
+      expect(loadConfig('gateway', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') }).kafka.ssl).toEqual({ ca: '-----BEGIN CERTIFICATE-----\n' });
+      expect(problemsOf('gateway', { KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') })).toEqual(['KAFKA_SSL_CA_FILE: set, but KAFKA_SSL is not true']);
+      expect(problemsOf('gateway', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing') })).toEqual([expect.stringMatching(/^KAFKA_SSL_CA_FILE: cannot read/)]);
+      expect(problemsOf('gateway', { KAFKA_SSL: 'yes' })).toEqual([expect.stringMatching(/^KAFKA_SSL: /)]);
+    });
+
+    it('parses the principals whose ACLs provisioning grants', () => {
+      expect(loadConfig('launcher', { KAFKA_ACL_PRINCIPALS: 'gateway=gw, vehicle-consumer=vc,subscriber=bi,subscriber=ops' }).kafka.aclPrincipals).toEqual([
+        { role: 'gateway', user: 'gw' },
+        { role: 'vehicle-consumer', user: 'vc' },
+        { role: 'subscriber', user: 'bi' },
+        { role: 'subscriber', user: 'ops' },
+      ]);
+      expect(problemsOf('launcher', { KAFKA_ACL_PRINCIPALS: 'admin=root,gateway' })).toHaveLength(2);
+    });
   });
 });

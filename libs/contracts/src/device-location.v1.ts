@@ -1,6 +1,6 @@
 import { Equals, IsUUID, Matches } from 'class-validator';
 import { DEVICE_ID_PATTERN, LOCATION_SCHEMA, MESSAGES, SOURCE_PATTERN } from './record.rules';
-import { IsUtcTimestamp, NumberField, PlainObject } from './validation.decorators';
+import { IsUtcTimestamp, NumberField, PlainObject, StorableText } from './validation.decorators';
 
 /**
  * One device location on `telemetry.location.v1`, keyed by device id. Every field is present on
@@ -19,11 +19,13 @@ export class DeviceLocationV1 {
   @Matches(SOURCE_PATTERN, { message: MESSAGES.source })
   source: string;
 
-  /** the sender's device identifier (IMEI, serial, ...), trimmed, 1-128 characters */
+  /** the sender's device identifier (IMEI, serial, ...), trimmed, 1-128 characters, storable text */
+  // decorators apply bottom-up: the pattern is checked first
+  @StorableText()
   @Matches(DEVICE_ID_PATTERN, { message: MESSAGES.deviceId })
   deviceId: string;
 
-  /** when the device took the fix, UTC, `yyyy-mm-ddThh:mm:ss.sssZ` */
+  /** when the device took the fix, UTC, `yyyy-mm-ddThh:mm:ss.sssZ`, years 1970-9999 */
   @IsUtcTimestamp()
   recordedAt: string;
 

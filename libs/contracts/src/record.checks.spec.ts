@@ -23,6 +23,9 @@ const edgyString = fc.oneof(
   fc.constantFrom('2025-03-01T10:00:00Z', '2025-03-01 10:00:00.000Z', '0000-01-01T00:00:00.000Z', '+02025-03-01T10:00:00.000Z'),
   fc.constantFrom('mobway', ' mobway', 'a'.repeat(64), 'a'.repeat(65), '-mobway', 'device 1', ' x', 'x\n', 'x'.repeat(128), 'x'.repeat(129)),
   fc.constantFrom('vehicle-telemetry/v1', 'device-location/v1', ''),
+  // what PostgreSQL cannot store, next to what it can; the edges of the contract's years
+  fc.constantFrom('\u0000', 'dev\u0000', 'a\ud800', '\udc00b', ' \ud800', '\ud83d\ude97', 'ção 🚚', '\\u0000', '\ufffd'),
+  fc.constantFrom('1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '0001-01-01T00:00:00.000Z', '9999-12-31T23:59:59.999Z'),
 );
 const anyValue = fc.oneof(
   { weight: 3, arbitrary: edgyNumber },

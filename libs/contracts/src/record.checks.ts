@@ -1,6 +1,8 @@
 import { DeviceLocationV1 } from './device-location.v1';
 import {
   DEVICE_ID_PATTERN,
+  isStorableText,
+  isTimestampInRange,
   isUtcTimestamp,
   LOCATION_SCHEMA,
   MESSAGES,
@@ -34,8 +36,8 @@ export function checkVehicle(record: VehicleTelemetryV1): string[] {
   if (!matches(record.eventId, UUID_V5_PATTERN)) reasons.push(MESSAGES.eventId);
   if (!matches(record.source, SOURCE_PATTERN)) reasons.push(MESSAGES.source);
   if (!matches(record.vin, VIN_PATTERN)) reasons.push(MESSAGES.vin);
-  if (!isUtcTimestamp(record.recordedAt)) reasons.push(MESSAGES.timestamp('recordedAt'));
-  if (!isUtcTimestamp(record.receivedAt)) reasons.push(MESSAGES.timestamp('receivedAt'));
+  timestamp(record.recordedAt, 'recordedAt', reasons);
+  timestamp(record.receivedAt, 'receivedAt', reasons);
   nullableNumber(record.latitude, 'latitude', -90, 90, reasons);
   nullableNumber(record.longitude, 'longitude', -180, 180, reasons);
   nullableNumber(record.speedKph, 'speedKph', 0, 500, reasons);
@@ -46,6 +48,7 @@ export function checkVehicle(record: VehicleTelemetryV1): string[] {
   nullableNumber(record.lvBatteryVoltageV, 'lvBatteryVoltageV', undefined, undefined, reasons);
   nullableNumber(record.hvBatterySocPct, 'hvBatterySocPct', 0, 100, reasons);
   if (record.event !== null && typeof record.event !== 'string') reasons.push(MESSAGES.nullableString('event'));
+  else if (record.event !== null && !isStorableText(record.event)) reasons.push(MESSAGES.storableText('event'));
   if (!isObject(record.flags)) reasons.push(MESSAGES.object('flags'));
   if (!isObject(record.attributes)) reasons.push(MESSAGES.object('attributes'));
   return reasons;
@@ -59,8 +62,9 @@ export function checkLocation(record: DeviceLocationV1): string[] {
   if (!matches(record.eventId, UUID_V5_PATTERN)) reasons.push(MESSAGES.eventId);
   if (!matches(record.source, SOURCE_PATTERN)) reasons.push(MESSAGES.source);
   if (!matches(record.deviceId, DEVICE_ID_PATTERN)) reasons.push(MESSAGES.deviceId);
-  if (!isUtcTimestamp(record.recordedAt)) reasons.push(MESSAGES.timestamp('recordedAt'));
-  if (!isUtcTimestamp(record.receivedAt)) reasons.push(MESSAGES.timestamp('receivedAt'));
+  else if (!isStorableText(record.deviceId)) reasons.push(MESSAGES.storableText('deviceId'));
+  timestamp(record.recordedAt, 'recordedAt', reasons);
+  timestamp(record.receivedAt, 'receivedAt', reasons);
   requiredNumber(record.latitude, 'latitude', -90, 90, reasons);
   requiredNumber(record.longitude, 'longitude', -180, 180, reasons);
   nullableNumber(record.accuracyM, 'accuracyM', 0, undefined, reasons);
@@ -76,6 +80,11 @@ function unknownFields(record: object, fields: ReadonlySet<string>, reasons: str
   for (const key of Object.keys(record)) {
     if (!fields.has(key)) reasons.push(MESSAGES.unknownProperty(key));
   }
+}
+
+function timestamp(value: unknown, property: string, reasons: string[]): void {
+  if (!isUtcTimestamp(value)) reasons.push(MESSAGES.timestamp(property));
+  else if (!isTimestampInRange(value)) reasons.push(MESSAGES.timestampRange(property));
 }
 
 function matches(value: unknown, pattern: RegExp): boolean {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { isUtcTimestamp } from './record.rules';
+import { isStorableText, isTimestampInRange, isUtcTimestamp, UNSTORABLE_TEXT } from './record.rules';
 
 // the reference: what Date reads and writes back unchanged
 function roundTrips(text: string): boolean {
@@ -40,5 +40,41 @@ describe(isUtcTimestamp.name, () => {
 
   it.each([null, undefined, 0, new Date(0), ['2025-03-01T13:00:00.000Z']])('refuses %p', (value) => {
     expect(sut(value)).toBe(false);
+  });
+});
+
+describe(isStorableText.name, () => {
+  const sut = isStorableText;
+
+  it.each(['', 'plain', 'ção — 🚚', '\ud83d\ude97', '\udbff\udfff', '\u0001\u001f\u007f', '\\u0000', '\ufffd\ufeff\uffff'])('accepts %j', (text) => {
+    expect(sut(text)).toBe(true);
+  });
+
+  it.each(['\u0000', 'a\u0000b', '\ud800', 'end \ud83d', '\ude97 start', '\ude97\ud83d', '\ud83d\ud83d\ude97'])('refuses %j', (text) => {
+    expect(sut(text)).toBe(false);
+  });
+
+  it('accepts exactly the strings UTF-8 round-trips and that hold no U+0000', () => {
+    const unit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 8 }), (text) => {
+        expect(sut(text)).toBe(!text.includes('\0') && Buffer.from(text, 'utf8').toString('utf8') === text);
+        expect(sut(text)).toBe(!UNSTORABLE_TEXT.test(text));
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
+
+describe(isTimestampInRange.name, () => {
+  it.each([
+    ['1970-01-01T00:00:00.000Z', true],
+    ['9999-12-31T23:59:59.999Z', true],
+    ['2025-03-01T13:00:00.000Z', true],
+    ['1969-12-31T23:59:59.999Z', false],
+    ['0000-01-01T00:00:00.000Z', false],
+    ['0001-01-01T00:00:00.000Z', false],
+  ])('%s: %p', (text, inRange) => {
+    expect(isTimestampInRange(text)).toBe(inRange);
   });
 });

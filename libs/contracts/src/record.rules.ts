@@ -12,6 +12,13 @@ export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export const DEVICE_ID_PATTERN = /^(?=[\s\S]{1,128}$)\S(?:[\s\S]*\S)?$/;
 // the same expression validator.js uses for isUUID(value, '5')
 export const UUID_V5_PATTERN = /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/i;
+// U+0000 and unpaired UTF-16 surrogates: PostgreSQL's text and jsonb cannot hold them (UTF-8 has no
+// encoding for a lone surrogate). With the u flag a surrogate pair is one code point: it never matches
+export const UNSTORABLE_TEXT = /[\0\ud800-\udfff]/u;
+// the contract's times: from the Unix epoch to the last instant a four-digit year writes. PostgreSQL
+// (4713 BC to 294276 AD) stores them all, the query API's from/to name them all; year 0 it has not
+export const EARLIEST_TIMESTAMP = '1970-01-01T00:00:00.000Z';
+export const LATEST_TIMESTAMP = '9999-12-31T23:59:59.999Z';
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 export function isLeapYear(year: number): boolean {
@@ -47,6 +54,22 @@ export function isUtcTimestamp(value: unknown): value is string {
   );
 }
 
+/** Text PostgreSQL stores unchanged: no U+0000, no unpaired surrogate. */
+export function isStorableText(value: string): boolean {
+  // the same test as UNSTORABLE_TEXT, natively: twice as fast on a reading's keys and values
+  return value.indexOf('\0') === -1 && (value as string & { isWellFormed(): boolean }).isWellFormed();
+}
+
+/** What in unstorable text PostgreSQL refuses, for a reason. */
+export function unstorableTextKind(value: string): string {
+  return value.includes('\0') ? 'U+0000 (NUL)' : 'an unpaired UTF-16 surrogate';
+}
+
+/** A `yyyy-mm-ddThh:mm:ss.sssZ` timestamp between EARLIEST_TIMESTAMP and LATEST_TIMESTAMP (the layout orders as text). */
+export function isTimestampInRange(value: string): boolean {
+  return value >= EARLIEST_TIMESTAMP && value <= LATEST_TIMESTAMP;
+}
+
 function digits(value: string, start: number, length: number): number {
   let result = 0;
   for (let i = start; i < start + length; i++) result = result * 10 + value.charCodeAt(i) - 48;
@@ -60,6 +83,8 @@ export const MESSAGES = {
   vin: 'vin must be 17 characters of the VIN alphabet (no I, O, Q)',
   deviceId: 'deviceId must be a trimmed, non-empty string of at most 128 characters',
   timestamp: (property: string) => `${property} must be an ISO-8601 UTC timestamp with milliseconds (yyyy-mm-ddThh:mm:ss.sssZ)`,
+  timestampRange: (property: string) => `${property} must be between ${EARLIEST_TIMESTAMP} and ${LATEST_TIMESTAMP}`,
+  storableText: (property: string) => `${property} must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them`,
   number: (property: string) => `${property} must be a finite number`,
   nullableNumber: (property: string) => `${property} must be a finite number or null`,
   // class-validator's own wording for @Min and @Max

@@ -81,6 +81,18 @@ describe.each([
     expect(validate({ ...plain(), recordedAt: '2025-03-01T10:00:00-03:00' })).toBe(false);
     expect(validate(missing)).toBe(false);
     expect(validate({ ...plain(), extra: 1 })).toBe(false);
+    expect(validate({ ...plain(), recordedAt: '1969-12-31T23:59:59.999Z' })).toBe(false);
+    expect(validate({ ...plain(), receivedAt: '0000-01-01T00:00:00.000Z' })).toBe(false);
+    expect(validate({ ...plain(), recordedAt: '1970-01-01T00:00:00.000Z', receivedAt: '9999-12-31T23:59:59.999Z' })).toBe(true);
+  });
+
+  it('rejects the text the class rejects as unstorable, and takes the rest', () => {
+    const validate = compile(sut);
+    const field = 'deviceId' in sut.properties ? 'deviceId' : 'event';
+    const withText = (text: string) => JSON.parse(JSON.stringify({ ...build(), [field]: text })) as unknown;
+
+    for (const text of ['a\u0000b', 'a\ud800', '\udc00b']) expect({ text, valid: validate(withText(text)) }).toEqual({ text, valid: false });
+    for (const text of ['a 🚚 b', 'a\\u0000b', 'ção']) expect({ text, valid: validate(withText(text)) }).toEqual({ text, valid: true });
   });
 });
 

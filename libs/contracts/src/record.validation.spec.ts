@@ -38,12 +38,17 @@ describe(validateVehicle.name, () => {
     ['flags as an array', { flags: [] as never }, ['flags must be an object']],
     ['attributes as null', { attributes: null as never }, ['attributes must be an object']],
     ['an empty source', { source: '' }, ['source must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit']],
+    ['a time before 1970', { recordedAt: '1969-12-31T23:59:59.999Z' }, ['recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z']],
+    ['year 0, which PostgreSQL has not', { recordedAt: '0000-01-01T00:00:00.000Z' }, ['recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z']],
+    ['a received time before 1970', { receivedAt: '0001-01-01T00:00:00.000Z' }, ['receivedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z']],
+    ['an event holding U+0000', { event: 'ignition\u0000on' }, ['event must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them']],
+    ['an event holding a lone surrogate', { event: 'position \ud83d' }, ['event must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them']],
   ])('rejects %s with one reason', (_case, overrides, reasons) => {
     expect(sut(aVehicleRecord(overrides))).toEqual(reasons);
   });
 
   it('accepts the boundaries themselves', () => {
-    const record = aVehicleRecord({ latitude: -90, longitude: 180, speedKph: 0, headingDeg: 360, fuelLevelPct: 100 });
+    const record = aVehicleRecord({ latitude: -90, longitude: 180, speedKph: 0, headingDeg: 360, fuelLevelPct: 100, recordedAt: '1970-01-01T00:00:00.000Z', receivedAt: '9999-12-31T23:59:59.999Z' });
 
     expect(sut(record)).toEqual([]);
   });
@@ -89,8 +94,15 @@ describe(validateLocation.name, () => {
     ['an untrimmed device id', { deviceId: ' 356938035643809' }, ['deviceId must be a trimmed, non-empty string of at most 128 characters']],
     ['an empty device id', { deviceId: '' }, ['deviceId must be a trimmed, non-empty string of at most 128 characters']],
     ['a device id of 129 characters', { deviceId: 'x'.repeat(129) }, ['deviceId must be a trimmed, non-empty string of at most 128 characters']],
+    ['a device id holding U+0000', { deviceId: 'dev\u00001' }, ['deviceId must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them']],
+    ['a device id holding a lone surrogate', { deviceId: '\udc00dev' }, ['deviceId must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them']],
+    ['a time before 1970', { recordedAt: '1969-07-20T20:17:40.000Z' }, ['recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z']],
   ])('rejects %s with one reason', (_case, overrides, reasons) => {
     expect(sut(aLocationRecord(overrides))).toEqual(reasons);
+  });
+
+  it('accepts text PostgreSQL stores: a surrogate pair, control characters, an escaped NUL', () => {
+    expect(sut(aLocationRecord({ deviceId: 'dev 🚚 \u0001 \\u0000' }))).toEqual([]);
   });
 
   it('accepts a device id of 128 characters with inner spaces', () => {

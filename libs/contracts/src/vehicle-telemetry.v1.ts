@@ -23,7 +23,7 @@ export class VehicleTelemetryV1 {
   @Matches(VIN_PATTERN, { message: MESSAGES.vin })
   vin: string;
 
-  /** when the vehicle took the reading, UTC, `yyyy-mm-ddThh:mm:ss.sssZ` */
+  /** when the vehicle took the reading, UTC, `yyyy-mm-ddThh:mm:ss.sssZ`, years 1970-9999 */
   @IsUtcTimestamp()
   recordedAt: string;
 
@@ -67,7 +67,7 @@ export class VehicleTelemetryV1 {
   @NumberField({ min: 0, max: 100, nullable: true })
   hvBatterySocPct: number | null;
 
-  /** the sender's event name or code, as a string */
+  /** the sender's event name or code, as a string PostgreSQL can store */
   @NullableString()
   event: string | null;
 

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { Kafka, KafkaConfig, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, LogEntry, SASLOptions } from 'kafkajs';
+import type { KafkaConnectionConfig } from '@app/config';
 
 const logger = new Logger('kafkajs');
 
@@ -30,4 +31,13 @@ export function createKafka(brokers: string[], clientId: string, overrides: Part
     retry: { initialRetryTime: 200, retries: 5, maxRetryTime: 5000 },
     ...overrides,
   });
+}
+
+/** SASL and TLS as configured (KAFKA_SASL_*, KAFKA_SSL*); nothing when the broker is a plaintext one on loopback */
+export function kafkaSecurity({ sasl, ssl }: Pick<KafkaConnectionConfig, 'sasl' | 'ssl'>): Pick<KafkaConfig, 'sasl' | 'ssl'> {
+  const security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {};
+  // kafkajs types each mechanism separately; the three take the same username and password
+  if (sasl) security.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+  if (ssl) security.ssl = ssl.ca ? { ca: [ssl.ca] } : true;
+  return security;
 }

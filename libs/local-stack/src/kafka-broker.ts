@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
+import { Kafka, logLevel, SASLOptions } from 'kafkajs';
 import { ManagedProcess } from './managed-process';
 import { projectRoot } from './project-root';
 
@@ -11,13 +11,34 @@ const run = promisify(execFile);
 
 export const KAFKA_VERSION = '3.9.1';
 
+export interface KafkaCredentials {
+  username: string;
+  password: string;
+}
+
+/**
+ * SASL on every listener and ACLs enforced (StandardAuthorizer): the client listener takes
+ * SCRAM-SHA-256, SCRAM-SHA-512 and PLAIN; the controller listener PLAIN (KRaft controllers cannot
+ * use SCRAM). SCRAM credentials are created when the storage is formatted.
+ */
+export interface KafkaBrokerSasl {
+  /** super user: inter-broker and controller traffic, topic and ACL provisioning */
+  admin: KafkaCredentials;
+  users: KafkaCredentials[];
+}
+
 export interface KafkaBrokerOptions {
   dataDir: string;
   port: number;
   controllerPort: number;
   heap?: string;
+  /** unset: plaintext listeners, no authorization (npm start, most tests) */
+  sasl?: KafkaBrokerSasl;
   log: (line: string) => void;
 }
+
+// the values go into JAAS and `--add-scram` strings unquoted
+const SAFE_CREDENTIAL = /^[A-Za-z0-9._-]+$/;
 
 /** jars resolved from Maven Central by infra/kafka/pom.xml, cached in .cache/kafka/<version> */
 export function kafkaJarsDir(): string {
@@ -71,7 +92,7 @@ export class KafkaBroker {
     if (!existsSync(join(logDir, 'meta.properties'))) {
       log(`formatting KRaft storage in ${logDir}`);
       const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-      await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config]);
+      await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, ...this.scramArguments()]);
     }
 
     const heap = this.options.heap ?? '512m';
@@ -87,8 +108,14 @@ export class KafkaBroker {
     });
     this.process.start();
     await this.process.waitForLine(/Kafka Server started|KafkaRaftServer.*started|\[KafkaRaftServer nodeId=\d+\] Kafka Server started/, 120_000);
-    await waitForKafka(this.bootstrap, 60_000);
-    log(`broker ready on ${this.bootstrap}`);
+    await waitForKafka(this.bootstrap, 60_000, this.adminSasl);
+    log(`broker ready on ${this.bootstrap}${this.options.sasl ? ' (SASL, ACLs enforced)' : ''}`);
+  }
+
+  /** how the super user connects (kafkajs `sasl`); undefined for a plaintext broker */
+  get adminSasl(): SASLOptions | undefined {
+    const admin = this.options.sasl?.admin;
+    return admin && { mechanism: 'scram-sha-512', username: admin.username, password: admin.password };
   }
 
   kill(): void {
@@ -103,17 +130,59 @@ export class KafkaBroker {
     await this.process?.stop('SIGTERM', 30_000);
   }
 
+  private scramArguments(): string[] {
+    const { sasl } = this.options;
+    if (!sasl) return [];
+    return [sasl.admin, ...sasl.users].flatMap(({ username, password }) =>
+      ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${username},password=${password}]`]),
+    );
+  }
+
+  private listenerProperties(): string[] {
+    const { port, controllerPort, sasl } = this.options;
+    if (!sasl) {
+      return [
+        `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+        `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
+        'inter.broker.listener.name=PLAINTEXT',
+        'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      ];
+    }
+    const { admin, users } = sasl;
+    for (const { username, password } of [admin, ...users]) {
+      if (!SAFE_CREDENTIAL.test(username) || !SAFE_CREDENTIAL.test(password)) throw new Error(`Kafka credentials for ${username}: letters, digits, ".", "_" and "-" only`);
+    }
+    // the username/password pair in each JAAS line is what this broker uses as a client (to itself)
+    const scram = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`;
+    const plainUsers = [admin, ...users].map((u) => ` user_${u.username}="${u.password}"`).join('');
+    const plain = `org.apache.kafka.common.security.plain.PlainLoginModule required username="${admin.username}" password="${admin.password}"${plainUsers};`;
+    return [
+      `listeners=SASL_PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
+      `advertised.listeners=SASL_PLAINTEXT://127.0.0.1:${port}`,
+      'inter.broker.listener.name=SASL_PLAINTEXT',
+      'listener.security.protocol.map=CONTROLLER:SASL_PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+      'sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512',
+      'sasl.mechanism.controller.protocol=PLAIN',
+      'listener.name.sasl_plaintext.sasl.enabled.mechanisms=SCRAM-SHA-256,SCRAM-SHA-512,PLAIN',
+      `listener.name.sasl_plaintext.scram-sha-256.sasl.jaas.config=${scram}`,
+      `listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=${scram}`,
+      `listener.name.sasl_plaintext.plain.sasl.jaas.config=${plain}`,
+      'listener.name.controller.sasl.enabled.mechanisms=PLAIN',
+      `listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="${admin.username}" password="${admin.password}" user_${admin.username}="${admin.password}";`,
+      'authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer',
+      `super.users=User:${admin.username}`,
+      'allow.everyone.if.no.acl.found=false',
+    ];
+  }
+
   private serverProperties(logDir: string): string {
-    const { port, controllerPort } = this.options;
+    const { controllerPort } = this.options;
     return [
       'process.roles=broker,controller',
       'node.id=1',
       `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
-      `listeners=PLAINTEXT://127.0.0.1:${port},CONTROLLER://127.0.0.1:${controllerPort}`,
-      `advertised.listeners=PLAINTEXT://127.0.0.1:${port}`,
       'controller.listener.names=CONTROLLER',
-      'inter.broker.listener.name=PLAINTEXT',
-      'listener.security.protocol.map=CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT',
+      ...this.listenerProperties(),
       `log.dirs=${logDir}`,
       'num.partitions=1',
       // one node: internal topics cannot have more replicas than brokers
@@ -153,9 +222,9 @@ function log4jProperties(dataDir: string): string {
 }
 
 /** resolves once a client can list topics */
-export async function waitForKafka(bootstrap: string, timeoutMs: number): Promise<void> {
+export async function waitForKafka(bootstrap: string, timeoutMs: number, sasl?: SASLOptions): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const kafka = new Kafka({ clientId: 'local-stack-probe', brokers: [bootstrap], logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({ clientId: 'local-stack-probe', brokers: [bootstrap], sasl, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
   for (;;) {
     const admin = kafka.admin();
     try {

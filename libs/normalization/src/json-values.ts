@@ -1,5 +1,6 @@
 // reading parsed JSON safely: only own keys (a reading may carry `__proto__` or `constructor`),
 // no assignment from sender-controlled keys onto existing objects
+import { isStorableText, unstorableTextKind } from '@app/contracts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -14,19 +15,70 @@ export function own(object: JsonObject, key: string): unknown {
   return Object.hasOwn(object, key) ? object[key] : undefined;
 }
 
-/** True when `value` holds objects or arrays more than `limit` levels deep; stops as soon as it knows. */
-export function nestingExceeds(value: unknown, limit: number): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  if (limit === 0) return true;
-  // indexes and keys rather than Object.values: no array per object, and this sees every reading
+/**
+ * Why a reading cannot become a record as it is, as the rest of a sentence about it ("is nested
+ * deeper than 32 levels", "holds U+0000 (NUL) in a key at $.a[2]: …"), or undefined when it can.
+ * One walk over every key and value at every depth, stopping at the first fault: recursive code
+ * downstream (JSON.stringify) overflows on deep nesting; PostgreSQL's text and jsonb refuse U+0000
+ * and unpaired surrogates and have no infinity (what JSON.parse makes of 1e400). Checked here, once
+ * per reading, whatever part of it ends up stored (a mapped field, flags, attributes).
+ */
+export function readingFault(value: unknown, limit: number = MAX_NESTING): string | undefined {
+  const fault = faultIn(value, limit);
+  if (fault === undefined) return undefined;
+  if (fault.kind === 'depth') return `is nested deeper than ${limit} levels`;
+  const path = pathText(fault.path);
+  if (fault.kind === 'number') return `holds a number outside float8's range (read as ${fault.detail}) at ${path}: PostgreSQL cannot store it`;
+  return `holds ${fault.detail} in a ${fault.kind} at ${path}: PostgreSQL cannot store it`;
+}
+
+interface Fault {
+  kind: 'depth' | 'key' | 'value' | 'number';
+  detail: string;
+  /** keys and indexes from the fault out to the reading, innermost first */
+  path: (string | number)[];
+}
+
+// indexes and keys rather than Object.entries: no array per key, and this sees every reading
+function faultIn(value: unknown, limit: number): Fault | undefined {
+  if (typeof value === 'string') return isStorableText(value) ? undefined : { kind: 'value', detail: unstorableTextKind(value), path: [] };
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { kind: 'number', detail: String(value), path: [] };
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (limit === 0) return { kind: 'depth', detail: '', path: [] };
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (nestingExceeds(value[i], limit - 1)) return true;
-    return false;
+    for (let i = 0; i < value.length; i++) {
+      const fault = faultIn(value[i], limit - 1);
+      if (fault !== undefined) {
+        fault.path.push(i);
+        return fault;
+      }
+    }
+    return undefined;
   }
   const object = value as JsonObject;
   const keys = Object.keys(object);
-  for (let i = 0; i < keys.length; i++) if (nestingExceeds(object[keys[i]], limit - 1)) return true;
-  return false;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    if (!isStorableText(key)) return { kind: 'key', detail: unstorableTextKind(key), path: [key] };
+    const fault = faultIn(object[key], limit - 1);
+    if (fault !== undefined) {
+      fault.path.push(key);
+      return fault;
+    }
+  }
+  return undefined;
+}
+
+const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
+
+// $.a["b c"][2]; keys are cut short and escaped (a NUL shows as \u0000)
+function pathText(path: (string | number)[]): string {
+  let text = '$';
+  for (let i = path.length - 1; i >= 0; i--) {
+    const step = path[i];
+    text += typeof step === 'number' ? `[${step}]` : PLAIN_KEY.test(step) && step.length <= 40 ? `.${step}` : `[${quoted(step)}]`;
+  }
+  return text;
 }
 
 // decimal only: Number() would also take '', ' ', '0x1f', '0b1' and 'Infinity'

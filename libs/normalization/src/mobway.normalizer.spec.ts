@@ -270,6 +270,23 @@ describe(MobwayNormalizer.name, () => {
     expect(rejectedOnly(aPayload(aReading({ extra: deep }))).reasons).toEqual(['reading is nested deeper than 32 levels']);
   });
 
+  it.each<[string, Record<string, unknown>, string]>([
+    ['U+0000 in an attribute', { driver: 'before\u0000after' }, 'reading holds U+0000 (NUL) in a value at $.driver: PostgreSQL cannot store it'],
+    ['U+0000 in the event', { event: 'ignition\u0000' }, 'reading holds U+0000 (NUL) in a value at $.event: PostgreSQL cannot store it'],
+    ['a lone surrogate in a flag key', { flag: { ['speed\ud800']: { value: 1 } } }, 'reading holds an unpaired UTF-16 surrogate in a key at $.flag["speed\\ud800"]: PostgreSQL cannot store it'],
+    ['an overflowing number', { odometer: JSON.parse('1e400') }, "reading holds a number outside float8's range (read as Infinity) at $.odometer: PostgreSQL cannot store it"],
+    ['a time before 1970 (Brasília)', { date_time: '1969-12-31 20:59:59' }, 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+    ['year 0', { date_time: '0000-06-01 00:00:00' }, 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+  ])('rejects a reading PostgreSQL could not store: %s', (_case, overrides, reason) => {
+    expect(rejectedOnly(aPayload(aReading(overrides))).reasons).toEqual([reason]);
+  });
+
+  it('accepts the first instant of 1970 and odd text PostgreSQL stores, unchanged', () => {
+    const record = only(aPayload(aReading({ date_time: '1969-12-31 21:00:00', event: 'ção 🚚 \u0001', note: '\\u0000 \ufffd' })));
+
+    expect(record).toMatchObject({ recordedAt: '1970-01-01T00:00:00.000Z', event: 'ção 🚚 \u0001', attributes: { note: '\\u0000 \ufffd' } });
+  });
+
   it('fails the contract on every record when receivedAt is not a date', () => {
     const { rejected } = sut.normalize(aPayload(aReading()), aContext({ receivedAt: new Date(NaN) }));
 

@@ -1,6 +1,6 @@
 import { checkVehicle, type RecordType, VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
 import { eventIdFor } from './event-id';
-import { finiteNumber, isJsonObject, JsonObject, kindOf, MAX_NESTING, nestingExceeds, own, quoted, unmapped } from './json-values';
+import { finiteNumber, isJsonObject, JsonObject, kindOf, own, quoted, readingFault, unmapped } from './json-values';
 import { NormalizeContext, NormalizeOutcome, Normalizer } from './normalizer';
 import { emptyOutcome, ReadingResult, rejection, settle } from './reading-result';
 import { utcFromDate, utcFromWallClock } from './timestamps';
@@ -49,7 +49,7 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
     }
     for (const [key, value] of Object.entries(payload)) {
       for (const reading of Array.isArray(value) ? value : [value]) {
-        settle(outcome, reading, () => this.reading(key, reading, ctx.source, receivedAt));
+        settle(outcome, reading, () => this.reading(key, reading, ctx.source, receivedAt), ctx.maxReadings);
       }
     }
     return outcome;
@@ -58,7 +58,8 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
   private reading(key: string | undefined, reading: unknown, source: string, receivedAt: string): ReadingResult<VehicleTelemetryV1> {
     const keyVin = key?.trim().toUpperCase();
     if (!isJsonObject(reading)) return rejection([`reading must be an object, got ${kindOf(reading)}`], reading, keyVin);
-    if (nestingExceeds(reading, MAX_NESTING)) return rejection([`reading is nested deeper than ${MAX_NESTING} levels`], reading, keyVin);
+    const fault = readingFault(reading);
+    if (fault !== undefined) return rejection([`reading ${fault}`], reading, keyVin);
 
     const reasons: string[] = [];
     // plain stores onto a fresh instance: Object.assign with a spread costs ten times more

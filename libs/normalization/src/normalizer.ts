@@ -5,6 +5,8 @@ export interface NormalizeContext {
   source: string;
   /** when the gateway received the request; becomes `receivedAt` (UTC) */
   receivedAt: Date;
+  /** readings past this many are counted in `skipped`, not normalized: bounded work per request */
+  maxReadings?: number;
 }
 
 /** One input reading that could not become a record: dead-letter material. */
@@ -16,10 +18,12 @@ export interface Rejection {
   entityId?: string;
 }
 
-/** Every input reading ends in exactly one of the two lists, in input order within each. */
+/** Every input reading ends in exactly one of the two lists, in input order within each, or past ctx.maxReadings in `skipped`. */
 export interface NormalizeOutcome<R> {
   records: R[];
   rejected: Rejection[];
+  /** readings past ctx.maxReadings, counted but not normalized; absent when none */
+  skipped?: number;
 }
 
 /** Turns one parsed webhook body into contract records. Pure; never throws. */

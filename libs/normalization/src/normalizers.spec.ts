@@ -109,6 +109,29 @@ describe('NORMALIZERS', () => {
   });
 });
 
+describe('every normalizer with ctx.maxReadings', () => {
+  const ctx = { ...aContext(), maxReadings: 3 };
+  const good = (i: number) => ({ date_time: `2025-03-01 10:00:0${i}`, speed: i });
+
+  it('normalizes the first readings in input order, valid or not, and only counts the rest', () => {
+    const sut = NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0), {}, good(1), good(2), {}], '9BWZZZ377VT004252': [good(3)] }, ctx);
+    expect(sut.records.map((r) => r.speedKph)).toEqual([0, 1]);
+    expect(sut.rejected).toHaveLength(1);
+    expect(sut.skipped).toBe(3);
+  });
+
+  it('counts locations past the cap the same way', () => {
+    const items = Array.from({ length: 300_000 }, () => ({}));
+    const sut = NORMALIZERS.location.normalize(items, ctx);
+    expect([sut.records.length + sut.rejected.length, sut.skipped]).toEqual([3, 299_997]);
+  });
+
+  it('leaves the outcome as it was without a cap or below it', () => {
+    expect(NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0)] }, ctx)).not.toHaveProperty('skipped');
+    expect(NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0), good(1), good(2), good(3)] }, aContext()).records).toHaveLength(4);
+  });
+});
+
 describe('every normalizer on absurdly deep input (JSON.parse takes 200,000 levels; recursion does not)', () => {
   const deepList = JSON.parse(`${'['.repeat(200_000)}${']'.repeat(200_000)}`) as unknown;
   const deepObject = JSON.parse(`${'{"data":'.repeat(200_000)}1${'}'.repeat(200_000)}`) as unknown;

@@ -14,8 +14,12 @@ export function emptyOutcome<R>(): NormalizeOutcome<R> {
   return { records: [], rejected: [] };
 }
 
-/** Adds the result of one reading; a bug that throws costs that reading, never the request. */
-export function settle<R>(outcome: NormalizeOutcome<R>, original: unknown, normalizeOne: () => ReadingResult<R>): void {
+/** Adds the result of one reading; a bug that throws costs that reading, never the request. Past maxReadings it only counts. */
+export function settle<R>(outcome: NormalizeOutcome<R>, original: unknown, normalizeOne: () => ReadingResult<R>, maxReadings = Infinity): void {
+  if (outcome.records.length + outcome.rejected.length >= maxReadings) {
+    outcome.skipped = (outcome.skipped ?? 0) + 1;
+    return;
+  }
   let result: ReadingResult<R>;
   try {
     result = normalizeOne();

@@ -265,6 +265,18 @@ describe(WeguardNormalizer.name, () => {
     expect(rejectedOnly(aLocation({ latitude: 'north' })).reasons).toEqual(['latitude must be a finite number or a numeric string: latitude is a string']);
   });
 
+  it.each<[string, unknown, string]>([
+    ['U+0000 in the device id', aLocation({ deviceId: 'dev\u0000' }), 'location holds U+0000 (NUL) in a value at $.deviceId: PostgreSQL cannot store it'],
+    ['a lone surrogate in a nested key', aLocation({ extra: { ['tag\ud800']: 1 } }), 'location holds an unpaired UTF-16 surrogate in a key at $.extra["tag\\ud800"]: PostgreSQL cannot store it'],
+    ['an overflowing altitude', aLocation({ altitude: JSON.parse('1e400') }), "location holds a number outside float8's range (read as Infinity) at $.altitude: PostgreSQL cannot store it"],
+    ['U+0000 in the envelope device id it falls back to', { imei: 'dev\u0000', locations: [{ latitude: 1, longitude: 2, timestamp: 1740834000 }] }, 'deviceId must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them'],
+    ['a negative epoch', aLocation({ timestamp: -1 }), 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+    ['year 1 with an offset, year 0 in UTC', aLocation({ timestamp: '0001-01-01T00:00:00+01:00' }), 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+    ['a time a minute before 1970', aLocation({ timestamp: '1970-01-01T00:00:00+00:01' }), 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+  ])('rejects a location PostgreSQL could not store: %s', (_case, payload, reason) => {
+    expect(rejectedOnly(payload).reasons).toEqual([reason]);
+  });
+
   it('rejects a device id longer than 128 characters', () => {
     expect(rejectedOnly(aLocation({ deviceId: 'x'.repeat(129) })).reasons).toEqual([
       'deviceId must be a trimmed, non-empty string of at most 128 characters',

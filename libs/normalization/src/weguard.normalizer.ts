@@ -1,6 +1,6 @@
 import { checkLocation, DeviceLocationV1, LOCATION_SCHEMA, type RecordType } from '@app/contracts';
 import { eventIdFor } from './event-id';
-import { finiteNumber, isJsonObject, JsonObject, kindOf, MAX_NESTING, nestingExceeds, own, quoted, unmapped } from './json-values';
+import { finiteNumber, isJsonObject, JsonObject, kindOf, own, quoted, readingFault, unmapped } from './json-values';
 import { NormalizeContext, NormalizeOutcome, Normalizer } from './normalizer';
 import { emptyOutcome, ReadingResult, rejection, settle } from './reading-result';
 import { utcFromDate, utcFromEpoch, utcFromWallClock } from './timestamps';
@@ -56,14 +56,15 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
     }
     const fallbackDeviceId = located.envelope && pickDeviceId(located.envelope, NAMED_DEVICE_ID)?.value;
     for (const item of located.items) {
-      settle(outcome, item, () => this.location(item, fallbackDeviceId, ctx.source, receivedAt));
+      settle(outcome, item, () => this.location(item, fallbackDeviceId, ctx.source, receivedAt), ctx.maxReadings);
     }
     return outcome;
   }
 
   private location(item: unknown, fallbackDeviceId: string | undefined, source: string, receivedAt: string): ReadingResult<DeviceLocationV1> {
     if (!isJsonObject(item)) return rejection([`location must be an object, got ${kindOf(item)}`], item);
-    if (nestingExceeds(item, MAX_NESTING)) return rejection([`location is nested deeper than ${MAX_NESTING} levels`], item);
+    const fault = readingFault(item);
+    if (fault !== undefined) return rejection([`location ${fault}`], item);
 
     const reasons: string[] = [];
     const used = new Set<string>();

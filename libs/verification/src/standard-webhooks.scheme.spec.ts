@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import { decodeStandardWebhooksSecret, STANDARD_WEBHOOKS_TOLERANCE_SECONDS, standardWebhooksScheme } from './standard-webhooks.scheme';
+import { decodeStandardWebhooksSecret, STANDARD_WEBHOOKS_MAX_ID_BYTES, STANDARD_WEBHOOKS_TOLERANCE_SECONDS, standardWebhooksScheme } from './standard-webhooks.scheme';
 import { NOW, OTHER_SECRET, SECRET, SignedRequestBuilder } from './testing/signed-request.builder';
 
 const secret = SECRET['standard-webhooks'];
@@ -29,6 +29,15 @@ describe('standardWebhooksScheme', () => {
       expect(result).toMatchObject({ ok: false, status: 400 });
     },
   );
+
+  it('accepts a correctly signed webhook-id of the maximum length and answers 400 past it, even when signed', () => {
+    const longest = 'm'.repeat(STANDARD_WEBHOOKS_MAX_ID_BYTES);
+    expect(sut.verify([secret], request().id(longest).build())).toEqual({ ok: true, idempotencyKey: longest });
+    // counted in bytes: 129 two-byte characters are 258 bytes
+    for (const id of [`${longest}m`, 'é'.repeat(129), 'x'.repeat(8192)]) {
+      expect(sut.verify([secret], request().id(id).build())).toEqual({ ok: false, status: 400, reason: `webhook-id header longer than ${STANDARD_WEBHOOKS_MAX_ID_BYTES} bytes` });
+    }
+  });
 
   it('checks header syntax before freshness', () => {
     const stale = request().timestamp(secondsFrom(NOW, -3600)).signatureHeader('garbage').build();

@@ -5,6 +5,8 @@ import { fail, NO_SECRET_CONFIGURED } from './verification-failure';
 import { SignOptions, VerificationFailure, VerificationRequest, VerificationResult, VerificationScheme } from './verification.types';
 
 export const STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 300;
+// the spec sets no bound; real ids are ~30 characters (msg_<ksuid>). The id is kept as an idempotency key and a Kafka header
+export const STANDARD_WEBHOOKS_MAX_ID_BYTES = 256;
 
 const SECRET_PREFIX = 'whsec_';
 const SIGNATURE_VERSION = 'v1';
@@ -55,6 +57,7 @@ export const standardWebhooksScheme: VerificationScheme = {
     const { id, timestamp, signature } = headers;
 
     // syntax first (400), then freshness and authenticity (401)
+    if (Buffer.byteLength(id, 'utf8') > STANDARD_WEBHOOKS_MAX_ID_BYTES) return fail(400, `webhook-id header longer than ${STANDARD_WEBHOOKS_MAX_ID_BYTES} bytes`);
     if (!UNIX_SECONDS.test(timestamp)) return fail(400, 'malformed webhook-timestamp header');
     const entries = signature.split(/\s+/).map((entry) => VERSIONED_SIGNATURE.exec(entry));
     if (entries.every((entry) => entry === null)) return fail(400, 'malformed webhook-signature header');

@@ -13,6 +13,9 @@ export class GatewayMetrics {
     ['gateway_rate_limited_total', { help: 'Verified requests answered 429 because their source exceeded its rate', values: new Map() }],
     ['gateway_edge_rejections_total', { help: 'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)', values: new Map() }],
     ['gateway_publish_unavailable_total', { help: 'Requests answered 503 because Kafka did not acknowledge in time', values: new Map() }],
+    ['gateway_publish_refused_total', { help: 'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503', values: new Map() }],
+    ['gateway_over_reading_limit_total', { help: 'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)', values: new Map() }],
+    ['gateway_replays_total', { help: 'Signed requests seen again within REPLAY_WINDOW_SECONDS, answered with the first answer', values: new Map() }],
   ]);
 
   verificationFailed(source: string, status: number): void {
@@ -35,6 +38,18 @@ export class GatewayMetrics {
 
   unavailable(source: string): void {
     this.add('gateway_publish_unavailable_total', { source });
+  }
+
+  refused(source: string): void {
+    this.add('gateway_publish_refused_total', { source });
+  }
+
+  overReadingLimit(source: string): void {
+    this.add('gateway_over_reading_limit_total', { source });
+  }
+
+  replayed(source: string): void {
+    this.add('gateway_replays_total', { source });
   }
 
   render(): string {

@@ -2,11 +2,21 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { Murmur2Partitioner } from './murmur2.partitioner';
+import { ProduceBudget, splitToBudget } from './produce-request.budget';
 
+/** Kafka did not acknowledge in time or could not be reached: the sender should retry (503) */
 export class PublishUnavailableError extends Error {
   constructor(reason: string) {
     super(`Kafka did not acknowledge the records: ${reason}`);
     this.name = 'PublishUnavailableError';
+  }
+}
+
+/** the broker refused the records themselves: sending them again cannot succeed, so this is never a 503 */
+export class PublishRefusedError extends Error {
+  constructor(readonly kafkaError: string) {
+    super(`Kafka refused the records: ${kafkaError}`);
+    this.name = 'PublishRefusedError';
   }
 }
 
@@ -15,8 +25,19 @@ export interface OutgoingMessage {
   message: Message;
 }
 
-// one produce request stays well under the topics' max.message.bytes (16 MiB, see libs/kafka/topics.ts)
-const MAX_REQUEST_BYTES = 8 * 1024 * 1024;
+// protocol errors about the records themselves; kafkajs marks them non-retriable (CORRUPT_MESSAGE is a CRC
+// failure in transit and is retried)
+const REFUSALS: ReadonlySet<string> = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'UNSUPPORTED_FOR_MESSAGE_FORMAT']);
+
+/** the refusal's protocol error type, when a kafkajs error (or what it wraps) is one */
+export function refusalOf(error: unknown): string | undefined {
+  let current = error as { type?: unknown; cause?: unknown; originalError?: unknown } | undefined;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (typeof current.type === 'string' && REFUSALS.has(current.type)) return current.type;
+    current = (current.cause ?? current.originalError) as typeof current;
+  }
+  return undefined;
+}
 
 interface Pending {
   messages: OutgoingMessage[];
@@ -25,6 +46,8 @@ interface Pending {
   reject: (error: Error) => void;
   /** answered already (timed out): not worth sending any more */
   settled: () => boolean;
+  /** sent in a request of its own: a shared request the broker refused is retried caller by caller */
+  alone?: boolean;
 }
 
 interface Lane {
@@ -48,12 +71,14 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   private queuedMessages = 0;
   private lingerTimer?: NodeJS.Timeout;
   private readonly settings: AppConfig['gateway']['publish'];
+  private readonly budget: ProduceBudget;
 
   constructor(
     private readonly kafka: Kafka,
     config: AppConfig,
   ) {
     this.settings = config.gateway.publish;
+    this.budget = { maxBytes: this.settings.maxBatchBytes, maxRecords: this.settings.maxBatchRecords };
     this.lanes = Array.from({ length: this.settings.producers }, () => {
       const lane = { busy: false } as Lane;
       this.giveProducer(lane);
@@ -94,12 +119,26 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     return this.lanes.some((lane) => lane.busy);
   }
 
-  /** resolves when every message is acknowledged; rejects with PublishUnavailableError after the publish timeout */
-  publish(messages: OutgoingMessage[]): Promise<void> {
-    if (messages.length === 0) return Promise.resolve();
+  /**
+   * Resolves when every message is acknowledged; rejects with PublishUnavailableError after the
+   * publish timeout, or PublishRefusedError when no retry can succeed (a message larger than a
+   * produce request may be, or records the broker refuses). Messages that exceed one produce
+   * request together go out in consecutive requests, each after the previous one was
+   * acknowledged, so their order holds.
+   */
+  async publish(messages: OutgoingMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const { chunks, oversized } = splitToBudget(messages, this.budget);
+    // the ingest service dead-letters such records before they get here
+    if (oversized.length > 0) throw new PublishRefusedError(`${oversized.length} record(s) larger than one produce request may be (PUBLISH_MAX_BATCH_BYTES=${this.budget.maxBytes})`);
+    const deadline = Date.now() + this.settings.timeoutMs;
+    for (const chunk of chunks) await this.enqueue(chunk.items, chunk.bytes, deadline);
+  }
+
+  private enqueue(messages: OutgoingMessage[], bytes: number, deadline: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => finish(new PublishUnavailableError(`no acknowledgement within ${this.settings.timeoutMs} ms`)), this.settings.timeoutMs);
+      const timer = setTimeout(() => finish(new PublishUnavailableError(`no acknowledgement within ${this.settings.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
       const finish = (error?: Error): void => {
         if (settled) return;
         settled = true;
@@ -107,7 +146,6 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
         if (error) reject(error);
         else resolve();
       };
-      const bytes = messages.reduce((n, { message }) => n + sizeOf(message.value) + sizeOf(message.key), 0);
       this.queue.push({ messages, bytes, resolve: () => finish(), reject: finish, settled: () => settled });
       this.queuedMessages += messages.length;
       this.schedule();
@@ -145,7 +183,7 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     const batch: Pending[] = [];
     let count = 0;
     let bytes = 0;
-    const fits = (next: Pending): boolean => count + next.messages.length <= this.settings.maxBatchRecords && bytes + next.bytes <= MAX_REQUEST_BYTES;
+    const fits = (next: Pending): boolean => !batch[0].alone && !next.alone && count + next.messages.length <= this.budget.maxRecords && bytes + next.bytes <= this.budget.maxBytes;
     while (this.queue.length > 0 && (batch.length === 0 || fits(this.queue[0]))) {
       const next = this.queue.shift()!;
       batch.push(next);
@@ -174,9 +212,18 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
       await lane.producer.sendBatch({ topicMessages, acks: -1, timeout: this.settings.timeoutMs, compression: CompressionTypes.None });
       for (const pending of batch) pending.resolve();
     } catch (error) {
-      this.logger.error(`produce request failed (${batch.length} requests): ${(error as Error).message}${sent ? '; continuing with a new producer id' : ''}`);
+      const refusal = refusalOf(error);
+      this.logger.error(`produce request ${refusal ? 'refused' : 'failed'} (${batch.length} requests): ${(error as Error).message}${sent ? '; continuing with a new producer id' : ''}`);
       if (sent) this.renewProducer(lane);
-      for (const pending of batch) pending.reject(new PublishUnavailableError((error as Error).message));
+      if (refusal && batch.length > 1) {
+        // one caller's records can spoil a shared request: each goes again on its own, and only the culprit is refused
+        for (const pending of batch) pending.alone = true;
+        this.queue.unshift(...batch);
+        this.queuedMessages += batch.reduce((n, p) => n + p.messages.length, 0);
+        return;
+      }
+      const failure = refusal ? new PublishRefusedError(refusal) : new PublishUnavailableError((error as Error).message);
+      for (const pending of batch) pending.reject(failure);
     }
   }
 
@@ -187,9 +234,4 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     });
     return lane.connected;
   }
-}
-
-function sizeOf(value: Buffer | string | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  return typeof value === 'string' ? Buffer.byteLength(value) : value.length;
 }

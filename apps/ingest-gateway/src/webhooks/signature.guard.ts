@@ -6,8 +6,6 @@ import { clientKey } from '../edge/client-key';
 import { RejectionAggregator } from '../edge/rejection.aggregator';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { rawBodyOf } from './raw-body.decorator';
-import { RetryLaterException } from './retry-later.exception';
-import { SourceRateLimiter } from './source-rate.limiter';
 import { WebhookSource, WebhookSourceRegistry } from './webhook-source.registry';
 
 /** metadata key: the sender of a route without a :source parameter */
@@ -19,8 +17,9 @@ export interface VerifiedRequest extends FastifyRequest {
 }
 
 /**
- * Resolves the route's source, verifies the signature over the raw bytes before any parsing, then
- * charges the source's rate limit (after verification, so nobody can spend another sender's budget).
+ * Resolves the route's source and verifies the signature over the raw bytes before any parsing.
+ * The source's rate limit is charged by IngestService after it (so nobody can spend another
+ * sender's budget) and after the replay check (so a replayed request is not charged twice).
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
@@ -28,7 +27,6 @@ export class SignatureGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly sources: WebhookSourceRegistry,
     private readonly metrics: GatewayMetrics,
-    private readonly limiter: SourceRateLimiter,
     private readonly rejections: RejectionAggregator,
   ) {}
 
@@ -44,11 +42,6 @@ export class SignatureGuard implements CanActivate {
       // counted and logged once per interval; the reason never holds a secret or the body
       this.rejections.record(source.name, result.reason, clientKey(req.ip));
       throw new HttpException({ status: 'error', statusCode: result.status, message: result.reason }, result.status);
-    }
-    const wait = this.limiter.take(source.name);
-    if (wait !== undefined) {
-      this.metrics.rateLimited(source.name);
-      throw new RetryLaterException(429, `rate limit for source "${source.name}" exceeded`, wait);
     }
     req.webhookSource = source;
     req.idempotencyKey = result.idempotencyKey;

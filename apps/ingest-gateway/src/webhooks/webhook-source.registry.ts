@@ -10,11 +10,13 @@ export interface WebhookSource {
   secrets: readonly string[];
   records: RecordType;
   /**
-   * status for an authenticated body that is not JSON. mobway retries every non-200 and then
-   * interrupts delivery for the whole account, so for it the body goes to the dead-letter topic
-   * and the request is acknowledged; everyone else gets 400.
+   * what an authenticated request gets for a problem that retrying cannot fix: a body that is not
+   * JSON, more readings than MAX_READINGS_PER_REQUEST, records Kafka refuses. mobway retries every
+   * non-200 and then interrupts delivery for the whole account, so for it ('acknowledge') what
+   * cannot be processed goes to the dead-letter topic and the answer is 200; everyone else
+   * ('refuse') gets a 4xx that names the problem (400, 413, 422).
    */
-  unparseableStatus: 200 | 400;
+  unfixable: 'acknowledge' | 'refuse';
 }
 
 @Injectable()
@@ -25,9 +27,9 @@ export class WebhookSourceRegistry {
   constructor(config: AppConfig) {
     const { mobwaySecrets, weguardSecrets, sources } = config.gateway;
     const all: (WebhookSource & { secretVariable: string })[] = [
-      { name: 'mobway', scheme: 'mobway', secrets: mobwaySecrets, records: 'vehicle', unparseableStatus: 200, secretVariable: 'MOBWAY_SIGN_SECRET' },
-      { name: 'weguard', scheme: 'weguard', secrets: weguardSecrets, records: 'location', unparseableStatus: 400, secretVariable: 'WEGUARD_SECRET' },
-      ...sources.map((s) => ({ ...s, unparseableStatus: 400 as const, secretVariable: `WEBHOOK_SOURCES[${s.name}].secrets` })),
+      { name: 'mobway', scheme: 'mobway', secrets: mobwaySecrets, records: 'vehicle', unfixable: 'acknowledge', secretVariable: 'MOBWAY_SIGN_SECRET' },
+      { name: 'weguard', scheme: 'weguard', secrets: weguardSecrets, records: 'location', unfixable: 'refuse', secretVariable: 'WEGUARD_SECRET' },
+      ...sources.map((s) => ({ ...s, unfixable: 'refuse' as const, secretVariable: `WEBHOOK_SOURCES[${s.name}].secrets` })),
     ];
     for (const { secretVariable, ...source } of all) {
       // never served unverified: a source without a secret does not exist

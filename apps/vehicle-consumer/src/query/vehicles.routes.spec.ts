@@ -3,6 +3,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { AppConfig } from '@app/config';
 import { ApiKeyGuard, QUERY_API_DESCRIPTION, queryDocument, RecordQueryService } from '@app/query';
 import { VehicleDataController } from '../vehicle-data/vehicle-data.controller';
+import { MOBWAY_CATALOGUE } from '../vehicle-data/mobway.catalogue';
 import { VehicleDataService } from '../vehicle-data/vehicle-data.service';
 import { VehiclesController } from './vehicles.controller';
 
@@ -44,7 +45,7 @@ describe('vehicle query routes', () => {
     records = new FakeRecords();
     const module = await Test.createTestingModule({
       controllers: [VehiclesController, VehicleDataController],
-      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY] } } }, ApiKeyGuard, VehicleDataService],
+      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY], vehicleDataMaxWindowDays: 31 } } }, ApiKeyGuard, VehicleDataService],
     }).compile();
     app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await app.init();
@@ -116,5 +117,14 @@ describe('vehicle query routes', () => {
     const telemetry = document.paths['/v1/vehicles/{vin}/telemetry'].get!;
     expect(Object.keys((telemetry.responses['200'] as { content: object }).content)).toEqual(['application/json', 'application/x-ndjson']);
     expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']));
+  });
+
+  it("documents /vehicle-data's date forms, window and every mobway catalogue datapoint of the answer", () => {
+    const document = queryDocument(app, { title: 't', description: QUERY_API_DESCRIPTION });
+    const operation = document.paths['/vehicle-data'].post!;
+    const ok = (operation.responses['200'] as unknown as { content: { 'application/json': { schema: { additionalProperties: { items: { properties: object } } } } } }).content['application/json'].schema;
+    expect(Object.keys(ok.additionalProperties.items.properties)).toEqual(['vin', 'date_time', ...MOBWAY_CATALOGUE.map(({ name }) => name), 'flag']);
+    expect(JSON.stringify(document.components?.schemas?.VehicleDataRequestDto)).toContain('yyyy-mm-ddThh:mm:ss-03:00');
+    expect(operation.description).toContain('VEHICLE_DATA_MAX_WINDOW_DAYS');
   });
 });

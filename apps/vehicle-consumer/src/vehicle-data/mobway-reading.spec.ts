@@ -1,5 +1,7 @@
 import { VehicleTelemetryV1 } from '@app/contracts';
 import { aVehicleRecord } from '@app/contracts/testing';
+import { MobwayNormalizer } from '@app/normalization';
+import { MOBWAY_CATALOGUE } from './mobway.catalogue';
 import { toMobwayReading } from './mobway-reading';
 
 function aRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV1 {
@@ -11,13 +13,41 @@ function aRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV
     speedKph: null,
     event: 'position',
     flags: { speed: { value: 512.5, flag: 'out of range' } },
-    attributes: { tire_pressure_fl: 34, driver_badge: 'MTR-20931' },
+    attributes: { left_front_tire_pressure: 34, seat_belt_status: 'fastened', driver_badge: 'MTR-20931' },
     ...overrides,
   });
 }
 
+/** a mobway reading with every catalogue datapoint, some flagged (null plus a flag entry), and a field mobway does not define */
+const aFullReading = () => ({
+  vin: '9BWZZZ377VT004251',
+  date_time: '2025-03-01 10:00:00',
+  speed: null,
+  latitude: -23.55052,
+  longitude: -46.63331,
+  heading: 181,
+  odometer: 48211.4,
+  fuel_level: 57.5,
+  rpm: 2100,
+  range: 412.3,
+  left_front_tire_pressure: 34.5,
+  right_front_tire_pressure: 34,
+  left_rear_tire_pressure: 32.75,
+  right_rear_tire_pressure: 33,
+  oil_level: null,
+  engine_cooling_temperature: 91.2,
+  lv_battery_voltage: 13.9,
+  hv_battery_voltage: 398.6,
+  hv_battery_soc: 78.5,
+  hv_battery_charging_status: 'charging',
+  seat_belt_status: 'fastened',
+  event: 'position',
+  flag: { speed: { value: 512.5, flag: 'out of range' }, oil_level: { value: -1, flag: 'sensor fault' } },
+  driver_badge: 'MTR-20931',
+});
+
 describe(toMobwayReading.name, () => {
-  it("gives back mobway's own reading: its names and order, Brasília date_time, flag, extras as sent", () => {
+  it("gives back mobway's own reading: its names and order, Brasília date_time, every catalogue datapoint, flag, extras as sent", () => {
     const sut = toMobwayReading(aRecord());
     expect(JSON.stringify(sut)).toBe(
       JSON.stringify({
@@ -27,29 +57,55 @@ describe(toMobwayReading.name, () => {
         latitude: -23.55052,
         longitude: -46.63331,
         heading: 181,
+        rpm: 2100,
         odometer: 48211.4,
         fuel_level: 57,
+        range: null,
+        left_front_tire_pressure: 34,
+        right_front_tire_pressure: null,
+        left_rear_tire_pressure: null,
+        right_rear_tire_pressure: null,
+        oil_level: null,
+        engine_cooling_temperature: null,
         lv_battery_voltage: 13.9,
+        hv_battery_voltage: null,
         hv_battery_soc: null,
-        rpm: 2100,
+        hv_battery_charging_status: null,
+        seat_belt_status: 'fastened',
         event: 'position',
         flag: { speed: { value: 512.5, flag: 'out of range' } },
-        tire_pressure_fl: 34,
         driver_badge: 'MTR-20931',
       }),
     );
   });
 
-  it('with datapoints: only those fields and their flags, extras included, null for unknown names', () => {
-    const sut = toMobwayReading(aRecord(), new Set(['speed', 'tire_pressure_fl', 'oil_temp']));
+  it('is the inverse of MobwayNormalizer for every catalogue datapoint, flags and extras', () => {
+    const sent = aFullReading();
+    const { records, rejected } = new MobwayNormalizer().normalize({ [sent.vin]: [sent] }, { source: 'mobway', receivedAt: new Date() });
+    expect(rejected).toEqual([]);
+    const sut = toMobwayReading(records[0]);
+    expect(sut).toEqual(sent);
+    expect(Object.keys(sut).filter((name) => !['vin', 'date_time', 'flag', 'driver_badge'].includes(name))).toEqual(MOBWAY_CATALOGUE.map(({ name }) => name));
+  });
+
+  it('with datapoints: only those fields and their flags, extras included, null for names the reading lacks', () => {
+    const sut = toMobwayReading(aRecord(), new Set(['speed', 'left_front_tire_pressure', 'range', 'oil_temp']));
     expect(sut).toEqual({
       vin: '9BWZZZ377VT004251',
       date_time: '2025-03-01 10:00:00',
       speed: null,
+      range: null,
+      left_front_tire_pressure: 34,
       flag: { speed: { value: 512.5, flag: 'out of range' } },
-      tire_pressure_fl: 34,
       oil_temp: null,
     });
+  });
+
+  it('gives back fields named like Object.prototype members', () => {
+    const attributes = JSON.parse('{"constructor":1,"toString":"t","__proto__":{"x":1},"hasOwnProperty":null}');
+    const sut = toMobwayReading(aRecord({ attributes }));
+    expect(JSON.parse(JSON.stringify(sut))).toMatchObject(attributes);
+    expect(JSON.stringify(toMobwayReading(aRecord({ attributes }), new Set(['constructor', '__proto__', 'valueOf'])))).toContain('"constructor":1,"__proto__":{"x":1},"valueOf":null');
   });
 
   it('never lets an attribute override a mapped field', () => {

@@ -1,67 +1,98 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsOptional, Matches, ValidateBy } from 'class-validator';
+import { IsOptional, ValidateBy } from 'class-validator';
 import { VIN_PATTERN } from '@app/contracts';
 import { normalizeVin } from '../query/vehicle-query.definition';
-import { parseBrasiliaDate } from './brasilia-time';
+import { parseMobwayDate } from './brasilia-time';
+import { MOBWAY_CATALOGUE } from './mobway.catalogue';
 
 export const MAX_VINS = 20;
+const MAX_DATAPOINTS = 100;
 const DATAPOINT = /^[A-Za-z0-9_.-]{1,64}$/;
 
-const IsMobwayDate = (): PropertyDecorator =>
-  ValidateBy({
-    name: 'isMobwayDate',
-    validator: {
-      validate: (value: unknown) => parseBrasiliaDate(value) !== undefined,
-      defaultMessage: (args) => `${args?.property} must be 'yyyy-mm-dd hh:mm:ss' or 'yyyy-mm-dd' (Brasília time, UTC−03:00)`,
-    },
-  });
+/**
+ * One rule per parameter, so each bad parameter gets one message: `problem` says what is wrong
+ * (the text after the parameter's name), undefined when the value is fine.
+ */
+const Rule = (name: string, problem: (value: unknown) => string | undefined): PropertyDecorator =>
+  ValidateBy({ name, validator: { validate: (value) => problem(value) === undefined, defaultMessage: (args) => `${args?.property} ${problem(args?.value)}` } });
+
+const firstBad = (values: unknown[], valid: (value: unknown) => boolean): number => values.findIndex((value) => !valid(value));
+
+function vinsProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'must be a list of VINs';
+  if (value.length === 0) return 'must contain at least 1 VIN';
+  if (value.length > MAX_VINS) return `must contain at most ${MAX_VINS} VINs`;
+  const bad = firstBad(value, (vin) => typeof vin === 'string' && VIN_PATTERN.test(vin));
+  return bad < 0 ? undefined : `must hold VINs, 17 characters of the VIN alphabet (no I, O, Q); entry ${bad} is not one`;
+}
+
+function datapointsProblem(value: unknown): string | undefined {
+  if (!Array.isArray(value)) return 'must be a list of field names';
+  if (value.length > MAX_DATAPOINTS) return `must contain at most ${MAX_DATAPOINTS} names`;
+  const bad = firstBad(value, (name) => typeof name === 'string' && DATAPOINT.test(name));
+  return bad < 0 ? undefined : `must hold field names such as speed or fuel_level (letters, digits, '_', '.', '-'); entry ${bad} is not one`;
+}
+
+function dateProblem(value: unknown): string | undefined {
+  const date = parseMobwayDate(value);
+  return 'problem' in date ? date.problem : undefined;
+}
+
+const DATE_FORMS_DOC =
+  "`yyyy-mm-dd` (that day's 00:00:00 in Brasília, UTC−03:00), `yyyy-mm-ddThh:mm:ss` (Brasília wall-clock time), `yyyy-mm-ddThh:mm:ss-03:00` (the offset given, −12:00 to +14:00, or Z), or `yyyy-mm-dd hh:mm:ss` as date_time is written (Brasília). Years 0001-9999";
 
 /** the body of mobway's own `POST /vehicle-data`, so a client written against mobway works unchanged */
 export class VehicleDataRequestDto {
   @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_VINS, example: ['9BWZZZ377VT004251'], description: 'trimmed and upper-cased; duplicates count once' })
   @Transform(({ value }) => (Array.isArray(value) ? value.map((vin) => (typeof vin === 'string' ? normalizeVin(vin) : vin)) : value))
-  @IsArray({ message: 'vins must be a list of VINs' })
-  @ArrayNotEmpty({ message: 'vins must contain at least 1 VIN' })
-  @ArrayMaxSize(MAX_VINS, { message: `vins must contain at most ${MAX_VINS} VINs` })
-  @Matches(VIN_PATTERN, { each: true, message: 'each value in vins must be 17 characters of the VIN alphabet (no I, O, Q)' })
+  @Rule('isVinList', vinsProblem)
   vins: string[];
 
   @ApiPropertyOptional({
     type: [String],
-    example: ['speed', 'latitude', 'longitude'],
-    description: 'mobway field names (speed, latitude, longitude, heading, odometer, fuel_level, lv_battery_voltage, hv_battery_soc, rpm, event, or any extra field the readings carried); default: all. With datapoints, `flag` keeps only their entries',
+    maxItems: MAX_DATAPOINTS,
+    example: ['speed', 'latitude', 'longitude', 'left_front_tire_pressure'],
+    description: `mobway datapoint names (${MOBWAY_CATALOGUE.map(({ name }) => name).join(', ')}) or any other field the readings carried. Default (unlike mobway, where it is required): every catalogue datapoint plus every other field the reading carried. With datapoints, \`flag\` keeps only their entries; a name a reading lacks comes back null`,
   })
   @IsOptional()
-  @IsArray({ message: 'datapoints must be a list of field names' })
-  @ArrayMaxSize(100, { message: 'datapoints must contain at most 100 names' })
-  @Matches(DATAPOINT, { each: true, message: 'each value in datapoints must be a field name such as speed or fuel_level' })
+  @Rule('isDatapointList', datapointsProblem)
   datapoints?: string[];
 
-  @ApiPropertyOptional({ example: '2025-03-01 00:00:00', description: "Brasília time; 'yyyy-mm-dd' is that day's 00:00:00. Default: end_date − 24 h" })
+  @ApiPropertyOptional({
+    example: '2025-03-01T00:00:00',
+    description: `inclusive (date_time >= start_date). ${DATE_FORMS_DOC}. Default: end_date − 24 h (no end_date either: now − 24 h)`,
+  })
   @IsOptional()
-  @IsMobwayDate()
+  @Rule('isMobwayDate', dateProblem)
   start_date?: string;
 
-  @ApiPropertyOptional({ example: '2025-03-01 23:59:59', description: "Brasília time, inclusive; 'yyyy-mm-dd' includes that whole day. Default: now" })
+  @ApiPropertyOptional({
+    example: '2025-03-01T23:59:59',
+    description: `inclusive (date_time <= end_date; a date alone is that day's 00:00:00, as at mobway). ${DATE_FORMS_DOC}. Default: start_date + 24 h (no start_date either: now). At most VEHICLE_DATA_MAX_WINDOW_DAYS (default 31) days after start_date`,
+  })
   @IsOptional()
-  @IsMobwayDate()
+  @Rule('isMobwayDate', dateProblem)
   end_date?: string;
 }
 
-/** one reading as mobway returns it; fields the original reading had beyond these come back too */
-export class MobwayReadingDto {
-  @ApiProperty() vin: string;
-  @ApiProperty({ example: '2025-03-01 10:00:00', description: 'Brasília time (UTC−03:00)' }) date_time: string;
-  @ApiProperty({ type: Number, nullable: true, description: 'km/h' }) speed: number | null;
-  @ApiProperty({ type: Number, nullable: true }) latitude: number | null;
-  @ApiProperty({ type: Number, nullable: true }) longitude: number | null;
-  @ApiProperty({ type: Number, nullable: true }) heading: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'km' }) odometer: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: '%' }) fuel_level: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: 'V' }) lv_battery_voltage: number | null;
-  @ApiProperty({ type: Number, nullable: true, description: '%' }) hv_battery_soc: number | null;
-  @ApiProperty({ type: Number, nullable: true }) rpm: number | null;
-  @ApiProperty({ type: String, nullable: true }) event: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, example: { speed: { value: 512.5, flag: 'out of range' } } }) flag: Record<string, unknown>;
-}
+/** OpenAPI for one reading of the answer, derived from the catalogue */
+export const MOBWAY_READING_SCHEMA: SchemaObject = {
+  type: 'object',
+  required: ['vin', 'date_time', 'flag'],
+  properties: {
+    vin: { type: 'string', example: '9BWZZZ377VT004251' },
+    date_time: { type: 'string', example: '2025-03-01 10:00:00', description: 'yyyy-mm-dd hh:mm:ss, Brasília time (UTC−03:00)' },
+    ...Object.fromEntries(
+      MOBWAY_CATALOGUE.map(({ name, type, description }) => [
+        name,
+        type === undefined
+          ? { nullable: true, description: `${description ? `${description}; ` : ''}as the reading sent it (any JSON value); null when it had none` }
+          : { type, nullable: true, description },
+      ]),
+    ),
+    flag: { type: 'object', additionalProperties: true, example: { speed: { value: 512.5, flag: 'out of range' } }, description: "mobway's flag entries as sent (with datapoints: only theirs)" },
+  },
+  additionalProperties: { description: 'every other field the reading carried, as sent' },
+};

@@ -1,7 +1,8 @@
 import { BadRequestException, Injectable, StreamableFile } from '@nestjs/common';
+import { AppConfig } from '@app/config';
 import { VehicleTelemetryV1 } from '@app/contracts';
 import { RecordQueryService, streamedResponse } from '@app/query';
-import { parseBrasiliaDate } from './brasilia-time';
+import { parseMobwayDate } from './brasilia-time';
 import { VehicleDataRequestDto } from './vehicle-data.dto';
 import { vehicleDataWindow, VehicleDataWindow } from './vehicle-data.window';
 import { toMobwayReading } from './mobway-reading';
@@ -9,13 +10,20 @@ import { toMobwayReading } from './mobway-reading';
 /** mobway's `POST /vehicle-data` served from our store: same request, same response shape */
 @Injectable()
 export class VehicleDataService {
-  constructor(private readonly records: RecordQueryService<VehicleTelemetryV1, 'vin'>) {}
+  private readonly maxWindowDays: number;
+
+  constructor(
+    private readonly records: RecordQueryService<VehicleTelemetryV1, 'vin'>,
+    config: AppConfig,
+  ) {
+    this.maxWindowDays = config.query.vehicleDataMaxWindowDays;
+  }
 
   find(request: VehicleDataRequestDto, now = Date.now()): Promise<StreamableFile> {
-    const window = vehicleDataWindow(parseBrasiliaDate(request.start_date), parseBrasiliaDate(request.end_date), now);
-    if (!window) throw new BadRequestException(['start_date must be before end_date (default end_date: now)']);
+    const outcome = vehicleDataWindow(instant('start_date', request.start_date), instant('end_date', request.end_date), now, this.maxWindowDays);
+    if ('problem' in outcome) throw new BadRequestException([outcome.problem]);
     const datapoints = request.datapoints === undefined ? undefined : new Set(request.datapoints);
-    return streamedResponse(this.body([...new Set(request.vins)], window, datapoints), 'application/json; charset=utf-8');
+    return streamedResponse(this.body([...new Set(request.vins)], outcome.window, datapoints), 'application/json; charset=utf-8');
   }
 
   /**
@@ -24,7 +32,8 @@ export class VehicleDataService {
    * back until the first page is read, so a failing database still gets an error status.
    */
   private async *body(vins: string[], window: VehicleDataWindow, datapoints?: ReadonlySet<string>): AsyncGenerator<string> {
-    const bounds = { from: new Date(window.from).toISOString(), to: new Date(window.to).toISOString() };
+    const iso = (millis: number | undefined): string | undefined => (millis === undefined ? undefined : new Date(millis).toISOString());
+    const bounds = { from: iso(window.from), to: iso(window.to) };
     let pending = '{';
     for (const [i, vin] of vins.entries()) {
       pending += `${i > 0 ? ',' : ''}${JSON.stringify(vin)}:[`;
@@ -38,4 +47,12 @@ export class VehicleDataService {
     }
     yield `${pending}}`;
   }
+}
+
+/** the request's date as an instant; the DTO has refused any it cannot read */
+function instant(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const date = parseMobwayDate(text);
+  if ('problem' in date) throw new BadRequestException([`${name} ${date.problem}`]);
+  return date.at;
 }

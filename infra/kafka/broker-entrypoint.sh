@@ -1,0 +1,76 @@
+#!/bin/sh
+# The compose broker (apache/kafka image): single KRaft node, SASL on every listener, ACLs enforced.
+#   INTERNAL :29092  the other containers (SCRAM-SHA-512/256)
+#   EXTERNAL :9092   the host (SCRAM-SHA-512/256); published on loopback unless BIND_ADDRESS says otherwise
+#   CONTROLLER :9093 KRaft (PLAIN, admin only: controllers cannot use SCRAM)
+# Principals: admin (super user: inter-broker traffic, the init job's topics and ACLs), gateway,
+# vehicle-consumer, location-consumer, subscriber. Their SCRAM credentials are created when the
+# volume is first formatted; to change a password later:
+#   kafka-configs.sh --bootstrap-server kafka:29092 --command-config /tmp/admin.properties \
+#     --alter --entity-type users --entity-name gateway --add-config 'SCRAM-SHA-512=[password=...]'
+set -eu
+
+for var in KAFKA_ADMIN_PASSWORD KAFKA_GATEWAY_PASSWORD KAFKA_VEHICLE_CONSUMER_PASSWORD KAFKA_LOCATION_CONSUMER_PASSWORD KAFKA_SUBSCRIBER_PASSWORD; do
+  eval "value=\${$var:-}"
+  # the values go unquoted into JAAS lines and --add-scram arguments
+  case "$value" in
+    "") echo "$var is required" >&2; exit 1 ;;
+    *[!A-Za-z0-9._-]*) echo "$var: use letters, digits, '.', '_' and '-' only" >&2; exit 1 ;;
+  esac
+done
+
+# KAFKA_HOME and KAFKA_DATA_DIR: the image's paths unless set (a check outside the image sets them)
+home=${KAFKA_HOME:-/opt/kafka}
+data=${KAFKA_DATA_DIR:-/var/lib/kafka/data}
+conf=/tmp/server.properties
+scram="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$KAFKA_ADMIN_PASSWORD\";"
+umask 077
+cat > "$conf" <<EOF
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@localhost:9093
+controller.listener.names=CONTROLLER
+listeners=INTERNAL://:29092,EXTERNAL://:9092,CONTROLLER://:9093
+advertised.listeners=INTERNAL://kafka:29092,EXTERNAL://${KAFKA_EXTERNAL_HOST:-127.0.0.1}:9092
+listener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
+inter.broker.listener.name=INTERNAL
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.internal.scram-sha-512.sasl.jaas.config=$scram
+listener.name.internal.scram-sha-256.sasl.jaas.config=$scram
+listener.name.external.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+listener.name.external.scram-sha-256.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="admin" password="$KAFKA_ADMIN_PASSWORD" user_admin="$KAFKA_ADMIN_PASSWORD";
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:admin
+allow.everyone.if.no.acl.found=false
+log.dirs=$data
+offsets.topic.replication.factor=1
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=false
+EOF
+
+# how the healthcheck (and an operator in the container) connects as admin
+cat > /tmp/admin.properties <<EOF
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=$scram
+EOF
+
+if [ ! -f "$data/meta.properties" ]; then
+  set --
+  for user in admin:KAFKA_ADMIN_PASSWORD gateway:KAFKA_GATEWAY_PASSWORD vehicle-consumer:KAFKA_VEHICLE_CONSUMER_PASSWORD \
+    location-consumer:KAFKA_LOCATION_CONSUMER_PASSWORD subscriber:KAFKA_SUBSCRIBER_PASSWORD; do
+    eval "password=\${${user#*:}}"
+    for mechanism in SCRAM-SHA-512 SCRAM-SHA-256; do
+      set -- "$@" --add-scram "$mechanism=[name=${user%%:*},password=$password]"
+    done
+  done
+  "$home/bin/kafka-storage.sh" format --cluster-id "$CLUSTER_ID" -c "$conf" "$@"
+fi
+
+exec "$home/bin/kafka-server-start.sh" "$conf"
