@@ -3,8 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { HealthController } from '@app/platform';
-import { GatewayMetrics } from './metrics/gateway.metrics';
-import { MetricsController } from './metrics/metrics.controller';
+import { EdgeModule } from './edge/edge.module';
+import { MetricsModule } from './metrics/metrics.module';
 import { RecordPublisher } from './publishing/record.publisher';
 import { IngestService } from './webhooks/ingest.service';
 import { SignatureGuard } from './webhooks/signature.guard';
@@ -18,9 +18,9 @@ export class IngestGatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IngestGatewayModule,
-      imports: [ConfigModule.forRoot('gateway', config), KafkaModule, TerminusModule],
-      controllers: [WebhookController, HealthController, MetricsController],
-      providers: [WebhookSourceRegistry, SignatureGuard, IngestService, RecordPublisher, WebhookIdempotencyCache, GatewayMetrics, SourceRateLimiter],
+      imports: [ConfigModule.forRoot('gateway', config), KafkaModule, TerminusModule, MetricsModule.forRoot(config), EdgeModule],
+      controllers: [WebhookController, HealthController],
+      providers: [WebhookSourceRegistry, SignatureGuard, IngestService, RecordPublisher, WebhookIdempotencyCache, SourceRateLimiter],
     };
   }
 }

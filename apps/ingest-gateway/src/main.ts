@@ -2,6 +2,7 @@ import 'reflect-metadata';
 // before anything loads kafkajs: kafkajs's own produce encoding was the gateway's largest CPU cost
 import './publishing/kafkajs.install';
 import { bootstrap } from '@app/platform';
+import { EdgeGate } from './edge/edge.gate';
 import { IngestGatewayModule } from './ingest-gateway.module';
 
 void bootstrap({
@@ -12,4 +13,6 @@ void bootstrap({
   // signatures are over the exact bytes, and senders' content types vary (mobway's example
   // ignores the header): keep every body as a Buffer, whatever its content type
   rawBodies: true,
+  // before any route is registered: client limits apply before a byte of a body is read
+  configure: (app) => app.get(EdgeGate).install(app.getHttpAdapter().getInstance()),
 });

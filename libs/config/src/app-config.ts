@@ -30,6 +30,9 @@ export class AppConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   logFormat: 'text' | 'json';
   host: string;
+  /** fastify's trustProxy: false, a hop count, or our proxies' addresses/CIDRs */
+  trustProxy: false | number | string[];
+  http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
   ports: { gateway: number; vehicleConsumer: number; locationConsumer: number };
   kafka: KafkaConnectionConfig & { partitions: number; replicationFactor: number; external: boolean; aclPrincipals: { role: KafkaAclRole; user: string }[] };
   database: { url: string; poolSize: number; external: boolean };
@@ -43,6 +46,16 @@ export class AppConfig {
     publish: { lingerMs: number; maxBatchRecords: number; maxBatchBytes: number; timeoutMs: number; producers: number };
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
+    edge: {
+      bodyMinBytesPerSecond: number;
+      bodyRateWindowMs: number;
+      maxBodyReads: number;
+      clientMaxBodyReads: number;
+      clientRate: { perSecond: number; burst: number };
+      clientRejected: { perSecond: number; burst: number };
+      rejectionLogIntervalMs: number;
+    };
+    metrics: { token?: string; port: number; host: string };
   };
   query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };

@@ -18,6 +18,25 @@ export class EnvDto {
   @IsString()
   HOST = '0.0.0.0';
 
+  /** unset: X-Forwarded-For is ignored; else a hop count or comma-separated addresses/CIDRs of our proxies (checked by parseTrustProxy) */
+  @IsOptional() @IsString()
+  TRUST_PROXY?: string;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  MAX_CONNECTIONS = 1024;
+
+  /** the request line and headers must arrive within this */
+  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  HTTP_HEADERS_TIMEOUT_MS = 10_000;
+
+  /** the whole request (headers and body) must arrive within this; else 408 and the socket is closed */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  HTTP_REQUEST_TIMEOUT_MS = 30_000;
+
+  /** an idle keep-alive connection is closed after this (above load balancers' 60 s idle timeout) */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(65535)
   GATEWAY_PORT = 3000;
 
@@ -79,6 +98,50 @@ export class EnvDto {
 
   @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
+
+  /** a body arriving slower than this over any BODY_RATE_WINDOW_MS is cut (408, socket closed) */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000_000)
+  BODY_MIN_BYTES_PER_SECOND = 8192;
+
+  @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  BODY_RATE_WINDOW_MS = 5000;
+
+  /** bodies received at once, all clients together (bounds buffered memory: × BODY_LIMIT_BYTES); over it: 503 */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  MAX_BODY_READS = 128;
+
+  /** bodies one client address receives at once; over it: 429, unread */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  CLIENT_MAX_BODY_READS = 8;
+
+  /** requests per second per client address, before anything is read (token bucket; 0 = unlimited) */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  CLIENT_RATE_LIMIT = 2000;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  CLIENT_RATE_BURST = 4000;
+
+  /** rejected (unauthenticated, unknown, oversized) requests per second per client address; past it the client's requests get 429 unread (0 = unlimited) */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  CLIENT_REJECTED_LIMIT = 1;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  CLIENT_REJECTED_BURST = 10;
+
+  /** rejections are logged as counts per source and reason, one line per interval */
+  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  REJECTION_LOG_INTERVAL_MS = 10_000;
+
+  /** bearer token GET /metrics requires (≥ 16 characters); unset: /metrics is open */
+  @IsOptional() @IsString() @MinLength(16)
+  METRICS_TOKEN?: string;
+
+  /** a port of its own for GET /metrics (then not served on the app port); 0 = the app port */
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  METRICS_PORT = 0;
+
+  @IsString()
+  METRICS_HOST = '127.0.0.1';
 
   /** readings one request may hold; past it: 413, or for mobway a 200 with the excess in one dead letter */
   @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
@@ -154,4 +217,4 @@ export class EnvDto {
 }
 
 /** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */
-export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL', 'KAFKA_SASL_PASSWORD'] as const;
+export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL', 'KAFKA_SASL_PASSWORD', 'METRICS_TOKEN'] as const;

@@ -33,6 +33,43 @@ describe(loadConfig.name, () => {
     expect(sut.local.postgresPort).toBe(5433);
   });
 
+  it('applies the documented edge defaults: no proxy trusted, timeouts, client limits, /metrics open on the app port', () => {
+    const sut = loadConfig('gateway', {});
+    expect(sut.trustProxy).toBe(false);
+    expect(sut.http).toEqual({ maxConnections: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 });
+    expect(sut.gateway.edge).toEqual({
+      bodyMinBytesPerSecond: 8192,
+      bodyRateWindowMs: 5000,
+      maxBodyReads: 128,
+      clientMaxBodyReads: 8,
+      clientRate: { perSecond: 2000, burst: 4000 },
+      clientRejected: { perSecond: 1, burst: 10 },
+      rejectionLogIntervalMs: 10_000,
+    });
+    expect(sut.gateway.metrics).toEqual({ token: undefined, port: 0, host: '127.0.0.1' });
+  });
+
+  it.each([
+    ['2', 2],
+    ['10.0.0.1', ['10.0.0.1']],
+    ['10.0.0.0/8, 192.168.1.1 ,fd00::/8', ['10.0.0.0/8', '192.168.1.1', 'fd00::/8']],
+  ])('TRUST_PROXY=%j trusts %j', (value, expected) => {
+    expect(loadConfig('gateway', { TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['true', '0', '11', '10.0.0.0/33', 'fd00::/129', 'proxy.example', '10.0.0.1/8/1', ','])('refuses TRUST_PROXY=%j', (value) => {
+    expect(() => loadConfig('gateway', { TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+  });
+
+  it('wants a METRICS_TOKEN of 16 characters or more, also from a file', () => {
+    expect(() => loadConfig('gateway', { METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    expect(() => loadConfig('gateway', { METRICS_TOKEN: 'change-me-metrics-token' })).toThrow(/METRICS_TOKEN: the secret is a placeholder/);
+    const token = 'q8Vn3kLw7RzT2pXa9HbC';
+    writeFileSync(join(dir, 'token'), `${token}\n`);
+    expect(loadConfig('gateway', { METRICS_TOKEN_FILE: join(dir, 'token'), METRICS_PORT: '9464' }).gateway.metrics).toEqual({ token, port: 9464, host: '127.0.0.1' });
+  });
+
   it('refuses a produce request budget that a whole body and its base64 dead letter would not fit', () => {
     expect(() => loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024) })).toThrow(/PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES/);
     expect(loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024), BODY_LIMIT_BYTES: String(512 * 1024) }).gateway.publish.maxBatchBytes).toBe(1024 * 1024);

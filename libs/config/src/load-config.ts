@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { SCHEME_NAMES, SchemeName, isValidSecret } from '@app/verification';
@@ -44,6 +45,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   }
 
   const sources = parseWebhookSources(dto.WEBHOOK_SOURCES, problems);
+  const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
   const apiKeys = list(dto.QUERY_API_KEYS);
   // the raw copy of a largest body and its base64 dead letter must each fit one produce request
   if (dto.BODY_LIMIT_BYTES * 1.5 > dto.PUBLISH_MAX_BATCH_BYTES) problems.push('PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES, so that a whole body and its base64 dead letter each fit one produce request');
@@ -51,6 +53,8 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   checkSecrets('MOBWAY_SIGN_SECRET', list(dto.MOBWAY_SIGN_SECRET), 'hmac', problems);
   checkSecrets('WEGUARD_SECRET', list(dto.WEGUARD_SECRET), 'hmac', problems);
   checkSecrets('QUERY_API_KEYS', apiKeys, 'queryApiKey', problems);
+  // a bearer token like the query keys
+  checkSecrets('METRICS_TOKEN', dto.METRICS_TOKEN === undefined ? [] : [dto.METRICS_TOKEN], 'queryApiKey', problems);
   const kafkaSecurity = parseKafkaSecurity(dto, problems);
   const aclPrincipals = parseAclPrincipals(dto.KAFKA_ACL_PRINCIPALS, problems);
 
@@ -60,6 +64,13 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   config.logLevel = dto.LOG_LEVEL as AppConfig['logLevel'];
   config.logFormat = dto.LOG_FORMAT as AppConfig['logFormat'];
   config.host = dto.HOST;
+  config.trustProxy = trustProxy;
+  config.http = {
+    maxConnections: dto.MAX_CONNECTIONS,
+    headersTimeoutMs: dto.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: dto.HTTP_REQUEST_TIMEOUT_MS,
+    keepAliveTimeoutMs: dto.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+  };
   config.ports = { gateway: dto.GATEWAY_PORT, vehicleConsumer: dto.VEHICLE_CONSUMER_PORT, locationConsumer: dto.LOCATION_CONSUMER_PORT };
   config.kafka = {
     brokers: list(dto.KAFKA_BROKERS),
@@ -81,6 +92,16 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, maxBatchBytes: dto.PUBLISH_MAX_BATCH_BYTES, timeoutMs: dto.PUBLISH_TIMEOUT_MS, producers: dto.PUBLISH_PRODUCERS },
     retryAfterSeconds: dto.RETRY_AFTER_SECONDS,
     rateLimit: { perSecond: dto.RATE_LIMIT_PER_SOURCE, burst: dto.RATE_LIMIT_BURST },
+    edge: {
+      bodyMinBytesPerSecond: dto.BODY_MIN_BYTES_PER_SECOND,
+      bodyRateWindowMs: dto.BODY_RATE_WINDOW_MS,
+      maxBodyReads: dto.MAX_BODY_READS,
+      clientMaxBodyReads: dto.CLIENT_MAX_BODY_READS,
+      clientRate: { perSecond: dto.CLIENT_RATE_LIMIT, burst: dto.CLIENT_RATE_BURST },
+      clientRejected: { perSecond: dto.CLIENT_REJECTED_LIMIT, burst: dto.CLIENT_REJECTED_BURST },
+      rejectionLogIntervalMs: dto.REJECTION_LOG_INTERVAL_MS,
+    },
+    metrics: { token: dto.METRICS_TOKEN, port: dto.METRICS_PORT, host: dto.METRICS_HOST },
   };
   config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
@@ -94,6 +115,26 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     controlPort: dto.LOCAL_CONTROL_PORT,
   };
   return config;
+}
+
+/** a hop count, or our proxies' addresses and CIDRs; never "trust everyone" */
+function parseTrustProxy(value: string | undefined, problems: string[]): false | number | string[] {
+  if (value === undefined) return false;
+  if (/^\d+$/.test(value.trim())) {
+    const hops = Number(value);
+    if (hops >= 1 && hops <= 10) return hops;
+    problems.push('TRUST_PROXY: a hop count is 1 to 10');
+    return false;
+  }
+  const entries = list(value);
+  const bad = entries.filter((entry) => {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    if (family === 0 || rest.length > 0) return true;
+    return prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  if (entries.length === 0 || bad.length > 0) problems.push('TRUST_PROXY: a hop count or comma-separated IP addresses/CIDRs of the proxies in front of the app');
+  return entries;
 }
 
 function parseWebhookSources(json: string | undefined, problems: string[]): GenericSourceConfig[] {

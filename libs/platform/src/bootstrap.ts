@@ -34,10 +34,17 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     }
     throw error;
   }
+  const hops = config.trustProxy;
   const logger = new ConsoleLogger(options.name, { logLevels: LEVELS[config.logLevel], json: config.logFormat === 'json' });
   const adapter = new FastifyAdapter({
     bodyLimit: config.gateway.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUST_PROXY names
+    trustProxy: typeof hops === 'number' ? (_address: string, hop: number) => hop < hops : hops,
+    // a request whose headers or whole body do not arrive in time gets 408 and its socket closed;
+    // node checks these every connectionsCheckingInterval (30 s by default: far longer than the limits)
+    requestTimeout: config.http.requestTimeoutMs,
+    keepAliveTimeout: config.http.keepAliveTimeoutMs,
+    http: { headersTimeout: Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs), connectionsCheckingInterval: 500 },
     // device ids may be 128 characters; fastify's default is 100
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
@@ -65,6 +72,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
   await options.configure?.(app, config);
   const port = options.port(config);
   await app.listen(port, config.host);
+  // past it node closes each new connection as it is accepted, before reading a byte
+  app.getHttpServer().maxConnections = config.http.maxConnections;
   // whatever the log level: launchers and tests wait for this line
   process.stdout.write(`${options.name} listening on http://${config.host}:${port}\n`);
   return app;

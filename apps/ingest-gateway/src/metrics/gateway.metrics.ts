@@ -11,6 +11,7 @@ export class GatewayMetrics {
     ['gateway_records_published_total', { help: 'Normalized records acknowledged by Kafka', values: new Map() }],
     ['gateway_records_dead_lettered_total', { help: 'Readings sent to the dead-letter topic', values: new Map() }],
     ['gateway_rate_limited_total', { help: 'Verified requests answered 429 because their source exceeded its rate', values: new Map() }],
+    ['gateway_edge_rejections_total', { help: 'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)', values: new Map() }],
     ['gateway_publish_unavailable_total', { help: 'Requests answered 503 because Kafka did not acknowledge in time', values: new Map() }],
     ['gateway_publish_refused_total', { help: 'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503', values: new Map() }],
     ['gateway_over_reading_limit_total', { help: 'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)', values: new Map() }],
@@ -29,6 +30,10 @@ export class GatewayMetrics {
 
   rateLimited(source: string): void {
     this.add('gateway_rate_limited_total', { source });
+  }
+
+  edgeRejected(reason: string): void {
+    this.add('gateway_edge_rejections_total', { reason });
   }
 
   unavailable(source: string): void {

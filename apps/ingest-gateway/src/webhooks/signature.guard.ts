@@ -1,7 +1,9 @@
-import { CanActivate, ExecutionContext, HttpException, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, HttpException, Injectable, NotFoundException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { verify } from '@app/verification';
+import { clientKey } from '../edge/client-key';
+import { RejectionAggregator } from '../edge/rejection.aggregator';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { rawBodyOf } from './raw-body.decorator';
 import { WebhookSource, WebhookSourceRegistry } from './webhook-source.registry';
@@ -21,12 +23,11 @@ export interface VerifiedRequest extends FastifyRequest {
  */
 @Injectable()
 export class SignatureGuard implements CanActivate {
-  private readonly logger = new Logger(SignatureGuard.name);
-
   constructor(
     private readonly reflector: Reflector,
     private readonly sources: WebhookSourceRegistry,
     private readonly metrics: GatewayMetrics,
+    private readonly rejections: RejectionAggregator,
   ) {}
 
   canActivate(ctx: ExecutionContext): boolean {
@@ -38,8 +39,8 @@ export class SignatureGuard implements CanActivate {
     const result = verify(source.scheme, source.secrets, { headers: req.headers, rawBody: rawBodyOf(req) });
     if (!result.ok) {
       this.metrics.verificationFailed(source.name, result.status);
-      // the reason never holds a secret or the body
-      this.logger.warn(`rejected ${source.name} webhook ${req.id} from ${req.ip}: ${result.status} ${result.reason} (${req.headers['content-length'] ?? '?'} bytes)`);
+      // counted and logged once per interval; the reason never holds a secret or the body
+      this.rejections.record(source.name, result.reason, clientKey(req.ip));
       throw new HttpException({ status: 'error', statusCode: result.status, message: result.reason }, result.status);
     }
     req.webhookSource = source;

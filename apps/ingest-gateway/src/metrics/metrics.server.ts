@@ -1,0 +1,42 @@
+import { createServer, Server } from 'node:http';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@app/config';
+import { GatewayMetrics } from './gateway.metrics';
+import { metricsAuthorized } from './metrics-token';
+
+/**
+ * GET /metrics on a listener of its own (METRICS_PORT, METRICS_HOST), so scraping can stay on an
+ * internal address while the webhook port faces the internet.
+ */
+@Injectable()
+export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(MetricsServer.name);
+  private server?: Server;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const { port, host, token } = this.config.gateway.metrics;
+    if (port === 0) return;
+    const server = createServer((req, res) => {
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return void res.writeHead(404).end();
+      if (!metricsAuthorized(req.headers.authorization, token)) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.metrics.render());
+    });
+    server.headersTimeout = 5000;
+    server.requestTimeout = 10_000;
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    this.server = server;
+    this.logger.log(`metrics on http://${host}:${port}/metrics`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+}
