@@ -201,10 +201,10 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
     });
 
     it('/vehicle-data: a body over the limit gets 413 in the one error shape', async () => {
-      // written raw: the server may answer and close before the body is sent, which fetch reports as EPIPE
-      const body = Buffer.from(JSON.stringify({ vins: ['x'.repeat(2 * 1024 * 1024)] }));
-      const head = httpHead('POST', '/vehicle-data', [['authorization', AUTH.authorization], ['content-type', 'application/json'], ['content-length', String(body.length)]]);
-      const res = await rawRequest(vehicles.port, head, body);
+      // only the head is written: the declared length alone is refused, before a body byte is read, and a
+      // client still writing when the server closes may get a reset in place of the answer (TCP, not us)
+      const head = httpHead('POST', '/vehicle-data', [['authorization', AUTH.authorization], ['content-type', 'application/json'], ['content-length', String(2 * 1024 * 1024)]]);
+      const res = await rawRequest(vehicles.port, head);
       expect([res.status, JSON.parse(res.body)]).toEqual([413, anError(413, 'Payload Too Large', expect.any(String))]);
     });
 
