@@ -10,6 +10,7 @@ import { sign } from '@app/verification';
 import { mobwayPayload, mobwayReading, randomVin } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
 import { PORT_BASE, ROOT } from './support/test-env';
+import { eventually } from './support/eventually';
 
 const MOBWAY = `kafka-auth-mobway-${randomBytes(16).toString('hex')}`;
 const credentials = (username: string) => ({ username, password: `${username}-${randomBytes(12).toString('hex')}` });
@@ -18,16 +19,6 @@ const GATEWAY = credentials('gateway');
 const VEHICLES = credentials('vehicle-consumer');
 const SUBSCRIBER = credentials('analytics');
 
-/** polls until `read` returns a value that satisfies `done`, or returns the last value */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 /**
  * The apps against a broker that authenticates (SASL) and authorizes (ACLs) as compose runs it:

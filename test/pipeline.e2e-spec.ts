@@ -3,20 +3,10 @@ import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
 import { sign } from '@app/verification';
 import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
+import { eventually } from './support/eventually';
 
 const MOBWAY = 'pipeline-mobway-secret-5d2e8a1c7f93b046';
 const WEGUARD = 'pipeline-weguard-secret-9b4f0c6e2a71d385';
-
-/** polls until `read` returns a value that satisfies `done`, or fails with the last value */
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let value = await read();
-  while (!done(value) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 250));
-    value = await read();
-  }
-  return value;
-}
 
 describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL → query APIs', () => {
   let gateway: RunningApp;

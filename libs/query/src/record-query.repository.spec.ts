@@ -25,7 +25,7 @@ describe(recordRowOrder.name, () => {
 });
 
 describe(RecordQueryRepository.name, () => {
-  const definition = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
+  const definition = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin') as unknown as ConstructorParameters<typeof RecordQueryRepository>[1];
   const failing = (error: Error) =>
     new RecordQueryRepository({ query: () => Promise.reject(error), createQueryRunner: () => ({ connect: () => Promise.reject(error), release: async () => undefined }) } as unknown as DataSource, definition);
   const refused = Object.assign(new Error('connect ECONNREFUSED 10.0.0.8:5432'), { code: 'ECONNREFUSED' });
