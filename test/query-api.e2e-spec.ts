@@ -185,7 +185,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       ['21 VINs', { vins: Array.from({ length: 21 }, aVin) }, 'vins must contain at most 20 VINs'],
       ['no VINs', { vins: [] }, 'vins must contain at least 1 VIN'],
       ['an invalid VIN', { vins: ['NOT-A-VIN'] }, 'vins must hold VINs, 17 characters of the VIN alphabet (no I, O, Q); entry 0 is not one'],
-      ['a date with milliseconds', { vins: [vin], start_date: '2025-03-01T00:00:00.000Z' }, "start_date must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' (both Brasília time, UTC−03:00) or 'yyyy-mm-ddThh:mm:ss-03:00' (the offset given)"],
+      ['a date with milliseconds', { vins: [vin], start_date: '2025-03-01T00:00:00.000Z' }, "start_date must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' or 'yyyy-mm-dd hh:mm:ss' (Brasília time, UTC−03:00), or 'yyyy-mm-ddThh:mm:ss-03:00' or '…Z' (the offset given)"],
       ['start after end', { vins: [vin], start_date: '2025-03-02', end_date: '2025-03-01' }, 'end_date must not be before start_date'],
     ])('/vehicle-data: 400 for %s', async (_case, body, message) => {
       const res = await post('/vehicle-data', body);

@@ -49,6 +49,23 @@ describe(ClientLimiter.name, () => {
     expect(sut.admit('a', true, 0)).toEqual({ status: 503, reason: 'busy', retryAfterSeconds: 7 });
   });
 
+  it('keeps admitting a sender verified within the last ten minutes when strangers fill the shared cap', () => {
+    const sut = limiter({ CLIENT_MAX_BODY_READS: '2', MAX_BODY_READS: '3' });
+    sut.verified('sender', 0);
+    for (const stranger of ['s1', 's2', 's3']) expect(sut.admit(stranger, true, 1000)).toBeUndefined();
+    expect(sut.admit('s4', true, 1000)).toMatchObject({ status: 503, reason: 'busy' });
+    expect(sut.admit('sender', true, 1000)).toBeUndefined();
+    // its own cap still holds
+    expect(sut.admit('sender', true, 1000)).toBeUndefined();
+    expect(sut.admit('sender', true, 1000)).toMatchObject({ status: 429, reason: 'client-body-reads' });
+    sut.release('sender');
+    sut.release('sender');
+    expect(sut.admit('sender', true, 600_000)).toMatchObject({ status: 503, reason: 'busy' });
+    // a verified sender is remembered while idle, a stranger is not
+    sut.sweep(120_000);
+    expect(sut.knownClients).toBe(4);
+  });
+
   it('forgets idle clients but not one with a body in progress', () => {
     const sut = limiter();
     sut.admit('idle', false, 0);

@@ -13,6 +13,8 @@ interface ClientState {
   seenAt: number;
   /** told to come back at this time (Retry-After); connections before it are closed on accept */
   shutUntil: number;
+  /** when a request of this client last passed verification */
+  verifiedAt: number;
 }
 
 export type EdgeRejection = 'client-rate' | 'client-rejected' | 'client-body-reads' | 'busy';
@@ -26,6 +28,12 @@ export interface Refusal {
 
 /** clients idle this long are forgotten (their buckets have refilled by then) */
 const IDLE_MS = 60_000;
+/**
+ * a client that sent a verified request this recently is a known sender: the cap on bodies all
+ * clients receive at once does not apply to it (its own cap does), so strangers filling that cap
+ * from many addresses cannot starve the senders that hold a secret
+ */
+const VERIFIED_MS = 10 * 60_000;
 /** past this many clients, the longest-known idle ones are forgotten first */
 const MAX_CLIENTS = 100_000;
 
@@ -57,7 +65,7 @@ export class ClientLimiter {
     }
     if (!withBody) return undefined;
     if (client.bodyReads >= this.edge.clientMaxBodyReads) return { status: 429, reason: 'client-body-reads', retryAfterSeconds: 1 };
-    if (this.bodyReads >= this.edge.maxBodyReads) return { status: 503, reason: 'busy', retryAfterSeconds: this.retryAfterSeconds };
+    if (this.bodyReads >= this.edge.maxBodyReads && now - client.verifiedAt >= VERIFIED_MS) return { status: 503, reason: 'busy', retryAfterSeconds: this.retryAfterSeconds };
     client.bodyReads++;
     this.bodyReads++;
     return undefined;
@@ -83,6 +91,11 @@ export class ClientLimiter {
     client.rejected.tokens = Math.max(0, refill(client.rejected, this.edge.clientRejected, now) - 1);
   }
 
+  /** a request of this client passed verification */
+  verified(key: string, now = Date.now()): void {
+    this.stateOf(key, now).verifiedAt = now;
+  }
+
   get activeBodyReads(): number {
     return this.bodyReads;
   }
@@ -93,7 +106,7 @@ export class ClientLimiter {
 
   /** forgets idle clients; called from a timer */
   sweep(now = Date.now()): void {
-    for (const [key, client] of this.clients) if (client.bodyReads === 0 && now - client.seenAt >= IDLE_MS) this.clients.delete(key);
+    for (const [key, client] of this.clients) if (client.bodyReads === 0 && now - client.seenAt >= IDLE_MS && now - client.verifiedAt >= VERIFIED_MS) this.clients.delete(key);
   }
 
   private shut(client: ClientState, reason: EdgeRejection, retryAfterSeconds: number, now: number): Refusal {
@@ -106,7 +119,7 @@ export class ClientLimiter {
     if (!client) {
       if (this.clients.size >= MAX_CLIENTS) this.evict(now);
       const { clientRate, clientRejected } = this.edge;
-      client = { requests: { tokens: clientRate.burst, updatedAt: now }, rejected: { tokens: clientRejected.burst, updatedAt: now }, bodyReads: 0, seenAt: now, shutUntil: 0 };
+      client = { requests: { tokens: clientRate.burst, updatedAt: now }, rejected: { tokens: clientRejected.burst, updatedAt: now }, bodyReads: 0, seenAt: now, shutUntil: 0, verifiedAt: -Infinity };
       this.clients.set(key, client);
     }
     client.seenAt = now;

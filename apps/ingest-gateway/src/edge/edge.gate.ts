@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { Server, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
@@ -23,7 +24,7 @@ interface GatedRequest extends FastifyRequest {
   webhookSource?: unknown;
 }
 
-const TIMED_OUT_BODY = '{"status":"error","statusCode":408,"message":"request body arrived too slowly"}';
+const TIMED_OUT_BODY = '{"status":"error","statusCode":408,"error":"Request Timeout","message":"request body arrived too slowly"}';
 const TIMED_OUT = `HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${TIMED_OUT_BODY.length}\r\n\r\n${TIMED_OUT_BODY}`;
 
 const CLIENT_ERRORS: Record<string, string> = {
@@ -64,6 +65,7 @@ export class EdgeGate implements OnModuleDestroy {
     fastify.addHook('onResponse', (req: GatedRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
       this.bodyDone(req.bodyRead);
       const status = reply.statusCode;
+      if (req.edgeKey !== undefined && req.webhookSource !== undefined) this.limiter.verified(req.edgeKey);
       // a verified sender's 4xx (its own bad JSON) is not held against its address
       if (req.edgeKey !== undefined && status >= 400 && status < 500 && status !== 429 && req.webhookSource === undefined) this.limiter.rejected(req.edgeKey);
       done();
@@ -107,7 +109,7 @@ export class EdgeGate implements OnModuleDestroy {
         .code(refusal.status)
         .header('retry-after', String(refusal.retryAfterSeconds))
         .header('connection', 'close')
-        .send({ status: 'error', statusCode: refusal.status, message: MESSAGES[refusal.reason] });
+        .send({ status: 'error', statusCode: refusal.status, error: STATUS_CODES[refusal.status], message: MESSAGES[refusal.reason] });
       return;
     }
     req.edgeKey = key;

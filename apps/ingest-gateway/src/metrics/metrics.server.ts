@@ -1,4 +1,4 @@
-import { createServer, Server } from 'node:http';
+import { createServer, Server, ServerResponse, STATUS_CODES } from 'node:http';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { GatewayMetrics } from './gateway.metrics';
@@ -22,8 +22,8 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const { port, host, token } = this.config.gateway.metrics;
     if (port === 0) return;
     const server = createServer((req, res) => {
-      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return void res.writeHead(404).end();
-      if (!metricsAuthorized(req.headers.authorization, token)) return void res.writeHead(401, { 'www-authenticate': 'Bearer' }).end();
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return refuse(res, 404, 'only GET /metrics is served here');
+      if (!metricsAuthorized(req.headers.authorization, token)) return refuse(res, 401, 'a bearer METRICS_TOKEN is required', { 'www-authenticate': 'Bearer' });
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.metrics.render());
     });
     server.headersTimeout = 5000;
@@ -39,4 +39,10 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** the one error shape of every app (libs/platform's HttpErrorFilter), on this bare listener */
+function refuse(res: ServerResponse, statusCode: number, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ status: 'error', statusCode, error: STATUS_CODES[statusCode], message });
+  res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(body);
 }

@@ -67,7 +67,7 @@ describe(parseMobwayDate.name, () => {
     ['2025-03-01T10:00:00+05:60', 'offset'],
   ])('refuses %p (%s)', (text, kind) => {
     const expected = {
-      format: "must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' (both Brasília time, UTC−03:00) or 'yyyy-mm-ddThh:mm:ss-03:00' (the offset given)",
+      format: "must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' or 'yyyy-mm-dd hh:mm:ss' (Brasília time, UTC−03:00), or 'yyyy-mm-ddThh:mm:ss-03:00' or '…Z' (the offset given)",
       years: 'must be in the years 0001 to 9999',
       calendar: 'must be a real calendar date',
       time: 'must be a real time of day, 00:00:00 to 23:59:59',

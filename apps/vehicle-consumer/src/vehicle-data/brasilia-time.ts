@@ -12,7 +12,7 @@ const MAX_EAST_MINUTES = 14 * 60;
 // its date_time's; no fractions: mobway's times are whole seconds)
 const MOBWAY_DATE = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})?)?$/;
 
-const MOBWAY_DATE_FORMS = "'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' (both Brasília time, UTC−03:00) or 'yyyy-mm-ddThh:mm:ss-03:00' (the offset given)";
+const MOBWAY_DATE_FORMS = "'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' or 'yyyy-mm-dd hh:mm:ss' (Brasília time, UTC−03:00), or 'yyyy-mm-ddThh:mm:ss-03:00' or '…Z' (the offset given)";
 
 /** a UTC instant as mobway writes it: `yyyy-mm-dd hh:mm:ss` in Brasília time (milliseconds dropped) */
 export function toBrasiliaDateTime(utc: string | Date): string {

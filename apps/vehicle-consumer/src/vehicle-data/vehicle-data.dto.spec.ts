@@ -4,7 +4,7 @@ import { VehicleDataRequestDto } from './vehicle-data.dto';
 
 const VIN = '9BWZZZ377VT004251';
 const pipe = new ValidationPipe(QUERY_VALIDATION);
-const FORMS = "must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' (both Brasília time, UTC−03:00) or 'yyyy-mm-ddThh:mm:ss-03:00' (the offset given)";
+const FORMS = "must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' or 'yyyy-mm-dd hh:mm:ss' (Brasília time, UTC−03:00), or 'yyyy-mm-ddThh:mm:ss-03:00' or '…Z' (the offset given)";
 
 async function validate(body: unknown): Promise<VehicleDataRequestDto | string[]> {
   try {
