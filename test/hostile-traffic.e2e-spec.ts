@@ -536,8 +536,9 @@ describe('hostile traffic against the real gateway', () => {
         const off = [...ledger.byEntity].filter(([id, n]) => found.get(id) !== n).map(([id, n]) => `${id}: accepted ${n}, stored ${found.get(id) ?? 0}`);
         console.log(`entities whose stored rows differ from what was accepted:\n  ${off.slice(0, 20).join('\n  ')}\n` + consumers.flatMap((app) => app.output.filter((line) => /WARN|ERROR/.test(line)).slice(0, 10)).join('\n'));
       }
-      expect(ledger.accepted).toBeGreaterThan(1000);
       expect(stored).toEqual({ rows: ledger.accepted, events: ledger.accepted, distinct: ledger.accepted });
+      // the signed senders of the flood case are in it
+      expect(ledger.accepted).toBeGreaterThan(1000);
     } finally {
       await db.end();
     }
