@@ -1,5 +1,5 @@
 import { BadRequestException, PipeTransform } from '@nestjs/common';
-import { isStorableText } from './record-cursor';
+import { isStorableText } from '@app/contracts';
 
 export interface EntityParamRule {
   /** e.g. trim and upper-case a VIN, as the ingest path stores it */

@@ -1,4 +1,4 @@
-import { daysInMonth } from '@app/contracts';
+import { daysInMonth, isStorableText } from '@app/contracts';
 
 /** a keyset position in one entity's time range: the last row's recorded_at (to the microsecond) and event id */
 export interface RangePosition {
@@ -47,11 +47,6 @@ export function decodeEntityCursor(cursor: unknown): string | undefined {
   if (!Array.isArray(value) || value.length !== 1) return undefined;
   const [entity] = value as unknown[];
   return typeof entity === 'string' && entity.length > 0 && entity.length <= 128 && isStorableText(entity) ? entity : undefined;
-}
-
-/** text PostgreSQL can take as a parameter: no U+0000 and no lone surrogate (in a `u` pattern a pair is one code point) */
-export function isStorableText(text: string): boolean {
-  return !/[\u0000\ud800-\udfff]/u.test(text);
 }
 
 /** the changes feed's cursor is the ingestion sequence itself, as decimal text */
