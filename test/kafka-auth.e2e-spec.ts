@@ -124,7 +124,8 @@ describe('Kafka with SASL and ACLs', () => {
     const before = await vehicleTopicEnd();
 
     const anonymous = await produceRefusal(undefined);
-    expect(anonymous).toBeDefined();
+    // the broker reads a SASL handshake first and hangs up on anything else: not a refused port or a timeout
+    expect(anonymous?.message).toMatch(/^Closed connection$/);
     const wrongPassword = await produceRefusal(as('scram-sha-512', { username: GATEWAY.username, password: `${GATEWAY.password}x` }));
     expect(wrongPassword?.name).toBe('KafkaJSSASLAuthenticationError');
     // authenticated, but not allowed to write there
