@@ -17,6 +17,11 @@ for var in KAFKA_ADMIN_PASSWORD KAFKA_GATEWAY_PASSWORD KAFKA_VEHICLE_CONSUMER_PA
     "") echo "$var is required" >&2; exit 1 ;;
     *[!A-Za-z0-9._-]*) echo "$var: use letters, digits, '.', '_' and '-' only" >&2; exit 1 ;;
   esac
+  # the apps' rule for KAFKA_SASL_PASSWORD (libs/config/src/secret.policy.ts): ≥ 16 characters, no placeholder
+  if [ "${#value}" -lt 16 ]; then echo "$var is shorter than 16 characters; set a random password" >&2; exit 1; fi
+  case "$(printf '%s' "$value" | tr 'A-Z' 'a-z')" in
+    change*me* | replace*me* | fill*me* | your* | example* | placeholder* | todo* | xxx* | password* | secret*) echo "$var is a placeholder; set a random password" >&2; exit 1 ;;
+  esac
 done
 
 # KAFKA_HOME and KAFKA_DATA_DIR: the image's paths unless set (a check outside the image sets them)
