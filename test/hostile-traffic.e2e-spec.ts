@@ -309,9 +309,15 @@ describe('hostile traffic against the real gateway', () => {
     const counters = await metrics();
     const before = rssKiB(gateway.pid);
     const rss = watchRss(gateway.pid);
+    // a sender that holds the secret has been heard from before the attack
+    expect((await signedSender(gateway.port, 300)).ok).toBeGreaterThan(0);
     // 400 sockets from 100 client addresses (all of 127.0.0.0/8 is loopback)
     const giveUpMs = LIMITS.HTTP_REQUEST_TIMEOUT_MS + 6000;
-    const results = await Promise.all(Array.from({ length: 400 }, (_, i) => slowBody(gateway.port, `127.0.1.${1 + (i % 100)}`, giveUpMs)));
+    const attack = Promise.all(Array.from({ length: 400 }, (_, i) => slowBody(gateway.port, `127.0.1.${1 + (i % 100)}`, giveUpMs)));
+    // while the strangers hold every shared body slot, the known sender must still get through
+    await new Promise((r) => setTimeout(r, 1000));
+    const sender = await signedSender(gateway.port, 3000);
+    const results = await attack;
     const peak = rss.stop();
     const edge = edgeDelta(counters, await metrics());
 
@@ -325,8 +331,11 @@ describe('hostile traffic against the real gateway', () => {
         `  | still open after ${giveUpMs} ms | slowest close after connect | after the trickle began (bound ${cutBound}) |\n` +
         `  | ${open} | ${slowest} ms | ${slowestAfterTrickle} ms |\n` +
         `  gateway's edge counters: ${JSON.stringify(edge)} (cut below ${LIMITS.BODY_MIN_BYTES_PER_SECOND} B/s over ${LIMITS.BODY_RATE_WINDOW_MS} ms; request timeout ${LIMITS.HTTP_REQUEST_TIMEOUT_MS} ms; at most ${LIMITS.MAX_BODY_READS} bodies at once)\n` +
-        `  gateway RSS: ${Math.round(before / 1024)} → peak ${Math.round(peak / 1024)} MiB (bound: +${Math.round(RSS_GROWTH_BOUND_KIB / 1024)} MiB)`,
+        `  gateway RSS: ${Math.round(before / 1024)} → peak ${Math.round(peak / 1024)} MiB (bound: +${Math.round(RSS_GROWTH_BOUND_KIB / 1024)} MiB)\n` +
+        `  a signed sender verified before the attack, during it: ${sender.ok} × 200 (${sender.perSecond.toFixed(1)} req/s, p50 ${sender.p50.toFixed(0)} ms), ${sender.other} other`,
     );
+    expect(edge.busy).toBeGreaterThan(0);
+    expect([sender.ok > 0, sender.other]).toEqual([true, 0]);
     expect(open).toBe(0);
     expect(slowestAfterTrickle).toBeLessThanOrEqual(cutBound);
     // every socket was either refused before its body was read or cut for trickling
