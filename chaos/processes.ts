@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@app/contracts';
-import { isAlive } from '@app/local-stack/local-stack';
+import { isAlive } from '@app/local-stack/pid-files';
 import { projectRoot } from '@app/local-stack/project-root';
 
 /** the build this file belongs to (dist/ or dist-chaos/): the apps are taken from the same one */

@@ -1,14 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+// relative: jest loads its global teardown without the @app/ module map
+import { isAlive as alive } from '../libs/local-stack/src/pid-files';
 import { STACK_LOG, STATE_FILE, TestStackState } from './support/test-env';
-
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** stops the test stack and removes its data */
 export default async function globalTeardown(): Promise<void> {

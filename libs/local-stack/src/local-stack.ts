@@ -152,16 +152,6 @@ export interface PortClaim {
 
 export const STOP_COMMAND = 'npm run stop';
 
-/** whether a process with this id exists (signal 0 checks without sending anything) */
-export function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 function isFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer()

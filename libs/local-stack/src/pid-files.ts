@@ -2,6 +2,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+
+/** whether a process with this id exists (signal 0 checks without sending anything) */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 /**
  * What a launcher started, one JSON file per process in `<data dir>/run/`: how a later start names
  * its leftovers and how `npm run stop` stops them. A record is trusted only while its process still

@@ -1,14 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { isAlive as alive } from './pid-files';
 import { watchdogArgs } from './process-watchdog';
 
-const alive = (pid: number): boolean => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** a process group of its own, like every service the launcher starts; optionally deaf to SIGTERM */
 function service(ignoreTerm = false): ChildProcess {
