@@ -1,6 +1,7 @@
 import { sign } from '@app/verification';
 import { mobwayPayload, MobwayReading, randomVin } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
+import { aFullMobwayReading } from '@app/normalization/testing/mobway-readings';
 
 const MOBWAY = 'vehicle-data-mobway-secret-5b8e2c71d4a9';
 const AUTH = { authorization: `Bearer ${TEST_QUERY_KEY}` };
@@ -12,33 +13,6 @@ const CATALOGUE = [
   'oil_level', 'engine_cooling_temperature', 'lv_battery_voltage', 'hv_battery_voltage', 'hv_battery_soc',
   'hv_battery_charging_status', 'seat_belt_status', 'event',
 ]; // prettier-ignore
-
-/** a reading carrying every catalogue field; flagged values are null with their flag entry, as mobway sends them */
-const fullReading = (vin: string, dateTime: string): MobwayReading => ({
-  vin,
-  date_time: dateTime,
-  speed: null,
-  latitude: -23.55052,
-  longitude: -46.63331,
-  heading: 181,
-  odometer: 48211.4,
-  fuel_level: 57.5,
-  rpm: 2100,
-  range: 412.3,
-  left_front_tire_pressure: 34.5,
-  right_front_tire_pressure: 34,
-  left_rear_tire_pressure: 32.75,
-  right_rear_tire_pressure: 33,
-  oil_level: null,
-  engine_cooling_temperature: 91.2,
-  lv_battery_voltage: 13.9,
-  hv_battery_voltage: 398.6,
-  hv_battery_soc: 78.5,
-  hv_battery_charging_status: 'charging',
-  seat_belt_status: 'fastened',
-  event: 'position',
-  flag: { speed: { value: 512.5, flag: 'out of range' }, oil_level: { value: -1, flag: 'sensor fault' } },
-});
 
 /** a UTC instant as mobway's date_time: `yyyy-mm-dd hh:mm:ss` in Brasília time (UTC−03:00) */
 const brasilia = (millis: number): string => new Date(millis - 3 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
@@ -58,8 +32,8 @@ describe('POST /vehicle-data: what a mobway client sends, answered with what mob
   const vin = randomVin();
   const recent = Date.now() - 3_600_000;
   const sent = {
-    midnight: fullReading(vin, '2025-03-01 00:00:00'),
-    ten: fullReading(vin, '2025-03-01 10:00:00'),
+    midnight: aFullMobwayReading(vin, '2025-03-01 00:00:00'),
+    ten: aFullMobwayReading(vin, '2025-03-01 10:00:00'),
     tenAndOne: { vin, date_time: '2025-03-01 10:00:01', speed: 40, flag: {} },
     recent: { vin, date_time: brasilia(recent), speed: 12, flag: {} },
     dayOld: { vin, date_time: brasilia(recent - 24 * 3_600_000), speed: 13, flag: {} },

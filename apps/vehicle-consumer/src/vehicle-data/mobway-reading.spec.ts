@@ -3,6 +3,7 @@ import { aVehicleRecord } from '@app/contracts/testing';
 import { MobwayNormalizer } from '@app/normalization';
 import { MOBWAY_CATALOGUE } from './mobway.catalogue';
 import { toMobwayReading } from './mobway-reading';
+import { aFullMobwayReading } from '@app/normalization/testing/mobway-readings';
 
 function aRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV1 {
   return aVehicleRecord({
@@ -19,32 +20,7 @@ function aRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV
 }
 
 /** a mobway reading with every catalogue datapoint, some flagged (null plus a flag entry), and a field mobway does not define */
-const aFullReading = () => ({
-  vin: '9BWZZZ377VT004251',
-  date_time: '2025-03-01 10:00:00',
-  speed: null,
-  latitude: -23.55052,
-  longitude: -46.63331,
-  heading: 181,
-  odometer: 48211.4,
-  fuel_level: 57.5,
-  rpm: 2100,
-  range: 412.3,
-  left_front_tire_pressure: 34.5,
-  right_front_tire_pressure: 34,
-  left_rear_tire_pressure: 32.75,
-  right_rear_tire_pressure: 33,
-  oil_level: null,
-  engine_cooling_temperature: 91.2,
-  lv_battery_voltage: 13.9,
-  hv_battery_voltage: 398.6,
-  hv_battery_soc: 78.5,
-  hv_battery_charging_status: 'charging',
-  seat_belt_status: 'fastened',
-  event: 'position',
-  flag: { speed: { value: 512.5, flag: 'out of range' }, oil_level: { value: -1, flag: 'sensor fault' } },
-  driver_badge: 'MTR-20931',
-});
+const aFullReading = () => ({ ...aFullMobwayReading(), driver_badge: 'MTR-20931' });
 
 describe(toMobwayReading.name, () => {
   it("gives back mobway's own reading: its names and order, Brasília date_time, every catalogue datapoint, flag, extras as sent", () => {
