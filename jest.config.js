@@ -22,7 +22,9 @@ const common = {
   rootDir: __dirname,
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  transformIgnorePatterns: ['/node_modules/(?!(@nestjs|uid|cookie|content-disposition|@octokit/webhooks-methods)/)'],
+  transformIgnorePatterns: [
+    '/node_modules/(?!(@nestjs|uid|cookie|content-disposition|@octokit/webhooks-methods)/)',
+  ],
   moduleNameMapper,
 };
 

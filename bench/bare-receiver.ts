@@ -14,7 +14,8 @@ app.post('/webhook', async (req, reply) => {
   const body = req.body as Buffer;
   const given = Buffer.from(String(req.headers['x-signature'] ?? ''), 'hex');
   const expected = createHmac('sha256', secret).update(body).digest();
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(403).send({ status: 'error' });
+  if (given.length !== expected.length || !timingSafeEqual(given, expected))
+    return reply.code(403).send({ status: 'error' });
   JSON.parse(body.toString('utf8'));
   return { status: 'success' };
 });

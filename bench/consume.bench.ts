@@ -4,7 +4,14 @@ import { Client } from 'pg';
 import { endToEnd, E2eResult } from './consume/e2e';
 import { HttpClient } from './consume/http';
 import { idleBaseline, LoadSnapshot } from './consume/machine-load';
-import { awaitRows, ConsumeResult, copyLimit, CopyResult, preload, PreloadResult } from './consume/persist';
+import {
+  awaitRows,
+  ConsumeResult,
+  copyLimit,
+  CopyResult,
+  preload,
+  PreloadResult,
+} from './consume/persist';
 import { QueryLatency, queryLatency, topUp, TopUpResult } from './consume/query';
 import { VINS } from './consume/records';
 import { fmt, Summary } from './consume/stats';
@@ -42,7 +49,8 @@ const GATEWAY_PORT = PORT_BASE + 11;
 const TARGET = { persistRatio: 0.6, queryP99Ms: 20, e2eP99Ms: 250 };
 
 const benchStarted = performance.now();
-const log = (line: string): void => console.log(`[${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+const log = (line: string): void =>
+  console.log(`[${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
 interface Results {
   preload?: PreloadResult;
@@ -54,11 +62,16 @@ interface Results {
 }
 
 async function main(): Promise<void> {
-  if (RECORDS % VINS !== 0 || TABLE_ROWS % VINS !== 0 || TABLE_ROWS < RECORDS) throw new Error(`BENCH_RECORDS and BENCH_TABLE_ROWS must be multiples of ${VINS}, records ≤ table rows`);
+  if (RECORDS % VINS !== 0 || TABLE_ROWS % VINS !== 0 || TABLE_ROWS < RECORDS)
+    throw new Error(
+      `BENCH_RECORDS and BENCH_TABLE_ROWS must be multiples of ${VINS}, records ≤ table rows`,
+    );
   const readingsPerVin = TABLE_ROWS / VINS;
   const firstPreloaded = readingsPerVin - RECORDS / VINS;
   const baseline = await idleBaseline();
-  log(`machine: ${machine()}; before start: load average ${baseline.loadAvg1} / ${baseline.loadAvg5}, CPU busy ${pct(baseline.cpuBusy)} (other work)`);
+  log(
+    `machine: ${machine()}; before start: load average ${baseline.loadAvg1} / ${baseline.loadAvg5}, CPU busy ${pct(baseline.cpuBusy)} (other work)`,
+  );
 
   const results: Results = {};
   const stack = await startStack(PORT_BASE, { KAFKA_TOPIC_PARTITIONS: String(PARTITIONS) });
@@ -70,58 +83,117 @@ async function main(): Promise<void> {
   try {
     await db.connect();
     await sampler.connect();
-    const appEnv = { KAFKA_BROKERS: stack.kafkaBrokers.join(','), DATABASE_URL: stack.databaseUrl, HOST: '127.0.0.1' };
+    const appEnv = {
+      KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+      DATABASE_URL: stack.databaseUrl,
+      HOST: '127.0.0.1',
+    };
 
     // 1. persist throughput
-    log(`preload: ${fmt(RECORDS)} records (${VINS} VINs × ${RECORDS / VINS} readings) onto telemetry.vehicle.v1`);
+    log(
+      `preload: ${fmt(RECORDS)} records (${VINS} VINs × ${RECORDS / VINS} readings) onto telemetry.vehicle.v1`,
+    );
     results.preload = await preload(stack.kafkaBrokers, RECORDS, firstPreloaded, log);
-    log(`preload: done in ${results.preload.seconds} s (${fmt(results.preload.recordsPerSecond)} records/s, ${fmt(results.preload.bytes / 2 ** 20)} MiB of JSON)`);
+    log(
+      `preload: done in ${results.preload.seconds} s (${fmt(results.preload.recordsPerSecond)} records/s, ${fmt(results.preload.bytes / 2 ** 20)} MiB of JSON)`,
+    );
 
     log('consume: starting vehicle-consumer');
     const spawnedAt = performance.now();
-    const consumer = await startProcess('vehicle-consumer', join(DIST, 'apps', 'vehicle-consumer', 'src', 'main.js'), [], {
-      ...appEnv,
-      QUERY_API_KEYS: API_KEY,
-      VEHICLE_CONSUMER_PORT: String(CONSUMER_PORT),
-      // BENCH_CPU_PROFILE=/tmp/consumer.cpuprofile: where the consumer's time goes
-      ...(process.env.BENCH_CPU_PROFILE && { NODE_OPTIONS: `--require ${join(__dirname, 'consume', 'cpu-profile.js')}`, BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE, BENCH_CPU_PROFILE_SECONDS: process.env.BENCH_CPU_PROFILE_SECONDS ?? '20' }),
-    });
+    const consumer = await startProcess(
+      'vehicle-consumer',
+      join(DIST, 'apps', 'vehicle-consumer', 'src', 'main.js'),
+      [],
+      {
+        ...appEnv,
+        QUERY_API_KEYS: API_KEY,
+        VEHICLE_CONSUMER_PORT: String(CONSUMER_PORT),
+        // BENCH_CPU_PROFILE=/tmp/consumer.cpuprofile: where the consumer's time goes
+        ...(process.env.BENCH_CPU_PROFILE && {
+          NODE_OPTIONS: `--require ${join(__dirname, 'consume', 'cpu-profile.js')}`,
+          BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE,
+          BENCH_CPU_PROFILE_SECONDS: process.env.BENCH_CPU_PROFILE_SECONDS ?? '20',
+        }),
+      },
+    );
     stops.push(() => consumer.stop());
     const listeningAt = performance.now();
-    results.consume = await awaitRows(db, sampler, RECORDS, spawnedAt, listeningAt, CONSUME_TIMEOUT_MS, log);
-    log(`consume: ${fmt(results.consume.rows)} rows in ${results.consume.seconds} s → ${fmt(results.consume.rowsPerSecond)} rows/s (first row after ${results.consume.firstRowSeconds} s; steady ${fmt(results.consume.steadyRowsPerSecond)} rows/s; a backend running the COPY or INSERT in ${pct(results.consume.writerActive)} of samples)`);
+    results.consume = await awaitRows(
+      db,
+      sampler,
+      RECORDS,
+      spawnedAt,
+      listeningAt,
+      CONSUME_TIMEOUT_MS,
+      log,
+    );
+    log(
+      `consume: ${fmt(results.consume.rows)} rows in ${results.consume.seconds} s → ${fmt(results.consume.rowsPerSecond)} rows/s (first row after ${results.consume.firstRowSeconds} s; steady ${fmt(results.consume.steadyRowsPerSecond)} rows/s; a backend running the COPY or INSERT in ${pct(results.consume.writerActive)} of samples)`,
+    );
 
-    results.copy = await copyLimit(db, stack.databaseUrl, join(ROOT, '.data', `bench-${PORT_BASE}`, 'copy.tsv'), log);
-    log(`copy: ${fmt(results.copy.rows)} rows in ${results.copy.seconds} s → ${fmt(results.copy.rowsPerSecond)} rows/s; ratio ${(results.consume.rowsPerSecond / results.copy.rowsPerSecond).toFixed(2)}`);
+    results.copy = await copyLimit(
+      db,
+      stack.databaseUrl,
+      join(ROOT, '.data', `bench-${PORT_BASE}`, 'copy.tsv'),
+      log,
+    );
+    log(
+      `copy: ${fmt(results.copy.rows)} rows in ${results.copy.seconds} s → ${fmt(results.copy.rowsPerSecond)} rows/s; ratio ${(results.consume.rowsPerSecond / results.copy.rowsPerSecond).toFixed(2)}`,
+    );
 
     if (process.env.BENCH_ONLY_PERSIST === '1') return;
 
     // 2. query latency at TABLE_ROWS
-    log(`top-up: ${fmt(TABLE_ROWS - RECORDS)} rows by INSERT … SELECT generate_series (writer lock held)`);
+    log(
+      `top-up: ${fmt(TABLE_ROWS - RECORDS)} rows by INSERT … SELECT generate_series (writer lock held)`,
+    );
     results.topUp = await topUp(db, firstPreloaded, log);
-    log(`top-up: ${fmt(results.topUp.inserted)} rows in ${results.topUp.seconds} s, VACUUM ANALYZE ${results.topUp.vacuumSeconds} s; table ${fmt(results.topUp.tableRows)} rows, heap ${fmt(results.topUp.tableBytes / 2 ** 20)} MiB, indexes ${fmt(results.topUp.indexBytes / 2 ** 20)} MiB`);
+    log(
+      `top-up: ${fmt(results.topUp.inserted)} rows in ${results.topUp.seconds} s, VACUUM ANALYZE ${results.topUp.vacuumSeconds} s; table ${fmt(results.topUp.tableRows)} rows, heap ${fmt(results.topUp.tableBytes / 2 ** 20)} MiB, indexes ${fmt(results.topUp.indexBytes / 2 ** 20)} MiB`,
+    );
     const api = new HttpClient('127.0.0.1', CONSUMER_PORT, 4);
     stops.push(async () => api.close());
-    results.queries = await queryLatency(db, api, API_KEY, readingsPerVin, results.topUp.maxSeq, QUERY_SAMPLES, log);
+    results.queries = await queryLatency(
+      db,
+      api,
+      API_KEY,
+      readingsPerVin,
+      results.topUp.maxSeq,
+      QUERY_SAMPLES,
+      log,
+    );
     const q = results.queries;
-    log(`queries: range API ${ms(q.rangeApi)}, SQL ${ms(q.rangeSql)}, SQL text ${ms(q.rangeSqlText)}; changes API ${ms(q.changesApi)}, SQL ${ms(q.changesSql)}, SQL text ${ms(q.changesSqlText)}`);
-    console.log(`EXPLAIN range page:\n${q.explainRange}\nEXPLAIN changes page:\n${q.explainChanges}`);
+    log(
+      `queries: range API ${ms(q.rangeApi)}, SQL ${ms(q.rangeSql)}, SQL text ${ms(q.rangeSqlText)}; changes API ${ms(q.changesApi)}, SQL ${ms(q.changesSql)}, SQL text ${ms(q.changesSqlText)}`,
+    );
+    console.log(
+      `EXPLAIN range page:\n${q.explainRange}\nEXPLAIN changes page:\n${q.explainChanges}`,
+    );
 
     // 3. end to end
     log('e2e: starting ingest-gateway');
-    const gatewayProcess = await startProcess('ingest-gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
-      KAFKA_BROKERS: appEnv.KAFKA_BROKERS,
-      HOST: '127.0.0.1',
-      MOBWAY_SIGN_SECRET: SECRET,
-      GATEWAY_PORT: String(GATEWAY_PORT),
-      RATE_LIMIT_PER_SOURCE: '0',
-    });
+    const gatewayProcess = await startProcess(
+      'ingest-gateway',
+      join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'),
+      [],
+      {
+        KAFKA_BROKERS: appEnv.KAFKA_BROKERS,
+        HOST: '127.0.0.1',
+        MOBWAY_SIGN_SECRET: SECRET,
+        GATEWAY_PORT: String(GATEWAY_PORT),
+        RATE_LIMIT_PER_SOURCE: '0',
+      },
+    );
     stops.push(() => gatewayProcess.stop());
     const gateway = new HttpClient('127.0.0.1', GATEWAY_PORT, E2E_MAX_IN_FLIGHT);
     const feed = new HttpClient('127.0.0.1', CONSUMER_PORT, 2);
     stops.push(async () => (gateway.close(), feed.close()));
-    const { rows } = await db.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM vehicle_telemetry');
-    log(`e2e: ${fmt(E2E_RATE)} req/s open loop, ${E2E_WARMUP_SECONDS} s warm-up + ${E2E_SECONDS} s measured, one reading per request`);
+    const { rows } = await db.query<{ seq: string }>(
+      'SELECT coalesce(max(seq), 0)::text AS seq FROM vehicle_telemetry',
+    );
+    log(
+      `e2e: ${fmt(E2E_RATE)} req/s open loop, ${E2E_WARMUP_SECONDS} s warm-up + ${E2E_SECONDS} s measured, one reading per request`,
+    );
     results.e2e = await endToEnd({
       gateway,
       api: feed,
@@ -135,13 +207,16 @@ async function main(): Promise<void> {
       log,
     });
     const e = results.e2e;
-    log(`e2e: ${fmt(e.achievedRate)} req/s, end-to-end ${ms(e.endToEnd)}, gateway ${ms(e.gateway)}; non-200 ${e.non200}, errors ${e.errors}, not sent ${e.notSent}, missing ${e.missing}`);
+    log(
+      `e2e: ${fmt(e.achievedRate)} req/s, end-to-end ${ms(e.endToEnd)}, gateway ${ms(e.gateway)}; non-200 ${e.non200}, errors ${e.errors}, not sent ${e.notSent}, missing ${e.missing}`,
+    );
   } catch (error) {
     failure = error as Error;
     console.error(`bench failed: ${failure.stack}`);
   } finally {
     log('stopping apps and stack');
-    for (const stop of stops.reverse()) await stop().catch((error: Error) => console.error(`stop: ${error.message}`));
+    for (const stop of stops.reverse())
+      await stop().catch((error: Error) => console.error(`stop: ${error.message}`));
     await db.end().catch(() => undefined);
     await sampler.end().catch(() => undefined);
     await stack.stop();
@@ -154,11 +229,17 @@ async function main(): Promise<void> {
   if (failure) process.exit(1);
 }
 
-function summary(r: Results, baseline: LoadSnapshot, failure: Error | undefined): { table: string; json: unknown } {
+function summary(
+  r: Results,
+  baseline: LoadSnapshot,
+  failure: Error | undefined,
+): { table: string; json: unknown } {
   const when = new Date().toISOString();
   const ratio = r.consume && r.copy ? r.consume.rowsPerSecond / r.copy.rowsPerSecond : NaN;
-  const steadyRatio = r.consume && r.copy ? r.consume.steadyRowsPerSecond / r.copy.rowsPerSecond : NaN;
-  const verdict = (ok: boolean | undefined): string => (ok === undefined ? 'not measured' : ok ? 'met' : '**missed**');
+  const steadyRatio =
+    r.consume && r.copy ? r.consume.steadyRowsPerSecond / r.copy.rowsPerSecond : NaN;
+  const verdict = (ok: boolean | undefined): string =>
+    ok === undefined ? 'not measured' : ok ? 'met' : '**missed**';
   const na = 'not measured';
   const q = r.queries;
   const e = r.e2e;
@@ -166,25 +247,61 @@ function summary(r: Results, baseline: LoadSnapshot, failure: Error | undefined)
   const rows: [string, string, string][] = [
     [
       `persist: vehicle-consumer stores ${fmt(RECORDS)} preloaded records (process start → last row committed)`,
-      r.consume ? `${fmt(r.consume.rowsPerSecond)} rows/s (${r.consume.seconds} s, of which boot + group join ${r.consume.firstRowSeconds} s)` : na,
+      r.consume
+        ? `${fmt(r.consume.rowsPerSecond)} rows/s (${r.consume.seconds} s, of which boot + group join ${r.consume.firstRowSeconds} s)`
+        : na,
       '',
     ],
     [
-      'persist: the same, first row → last row (and share of that time a PostgreSQL backend was running the sink\'s COPY or INSERT)',
-      r.consume ? `${fmt(r.consume.steadyRowsPerSecond)} rows/s (COPY or INSERT running ${pct(r.consume.writerActive)} of the time)` : na,
+      "persist: the same, first row → last row (and share of that time a PostgreSQL backend was running the sink's COPY or INSERT)",
+      r.consume
+        ? `${fmt(r.consume.steadyRowsPerSecond)} rows/s (COPY or INSERT running ${pct(r.consume.writerActive)} of the time)`
+        : na,
       '',
     ],
-    ['persist: COPY of the same rows into an empty scratch table with the same indexes (the limit)', r.copy ? `${fmt(r.copy.rowsPerSecond)} rows/s (${r.copy.seconds} s)` : na, ''],
-    ['persist: consumer / COPY', Number.isFinite(ratio) ? `**${ratio.toFixed(2)}** (first row → last row: ${steadyRatio.toFixed(2)})` : na, `≥ ${TARGET.persistRatio} — ${verdict(Number.isFinite(ratio) ? ratio >= TARGET.persistRatio : undefined)}`],
-    [`query: 1,000-row time-range page, one random VIN, HTTP API, p50 / p99 (${q?.samples ?? 0} requests)`, pair(q?.rangeApi), `p99 ≤ ${TARGET.queryP99Ms} ms — ${verdict(q ? q.rangeApi.p99Ms <= TARGET.queryP99Ms : undefined)}`],
-    ["query: the same page as the repository's raw SQL on a pg client (rows parsed, as the repository gets them), p50 / p99", pair(q?.rangeSql), '(app overhead = difference)'],
-    ['query: the same raw SQL, rows left as text (database + wire only), p50 / p99', pair(q?.rangeSqlText), ''],
-    [`query: 1,000-row changes page, random \`after\`, HTTP API, p50 / p99 (${q?.samples ?? 0} requests)`, pair(q?.changesApi), `p99 ≤ ${TARGET.queryP99Ms} ms — ${verdict(q ? q.changesApi.p99Ms <= TARGET.queryP99Ms : undefined)}`],
-    ['query: the same page as raw SQL, rows parsed, p50 / p99', pair(q?.changesSql), '(app overhead = difference)'],
+    [
+      'persist: COPY of the same rows into an empty scratch table with the same indexes (the limit)',
+      r.copy ? `${fmt(r.copy.rowsPerSecond)} rows/s (${r.copy.seconds} s)` : na,
+      '',
+    ],
+    [
+      'persist: consumer / COPY',
+      Number.isFinite(ratio)
+        ? `**${ratio.toFixed(2)}** (first row → last row: ${steadyRatio.toFixed(2)})`
+        : na,
+      `≥ ${TARGET.persistRatio} — ${verdict(Number.isFinite(ratio) ? ratio >= TARGET.persistRatio : undefined)}`,
+    ],
+    [
+      `query: 1,000-row time-range page, one random VIN, HTTP API, p50 / p99 (${q?.samples ?? 0} requests)`,
+      pair(q?.rangeApi),
+      `p99 ≤ ${TARGET.queryP99Ms} ms — ${verdict(q ? q.rangeApi.p99Ms <= TARGET.queryP99Ms : undefined)}`,
+    ],
+    [
+      "query: the same page as the repository's raw SQL on a pg client (rows parsed, as the repository gets them), p50 / p99",
+      pair(q?.rangeSql),
+      '(app overhead = difference)',
+    ],
+    [
+      'query: the same raw SQL, rows left as text (database + wire only), p50 / p99',
+      pair(q?.rangeSqlText),
+      '',
+    ],
+    [
+      `query: 1,000-row changes page, random \`after\`, HTTP API, p50 / p99 (${q?.samples ?? 0} requests)`,
+      pair(q?.changesApi),
+      `p99 ≤ ${TARGET.queryP99Ms} ms — ${verdict(q ? q.changesApi.p99Ms <= TARGET.queryP99Ms : undefined)}`,
+    ],
+    [
+      'query: the same page as raw SQL, rows parsed, p50 / p99',
+      pair(q?.changesSql),
+      '(app overhead = difference)',
+    ],
     ['query: the same raw SQL, rows left as text, p50 / p99', pair(q?.changesSqlText), ''],
     [
       `end-to-end: gateway 200 → row returned by the changes feed (long-poll), p50 / p99 (${fmt(e?.endToEnd.count ?? 0)} rows)`,
-      e ? `${e.endToEnd.p50Ms} / ${e.endToEnd.p99Ms} ms (max ${e.endToEnd.maxMs} ms) at ${fmt(e.achievedRate)} req/s` : na,
+      e
+        ? `${e.endToEnd.p50Ms} / ${e.endToEnd.p99Ms} ms (max ${e.endToEnd.maxMs} ms) at ${fmt(e.achievedRate)} req/s`
+        : na,
       `p99 ≤ ${TARGET.e2eP99Ms} ms at 1,000 req/s — ${verdict(e ? e.endToEnd.p99Ms <= TARGET.e2eP99Ms && e.achievedRate >= 0.98 * E2E_RATE : undefined)}`,
     ],
     ['end-to-end: gateway latency (request sent → 200), p50 / p99', pair(e?.gateway), ''],
@@ -193,9 +310,14 @@ function summary(r: Results, baseline: LoadSnapshot, failure: Error | undefined)
       e ? `${e.non200} / ${e.errors} / ${e.notSent} of ${fmt(e.measuredRequests)}` : na,
       `0 — ${verdict(e ? e.non200 + e.errors + e.notSent === 0 : undefined)}`,
     ],
-    ['end-to-end: acknowledged rows never returned by the feed', e ? String(e.missing) : na, `0 — ${verdict(e ? e.missing === 0 : undefined)}`],
+    [
+      'end-to-end: acknowledged rows never returned by the feed',
+      e ? String(e.missing) : na,
+      `0 — ${verdict(e ? e.missing === 0 : undefined)}`,
+    ],
   ];
-  const loadLine = (name: string, l: LoadSnapshot | undefined): string => (l ? `${name} ${pct(l.cpuBusy)} CPU busy, load ${l.loadAvg1}` : `${name} n/a`);
+  const loadLine = (name: string, l: LoadSnapshot | undefined): string =>
+    l ? `${name} ${pct(l.cpuBusy)} CPU busy, load ${l.loadAvg1}` : `${name} n/a`;
   const busyBefore = baseline.cpuBusy >= 0.25 || baseline.loadAvg1 >= cpus().length;
   const lines = [
     `### Consume: persist, query and end-to-end (${when.slice(0, 10)})`,
@@ -210,7 +332,25 @@ function summary(r: Results, baseline: LoadSnapshot, failure: Error | undefined)
     `Machine load (the machine is shared with other work): before start ${pct(baseline.cpuBusy)} CPU busy, load average ${baseline.loadAvg1}${busyBefore ? ' — **busy before the bench started; figures are pessimistic**' : ''}; during phases: ${[loadLine('consume', r.consume?.load), loadLine('COPY', r.copy?.load), loadLine('queries', q?.load), loadLine('end-to-end', e?.load)].join('; ')}.`,
     ...(failure ? ['', `**The run failed:** ${failure.message.split('\n')[0]}`] : []),
   ];
-  const json = { when, machine: machine(), params: { records: RECORDS, tableRows: TABLE_ROWS, vins: VINS, partitions: PARTITIONS, querySamples: QUERY_SAMPLES, e2eRate: E2E_RATE, e2eSeconds: E2E_SECONDS, e2eWarmupSeconds: E2E_WARMUP_SECONDS }, baseline, ratio, steadyRatio, ...r, failure: failure?.message };
+  const json = {
+    when,
+    machine: machine(),
+    params: {
+      records: RECORDS,
+      tableRows: TABLE_ROWS,
+      vins: VINS,
+      partitions: PARTITIONS,
+      querySamples: QUERY_SAMPLES,
+      e2eRate: E2E_RATE,
+      e2eSeconds: E2E_SECONDS,
+      e2eWarmupSeconds: E2E_WARMUP_SECONDS,
+    },
+    baseline,
+    ratio,
+    steadyRatio,
+    ...r,
+    failure: failure?.message,
+  };
   return { table: lines.join('\n'), json };
 }
 

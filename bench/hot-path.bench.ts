@@ -2,7 +2,13 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { plainToInstance } from 'class-transformer';
-import { checkLocation, checkVehicle, validateLocation, validateVehicle, VehicleTelemetryV1 } from '@app/contracts';
+import {
+  checkLocation,
+  checkVehicle,
+  validateLocation,
+  validateVehicle,
+  VehicleTelemetryV1,
+} from '@app/contracts';
 import { aLocationRecord, aVehicleRecord } from '@app/contracts/testing';
 import { eventIdFor, MobwayNormalizer, WeguardNormalizer } from '@app/normalization';
 import { machine, report, ROOT } from './support';
@@ -27,11 +33,14 @@ function measure(name: string, run: () => unknown, perRun: number, iterations: n
   }
   rounds.sort((a, b) => a - b);
   const row = { name, usPerRun: rounds[2], usPerReading: rounds[2] / perRun };
-  console.log(`${name.padEnd(60)} ${row.usPerRun.toFixed(2).padStart(8)} µs/run ${row.usPerReading.toFixed(2).padStart(7)} µs/reading`);
+  console.log(
+    `${name.padEnd(60)} ${row.usPerRun.toFixed(2).padStart(8)} µs/run ${row.usPerReading.toFixed(2).padStart(7)} µs/reading`,
+  );
   return row;
 }
 
-const sample = (name: string): unknown => JSON.parse(readFileSync(join(ROOT, 'samples', name), 'utf8'));
+const sample = (name: string): unknown =>
+  JSON.parse(readFileSync(join(ROOT, 'samples', name), 'utf8'));
 const ctx = { source: 'mobway', receivedAt: new Date() };
 const mobway = sample('mobway.json');
 const weguard = sample('weguard.json');
@@ -42,18 +51,53 @@ const plain = { ...aVehicleRecord() };
 const location = aLocationRecord();
 
 const rows = [
-  measure('validateVehicle (class-validator validateSync), valid', () => validateVehicle(vehicle), 1, 200_000),
+  measure(
+    'validateVehicle (class-validator validateSync), valid',
+    () => validateVehicle(vehicle),
+    1,
+    200_000,
+  ),
   measure('validateVehicle, two invalid fields', () => validateVehicle(broken), 1, 200_000),
-  measure('plainToInstance + validateVehicle, valid', () => validateVehicle(plainToInstance(VehicleTelemetryV1, plain)), 1, 50_000),
+  measure(
+    'plainToInstance + validateVehicle, valid',
+    () => validateVehicle(plainToInstance(VehicleTelemetryV1, plain)),
+    1,
+    50_000,
+  ),
   measure('checkVehicle (hand-written), valid', () => checkVehicle(vehicle), 1, 2_000_000),
   measure('checkVehicle, two invalid fields', () => checkVehicle(broken), 1, 2_000_000),
   measure('validateLocation (validateSync), valid', () => validateLocation(location), 1, 200_000),
   measure('checkLocation (hand-written), valid', () => checkLocation(location), 1, 2_000_000),
-  measure('mobway 10-vehicle sample, normalize with checkVehicle (gateway)', () => new MobwayNormalizer().normalize(mobway, ctx), 10, 20_000),
-  measure('mobway 10-vehicle sample, normalize with validateVehicle', () => new MobwayNormalizer(validateVehicle).normalize(mobway, ctx), 10, 5_000),
-  measure('weguard 3-location sample, normalize with checkLocation (gateway)', () => new WeguardNormalizer().normalize(weguard, ctx), 3, 50_000),
-  measure('JSON.parse of the mobway sample (for scale)', () => JSON.parse(JSON.stringify(mobway)), 10, 20_000),
-  measure('eventIdFor one mobway reading', () => eventIdFor('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', reading), 1, 200_000),
+  measure(
+    'mobway 10-vehicle sample, normalize with checkVehicle (gateway)',
+    () => new MobwayNormalizer().normalize(mobway, ctx),
+    10,
+    20_000,
+  ),
+  measure(
+    'mobway 10-vehicle sample, normalize with validateVehicle',
+    () => new MobwayNormalizer(validateVehicle).normalize(mobway, ctx),
+    10,
+    5_000,
+  ),
+  measure(
+    'weguard 3-location sample, normalize with checkLocation (gateway)',
+    () => new WeguardNormalizer().normalize(weguard, ctx),
+    3,
+    50_000,
+  ),
+  measure(
+    'JSON.parse of the mobway sample (for scale)',
+    () => JSON.parse(JSON.stringify(mobway)),
+    10,
+    20_000,
+  ),
+  measure(
+    'eventIdFor one mobway reading',
+    () => eventIdFor('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', reading),
+    1,
+    200_000,
+  ),
 ];
 
 const when = new Date().toISOString();

@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sign } from '@app/verification';
-import { DIST, load, machine, processCpuSeconds, report, ROOT, startGateway, startProcess, startStack } from './support';
+import {
+  DIST,
+  load,
+  machine,
+  processCpuSeconds,
+  report,
+  ROOT,
+  startGateway,
+  startProcess,
+  startStack,
+} from './support';
 
 /**
  * `npm run bench:ingest:stages`: where the gateway's CPU per request goes. The bench:ingest load
@@ -21,7 +31,10 @@ const VARIANTS: { name: string; stubs: string[] }[] = [
   { name: 'event ids a constant (no canonical JSON, no SHA-1)', stubs: ['event-id'] },
   { name: "readings not normalized (the first request's records reused)", stubs: ['normalize'] },
   { name: 'neither normalized nor published', stubs: ['normalize', 'publish'] },
-  { name: 'neither normalized, published nor serialized', stubs: ['normalize', 'publish', 'serialize'] },
+  {
+    name: 'neither normalized, published nor serialized',
+    stubs: ['normalize', 'publish', 'serialize'],
+  },
 ];
 
 interface Row {
@@ -40,7 +53,12 @@ async function main(): Promise<void> {
     await load(url, body, headers, CONNECTIONS, WARMUP);
     const before = processCpuSeconds(pid);
     const result = await load(url, body, headers, CONNECTIONS, DURATION);
-    const row = { name, requestsPerSecond: result.requestsPerSecond, cpuMicrosPerRequest: Math.round(((processCpuSeconds(pid) - before) * 1e6) / result.total), non2xx: result.non2xx + result.errors };
+    const row = {
+      name,
+      requestsPerSecond: result.requestsPerSecond,
+      cpuMicrosPerRequest: Math.round(((processCpuSeconds(pid) - before) * 1e6) / result.total),
+      non2xx: result.non2xx + result.errors,
+    };
     console.log(JSON.stringify(row));
     rows.push(row);
   };
@@ -50,11 +68,24 @@ async function main(): Promise<void> {
         NODE_OPTIONS: `--require ${join(DIST, 'bench', 'ingest', 'stage-stubs.js')}`,
         BENCH_STUB: variant.stubs.join(','),
       });
-      await measure(variant.name, gateway.pid, `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`);
+      await measure(
+        variant.name,
+        gateway.pid,
+        `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`,
+      );
       await gateway.stop();
     }
-    const bare = await startProcess('bare', join(DIST, 'bench', 'bare-receiver.js'), [SECRET, String(PORT_BASE + 11)], {});
-    await measure('bare Fastify: HMAC verify + JSON.parse only', bare.pid, `http://127.0.0.1:${PORT_BASE + 11}/webhook`);
+    const bare = await startProcess(
+      'bare',
+      join(DIST, 'bench', 'bare-receiver.js'),
+      [SECRET, String(PORT_BASE + 11)],
+      {},
+    );
+    await measure(
+      'bare Fastify: HMAC verify + JSON.parse only',
+      bare.pid,
+      `http://127.0.0.1:${PORT_BASE + 11}/webhook`,
+    );
     await bare.stop();
   } finally {
     await stack.stop();
@@ -68,11 +99,18 @@ async function main(): Promise<void> {
     '',
     '| receiver | req/s | CPU µs per request | non-2xx |',
     '|---|---|---|---|',
-    ...rows.map((r) => `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.cpuMicrosPerRequest} | ${r.non2xx} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${r.requestsPerSecond.toLocaleString('en')} | ${r.cpuMicrosPerRequest} | ${r.non2xx} |`,
+    ),
     '',
     `For the ratio target (≥ 0.30 of the bare route's req/s) one gateway thread may spend about ${Math.round(rows[rows.length - 1].cpuMicrosPerRequest / 0.3)} µs per request.`,
   ].join('\n');
-  report('ingest-stages', { when, machine: machine(), connections: CONNECTIONS, durationSeconds: DURATION, rows }, table);
+  report(
+    'ingest-stages',
+    { when, machine: machine(), connections: CONNECTIONS, durationSeconds: DURATION, rows },
+    table,
+  );
   console.log(table);
 }
 

@@ -2,7 +2,18 @@ import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { sign } from '@app/verification';
-import { DIST, load, LoadResult, machine, processCpuSeconds, report, ROOT, startGateway, startProcess, startStack } from './support';
+import {
+  DIST,
+  load,
+  LoadResult,
+  machine,
+  processCpuSeconds,
+  report,
+  ROOT,
+  startGateway,
+  startProcess,
+  startStack,
+} from './support';
 
 /**
  * `npm run bench:ingest`: the gateway against a real broker vs. the bare-Fastify limit, same
@@ -19,9 +30,14 @@ const PORT_BASE = 23000;
 
 async function main(): Promise<void> {
   const body = readFileSync(join(ROOT, 'samples', 'mobway.json'));
-  const readings = Object.values(JSON.parse(body.toString()) as Record<string, unknown[]>).reduce((n, list) => n + list.length, 0);
+  const readings = Object.values(JSON.parse(body.toString()) as Record<string, unknown[]>).reduce(
+    (n, list) => n + list.length,
+    0,
+  );
   const headers = { 'content-type': 'application/json', ...sign('mobway', SECRET, body) };
-  console.log(`payload: ${body.length} bytes, ${readings} readings; ${CONNECTIONS} connections, ${DURATION} s per run`);
+  console.log(
+    `payload: ${body.length} bytes, ${readings} readings; ${CONNECTIONS} connections, ${DURATION} s per run`,
+  );
 
   const stack = await startStack(PORT_BASE, { KAFKA_TOPIC_PARTITIONS: '6' });
   let gatewayResult: Measured;
@@ -30,13 +46,26 @@ async function main(): Promise<void> {
     const gateway = await startGateway(stack.kafkaBrokers, SECRET, PORT_BASE + 10);
     const url = `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`;
     await load(url, body, headers, CONNECTIONS, WARMUP);
-    gatewayResult = await measured(() => load(url, body, headers, CONNECTIONS, DURATION), gateway.pid, stack.kafkaPid);
+    gatewayResult = await measured(
+      () => load(url, body, headers, CONNECTIONS, DURATION),
+      gateway.pid,
+      stack.kafkaPid,
+    );
     await gateway.stop();
 
-    const bare = await startProcess('bare', join(DIST, 'bench', 'bare-receiver.js'), [SECRET, String(PORT_BASE + 11)], {});
+    const bare = await startProcess(
+      'bare',
+      join(DIST, 'bench', 'bare-receiver.js'),
+      [SECRET, String(PORT_BASE + 11)],
+      {},
+    );
     const bareUrl = `http://127.0.0.1:${PORT_BASE + 11}/webhook`;
     await load(bareUrl, body, headers, CONNECTIONS, WARMUP);
-    bareResult = await measured(() => load(bareUrl, body, headers, CONNECTIONS, DURATION), bare.pid, stack.kafkaPid);
+    bareResult = await measured(
+      () => load(bareUrl, body, headers, CONNECTIONS, DURATION),
+      bare.pid,
+      stack.kafkaPid,
+    );
     await bare.stop();
   } finally {
     await stack.stop();
@@ -53,16 +82,34 @@ async function main(): Promise<void> {
     '',
     '| receiver | req/s | records/s | p50 ms | p99 ms | non-2xx | errors | CPU µs per request: receiver / Kafka / load tool |',
     '|---|---|---|---|---|---|---|---|',
-    row('ingest-gateway (verify, normalize, validate, publish, 200 after Kafka ack)', gatewayResult),
+    row(
+      'ingest-gateway (verify, normalize, validate, publish, 200 after Kafka ack)',
+      gatewayResult,
+    ),
     row('bare Fastify: HMAC verify + JSON.parse only (the limit)', bareResult),
     '',
     `Ratio gateway / limit: **${ratio.toFixed(2)}** (target ≥ 0.30); gateway p99 ${gatewayResult.p99Ms} ms (target ≤ 50 ms).`,
     '',
     `CPU per request is each process's user + system time over the timed run divided by the requests served; the bare run has a broker too, idle. With ${cpus().length} cores, the gateway run's processes together could serve at most ${Math.round((cpus().length * 1e6) / (gatewayResult.cpuMicrosPerRequest.receiver + gatewayResult.cpuMicrosPerRequest.kafka + gatewayResult.cpuMicrosPerRequest.loadTool)).toLocaleString('en')} req/s, and the gateway's one thread at most ${Math.round(1e6 / gatewayResult.cpuMicrosPerRequest.receiver).toLocaleString('en')} req/s.`,
   ].join('\n');
-  report('ingest', { when, machine: machine(), connections: CONNECTIONS, durationSeconds: DURATION, payloadBytes: body.length, readings, gateway: gatewayResult, bare: bareResult, ratio }, table);
+  report(
+    'ingest',
+    {
+      when,
+      machine: machine(),
+      connections: CONNECTIONS,
+      durationSeconds: DURATION,
+      payloadBytes: body.length,
+      readings,
+      gateway: gatewayResult,
+      bare: bareResult,
+      ratio,
+    },
+    table,
+  );
   console.log(table);
-  if (gatewayResult.non2xx > 0 || gatewayResult.errors > 0) console.warn('warning: the gateway answered non-2xx or errored during the run');
+  if (gatewayResult.non2xx > 0 || gatewayResult.errors > 0)
+    console.warn('warning: the gateway answered non-2xx or errored during the run');
 }
 
 interface Measured extends LoadResult {
@@ -70,8 +117,16 @@ interface Measured extends LoadResult {
   cpuMicrosPerRequest: { receiver: number; kafka: number; loadTool: number };
 }
 
-async function measured(run: () => Promise<LoadResult>, receiverPid: number, kafkaPid: number | undefined): Promise<Measured> {
-  const before = { receiver: processCpuSeconds(receiverPid), kafka: processCpuSeconds(kafkaPid), self: process.cpuUsage() };
+async function measured(
+  run: () => Promise<LoadResult>,
+  receiverPid: number,
+  kafkaPid: number | undefined,
+): Promise<Measured> {
+  const before = {
+    receiver: processCpuSeconds(receiverPid),
+    kafka: processCpuSeconds(kafkaPid),
+    self: process.cpuUsage(),
+  };
   const result = await run();
   const self = process.cpuUsage(before.self);
   const perRequest = (seconds: number) => Math.round((seconds * 1e6) / result.total);

@@ -26,10 +26,18 @@ function track(child: ChildProcess): ChildProcess {
   return child;
 }
 
-function waitForLine(child: ChildProcess, pattern: RegExp, name: string, timeoutMs = 180_000): Promise<string> {
+function waitForLine(
+  child: ChildProcess,
+  pattern: RegExp,
+  name: string,
+  timeoutMs = 180_000,
+): Promise<string> {
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} not ready:\n${lines.slice(-20).join('\n')}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`${name} not ready:\n${lines.slice(-20).join('\n')}`)),
+      timeoutMs,
+    );
     for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         lines.push(line);
@@ -40,7 +48,9 @@ function waitForLine(child: ChildProcess, pattern: RegExp, name: string, timeout
         }
       });
     }
-    child.once('exit', (code) => reject(new Error(`${name} exited with ${code}:\n${lines.slice(-20).join('\n')}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`${name} exited with ${code}:\n${lines.slice(-20).join('\n')}`)),
+    );
   });
 }
 
@@ -53,14 +63,31 @@ function stopChild(child: ChildProcess): Promise<void> {
 }
 
 /** a fresh real PostgreSQL and Kafka on the bench ports (dist/scripts/stack.js) */
-export async function startStack(portBase: number, extraEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  portBase: number,
+  extraEnv: Record<string, string> = {},
+): Promise<Stack> {
   const dataDir = join('.data', `bench-${portBase}`);
   rmSync(join(ROOT, dataDir), { recursive: true, force: true });
   mkdirSync(join(ROOT, '.data'), { recursive: true });
-  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DATA_DIR: dataDir, LOCAL_POSTGRES_PORT: String(portBase + 1), LOCAL_KAFKA_PORT: String(portBase + 2), LOCAL_KAFKA_CONTROLLER_PORT: String(portBase + 3), LOCAL_KAFKA_HEAP: '1g', ...extraEnv };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    LOCAL_DATA_DIR: dataDir,
+    LOCAL_POSTGRES_PORT: String(portBase + 1),
+    LOCAL_KAFKA_PORT: String(portBase + 2),
+    LOCAL_KAFKA_CONTROLLER_PORT: String(portBase + 3),
+    LOCAL_KAFKA_HEAP: '1g',
+    ...extraEnv,
+  };
   delete env.KAFKA_BROKERS;
   delete env.DATABASE_URL;
-  const child = track(spawn(process.execPath, [join(DIST, 'scripts', 'stack.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+  const child = track(
+    spawn(process.execPath, [join(DIST, 'scripts', 'stack.js')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   const ready = JSON.parse(await waitForLine(child, /^STACK_READY (.*)$/, 'stack'));
   return {
     ...ready,
@@ -71,8 +98,19 @@ export async function startStack(portBase: number, extraEnv: Record<string, stri
   };
 }
 
-export async function startProcess(name: string, script: string, args: string[], env: Record<string, string>): Promise<{ stop(): Promise<void>; pid: number }> {
-  const child = track(spawn(process.execPath, [script, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] }));
+export async function startProcess(
+  name: string,
+  script: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ stop(): Promise<void>; pid: number }> {
+  const child = track(
+    spawn(process.execPath, [script, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   await waitForLine(child, /listening on/, name, 60_000);
   child.stdout!.resume();
   child.stderr!.resume();
@@ -84,7 +122,12 @@ export async function startProcess(name: string, script: string, args: string[],
  * everything here: a rate limit above any reachable rate keeps the limiter on the path without
  * turning the measurement into 429s (the default is 2,000 req/s per source).
  */
-export function startGateway(kafkaBrokers: string[], mobwaySecret: string, port: number, env: Record<string, string> = {}): ReturnType<typeof startProcess> {
+export function startGateway(
+  kafkaBrokers: string[],
+  mobwaySecret: string,
+  port: number,
+  env: Record<string, string> = {},
+): ReturnType<typeof startProcess> {
   return startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
     KAFKA_BROKERS: kafkaBrokers.join(','),
     MOBWAY_SIGN_SECRET: mobwaySecret,
@@ -107,8 +150,22 @@ export interface LoadResult {
   errors: number;
 }
 
-export async function load(url: string, body: Buffer, headers: Record<string, string>, connections: number, durationSeconds: number): Promise<LoadResult> {
-  const result = await autocannon({ url, method: 'POST', body, headers, connections, duration: durationSeconds, pipelining: 1 });
+export async function load(
+  url: string,
+  body: Buffer,
+  headers: Record<string, string>,
+  connections: number,
+  durationSeconds: number,
+): Promise<LoadResult> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    body,
+    headers,
+    connections,
+    duration: durationSeconds,
+    pipelining: 1,
+  });
   return {
     requestsPerSecond: Math.round(result.requests.average),
     p50Ms: result.latency.p50,
@@ -143,7 +200,9 @@ export function report(name: string, result: unknown, markdown: string): void {
   const end = `<!-- bench:${name}:end -->`;
   const current = existsSync(docs) ? readFileSync(docs, 'utf8') : '# Benchmarks\n';
   const section = `${begin}\n${markdown.trim()}\n${end}`;
-  const next = current.includes(begin) ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section) : `${current.trimEnd()}\n\n${section}\n`;
+  const next = current.includes(begin)
+    ? current.replace(new RegExp(`${begin}[\\s\\S]*?${end}`), section)
+    : `${current.trimEnd()}\n\n${section}\n`;
   writeFileSync(docs, next);
 }
 

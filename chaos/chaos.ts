@@ -2,10 +2,27 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { audit, readDeadLetters, readStoredRows, waitForCatchUp } from './pipeline-audit';
-import { comparePlan, FAULT_KINDS, FaultInjector, FaultKind, FAULTS, ingestWindows, planFaults } from './fault-injector';
+import {
+  comparePlan,
+  FAULT_KINDS,
+  FaultInjector,
+  FaultKind,
+  FAULTS,
+  ingestWindows,
+  planFaults,
+} from './fault-injector';
 import { checkAgainstPublishedVector } from './independent-event-id';
 import { livenessFloor } from './liveness-floor';
-import { AppProcess, ChaosStack, DIST, killEverythingNow, markRun, reapLeftovers, reapOrphans, ROOT } from './processes';
+import {
+  AppProcess,
+  ChaosStack,
+  DIST,
+  killEverythingNow,
+  markRun,
+  reapLeftovers,
+  reapOrphans,
+  ROOT,
+} from './processes';
 import { SeededRandom, seedFrom } from './seeded-random';
 import { SenderSimulator } from './sender-simulator';
 
@@ -24,7 +41,8 @@ const int = (name: string, fallback: number): number => {
   const value = env[name];
   if (value === undefined || value === '') return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${value}`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${name} must be a non-negative number, got ${value}`);
   return n;
 };
 
@@ -49,7 +67,14 @@ const perKind = int('CHAOS_FAULTS_PER_KIND', Math.max(2, Math.round(SETTINGS.dur
 const freezes = int('CHAOS_FREEZES_PER_KIND', Math.max(1, Math.round(SETTINGS.durationS / 100)));
 const sigterms = int('CHAOS_SIGTERMS', Math.max(1, Math.round(SETTINGS.durationS / 300)));
 const faultCounts = Object.fromEntries(
-  FAULT_KINDS.map((kind) => [kind, FAULTS[kind].action === 'sigterm' ? sigterms : FAULTS[kind].action === 'freeze' ? freezes : perKind]),
+  FAULT_KINDS.map((kind) => [
+    kind,
+    FAULTS[kind].action === 'sigterm'
+      ? sigterms
+      : FAULTS[kind].action === 'freeze'
+        ? freezes
+        : perKind,
+  ]),
 ) as Record<FaultKind, number>;
 
 // `--result-file <path>`: the result as JSON (with `passed`) for a test summary to count
@@ -59,7 +84,8 @@ const RESULT_FILE = resultArg > 0 ? process.argv[resultArg + 1] : undefined;
 const started = Date.now();
 const startedAt = new Date(started).toISOString();
 let interrupted = false;
-const log = (line: string): void => console.log(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
+const log = (line: string): void =>
+  console.log(`[chaos +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`);
 
 async function main(): Promise<number> {
   const { seed, durationS, rate, portBase } = SETTINGS;
@@ -73,11 +99,20 @@ async function main(): Promise<number> {
   if (RESULT_FILE) rmSync(RESULT_FILE, { force: true });
   markRun(portBase);
   const orphans = reapOrphans(portBase);
-  if (orphans > 0) log(`killed ${orphans} process(es) left by an earlier run on these ports whose harness was killed`);
+  if (orphans > 0)
+    log(
+      `killed ${orphans} process(es) left by an earlier run on these ports whose harness was killed`,
+    );
   const plan = planFaults(random.fork('faults'), durationS * 1000, faultCounts);
-  log(`seed=${seed} (CHAOS_SEED=${seed} replays it) duration=${durationS}s rate=${rate}/s faults planned=${plan.length}; apps from ${DIST}; logs in ${logDir}`);
+  log(
+    `seed=${seed} (CHAOS_SEED=${seed} replays it) duration=${durationS}s rate=${rate}/s faults planned=${plan.length}; apps from ${DIST}; logs in ${logDir}`,
+  );
 
-  const stack = new ChaosStack(join(ROOT, '.data', `chaos-${portBase}`), portBase, join(logDir, 'stack.log'));
+  const stack = new ChaosStack(
+    join(ROOT, '.data', `chaos-${portBase}`),
+    portBase,
+    join(logDir, 'stack.log'),
+  );
   let apps: AppProcess[] = [];
   let senders: SenderSimulator | undefined;
   let injector: FaultInjector | undefined;
@@ -87,7 +122,10 @@ async function main(): Promise<number> {
     await Promise.all(apps.map((app) => app.terminate(15_000)));
     await stack.stop();
     const leftovers = reapLeftovers(portBase);
-    if (leftovers > 0) log(`WARNING: ${leftovers} process(es) of this run were still there after the orderly stop; killed`);
+    if (leftovers > 0)
+      log(
+        `WARNING: ${leftovers} process(es) of this run were still there after the orderly stop; killed`,
+      );
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
@@ -100,7 +138,10 @@ async function main(): Promise<number> {
   try {
     const info = await stack.start();
     log(`stack ready: kafka ${info.kafkaBrokers.join(',')}, postgres on ${portBase + 1}`);
-    const secrets = { mobway: `chaos-mobway-${randomBytes(12).toString('hex')}`, weguard: `chaos-weguard-${randomBytes(12).toString('hex')}` };
+    const secrets = {
+      mobway: `chaos-mobway-${randomBytes(12).toString('hex')}`,
+      weguard: `chaos-weguard-${randomBytes(12).toString('hex')}`,
+    };
     const common = {
       HOST: '127.0.0.1',
       KAFKA_BROKERS: info.kafkaBrokers.join(','),
@@ -109,13 +150,30 @@ async function main(): Promise<number> {
     };
     const gateway = new AppProcess(
       'ingest-gateway',
-      { ...common, GATEWAY_PORT: String(portBase + 10), MOBWAY_SIGN_SECRET: secrets.mobway, WEGUARD_SECRET: secrets.weguard, RATE_LIMIT_PER_SOURCE: '0', PUBLISH_TIMEOUT_MS: env.PUBLISH_TIMEOUT_MS ?? '5000' },
+      {
+        ...common,
+        GATEWAY_PORT: String(portBase + 10),
+        MOBWAY_SIGN_SECRET: secrets.mobway,
+        WEGUARD_SECRET: secrets.weguard,
+        RATE_LIMIT_PER_SOURCE: '0',
+        PUBLISH_TIMEOUT_MS: env.PUBLISH_TIMEOUT_MS ?? '5000',
+      },
       join(logDir, 'ingest-gateway.log'),
       portBase + 10,
     );
     const queryKeys = `chaos-query-${randomBytes(12).toString('hex')}`;
-    const vehicleConsumer = new AppProcess('vehicle-consumer', { ...common, QUERY_API_KEYS: queryKeys, VEHICLE_CONSUMER_PORT: String(portBase + 11) }, join(logDir, 'vehicle-consumer.log'), portBase + 11);
-    const locationConsumer = new AppProcess('location-consumer', { ...common, QUERY_API_KEYS: queryKeys, LOCATION_CONSUMER_PORT: String(portBase + 12) }, join(logDir, 'location-consumer.log'), portBase + 12);
+    const vehicleConsumer = new AppProcess(
+      'vehicle-consumer',
+      { ...common, QUERY_API_KEYS: queryKeys, VEHICLE_CONSUMER_PORT: String(portBase + 11) },
+      join(logDir, 'vehicle-consumer.log'),
+      portBase + 11,
+    );
+    const locationConsumer = new AppProcess(
+      'location-consumer',
+      { ...common, QUERY_API_KEYS: queryKeys, LOCATION_CONSUMER_PORT: String(portBase + 12) },
+      join(logDir, 'location-consumer.log'),
+      portBase + 12,
+    );
     apps = [gateway, vehicleConsumer, locationConsumer];
     await Promise.all(apps.map((app) => app.start()));
     log('apps listening: ingest-gateway, vehicle-consumer, location-consumer');
@@ -132,7 +190,18 @@ async function main(): Promise<number> {
       random: random.fork('senders'),
     });
     const simulator = senders;
-    injector = new FaultInjector({ stack, burst: () => simulator.burst(SETTINGS.sigtermBurst), apps: { gateway, 'vehicle-consumer': vehicleConsumer, 'location-consumer': locationConsumer } }, log);
+    injector = new FaultInjector(
+      {
+        stack,
+        burst: () => simulator.burst(SETTINGS.sigtermBurst),
+        apps: {
+          gateway,
+          'vehicle-consumer': vehicleConsumer,
+          'location-consumer': locationConsumer,
+        },
+      },
+      log,
+    );
     senders.start();
     injector.run(plan);
     const sendingUntil = Date.now() + durationS * 1000;
@@ -142,7 +211,9 @@ async function main(): Promise<number> {
       if (Date.now() - lastReport >= 15_000) {
         lastReport = Date.now();
         const s = senders.stats;
-        log(`sending: requests=${s.requests.mobway + s.requests.weguard} acked=${s.acked.mobway + s.acked.weguard} inFlight=${senders.pending} outcomes=${JSON.stringify(s.outcomes)}`);
+        log(
+          `sending: requests=${s.requests.mobway + s.requests.weguard} acked=${s.acked.mobway + s.acked.weguard} inFlight=${senders.pending} outcomes=${JSON.stringify(s.outcomes)}`,
+        );
       }
     }
 
@@ -151,7 +222,9 @@ async function main(): Promise<number> {
     // must get 200s), then the senders finish what they have under way
     log('sending time is over: letting the planned faults run and finish');
     await injector.settle();
-    log(`all services up; ${(SETTINGS.graceMs + SETTINGS.quietMs) / 1000} s more of traffic without faults`);
+    log(
+      `all services up; ${(SETTINGS.graceMs + SETTINGS.quietMs) / 1000} s more of traffic without faults`,
+    );
     await sleep(SETTINGS.graceMs + SETTINGS.quietMs);
     if (interrupted) return 130;
     log(`senders finishing ${senders.pending} deliveries under way`);
@@ -161,14 +234,26 @@ async function main(): Promise<number> {
       `senders done: requests mobway=${s.requests.mobway} weguard=${s.requests.weguard}; acked mobway=${s.acked.mobway} weguard=${s.acked.weguard}; gave up mobway=${s.gaveUp.mobway} weguard=${s.gaveUp.weguard}; abandoned=${s.abandoned}; attempts=${s.attempts} ${JSON.stringify(s.outcomes)}`,
     );
 
-    const catchUpMs = await waitForCatchUp(info.kafkaBrokers, info.databaseUrl, SETTINGS.catchUpTimeoutS * 1000, log);
+    const catchUpMs = await waitForCatchUp(
+      info.kafkaBrokers,
+      info.databaseUrl,
+      SETTINGS.catchUpTimeoutS * 1000,
+      log,
+    );
     log(`consumers caught up in ${(catchUpMs / 1000).toFixed(1)} s`);
-    const [rows, letters] = await Promise.all([readStoredRows(info.databaseUrl), readDeadLetters(info.kafkaBrokers)]);
+    const [rows, letters] = await Promise.all([
+      readStoredRows(info.databaseUrl),
+      readDeadLetters(info.kafkaBrokers),
+    ]);
     const result = audit(senders.readings, rows, letters);
     const faults = injector.counts();
     const mismatches = s.ackMismatches.length;
     const { problems: planProblems, asPlanned } = comparePlan(plan, injector.done);
-    const floor = livenessFloor(senders.attempts, ingestWindows(injector.done, SETTINGS.graceMs), started);
+    const floor = livenessFloor(
+      senders.attempts,
+      ingestWindows(injector.done, SETTINGS.graceMs),
+      started,
+    );
     // the quiet spell alone gives about rate × quiet seconds such attempts: fewer means the floor judged nothing
     const floorMinimum = Math.max(1, Math.floor((rate * SETTINGS.quietMs) / 2000));
     for (const line of [
@@ -184,9 +269,12 @@ async function main(): Promise<number> {
       result.duplicated > 0 && `${result.duplicated} duplicate row(s)`,
       result.unexpected > 0 && `${result.unexpected} unexpected row(s) or dead letter(s)`,
       mismatches > 0 && `${mismatches} 200(s) not matching their request`,
-      planProblems.length > 0 && `plan ≠ ran: ${planProblems.length} problem(s), first: ${planProblems[0]}`,
-      floor.failed > 0 && `liveness floor: ${floor.failed} of ${floor.outside} attempts outside fault windows not acknowledged`,
-      floor.outside < floorMinimum && `liveness floor: only ${floor.outside} attempts outside fault windows (at least ${floorMinimum} needed)`,
+      planProblems.length > 0 &&
+        `plan ≠ ran: ${planProblems.length} problem(s), first: ${planProblems[0]}`,
+      floor.failed > 0 &&
+        `liveness floor: ${floor.failed} of ${floor.outside} attempts outside fault windows not acknowledged`,
+      floor.outside < floorMinimum &&
+        `liveness floor: only ${floor.outside} attempts outside fault windows (at least ${floorMinimum} needed)`,
     ].filter((f): f is string => typeof f === 'string');
     const failed = failures.length > 0;
     const record = {
@@ -199,7 +287,12 @@ async function main(): Promise<number> {
       ...result,
       examples: undefined,
       ackMismatches: mismatches,
-      floor: { outside: floor.outside, failed: floor.failed, minimum: floorMinimum, graceS: SETTINGS.graceMs / 1000 },
+      floor: {
+        outside: floor.outside,
+        failed: floor.failed,
+        minimum: floorMinimum,
+        graceS: SETTINGS.graceMs / 1000,
+      },
       faults,
       planned: plan.length,
       planProblems,
@@ -220,13 +313,20 @@ async function main(): Promise<number> {
         ` deadLettered=${result.deadLettered.found}/${result.deadLettered.ackedInvalid} unackedStored=${result.unackedStored}/${result.sentValid - result.acked}${mismatches ? ` ackMismatches=${mismatches}` : ''}` +
         ` floor=${floor.outside - floor.failed}/${floor.outside} faults=${faultText} ran=${asPlanned}/${plan.length} catchUp=${record.catchUpS}s ${failed ? `FAILED: ${failures.join('; ')}` : 'passed'}`,
     );
-    if (failed) log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; app logs kept in ${logDir}`);
+    if (failed)
+      log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; app logs kept in ${logDir}`);
     return failed ? 1 : 0;
   } catch (error) {
     log(`run aborted: ${(error as Error).stack ?? String(error)}`);
     log(`replay with CHAOS_SEED=${seed} CHAOS_SECONDS=${durationS}; logs in ${logDir}`);
-    console.log(`chaos: seed=${seed} duration=${durationS}s ERROR ${(error as Error).message.split('\n')[0]}`);
-    if (RESULT_FILE) writeFileSync(RESULT_FILE, `${JSON.stringify({ seed, durationS, startedAt, logDir, passed: false, error: (error as Error).message }, null, 2)}\n`);
+    console.log(
+      `chaos: seed=${seed} duration=${durationS}s ERROR ${(error as Error).message.split('\n')[0]}`,
+    );
+    if (RESULT_FILE)
+      writeFileSync(
+        RESULT_FILE,
+        `${JSON.stringify({ seed, durationS, startedAt, logDir, passed: false, error: (error as Error).message }, null, 2)}\n`,
+      );
     return 2;
   } finally {
     await cleanup();

@@ -1,7 +1,17 @@
 import { AppProcess, ChaosStack, confirmGone, freeze, ServiceName } from './processes';
 import { SeededRandom } from './seeded-random';
 
-export const FAULT_KINDS = ['kafka', 'postgres', 'gateway', 'vehicle-consumer', 'location-consumer', 'gateway-sigterm', 'kafka-freeze', 'postgres-freeze', 'consumer-freeze'] as const;
+export const FAULT_KINDS = [
+  'kafka',
+  'postgres',
+  'gateway',
+  'vehicle-consumer',
+  'location-consumer',
+  'gateway-sigterm',
+  'kafka-freeze',
+  'postgres-freeze',
+  'consumer-freeze',
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultTarget = ServiceName | 'gateway' | 'vehicle-consumer' | 'location-consumer';
 
@@ -20,13 +30,38 @@ export const FAULTS: Readonly<Record<FaultKind, FaultSpec>> = {
   kafka: { targets: ['kafka'], action: 'sigkill', downMs: [300, 6000], stallsIngest: true },
   postgres: { targets: ['postgres'], action: 'sigkill', downMs: [300, 6000], stallsIngest: false },
   gateway: { targets: ['gateway'], action: 'sigkill', downMs: [300, 4000], stallsIngest: true },
-  'vehicle-consumer': { targets: ['vehicle-consumer'], action: 'sigkill', downMs: [300, 4000], stallsIngest: false },
-  'location-consumer': { targets: ['location-consumer'], action: 'sigkill', downMs: [300, 4000], stallsIngest: false },
-  'gateway-sigterm': { targets: ['gateway'], action: 'sigterm', downMs: [0, 0], stallsIngest: true },
+  'vehicle-consumer': {
+    targets: ['vehicle-consumer'],
+    action: 'sigkill',
+    downMs: [300, 4000],
+    stallsIngest: false,
+  },
+  'location-consumer': {
+    targets: ['location-consumer'],
+    action: 'sigkill',
+    downMs: [300, 4000],
+    stallsIngest: false,
+  },
+  'gateway-sigterm': {
+    targets: ['gateway'],
+    action: 'sigterm',
+    downMs: [0, 0],
+    stallsIngest: true,
+  },
   // SIGSTOP: the process keeps its sockets and its place in the consumer group, and answers nothing
   'kafka-freeze': { targets: ['kafka'], action: 'freeze', downMs: [500, 4000], stallsIngest: true },
-  'postgres-freeze': { targets: ['postgres'], action: 'freeze', downMs: [500, 4000], stallsIngest: false },
-  'consumer-freeze': { targets: ['vehicle-consumer', 'location-consumer'], action: 'freeze', downMs: [500, 4000], stallsIngest: false },
+  'postgres-freeze': {
+    targets: ['postgres'],
+    action: 'freeze',
+    downMs: [500, 4000],
+    stallsIngest: false,
+  },
+  'consumer-freeze': {
+    targets: ['vehicle-consumer', 'location-consumer'],
+    action: 'freeze',
+    downMs: [500, 4000],
+    stallsIngest: false,
+  },
 };
 
 export interface PlannedFault {
@@ -68,7 +103,11 @@ export interface FaultTargets {
  * slot of the window at a random point of it, so faults are spread over the run yet land at
  * unpredictable moments and overlap across targets.
  */
-export function planFaults(random: SeededRandom, durationMs: number, counts: Readonly<Record<FaultKind, number>>): PlannedFault[] {
+export function planFaults(
+  random: SeededRandom,
+  durationMs: number,
+  counts: Readonly<Record<FaultKind, number>>,
+): PlannedFault[] {
   const all: FaultKind[] = [];
   for (const kind of FAULT_KINDS) for (let i = 0; i < counts[kind]; i++) all.push(kind);
   const kinds = random.shuffle(all);
@@ -89,20 +128,26 @@ export function planFaults(random: SeededRandom, durationMs: number, counts: Rea
 }
 
 /** every planned fault ran once, without error, with its effect confirmed; nothing ran that was not planned */
-export function comparePlan(plan: readonly PlannedFault[], ran: readonly FaultRecord[]): { problems: string[]; asPlanned: number } {
+export function comparePlan(
+  plan: readonly PlannedFault[],
+  ran: readonly FaultRecord[],
+): { problems: string[]; asPlanned: number } {
   const problems: string[] = [];
   let asPlanned = 0;
   const byIndex = new Map<number, FaultRecord[]>();
-  for (const record of ran) byIndex.set(record.index, [...(byIndex.get(record.index) ?? []), record]);
+  for (const record of ran)
+    byIndex.set(record.index, [...(byIndex.get(record.index) ?? []), record]);
   for (const fault of plan) {
     const records = byIndex.get(fault.index) ?? [];
     const what = `planned fault #${fault.index} (${fault.kind} on ${fault.target} at ${(fault.atMs / 1000).toFixed(1)} s)`;
     if (records.length === 0) problems.push(`${what} never ran`);
     else if (records.length > 1) problems.push(`${what} ran ${records.length} times`);
-    else if (records[0].kind !== fault.kind || records[0].target !== fault.target) problems.push(`${what} ran as ${records[0].kind} on ${records[0].target}`);
+    else if (records[0].kind !== fault.kind || records[0].target !== fault.target)
+      problems.push(`${what} ran as ${records[0].kind} on ${records[0].target}`);
     else if (records[0].error) problems.push(`${what} failed: ${records[0].error}`);
     else if (!records[0].confirmed) problems.push(`${what} ran without its effect confirmed`);
-    else if (records[0].healthyAt === undefined) problems.push(`${what} never saw its target usable again`);
+    else if (records[0].healthyAt === undefined)
+      problems.push(`${what} never saw its target usable again`);
     else asPlanned++;
     byIndex.delete(fault.index);
   }
@@ -115,7 +160,9 @@ export type Window = readonly [number, number];
 
 /** the windows in which the gateway may answer other than 200: faults on what it depends on */
 export function ingestWindows(records: readonly FaultRecord[], graceMs: number): Window[] {
-  return records.filter((r) => FAULTS[r.kind].stallsIngest).map((r) => [r.startedAt, (r.healthyAt ?? Number.POSITIVE_INFINITY) + graceMs] as const);
+  return records
+    .filter((r) => FAULTS[r.kind].stallsIngest)
+    .map((r) => [r.startedAt, (r.healthyAt ?? Number.POSITIVE_INFINITY) + graceMs] as const);
 }
 
 /**
@@ -144,7 +191,9 @@ export class FaultInjector {
       this.timers.push(
         setTimeout(() => {
           const previous = this.targetQueue.get(fault.target) ?? Promise.resolve();
-          const next = previous.then(() => (this.failure ? undefined : this.inject(fault))).catch((error: Error) => void (this.failure ??= error));
+          const next = previous
+            .then(() => (this.failure ? undefined : this.inject(fault)))
+            .catch((error: Error) => void (this.failure ??= error));
           this.targetQueue.set(fault.target, next);
         }, fault.atMs),
       );
@@ -153,7 +202,8 @@ export class FaultInjector {
 
   /** every planned fault has started and finished: every target is up again */
   async settle(): Promise<void> {
-    while (Date.now() < this.lastDueAt + 50 && !this.failure) await sleep(Math.min(1000, this.lastDueAt + 50 - Date.now()));
+    while (Date.now() < this.lastDueAt + 50 && !this.failure)
+      await sleep(Math.min(1000, this.lastDueAt + 50 - Date.now()));
     await this.drain();
   }
 
@@ -180,7 +230,11 @@ export class FaultInjector {
   }
 
   private async inject(fault: PlannedFault): Promise<void> {
-    const record: FaultRecord = { ...fault, startedAt: Date.now(), startedAtMs: Date.now() - this.started };
+    const record: FaultRecord = {
+      ...fault,
+      startedAt: Date.now(),
+      startedAtMs: Date.now() - this.started,
+    };
     const at = (record.startedAtMs / 1000).toFixed(1);
     try {
       const action = FAULTS[fault.kind].action;
@@ -189,7 +243,9 @@ export class FaultInjector {
       else await this.sigterm(record);
       record.healthyAt = Date.now();
       record.recoveredAfterMs = record.healthyAt - record.startedAt;
-      this.log(`fault at ${at}s: ${describe(fault)}; ${record.confirmed}; back after ${(record.recoveredAfterMs / 1000).toFixed(1)} s${record.note ? ` (${record.note})` : ''}`);
+      this.log(
+        `fault at ${at}s: ${describe(fault)}; ${record.confirmed}; back after ${(record.recoveredAfterMs / 1000).toFixed(1)} s${record.note ? ` (${record.note})` : ''}`,
+      );
     } catch (error) {
       record.error = (error as Error).message;
       this.log(`fault at ${at}s: ${describe(fault)} FAILED: ${record.error}`);
@@ -218,8 +274,11 @@ export class FaultInjector {
   }
 
   private async freeze(fault: PlannedFault, record: FaultRecord): Promise<void> {
-    const service = fault.target === 'kafka' || fault.target === 'postgres' ? fault.target : undefined;
-    const pid = service ? this.targets.stack.pidOf(service) : this.targets.apps[fault.target as keyof FaultTargets['apps']].pid;
+    const service =
+      fault.target === 'kafka' || fault.target === 'postgres' ? fault.target : undefined;
+    const pid = service
+      ? this.targets.stack.pidOf(service)
+      : this.targets.apps[fault.target as keyof FaultTargets['apps']].pid;
     try {
       await freeze(pid, !!service, true);
       record.confirmed = `pid ${pid}${service ? ' and its group' : ''} stopped (state T)`;
@@ -252,7 +311,9 @@ export class FaultInjector {
         return;
       } catch (error) {
         if (attempt >= 5) throw error;
-        this.log(`${service} start attempt ${attempt} failed (${(error as Error).message.split('\n')[0]}); again in 2 s`);
+        this.log(
+          `${service} start attempt ${attempt} failed (${(error as Error).message.split('\n')[0]}); again in 2 s`,
+        );
         await sleep(2000);
       }
     }
@@ -262,7 +323,8 @@ export class FaultInjector {
 function describe(fault: PlannedFault): string {
   const { action } = FAULTS[fault.kind];
   if (action === 'sigterm') return 'gateway SIGTERM under load, restarted';
-  if (action === 'freeze') return `${fault.target} SIGSTOP, SIGCONT after ${(fault.downMs / 1000).toFixed(1)} s`;
+  if (action === 'freeze')
+    return `${fault.target} SIGSTOP, SIGCONT after ${(fault.downMs / 1000).toFixed(1)} s`;
   return `${fault.target} SIGKILL, down ${(fault.downMs / 1000).toFixed(1)} s`;
 }
 

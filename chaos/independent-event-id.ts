@@ -28,13 +28,26 @@ function sortedKeys(_key: string, value: unknown): unknown {
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))) {
     // defineProperty: a `__proto__` key stays an ordinary field
-    Object.defineProperty(sorted, key, { value: (value as Record<string, unknown>)[key], enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(sorted, key, {
+      value: (value as Record<string, unknown>)[key],
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return sorted;
 }
 
-export function expectedEventId(source: string, entityId: string, recordedAt: string, reading: unknown): string {
-  return uuidV5(JSON.stringify([source, entityId, recordedAt, reading], sortedKeys), PIPELINE_NAMESPACE);
+export function expectedEventId(
+  source: string,
+  entityId: string,
+  recordedAt: string,
+  reading: unknown,
+): string {
+  return uuidV5(
+    JSON.stringify([source, entityId, recordedAt, reading], sortedKeys),
+    PIPELINE_NAMESPACE,
+  );
 }
 
 // RFC 9562 appendix A.4: "www.example.com" in the DNS namespace
@@ -44,5 +57,8 @@ const PUBLISHED = { name: 'www.example.com', id: '2ed6657d-e927-568b-95e1-2665a8
 /** throws when this implementation disagrees with the RFC's published example */
 export function checkAgainstPublishedVector(): void {
   const got = uuidV5(PUBLISHED.name, DNS_NAMESPACE);
-  if (got !== PUBLISHED.id) throw new Error(`UUIDv5 self-check failed: RFC 9562 A.4 gives ${PUBLISHED.id} for ${PUBLISHED.name}, this gives ${got}`);
+  if (got !== PUBLISHED.id)
+    throw new Error(
+      `UUIDv5 self-check failed: RFC 9562 A.4 gives ${PUBLISHED.id} for ${PUBLISHED.name}, this gives ${got}`,
+    );
 }

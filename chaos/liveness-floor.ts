@@ -25,7 +25,11 @@ export interface FloorResult {
  * after the end of every window it could overlap and ended before the next began) must get a 200.
  * A gateway that answers 503 to everything fails here even though it loses nothing.
  */
-export function livenessFloor(attempts: readonly AttemptRecord[], windows: readonly Window[], runStartedAt: number): FloorResult {
+export function livenessFloor(
+  attempts: readonly AttemptRecord[],
+  windows: readonly Window[],
+  runStartedAt: number,
+): FloorResult {
   const result: FloorResult = { outside: 0, failed: 0, examples: [] };
   const sorted = [...windows].sort((a, b) => a[0] - b[0]);
   for (const attempt of attempts) {
@@ -35,8 +39,12 @@ export function livenessFloor(attempts: readonly AttemptRecord[], windows: reado
     result.failed++;
     if (result.examples.length < 10) {
       const after = sorted.filter(([, to]) => to < attempt.startedAt).pop();
-      const since = after ? `${((attempt.startedAt - after[1]) / 1000).toFixed(1)} s after the last window closed` : 'before any fault';
-      result.examples.push(`${attempt.sender} attempt at +${((attempt.startedAt - runStartedAt) / 1000).toFixed(1)} s got ${attempt.label} (${attempt.endedAt - attempt.startedAt} ms), ${since}`);
+      const since = after
+        ? `${((attempt.startedAt - after[1]) / 1000).toFixed(1)} s after the last window closed`
+        : 'before any fault';
+      result.examples.push(
+        `${attempt.sender} attempt at +${((attempt.startedAt - runStartedAt) / 1000).toFixed(1)} s got ${attempt.label} (${attempt.endedAt - attempt.startedAt} ms), ${since}`,
+      );
     }
   }
   return result;

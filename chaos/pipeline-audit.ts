@@ -25,7 +25,12 @@ const GROUPS = [
 ];
 
 function kafkaClient(brokers: string[]): Kafka {
-  return new Kafka({ clientId: `chaos-audit-${randomUUID()}`, brokers, logLevel: logLevel.NOTHING, retry: { retries: 8 } });
+  return new Kafka({
+    clientId: `chaos-audit-${randomUUID()}`,
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 8 },
+  });
 }
 
 /** messages not yet committed by each consumer group */
@@ -63,7 +68,12 @@ async function rowCounts(databaseUrl: string): Promise<Record<string, number>> {
  * Polls until both consumer groups have committed everything on their topics and the row counts
  * have stopped changing; resolves with how long it took.
  */
-export async function waitForCatchUp(brokers: string[], databaseUrl: string, timeoutMs: number, log: (line: string) => void): Promise<number> {
+export async function waitForCatchUp(
+  brokers: string[],
+  databaseUrl: string,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<number> {
   const started = Date.now();
   const admin = kafkaClient(brokers).admin();
   await admin.connect();
@@ -89,7 +99,8 @@ export async function waitForCatchUp(brokers: string[], databaseUrl: string, tim
         log(`catching up: ${state}`);
         lastReport = Date.now();
       }
-      if (Date.now() - started > timeoutMs) throw new Error(`the consumers did not catch up within ${timeoutMs / 1000} s: ${state}`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`the consumers did not catch up within ${timeoutMs / 1000} s: ${state}`);
       await new Promise((r) => setTimeout(r, 1500));
     }
   } finally {
@@ -102,11 +113,25 @@ export async function readStoredRows(databaseUrl: string): Promise<StoredRow[]> 
   await client.connect();
   const utc = `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
   try {
-    const vehicles = await client.query<{ event_id: string; entity: string; recorded_at: string }>(`SELECT event_id::text, vin AS entity, ${utc} AS recorded_at FROM vehicle_telemetry`);
-    const locations = await client.query<{ event_id: string; entity: string; recorded_at: string }>(`SELECT event_id::text, device_id AS entity, ${utc} AS recorded_at FROM device_location`);
+    const vehicles = await client.query<{ event_id: string; entity: string; recorded_at: string }>(
+      `SELECT event_id::text, vin AS entity, ${utc} AS recorded_at FROM vehicle_telemetry`,
+    );
+    const locations = await client.query<{ event_id: string; entity: string; recorded_at: string }>(
+      `SELECT event_id::text, device_id AS entity, ${utc} AS recorded_at FROM device_location`,
+    );
     return [
-      ...vehicles.rows.map((r) => ({ table: 'vehicle_telemetry' as const, eventId: r.event_id, entityId: r.entity, recordedAt: r.recorded_at })),
-      ...locations.rows.map((r) => ({ table: 'device_location' as const, eventId: r.event_id, entityId: r.entity, recordedAt: r.recorded_at })),
+      ...vehicles.rows.map((r) => ({
+        table: 'vehicle_telemetry' as const,
+        eventId: r.event_id,
+        entityId: r.entity,
+        recordedAt: r.recorded_at,
+      })),
+      ...locations.rows.map((r) => ({
+        table: 'device_location' as const,
+        eventId: r.event_id,
+        entityId: r.entity,
+        recordedAt: r.recorded_at,
+      })),
     ];
   } finally {
     await client.end();
@@ -133,8 +158,10 @@ function parseLetter(value: Buffer | null): Letter {
 function letterKeyOf(letter: Letter): string | undefined {
   const original = letter.original as Record<string, unknown> | undefined;
   if (typeof original !== 'object' || original === null) return undefined;
-  if (letter.source === 'mobway') return `mobway|${String(original.vin)}|${String(original.date_time)}`;
-  if (letter.source === 'weguard') return `weguard|${String(original.deviceId)}|${String(original.timestamp)}`;
+  if (letter.source === 'mobway')
+    return `mobway|${String(original.vin)}|${String(original.date_time)}`;
+  if (letter.source === 'weguard')
+    return `weguard|${String(original.deviceId)}|${String(original.timestamp)}`;
   return undefined;
 }
 
@@ -186,19 +213,26 @@ export function audit(readings: SentReading[], rows: StoredRow[], letters: Lette
     acked++;
     if (idCount === 0 || entityCount === 0) {
       lost++;
-      note(`lost: ${reading.sender} ${reading.entityId} ${reading.recordedAt} event ${reading.eventId} (by id ${idCount}, by entity+time ${entityCount})`);
+      note(
+        `lost: ${reading.sender} ${reading.entityId} ${reading.recordedAt} event ${reading.eventId} (by id ${idCount}, by entity+time ${entityCount})`,
+      );
     }
   }
 
   let duplicated = 0;
-  for (const [id, count] of byId) if (count > 1) (duplicated += count - 1), note(`duplicated event id ${id}: ${count} rows`);
-  for (const [key, count] of byEntity) if (count > 1) (duplicated += count - 1), note(`duplicated entity+time ${key}: ${count} rows`);
+  for (const [id, count] of byId)
+    if (count > 1) ((duplicated += count - 1), note(`duplicated event id ${id}: ${count} rows`));
+  for (const [key, count] of byEntity)
+    if (count > 1)
+      ((duplicated += count - 1), note(`duplicated entity+time ${key}: ${count} rows`));
 
   let unexpected = 0;
   for (const row of rows) {
     if (!validIds.has(row.eventId) || !validEntities.has(entityKey(row.entityId, row.recordedAt))) {
       unexpected++;
-      note(`unexpected row in ${row.table}: ${row.entityId} ${row.recordedAt} event ${row.eventId}`);
+      note(
+        `unexpected row in ${row.table}: ${row.entityId} ${row.recordedAt} event ${row.eventId}`,
+      );
     }
   }
 

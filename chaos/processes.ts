@@ -1,5 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
@@ -38,7 +48,8 @@ function markedProcesses(portBase: number): { pid: number; harnessPid: number }[
   for (const name of entries) {
     try {
       const match = pattern.exec(readFileSync(`/proc/${name}/environ`, 'latin1'));
-      if (match && Number(name) !== process.pid) found.push({ pid: Number(name), harnessPid: Number(match[1]) });
+      if (match && Number(name) !== process.pid)
+        found.push({ pid: Number(name), harnessPid: Number(match[1]) });
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -99,25 +110,42 @@ export function groupMembers(pgid: number): number[] {
  * counting as gone; rejects with what is still there after `timeoutMs`. A SIGKILL is only
  * counted as a fault once this has seen it take effect.
  */
-export async function confirmGone(pid: number, group: boolean, timeoutMs = 10_000): Promise<number> {
+export async function confirmGone(
+  pid: number,
+  group: boolean,
+  timeoutMs = 10_000,
+): Promise<number> {
   const started = Date.now();
   for (;;) {
-    const alive = group ? groupMembers(pid) : [pid].filter((p) => ![undefined, 'Z'].includes(processState(p)));
+    const alive = group
+      ? groupMembers(pid)
+      : [pid].filter((p) => ![undefined, 'Z'].includes(processState(p)));
     if (alive.length === 0) return Date.now() - started;
-    if (Date.now() - started > timeoutMs) throw new Error(`pid ${alive.join(', ')} still alive ${timeoutMs} ms after SIGKILL${group ? ` of group ${pid}` : ''}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(
+        `pid ${alive.join(', ')} still alive ${timeoutMs} ms after SIGKILL${group ? ` of group ${pid}` : ''}`,
+      );
     await sleep(20);
   }
 }
 
 /** SIGSTOP or SIGCONT to a process (or its whole group), and wait until /proc shows it took effect */
-export async function freeze(pid: number, group: boolean, frozen: boolean, timeoutMs = 5000): Promise<void> {
+export async function freeze(
+  pid: number,
+  group: boolean,
+  frozen: boolean,
+  timeoutMs = 5000,
+): Promise<void> {
   process.kill(group ? -pid : pid, frozen ? 'SIGSTOP' : 'SIGCONT');
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = processState(pid);
     if (state === undefined) throw new Error(`pid ${pid} is gone`);
     if ((state === 'T') === frozen) return;
-    if (Date.now() > deadline) throw new Error(`pid ${pid} in state ${state} ${timeoutMs} ms after ${frozen ? 'SIGSTOP' : 'SIGCONT'}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `pid ${pid} in state ${state} ${timeoutMs} ms after ${frozen ? 'SIGSTOP' : 'SIGCONT'}`,
+      );
     await sleep(10);
   }
 }
@@ -172,11 +200,19 @@ function sleep(ms: number): Promise<void> {
  * Output goes to a file rather than a pipe: the stack launcher must be able to stop Kafka and
  * PostgreSQL even after we are gone, and writing to a closed pipe would kill it first.
  */
-function spawnLogged(script: string, env: NodeJS.ProcessEnv, logFile: string): { child: ChildProcess; logOffset: number } {
+function spawnLogged(
+  script: string,
+  env: NodeJS.ProcessEnv,
+  logFile: string,
+): { child: ChildProcess; logOffset: number } {
   const logOffset = existsSync(logFile) ? statSync(logFile).size : 0;
   const fd = openSync(logFile, 'a');
   try {
-    const child = spawn(process.execPath, ['--enable-source-maps', script], { cwd: ROOT, env, stdio: ['ignore', fd, fd] });
+    const child = spawn(process.execPath, ['--enable-source-maps', script], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', fd, fd],
+    });
     children.add(child);
     child.once('exit', () => children.delete(child));
     return { child, logOffset };
@@ -201,15 +237,26 @@ function readFrom(file: string, offset: number): string {
 }
 
 /** resolves with the first match in the output written since `offset`; rejects when the process exits first */
-async function waitForOutput(child: ChildProcess, file: string, offset: number, pattern: RegExp, what: string, timeoutMs: number): Promise<RegExpExecArray> {
+async function waitForOutput(
+  child: ChildProcess,
+  file: string,
+  offset: number,
+  pattern: RegExp,
+  what: string,
+  timeoutMs: number,
+): Promise<RegExpExecArray> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const text = readFrom(file, offset);
     const match = pattern.exec(text);
     if (match) return match;
     const tail = () => text.split('\n').slice(-15).join('\n');
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail()}`);
-    if (Date.now() > deadline) throw new Error(`${what} not ready within ${timeoutMs} ms:\n${tail()}`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `${what} exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail()}`,
+      );
+    if (Date.now() > deadline)
+      throw new Error(`${what} not ready within ${timeoutMs} ms:\n${tail()}`);
     await sleep(100);
   }
 }
@@ -257,7 +304,14 @@ export class ChaosStack {
     delete env.DATABASE_URL;
     const { child, logOffset } = spawnLogged(join(DIST, 'scripts', 'stack.js'), env, this.logFile);
     this.child = child;
-    const [, json] = await waitForOutput(child, this.logFile, logOffset, /^STACK_READY (.*)$/m, 'stack', 300_000);
+    const [, json] = await waitForOutput(
+      child,
+      this.logFile,
+      logOffset,
+      /^STACK_READY (.*)$/m,
+      'stack',
+      300_000,
+    );
     this.info = JSON.parse(json) as StackInfo;
     rememberServicePid('kafka', this.info.kafkaPid);
     rememberServicePid('postgres', this.info.postgresPid);
@@ -273,10 +327,14 @@ export class ChaosStack {
 
   /** `POST /<service>/<action>` on the control port; start resolves once the service is usable again */
   async control(service: ServiceName, action: 'kill' | 'start' | 'stop'): Promise<void> {
-    const res = await fetch(`http://127.0.0.1:${this.controlPort}/${service}/${action}`, { method: 'POST', signal: AbortSignal.timeout(300_000) });
+    const res = await fetch(`http://127.0.0.1:${this.controlPort}/${service}/${action}`, {
+      method: 'POST',
+      signal: AbortSignal.timeout(300_000),
+    });
     const text = await res.text();
     if (!res.ok) throw new Error(`${service} ${action}: HTTP ${res.status} ${text.slice(0, 300)}`);
-    if (action === 'start') rememberServicePid(service, (JSON.parse(text) as Record<string, number>)[`${service}Pid`]);
+    if (action === 'start')
+      rememberServicePid(service, (JSON.parse(text) as Record<string, number>)[`${service}Pid`]);
   }
 
   /** resolves once the service answers a real request: Kafka metadata, PostgreSQL `SELECT 1` */
@@ -287,14 +345,24 @@ export class ChaosStack {
         await (service === 'kafka' ? this.kafkaAnswers() : this.postgresAnswers());
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`${service} not usable within ${timeoutMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${service} not usable within ${timeoutMs} ms: ${(error as Error).message}`,
+          );
         await sleep(200);
       }
     }
   }
 
   private async kafkaAnswers(): Promise<void> {
-    const admin = new Kafka({ clientId: 'chaos-probe', brokers: this.info.kafkaBrokers, logLevel: logLevel.NOTHING, connectionTimeout: 2000, requestTimeout: 3000, retry: { retries: 0 } }).admin();
+    const admin = new Kafka({
+      clientId: 'chaos-probe',
+      brokers: this.info.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 2000,
+      requestTimeout: 3000,
+      retry: { retries: 0 },
+    }).admin();
     try {
       await admin.connect();
       await admin.fetchTopicMetadata({ topics: [TOPICS.raw] });
@@ -304,7 +372,11 @@ export class ChaosStack {
   }
 
   private async postgresAnswers(): Promise<void> {
-    const client = new Client({ connectionString: this.info.databaseUrl, connectionTimeoutMillis: 2000, query_timeout: 3000 });
+    const client = new Client({
+      connectionString: this.info.databaseUrl,
+      connectionTimeoutMillis: 2000,
+      query_timeout: 3000,
+    });
     try {
       await client.connect();
       await client.query('SELECT 1');
@@ -317,7 +389,10 @@ export class ChaosStack {
   async stop(graceMs = 90_000): Promise<void> {
     if (this.child) {
       signal(this.child, 'SIGTERM');
-      const stopped = await Promise.race([exited(this.child).then(() => true), sleep(graceMs).then(() => false)]);
+      const stopped = await Promise.race([
+        exited(this.child).then(() => true),
+        sleep(graceMs).then(() => false),
+      ]);
       if (!stopped) signal(this.child, 'SIGKILL');
     }
     // whatever the launcher left (a service it could not stop) goes now
@@ -351,10 +426,15 @@ export class AppProcess {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await fetch(`http://127.0.0.1:${this.port}/health`, { signal: AbortSignal.timeout(2000) }).then((res) => res.arrayBuffer());
+        await fetch(`http://127.0.0.1:${this.port}/health`, {
+          signal: AbortSignal.timeout(2000),
+        }).then((res) => res.arrayBuffer());
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`${this.name} not answering within ${timeoutMs} ms: ${(error as Error).message}`);
+        if (Date.now() > deadline)
+          throw new Error(
+            `${this.name} not answering within ${timeoutMs} ms: ${(error as Error).message}`,
+          );
         await sleep(200);
       }
     }
@@ -371,11 +451,22 @@ export class AppProcess {
   async start(timeoutMs = 180_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (let attempt = 1; ; attempt++) {
-      const { child, logOffset } = spawnLogged(this.script, { PATH: process.env.PATH, NO_COLOR: '1', [RUN_MARK]: runMark, ...this.env }, this.logFile);
+      const { child, logOffset } = spawnLogged(
+        this.script,
+        { PATH: process.env.PATH, NO_COLOR: '1', [RUN_MARK]: runMark, ...this.env },
+        this.logFile,
+      );
       this.child = child;
       this.starts++;
       try {
-        await waitForOutput(child, this.logFile, logOffset, /listening on/, this.name, Math.max(1000, deadline - Date.now()));
+        await waitForOutput(
+          child,
+          this.logFile,
+          logOffset,
+          /listening on/,
+          this.name,
+          Math.max(1000, deadline - Date.now()),
+        );
         return;
       } catch (error) {
         signal(child, 'SIGKILL');
@@ -400,12 +491,19 @@ export class AppProcess {
     const child = this.child;
     if (!child) return { graceful: true, exit: 'not running' };
     signal(child, 'SIGTERM');
-    const graceful = await Promise.race([exited(child).then(() => true), sleep(graceMs).then(() => false)]);
+    const graceful = await Promise.race([
+      exited(child).then(() => true),
+      sleep(graceMs).then(() => false),
+    ]);
     if (!graceful) {
       signal(child, 'SIGKILL');
       await exited(child);
     }
     // Nest re-raises the signal after its shutdown hooks: a graceful stop ends by SIGTERM, not a code
-    return { graceful, exit: child.exitCode !== null ? `code ${child.exitCode}` : String(child.signalCode), pid: child.pid };
+    return {
+      graceful,
+      exit: child.exitCode !== null ? `code ${child.exitCode}` : String(child.signalCode),
+      pid: child.pid,
+    };
   }
 }

@@ -57,7 +57,8 @@ export class SeededRandom {
 export function seedFrom(value: string | undefined): number {
   if (value !== undefined && value.trim() !== '') {
     const seed = Number(value);
-    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`CHAOS_SEED must be an integer in [0, 4294967295], got ${value}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)
+      throw new Error(`CHAOS_SEED must be an integer in [0, 4294967295], got ${value}`);
     return seed;
   }
   return Math.floor(Math.random() * 0x100000000) >>> 0;

@@ -39,7 +39,11 @@ interface SenderBehaviour {
 // mobway retries any non-200 until a limit, then interrupts delivery; WeGuard retries 3 times with
 // exponential backoff and then its dead-letter queue discards the delivery
 const BEHAVIOUR: Record<SenderName, SenderBehaviour> = {
-  mobway: { path: '/webhooks/mobway', maxAttempts: 8, backoffMs: (n, r) => Math.min(1000 * 2 ** (n - 1), 30_000) * r.between(0.8, 1.2) },
+  mobway: {
+    path: '/webhooks/mobway',
+    maxAttempts: 8,
+    backoffMs: (n, r) => Math.min(1000 * 2 ** (n - 1), 30_000) * r.between(0.8, 1.2),
+  },
   weguard: { path: '/webhooks/weguard', maxAttempts: 4, backoffMs: (n) => 2000 * 2 ** (n - 1) },
 };
 
@@ -110,8 +114,13 @@ export class SenderSimulator {
   constructor(private readonly options: SenderOptions) {
     this.payloadRandom = options.random.fork('payloads');
     this.retryRandom = options.random.fork('retries');
-    this.vins = Array.from({ length: options.vehicles }, () => Array.from({ length: 17 }, () => this.payloadRandom.pick([...VIN_ALPHABET])).join(''));
-    this.devices = Array.from({ length: options.devices }, (_, i) => `chaos-device-${String(i).padStart(4, '0')}-${this.payloadRandom.int(1000, 9999)}`);
+    this.vins = Array.from({ length: options.vehicles }, () =>
+      Array.from({ length: 17 }, () => this.payloadRandom.pick([...VIN_ALPHABET])).join(''),
+    );
+    this.devices = Array.from(
+      { length: options.devices },
+      (_, i) => `chaos-device-${String(i).padStart(4, '0')}-${this.payloadRandom.int(1000, 9999)}`,
+    );
     // readings from a day ago onwards, a second apart per entity: always in the past, never equal
     this.baseMs = Math.floor(Date.now() / 1000) * 1000 - 24 * 3600 * 1000;
   }
@@ -132,7 +141,9 @@ export class SenderSimulator {
     const watched = [...this.open].filter((attempt) => attempt.sent);
     return () => {
       const outcomes: Record<string, number> = {};
-      for (const attempt of watched) outcomes[attempt.label ?? 'unanswered'] = (outcomes[attempt.label ?? 'unanswered'] ?? 0) + 1;
+      for (const attempt of watched)
+        outcomes[attempt.label ?? 'unanswered'] =
+          (outcomes[attempt.label ?? 'unanswered'] ?? 0) + 1;
       return outcomes;
     };
   }
@@ -169,11 +180,14 @@ export class SenderSimulator {
   }
 
   private launch(): void {
-    const sender: SenderName = this.payloadRandom.next() < this.options.mobwayShare ? 'mobway' : 'weguard';
+    const sender: SenderName =
+      this.payloadRandom.next() < this.options.mobwayShare ? 'mobway' : 'weguard';
     const { body, readings } = sender === 'mobway' ? this.mobwayDelivery() : this.weguardDelivery();
     this.readings.push(...readings);
     this.stats.requests[sender]++;
-    const delivery = this.deliver(sender, body, readings).finally(() => this.inFlight.delete(delivery));
+    const delivery = this.deliver(sender, body, readings).finally(() =>
+      this.inFlight.delete(delivery),
+    );
     this.inFlight.add(delivery);
   }
 
@@ -192,7 +206,10 @@ export class SenderSimulator {
       payload[vin] = [];
       for (let n = r.int(1, 3); n > 0; n--) {
         const t = this.nextTime(vin);
-        const dateTime = new Date(t + BRASILIA_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ');
+        const dateTime = new Date(t + BRASILIA_OFFSET_MS)
+          .toISOString()
+          .slice(0, 19)
+          .replace('T', ' ');
         const valid = r.next() >= this.options.invalidShare;
         const reading: Record<string, unknown> = {
           vin,
@@ -263,12 +280,21 @@ export class SenderSimulator {
 
   private async deliver(sender: SenderName, body: Buffer, readings: SentReading[]): Promise<void> {
     const behaviour = BEHAVIOUR[sender];
-    const headers = { 'content-type': 'application/json', ...sign(sender, this.options.secrets[sender], body) };
+    const headers = {
+      'content-type': 'application/json',
+      ...sign(sender, this.options.secrets[sender], body),
+    };
     for (let attempt = 1; attempt <= behaviour.maxAttempts && !this.aborting; attempt++) {
       this.stats.attempts++;
       const startedAt = Date.now();
       const outcome = await this.post(behaviour.path, headers, body);
-      this.attempts.push({ sender, startedAt, endedAt: Date.now(), status: outcome.status, label: outcome.label });
+      this.attempts.push({
+        sender,
+        startedAt,
+        endedAt: Date.now(),
+        status: outcome.status,
+        label: outcome.label,
+      });
       this.stats.outcomes[outcome.label] = (this.stats.outcomes[outcome.label] ?? 0) + 1;
       if (outcome.status === 200) {
         for (const reading of readings) reading.acked = true;
@@ -276,7 +302,8 @@ export class SenderSimulator {
         this.checkAck(sender, outcome.body, readings);
         return;
       }
-      if (attempt < behaviour.maxAttempts) await this.pause(behaviour.backoffMs(attempt, this.retryRandom));
+      if (attempt < behaviour.maxAttempts)
+        await this.pause(behaviour.backoffMs(attempt, this.retryRandom));
     }
     if (!this.aborting) this.stats.gaveUp[sender]++;
   }
@@ -285,12 +312,18 @@ export class SenderSimulator {
   private checkAck(sender: SenderName, body: string, readings: SentReading[]): void {
     const valid = readings.filter((r) => r.valid).length;
     try {
-      const { accepted, deadLettered } = JSON.parse(body) as { accepted?: number; deadLettered?: number };
+      const { accepted, deadLettered } = JSON.parse(body) as {
+        accepted?: number;
+        deadLettered?: number;
+      };
       if (accepted === valid && deadLettered === readings.length - valid) return;
     } catch {
       // fall through
     }
-    if (this.stats.ackMismatches.length < 20) this.stats.ackMismatches.push(`${sender}: sent ${valid} valid + ${readings.length - valid} invalid, 200 said ${body.slice(0, 200)}`);
+    if (this.stats.ackMismatches.length < 20)
+      this.stats.ackMismatches.push(
+        `${sender}: sent ${valid} valid + ${readings.length - valid} invalid, 200 said ${body.slice(0, 200)}`,
+      );
   }
 
   private async pause(ms: number): Promise<void> {
@@ -298,7 +331,11 @@ export class SenderSimulator {
     while (!this.aborting && Date.now() < until) await sleep(Math.min(200, until - Date.now()));
   }
 
-  private async post(path: string, headers: Record<string, string>, body: Buffer): Promise<{ status?: number; label: string; body: string }> {
+  private async post(
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer,
+  ): Promise<{ status?: number; label: string; body: string }> {
     const attempt: Attempt = { sent: false };
     this.open.add(attempt);
     const outcome = await this.send(path, headers, body, attempt);
@@ -307,21 +344,46 @@ export class SenderSimulator {
     return outcome;
   }
 
-  private send(path: string, headers: Record<string, string>, body: Buffer, attempt: Attempt): Promise<{ status?: number; label: string; body: string }> {
+  private send(
+    path: string,
+    headers: Record<string, string>,
+    body: Buffer,
+    attempt: Attempt,
+  ): Promise<{ status?: number; label: string; body: string }> {
     return new Promise((resolve) => {
       const url = new URL(path, this.options.gatewayUrl);
       const req = request(
-        { hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', agent: this.agent, headers: { ...headers, 'content-length': String(body.length) }, timeout: this.options.requestTimeoutMs },
+        {
+          hostname: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: 'POST',
+          agent: this.agent,
+          headers: { ...headers, 'content-length': String(body.length) },
+          timeout: this.options.requestTimeoutMs,
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode, label: String(res.statusCode), body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', (error: NodeJS.ErrnoException) => resolve({ label: error.code ?? 'response-error', body: '' }));
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode,
+              label: String(res.statusCode),
+              body: Buffer.concat(chunks).toString('utf8'),
+            }),
+          );
+          res.on('error', (error: NodeJS.ErrnoException) =>
+            resolve({ label: error.code ?? 'response-error', body: '' }),
+          );
         },
       );
       // a timed-out request may still be stored: it simply does not count as acknowledged
-      req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })));
-      req.on('error', (error: NodeJS.ErrnoException) => resolve({ label: error.code ?? 'request-error', body: '' }));
+      req.on('timeout', () =>
+        req.destroy(Object.assign(new Error('timeout'), { code: 'TIMEOUT' })),
+      );
+      req.on('error', (error: NodeJS.ErrnoException) =>
+        resolve({ label: error.code ?? 'request-error', body: '' }),
+      );
       // on the wire: written out and connected (a socket still connecting may be refused yet)
       req.on('finish', () => {
         const socket = req.socket;

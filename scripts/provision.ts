@@ -7,11 +7,18 @@ async function main(): Promise<void> {
   const admin = createKafka(config.kafka.brokers, 'provision', kafkaSecurity(config.kafka)).admin();
   await admin.connect();
   try {
-    const { created, existing } = await provisionTopics(admin, { partitions: config.kafka.partitions, replicationFactor: config.kafka.replicationFactor });
-    console.log(`topics created: ${created.join(', ') || 'none'}; already present: ${existing.join(', ') || 'none'}`);
+    const { created, existing } = await provisionTopics(admin, {
+      partitions: config.kafka.partitions,
+      replicationFactor: config.kafka.replicationFactor,
+    });
+    console.log(
+      `topics created: ${created.join(', ') || 'none'}; already present: ${existing.join(', ') || 'none'}`,
+    );
     if (config.kafka.aclPrincipals.length > 0) {
       const acls = await provisionAcls(admin, config.kafka.aclPrincipals);
-      console.log(`ACLs granted: ${acls} for ${config.kafka.aclPrincipals.map((p) => `${p.role}=User:${p.user}`).join(', ')}`);
+      console.log(
+        `ACLs granted: ${acls} for ${config.kafka.aclPrincipals.map((p) => `${p.role}=User:${p.user}`).join(', ')}`,
+      );
     }
   } finally {
     await admin.disconnect();

@@ -57,9 +57,14 @@ async function main() {
   for (const file of Object.values(files)) rmSync(file, { force: true });
   // whole seconds down: file systems with coarse timestamps must not make this run's files look older
   const startedAt = Math.floor(Date.now() / 1000) * 1000;
-  writeFileSync(files.marker, `${JSON.stringify({ startedAt: new Date(startedAt).toISOString(), pid: process.pid })}\n`);
+  writeFileSync(
+    files.marker,
+    `${JSON.stringify({ startedAt: new Date(startedAt).toISOString(), pid: process.pid })}\n`,
+  );
   const chaosBase = process.env.CHAOS_PORT_BASE || String(Number(base) + 500);
-  console.log(`npm test: end-to-end ports ${Number(base) + 1}–${Number(base) + 4} and ${Number(base) + 10}+ (E2E_PORT_BASE=${base}), fault-injection run ${Number(chaosBase) + 1}–${Number(chaosBase) + 12}; results in .data/test-${base}-*`);
+  console.log(
+    `npm test: end-to-end ports ${Number(base) + 1}–${Number(base) + 4} and ${Number(base) + 10}+ (E2E_PORT_BASE=${base}), fault-injection run ${Number(chaosBase) + 1}–${Number(chaosBase) + 12}; results in .data/test-${base}-*`,
+  );
 
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   if ((await run(npm, ['run', 'build'])) !== 0) {
@@ -69,8 +74,19 @@ async function main() {
   }
   const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
   await run(process.execPath, [jest, '--runInBand', '--json', `--outputFile=${files.jest}`]);
-  await run(process.execPath, ['--enable-source-maps', join(ROOT, 'dist', 'chaos', 'chaos.js'), '--result-file', files.chaos]);
-  return run(process.execPath, [join(__dirname, 'test-summary.js'), '--since', String(startedAt), files.jest, files.chaos]);
+  await run(process.execPath, [
+    '--enable-source-maps',
+    join(ROOT, 'dist', 'chaos', 'chaos.js'),
+    '--result-file',
+    files.chaos,
+  ]);
+  return run(process.execPath, [
+    join(__dirname, 'test-summary.js'),
+    '--since',
+    String(startedAt),
+    files.jest,
+    files.chaos,
+  ]);
 }
 
 main().then((code) => process.exit(code));

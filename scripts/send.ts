@@ -1,7 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig } from '@app/config';
-import { ensureDevEnv, projectRoot, readSenderEnv, runDir, senderEnv, withDevEnv } from '@app/local-stack';
+import {
+  ensureDevEnv,
+  projectRoot,
+  readSenderEnv,
+  runDir,
+  senderEnv,
+  withDevEnv,
+} from '@app/local-stack';
 import { SchemeName, sign } from '@app/verification';
 
 const USAGE = `usage: npm run send -- <source> [--file payload.json] [--url http://127.0.0.1:3000] [--tamper]
@@ -26,9 +33,15 @@ async function main(): Promise<void> {
   // the running launcher's own variables first: its gateway verifies with them, on its port
   const local = loadConfig('launcher', withDevEnv(process.env, devValues));
   const running = readSenderEnv(runDir(resolve(root, local.local.dataDir)));
-  if (running) console.log(`using the configuration of the running npm start (pid ${running.launcherPid})`);
-  const config = running ? loadConfig('launcher', senderEnv(process.env, running.values, devValues)) : local;
-  const builtIn: Record<string, { scheme: SchemeName; secrets: string[]; records: 'vehicle' | 'location' }> = {
+  if (running)
+    console.log(`using the configuration of the running npm start (pid ${running.launcherPid})`);
+  const config = running
+    ? loadConfig('launcher', senderEnv(process.env, running.values, devValues))
+    : local;
+  const builtIn: Record<
+    string,
+    { scheme: SchemeName; secrets: string[]; records: 'vehicle' | 'location' }
+  > = {
     mobway: { scheme: 'mobway', secrets: config.gateway.mobwaySecrets, records: 'vehicle' },
     weguard: { scheme: 'weguard', secrets: config.gateway.weguardSecrets, records: 'location' },
   };
@@ -39,13 +52,18 @@ async function main(): Promise<void> {
   }
   const sample = target.records === 'vehicle' ? 'mobway.json' : 'weguard.json';
   const body = readFileSync(option('file') ?? join(root, 'samples', sample));
-  const headers = { 'content-type': 'application/json', ...sign(target.scheme, target.secrets[0], body) };
+  const headers = {
+    'content-type': 'application/json',
+    ...sign(target.scheme, target.secrets[0], body),
+  };
   // --tamper: flip a byte after signing, to watch the gateway refuse it
   if (args.includes('--tamper')) body[body.length - 2] ^= 1;
   const url = `${option('url') ?? `http://${gatewayHost(config.host)}:${config.ports.gateway}`}/webhooks/${source}`;
   const res = await fetch(url, { method: 'POST', headers, body });
   console.log(`POST ${url} (${body.length} bytes, ${target.scheme} signature)`);
-  console.log(`${res.status} ${res.statusText}  x-request-id: ${res.headers.get('x-request-id') ?? '-'}`);
+  console.log(
+    `${res.status} ${res.statusText}  x-request-id: ${res.headers.get('x-request-id') ?? '-'}`,
+  );
   console.log(await res.text());
   process.exit(res.ok ? 0 : 1);
 }
@@ -57,6 +75,8 @@ function gatewayHost(host: string): string {
 }
 
 main().catch((error: Error) => {
-  console.error(`send: ${error.message}${(error as { cause?: Error }).cause ? ` (${(error as { cause?: Error }).cause?.message})` : ''}`);
+  console.error(
+    `send: ${error.message}${(error as { cause?: Error }).cause ? ` (${(error as { cause?: Error }).cause?.message})` : ''}`,
+  );
   process.exit(1);
 });

@@ -4,7 +4,9 @@ import { ensureKafkaJars, postgresBinaries } from '@app/local-stack';
 async function main(): Promise<void> {
   const dir = await ensureKafkaJars((line) => console.log(`[setup] ${line}`));
   console.log(`[setup] Kafka jars in ${dir}`);
-  console.log(`[setup] PostgreSQL binaries in ${postgresBinaries().postgres.replace(/\/bin\/postgres$/, '')}`);
+  console.log(
+    `[setup] PostgreSQL binaries in ${postgresBinaries().postgres.replace(/\/bin\/postgres$/, '')}`,
+  );
 }
 
 main().catch((error: Error) => {

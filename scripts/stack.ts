@@ -18,16 +18,21 @@ async function main(): Promise<void> {
     await stack.stop();
     process.exit(code);
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void stop(0));
   // whoever read our output is gone (a test runner that died): nobody can stop us any more
   for (const stream of [process.stdout, process.stderr]) stream.on('error', () => void stop(0));
   try {
     const endpoints = await stack.start();
     const controlPort = config.local.controlPort;
     if (controlPort) listenForControl(stack, controlPort);
-    console.log(`STACK_READY ${JSON.stringify({ ...endpoints, kafkaPid: stack.kafka?.pid, postgresPid: stack.postgres?.pid, controlPort })}`);
+    console.log(
+      `STACK_READY ${JSON.stringify({ ...endpoints, kafkaPid: stack.kafka?.pid, postgresPid: stack.postgres?.pid, controlPort })}`,
+    );
   } catch (error) {
-    console.error(`[stack] failed to start: ${error instanceof ConfigError ? error.message : (error as Error).stack}`);
+    console.error(
+      `[stack] failed to start: ${error instanceof ConfigError ? error.message : (error as Error).stack}`,
+    );
     await stop(1);
   }
 }
@@ -35,14 +40,25 @@ async function main(): Promise<void> {
 function listenForControl(stack: LocalStack, port: number): void {
   createServer((req, res) => {
     const [, service, action] = (req.url ?? '').split('/');
-    const target = service === 'kafka' ? stack.kafka : service === 'postgres' ? stack.postgres : undefined;
-    const run = action === 'stop' ? () => target!.stop() : action === 'start' ? () => target!.start() : action === 'kill' ? async () => target!.kill() : undefined;
+    const target =
+      service === 'kafka' ? stack.kafka : service === 'postgres' ? stack.postgres : undefined;
+    const run =
+      action === 'stop'
+        ? () => target!.stop()
+        : action === 'start'
+          ? () => target!.start()
+          : action === 'kill'
+            ? async () => target!.kill()
+            : undefined;
     if (req.method !== 'POST' || !target || !run) {
       res.writeHead(404).end();
       return;
     }
     run().then(
-      () => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ [`${service}Pid`]: target.pid })),
+      () =>
+        res
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ [`${service}Pid`]: target.pid })),
       (error: Error) => res.writeHead(500).end(error.message),
     );
   }).listen(port, '127.0.0.1');

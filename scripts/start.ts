@@ -1,6 +1,17 @@
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from '@app/config';
-import { ensureDevEnv, LocalStack, ManagedProcess, projectRoot, recordSenderEnv, removeSenderEnv, STOP_ORDER, SupervisedUnit, Supervisor, withDevEnv } from '@app/local-stack';
+import {
+  ensureDevEnv,
+  LocalStack,
+  ManagedProcess,
+  projectRoot,
+  recordSenderEnv,
+  removeSenderEnv,
+  STOP_ORDER,
+  SupervisedUnit,
+  Supervisor,
+  withDevEnv,
+} from '@app/local-stack';
 
 /**
  * `npm start`: PostgreSQL and Kafka (unless configured externally), migrations, topics, then the
@@ -52,7 +63,8 @@ async function main(): Promise<void> {
     say('[stack] stopped');
     process.exit(code);
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void stop(0, signal));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.on(signal, () => void stop(0, signal));
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', () => {
       outputGone = true;
@@ -61,9 +73,20 @@ async function main(): Promise<void> {
   }
 
   try {
-    const { kafkaBrokers, databaseUrl } = await stack.start(APPS.map((app) => ({ what: app.name, port: config.ports[app.portKey], variable: app.variable })));
+    const { kafkaBrokers, databaseUrl } = await stack.start(
+      APPS.map((app) => ({
+        what: app.name,
+        port: config.ports[app.portKey],
+        variable: app.variable,
+      })),
+    );
     recordSenderEnv(stack.runDir, env);
-    const appEnv = { ...env, KAFKA_BROKERS: kafkaBrokers.join(','), DATABASE_URL: databaseUrl, ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }) };
+    const appEnv = {
+      ...env,
+      KAFKA_BROKERS: kafkaBrokers.join(','),
+      DATABASE_URL: databaseUrl,
+      ...(process.stdout.isTTY ? {} : { NO_COLOR: '1' }),
+    };
     const units: SupervisedUnit[] = [];
     if (stack.postgres) units.push(serviceUnit('postgres', stack.postgres));
     if (stack.kafka) units.push(serviceUnit('kafka', stack.kafka));
@@ -80,7 +103,11 @@ async function main(): Promise<void> {
       apps.push(process_);
       units.push(appUnit(process_));
     }
-    await Promise.all(units.filter((unit) => APPS.some((app) => app.name === unit.name)).map((unit) => unit.start()));
+    await Promise.all(
+      units
+        .filter((unit) => APPS.some((app) => app.name === unit.name))
+        .map((unit) => unit.start()),
+    );
     if (stopping) return;
     units.forEach((unit) => supervisor.supervise(unit));
     const seconds = ((Date.now() - started) / 1000).toFixed(1);
@@ -88,7 +115,10 @@ async function main(): Promise<void> {
       [
         '',
         `[stack] up in ${seconds} s`,
-        ...APPS.map((app) => `  ${app.name.padEnd(18)} http://127.0.0.1:${config.ports[app.portKey]}  (health: /health${app.name === 'ingest-gateway' ? '' : ', API docs: /docs'})`),
+        ...APPS.map(
+          (app) =>
+            `  ${app.name.padEnd(18)} http://127.0.0.1:${config.ports[app.portKey]}  (health: /health${app.name === 'ingest-gateway' ? '' : ', API docs: /docs'})`,
+        ),
         `  kafka              ${kafkaBrokers.join(',')}`,
         `  postgres           ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
         `  try it:            npm run send -- mobway`,
@@ -103,15 +133,22 @@ async function main(): Promise<void> {
 }
 
 /** PostgreSQL or Kafka: started again through its own start(), which waits until it is usable */
-function serviceUnit(name: string, service: { start(): Promise<void>; stop(): Promise<void>; whenExited(): Promise<number | null> }): SupervisedUnit {
+function serviceUnit(
+  name: string,
+  service: { start(): Promise<void>; stop(): Promise<void>; whenExited(): Promise<number | null> },
+): SupervisedUnit {
   return {
     name,
-    start: () => service.start().catch(async (error: Error) => {
-      // never leave a half-started instance behind to hold the port for the next try
-      await service.stop();
-      throw error;
-    }),
-    whenExited: () => service.whenExited().then((code) => (code === null ? 'was killed by a signal' : `exited with code ${code}`)),
+    start: () =>
+      service.start().catch(async (error: Error) => {
+        // never leave a half-started instance behind to hold the port for the next try
+        await service.stop();
+        throw error;
+      }),
+    whenExited: () =>
+      service
+        .whenExited()
+        .then((code) => (code === null ? 'was killed by a signal' : `exited with code ${code}`)),
   };
 }
 
@@ -127,7 +164,12 @@ function appUnit(app: ManagedProcess): SupervisedUnit {
         throw error;
       }
     },
-    whenExited: () => app.whenExited().then((code) => (app.exitSignal ? `was killed by ${app.exitSignal}` : `exited with code ${code}`)),
+    whenExited: () =>
+      app
+        .whenExited()
+        .then((code) =>
+          app.exitSignal ? `was killed by ${app.exitSignal}` : `exited with code ${code}`,
+        ),
   };
 }
 

@@ -12,7 +12,10 @@ async function main(): Promise<void> {
   const root = projectRoot();
   let dataDir: string;
   try {
-    dataDir = resolve(root, loadConfig('launcher', withDevEnv(process.env, ensureDevEnv(root).values)).local.dataDir);
+    dataDir = resolve(
+      root,
+      loadConfig('launcher', withDevEnv(process.env, ensureDevEnv(root).values)).local.dataDir,
+    );
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(error.message);
@@ -21,7 +24,11 @@ async function main(): Promise<void> {
     throw error;
   }
   const stopped = await stopRecorded(runDir(dataDir), (line) => console.log(`[stop] ${line}`));
-  console.log(stopped.length ? `[stop] stopped ${stopped.join(', ')}` : `[stop] nothing of this project is running on ${dataDir}`);
+  console.log(
+    stopped.length
+      ? `[stop] stopped ${stopped.join(', ')}`
+      : `[stop] nothing of this project is running on ${dataDir}`,
+  );
 }
 
 main().catch((error: Error) => {

@@ -27,9 +27,18 @@ function readResult(file, startedAtOf) {
   if (since !== undefined) {
     const modified = statSync(file).mtimeMs;
     const started = startedAtOf(parsed);
-    if (modified < since) return { problem: `${file} is older than this run (written ${new Date(modified).toISOString()}, run started ${new Date(since).toISOString()})` };
-    if (!Number.isFinite(started)) return { problem: `${file} records no start time, so it cannot be told apart from an earlier run's` };
-    if (started < since) return { problem: `${file} records a start (${new Date(started).toISOString()}) before this run's (${new Date(since).toISOString()})` };
+    if (modified < since)
+      return {
+        problem: `${file} is older than this run (written ${new Date(modified).toISOString()}, run started ${new Date(since).toISOString()})`,
+      };
+    if (!Number.isFinite(started))
+      return {
+        problem: `${file} records no start time, so it cannot be told apart from an earlier run's`,
+      };
+    if (started < since)
+      return {
+        problem: `${file} records a start (${new Date(started).toISOString()}) before this run's (${new Date(since).toISOString()})`,
+      };
   }
   return { result: parsed };
 }
@@ -45,8 +54,13 @@ if (jest.problem) {
   success = false;
 } else {
   const r = jest.result;
-  const brokenSuites = r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed'));
-  for (const s of brokenSuites) console.log(`suite failed without a failing test: ${s.name}\n${(s.message ?? '').split('\n').slice(0, 20).join('\n')}`);
+  const brokenSuites = r.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed'),
+  );
+  for (const s of brokenSuites)
+    console.log(
+      `suite failed without a failing test: ${s.name}\n${(s.message ?? '').split('\n').slice(0, 20).join('\n')}`,
+    );
   passed += r.numPassedTests;
   failed += r.numFailedTests + brokenSuites.length;
   success = r.success;
@@ -58,7 +72,11 @@ if (chaosFile) {
   if (chaos.result?.passed === true) passed++;
   else {
     failed++;
-    const why = chaos.problem ?? chaos.result.error ?? chaos.result.failures?.join('; ') ?? 'no reason recorded';
+    const why =
+      chaos.problem ??
+      chaos.result.error ??
+      chaos.result.failures?.join('; ') ??
+      'no reason recorded';
     const logs = chaos.result?.logDir ? `; its logs are in ${chaos.result.logDir}` : '';
     console.log(`fault-injection run failed (seed ${chaos.result?.seed ?? '?'}): ${why}${logs}`);
   }

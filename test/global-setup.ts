@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join, relative } from 'node:path';
 import { DIST, ROOT, STACK_LOG, STATE_FILE, TEST_PORTS, TestStackState } from './support/test-env';
 
@@ -9,7 +17,10 @@ import { DIST, ROOT, STACK_LOG, STATE_FILE, TEST_PORTS, TestStackState } from '.
  */
 export default async function globalSetup(): Promise<void> {
   const entry = join(DIST, 'scripts', 'stack.js');
-  if (!existsSync(entry)) throw new Error('dist/ is missing: the end-to-end tests run the built apps, use `npm test` (it builds first)');
+  if (!existsSync(entry))
+    throw new Error(
+      'dist/ is missing: the end-to-end tests run the built apps, use `npm test` (it builds first)',
+    );
   const dataDir = join('.data', `test-${process.pid}`);
   rmSync(join(ROOT, dataDir), { recursive: true, force: true });
   mkdirSync(join(ROOT, '.data'), { recursive: true });
@@ -28,7 +39,12 @@ export default async function globalSetup(): Promise<void> {
   delete env.DATABASE_URL;
   // a file, not a pipe: the stack outlives this function, and its later lines matter as much
   const fd = openSync(STACK_LOG, 'w');
-  const child = spawn(process.execPath, [entry], { cwd: ROOT, env, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(process.execPath, [entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', fd, fd],
+    detached: true,
+  });
   closeSync(fd);
   const logName = relative(process.cwd(), STACK_LOG) || STACK_LOG;
   const failure = (what: string): Error => {
@@ -39,7 +55,8 @@ export default async function globalSetup(): Promise<void> {
     let printed = 0;
     const timer = setInterval(() => {
       const lines = readFileSync(STACK_LOG, 'utf8').split('\n');
-      if (process.env.E2E_VERBOSE) for (; printed < lines.length - 1; printed++) process.stdout.write(`${lines[printed]}\n`);
+      if (process.env.E2E_VERBOSE)
+        for (; printed < lines.length - 1; printed++) process.stdout.write(`${lines[printed]}\n`);
       const ready = lines.map((line) => /^STACK_READY (.*)$/.exec(line)).find((m) => m);
       if (ready) {
         stop();

@@ -13,12 +13,14 @@ import { PORT_BASE, ROOT } from './support/test-env';
 import { eventually } from './support/eventually';
 
 const MOBWAY = `kafka-auth-mobway-${randomBytes(16).toString('hex')}`;
-const credentials = (username: string) => ({ username, password: `${username}-${randomBytes(12).toString('hex')}` });
+const credentials = (username: string) => ({
+  username,
+  password: `${username}-${randomBytes(12).toString('hex')}`,
+});
 const ADMIN = credentials('admin');
 const GATEWAY = credentials('gateway');
 const VEHICLES = credentials('vehicle-consumer');
 const SUBSCRIBER = credentials('analytics');
-
 
 /**
  * The apps against a broker that authenticates (SASL) and authorizes (ACLs) as compose runs it:
@@ -35,9 +37,18 @@ describe('Kafka with SASL and ACLs', () => {
     log: (line) => process.env.E2E_VERBOSE && process.stdout.write(`[kafka-auth] ${line}\n`),
   });
   const client = (sasl?: SASLOptions) =>
-    new Kafka({ clientId: 'kafka-auth-e2e', brokers: [broker.bootstrap], sasl, logLevel: logLevel.NOTHING, connectionTimeout: 3000, retry: { retries: 1, initialRetryTime: 100 } });
-  const as = (mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain', user: { username: string; password: string }): SASLOptions =>
-    ({ mechanism, ...user }) as SASLOptions;
+    new Kafka({
+      clientId: 'kafka-auth-e2e',
+      brokers: [broker.bootstrap],
+      sasl,
+      logLevel: logLevel.NOTHING,
+      connectionTimeout: 3000,
+      retry: { retries: 1, initialRetryTime: 100 },
+    });
+  const as = (
+    mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain',
+    user: { username: string; password: string },
+  ): SASLOptions => ({ mechanism, ...user }) as SASLOptions;
   let gateway: RunningApp;
   let vehicles: RunningApp;
 
@@ -46,18 +57,33 @@ describe('Kafka with SASL and ACLs', () => {
     const admin = client(broker.adminSasl).admin();
     await admin.connect();
     try {
-      return (await admin.fetchTopicOffsets(TOPICS.vehicle)).reduce((sum, p) => sum + BigInt(p.high), 0n);
+      return (await admin.fetchTopicOffsets(TOPICS.vehicle)).reduce(
+        (sum, p) => sum + BigInt(p.high),
+        0n,
+      );
     } finally {
       await admin.disconnect();
     }
   };
 
   /** a plain producer's attempt to write one record; resolves with the error it was refused with */
-  const produceRefusal = async (sasl: SASLOptions | undefined, topic: string = TOPICS.vehicle): Promise<Error | undefined> => {
+  const produceRefusal = async (
+    sasl: SASLOptions | undefined,
+    topic: string = TOPICS.vehicle,
+  ): Promise<Error | undefined> => {
     const producer = client(sasl).producer({ allowAutoTopicCreation: false });
     try {
       await producer.connect();
-      await producer.send({ topic, acks: -1, messages: [{ key: 'intruder', value: JSON.stringify({ schema: 'vehicle-telemetry/v1', vin: 'INTRUDER' }) }] });
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: [
+          {
+            key: 'intruder',
+            value: JSON.stringify({ schema: 'vehicle-telemetry/v1', vin: 'INTRUDER' }),
+          },
+        ],
+      });
       return undefined;
     } catch (error) {
       return error as Error;
@@ -88,7 +114,10 @@ describe('Kafka with SASL and ACLs', () => {
       KAFKA_SASL_PASSWORD: user.password,
     });
     [gateway, vehicles] = await Promise.all([
-      RunningApp.start('ingest-gateway', { ...kafka('scram-sha-512', GATEWAY), MOBWAY_SIGN_SECRET: MOBWAY }),
+      RunningApp.start('ingest-gateway', {
+        ...kafka('scram-sha-512', GATEWAY),
+        MOBWAY_SIGN_SECRET: MOBWAY,
+      }),
       RunningApp.start('vehicle-consumer', kafka('scram-sha-256', VEHICLES)),
     ]);
   }, 240_000);
@@ -102,11 +131,20 @@ describe('Kafka with SASL and ACLs', () => {
   it('stores a signed webhook: the gateway and the consumer each with its own principal', async () => {
     const vin = randomVin();
     const body = mobwayPayload([mobwayReading(vin, { date_time: '2025-03-01 10:00:00' })]);
-    const res = await fetch(`${gateway.url}/webhooks/mobway`, { method: 'POST', body, headers: sign('mobway', MOBWAY, body) });
+    const res = await fetch(`${gateway.url}/webhooks/mobway`, {
+      method: 'POST',
+      body,
+      headers: sign('mobway', MOBWAY, body),
+    });
     expect(await res.json()).toEqual({ status: 'success', accepted: 1, deadLettered: 0 });
 
     const page = await eventually(
-      async () => (await (await fetch(`${vehicles.url}/v1/vehicles/${vin}/latest`, { headers: { authorization: `Bearer ${TEST_QUERY_KEY}` } })).json()) as Partial<VehicleTelemetryV1>,
+      async () =>
+        (await (
+          await fetch(`${vehicles.url}/v1/vehicles/${vin}/latest`, {
+            headers: { authorization: `Bearer ${TEST_QUERY_KEY}` },
+          })
+        ).json()) as Partial<VehicleTelemetryV1>,
       (record) => record.vin === vin,
     );
     expect(page).toMatchObject({ vin, recordedAt: '2025-03-01T13:00:00.000Z', source: 'mobway' });
@@ -115,9 +153,16 @@ describe('Kafka with SASL and ACLs', () => {
   });
 
   it('lets the read-only subscriber read the records (PLAIN), in a group named after it', async () => {
-    const read = await readToEnd(client(as('plain', SUBSCRIBER)), TOPICS.vehicle, `${SUBSCRIBER.username}-e2e`, 30_000);
+    const read = await readToEnd(
+      client(as('plain', SUBSCRIBER)),
+      TOPICS.vehicle,
+      `${SUBSCRIBER.username}-e2e`,
+      30_000,
+    );
     expect(read.length).toBeGreaterThan(0);
-    expect(read.every(({ message }) => message.headers?.schema?.toString() === 'vehicle-telemetry/v1')).toBe(true);
+    expect(
+      read.every(({ message }) => message.headers?.schema?.toString() === 'vehicle-telemetry/v1'),
+    ).toBe(true);
   });
 
   it('refuses a producer without credentials, with a wrong password, or with another principal, and stores nothing of theirs', async () => {
@@ -126,7 +171,9 @@ describe('Kafka with SASL and ACLs', () => {
     const anonymous = await produceRefusal(undefined);
     // the broker reads a SASL handshake first and hangs up on anything else: not a refused port or a timeout
     expect(anonymous?.message).toMatch(/^Closed connection$/);
-    const wrongPassword = await produceRefusal(as('scram-sha-512', { username: GATEWAY.username, password: `${GATEWAY.password}x` }));
+    const wrongPassword = await produceRefusal(
+      as('scram-sha-512', { username: GATEWAY.username, password: `${GATEWAY.password}x` }),
+    );
     expect(wrongPassword?.name).toBe('KafkaJSSASLAuthenticationError');
     // authenticated, but not allowed to write there
     for (const sasl of [as('plain', SUBSCRIBER), as('scram-sha-256', VEHICLES)]) {
@@ -134,7 +181,9 @@ describe('Kafka with SASL and ACLs', () => {
     }
     // the consumer may write dead letters only, the subscriber nothing at all
     expect(await produceRefusal(as('scram-sha-256', VEHICLES), TOPICS.deadLetter)).toBeUndefined();
-    expect((await produceRefusal(as('plain', SUBSCRIBER), TOPICS.deadLetter))?.message).toMatch(/Not authorized to access topics/);
+    expect((await produceRefusal(as('plain', SUBSCRIBER), TOPICS.deadLetter))?.message).toMatch(
+      /Not authorized to access topics/,
+    );
 
     expect(await vehicleTopicEnd()).toBe(before);
   });
@@ -147,12 +196,20 @@ describe('Kafka with SASL and ACLs', () => {
       brokers: [broker.bootstrap],
       sasl: as('scram-sha-512', GATEWAY),
       logLevel: logLevel.DEBUG,
-      logCreator: () => ({ log }) => {
-        const error = (log as { error?: { type?: string; message?: string } | string }).error;
-        if (error) answers.push(`${log.message}: ${typeof error === 'string' ? error : `${error.type} ${error.message}`}`);
-      },
+      logCreator:
+        () =>
+        ({ log }) => {
+          const error = (log as { error?: { type?: string; message?: string } | string }).error;
+          if (error)
+            answers.push(
+              `${log.message}: ${typeof error === 'string' ? error : `${error.type} ${error.message}`}`,
+            );
+        },
     });
-    const consumer = kafka.consumer({ groupId: `${GATEWAY.username}-reader`, retry: { retries: 0, restartOnFailure: async () => false } });
+    const consumer = kafka.consumer({
+      groupId: `${GATEWAY.username}-reader`,
+      retry: { retries: 0, restartOnFailure: async () => false },
+    });
     try {
       const refused = new Promise<Error>((resolve) => {
         consumer.on(consumer.events.CRASH, ({ payload }) => resolve(payload.error));
@@ -160,9 +217,14 @@ describe('Kafka with SASL and ACLs', () => {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [TOPICS.vehicle], fromBeginning: true });
-      const error = await consumer.run({ eachMessage: async () => undefined }).then(() => refused, (e: Error) => e);
+      const error = await consumer.run({ eachMessage: async () => undefined }).then(
+        () => refused,
+        (e: Error) => e,
+      );
       expect(error.message).toBe('Failed to find group coordinator');
-      expect(answers.join('\n')).toMatch(/Tried to find group coordinator: .*Not authorized to access group/);
+      expect(answers.join('\n')).toMatch(
+        /Tried to find group coordinator: .*Not authorized to access group/,
+      );
     } finally {
       await consumer.disconnect().catch(() => undefined);
     }

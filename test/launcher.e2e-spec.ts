@@ -9,7 +9,14 @@ import { DIST, PORT_BASE, ROOT } from './support/test-env';
  * E2E_PORT_BASE+40..45: what dies is restarted while the launcher stays up, and when the launcher
  * is SIGKILLed nothing it started survives it.
  */
-const PORTS = { gateway: PORT_BASE + 40, vehicle: PORT_BASE + 41, location: PORT_BASE + 42, postgres: PORT_BASE + 43, kafka: PORT_BASE + 44, controller: PORT_BASE + 45 };
+const PORTS = {
+  gateway: PORT_BASE + 40,
+  vehicle: PORT_BASE + 41,
+  location: PORT_BASE + 42,
+  postgres: PORT_BASE + 43,
+  kafka: PORT_BASE + 44,
+  controller: PORT_BASE + 45,
+};
 const DATA_DIR = join('.data', `launcher-e2e-${PORT_BASE}`);
 // every process the launcher starts inherits its environment: this finds them without its pid files
 const MARK = 'FLEET_LAUNCHER_E2E';
@@ -25,10 +32,14 @@ function marked(): Marked[] {
   const found: Marked[] = [];
   for (const name of readdirSync('/proc').filter((n) => /^\d+$/.test(n))) {
     try {
-      if (!readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`${MARK}=${mark}`)) continue;
+      if (!readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(`${MARK}=${mark}`))
+        continue;
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
       if (stat[stat.lastIndexOf(')') + 2] === 'Z') continue;
-      found.push({ pid: Number(name), cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ') });
+      found.push({
+        pid: Number(name),
+        cmdline: readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' '),
+      });
     } catch {
       // gone meanwhile, or not ours to read
     }
@@ -38,7 +49,11 @@ function marked(): Marked[] {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, timeoutMs: number, probe: () => T | undefined | false | Promise<T | undefined | false>): Promise<T> {
+async function until<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -58,7 +73,8 @@ describe('npm start', () => {
   let launcher: ChildProcess;
   const output: string[] = [];
   const launcherAlive = (): boolean => launcher.exitCode === null && launcher.signalCode === null;
-  const one = (pattern: RegExp): Marked | undefined => marked().find((p) => pattern.test(p.cmdline));
+  const one = (pattern: RegExp): Marked | undefined =>
+    marked().find((p) => pattern.test(p.cmdline));
 
   beforeAll(async () => {
     rmSync(join(ROOT, DATA_DIR), { recursive: true, force: true });
@@ -80,7 +96,11 @@ describe('npm start', () => {
       MOBWAY_SIGN_SECRET: 'e2e-launcher-mobway-secret-0123456789',
       QUERY_API_KEYS: 'e2e-launcher-query-key-0123456789',
     };
-    launcher = spawn(process.execPath, ['--enable-source-maps', join(DIST, 'scripts', 'start.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    launcher = spawn(
+      process.execPath,
+      ['--enable-source-maps', join(DIST, 'scripts', 'start.js')],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     for (const stream of [launcher.stdout!, launcher.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
         output.push(line);
@@ -97,42 +117,68 @@ describe('npm start', () => {
     if (launcher && launcherAlive()) launcher.kill('SIGKILL');
     // the launcher's watchdog should have stopped everything; whatever did not is killed here
     await sleep(500);
-    await until('leftovers gone', 60_000, () => marked().length === 0).catch(() => marked().forEach((p) => process.kill(p.pid, 'SIGKILL')));
+    await until('leftovers gone', 60_000, () => marked().length === 0).catch(() =>
+      marked().forEach((p) => process.kill(p.pid, 'SIGKILL')),
+    );
     rmSync(join(ROOT, DATA_DIR), { recursive: true, force: true });
   }, 90_000);
 
   it('restarts a SIGKILLed broker, and then a SIGKILLed consumer, and stays up', async () => {
     const kafka = one(/kafka\.Kafka/)!;
     process.kill(kafka.pid, 'SIGKILL');
-    await until('kafka back', 120_000, () => output.some((l) => /\[stack\] kafka is back \(restart 1\)/.test(l)));
+    await until('kafka back', 120_000, () =>
+      output.some((l) => /\[stack\] kafka is back \(restart 1\)/.test(l)),
+    );
     const newKafka = one(/kafka\.Kafka/);
     expect(newKafka?.pid).toBeDefined();
     expect(newKafka?.pid).not.toBe(kafka.pid);
 
     const consumer = one(/location-consumer\/src\/main\.js/)!;
     process.kill(consumer.pid, 'SIGKILL');
-    await until('location-consumer back', 120_000, () => output.some((l) => /\[stack\] location-consumer is back \(restart 1\)/.test(l)));
+    await until('location-consumer back', 120_000, () =>
+      output.some((l) => /\[stack\] location-consumer is back \(restart 1\)/.test(l)),
+    );
     expect(await healthy(PORTS.location)).toBe(true);
     expect(await healthy(PORTS.gateway)).toBe(true);
 
     expect(launcherAlive()).toBe(true);
     expect(output.join('\n')).not.toMatch(/stopping/);
-    expect(output).toContainEqual(expect.stringMatching(/^\[stack\] kafka was killed by a signal after .*, unexpectedly$/));
-    expect(output).toContainEqual(expect.stringMatching(/^\[stack\] location-consumer was killed by SIGKILL after .*, unexpectedly$/));
-    expect(output).toContainEqual(expect.stringMatching(/status: postgres up \(0 restarts\), kafka up \(1 restart\), .*location-consumer up \(1 restart\)/));
+    expect(output).toContainEqual(
+      expect.stringMatching(/^\[stack\] kafka was killed by a signal after .*, unexpectedly$/),
+    );
+    expect(output).toContainEqual(
+      expect.stringMatching(
+        /^\[stack\] location-consumer was killed by SIGKILL after .*, unexpectedly$/,
+      ),
+    );
+    expect(output).toContainEqual(
+      expect.stringMatching(
+        /status: postgres up \(0 restarts\), kafka up \(1 restart\), .*location-consumer up \(1 restart\)/,
+      ),
+    );
   }, 300_000);
 
   it('leaves nothing running when the launcher is SIGKILLed', async () => {
     const before = marked().filter((p) => p.pid !== launcher.pid);
     // PostgreSQL, Kafka and the three apps
-    expect(before.filter((p) => /postgres -D|kafka\.Kafka|dist\/apps\//.test(p.cmdline)).length).toBe(5);
+    expect(
+      before.filter((p) => /postgres -D|kafka\.Kafka|dist\/apps\//.test(p.cmdline)).length,
+    ).toBe(5);
 
     launcher.kill('SIGKILL');
     const killedAt = Date.now();
-    await until("the launcher's processes gone", 45_000, () => marked().length === 0).catch((error: Error) => {
-      throw new Error(`${error.message}; left: ${marked().map((p) => p.cmdline.slice(0, 80)).join(' | ')}`);
-    });
+    await until("the launcher's processes gone", 45_000, () => marked().length === 0).catch(
+      (error: Error) => {
+        throw new Error(
+          `${error.message}; left: ${marked()
+            .map((p) => p.cmdline.slice(0, 80))
+            .join(' | ')}`,
+        );
+      },
+    );
 
-    process.stdout.write(`[launcher e2e] everything the launcher started was gone ${Date.now() - killedAt} ms after its SIGKILL\n`);
+    process.stdout.write(
+      `[launcher e2e] everything the launcher started was gone ${Date.now() - killedAt} ms after its SIGKILL\n`,
+    );
   }, 120_000);
 });

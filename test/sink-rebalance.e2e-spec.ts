@@ -14,9 +14,17 @@ import { testStack } from './support/running-app';
 
 const TEST_NAMESPACE = '7c1e4a52-93d0-4f5e-a0b8-2d6f1e3c4b5a';
 const VIN_ALPHABET = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
-const randomVin = (): string => Array.from({ length: 17 }, () => VIN_ALPHABET[Math.floor(Math.random() * VIN_ALPHABET.length)]).join('');
+const randomVin = (): string =>
+  Array.from(
+    { length: 17 },
+    () => VIN_ALPHABET[Math.floor(Math.random() * VIN_ALPHABET.length)],
+  ).join('');
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -39,7 +47,8 @@ async function sql<T extends object>(text: string, values: unknown[] = []): Prom
 /** keeps the sinks' "joined <group>, partitions [...]" lines (Nest's logger is process-wide: both members' lines) */
 class JoinLog implements LoggerService {
   readonly joins: string[] = [];
-  log = (message: unknown) => void (String(message).includes(': joined ') && this.joins.push(String(message)));
+  log = (message: unknown) =>
+    void (String(message).includes(': joined ') && this.joins.push(String(message)));
   warn = () => undefined;
   error = () => undefined;
 }
@@ -54,7 +63,14 @@ async function aMember(groupId: string, logger: JoinLog): Promise<INestApplicati
     KAFKA_CLIENT_ID: `sink-rebalance-${randomUUID()}`,
     CONSUMER_MAX_BATCH: '200',
   });
-  @Module({ imports: [ConfigModule.forRoot('consumer', config), KafkaModule, PersistenceModule, SinkModule.forRoot({ ...SINKS.vehicle, groupId })] })
+  @Module({
+    imports: [
+      ConfigModule.forRoot('consumer', config),
+      KafkaModule,
+      PersistenceModule,
+      SinkModule.forRoot({ ...SINKS.vehicle, groupId }),
+    ],
+  })
   class MemberModule {}
   const app = await NestFactory.createApplicationContext(MemberModule, { logger });
   await app.get<RecordSink<VehicleTelemetryV1>>(RecordSink).ready;
@@ -69,13 +85,21 @@ describe('RecordSink members of one group while partitions move between them', (
   const members: INestApplicationContext[] = [];
 
   beforeAll(async () => {
-    kafka = new Kafka({ clientId: 'sink-rebalance-e2e', brokers: testStack().kafkaBrokers, logLevel: logLevel.NOTHING });
+    kafka = new Kafka({
+      clientId: 'sink-rebalance-e2e',
+      brokers: testStack().kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
     producer = kafka.producer({ idempotent: true });
     admin = kafka.admin();
     await Promise.all([producer.connect(), admin.connect()]);
     // the group starts at the topic's end: what other tests sent is not this test's
     const ends = await admin.fetchTopicOffsets(TOPICS.vehicle);
-    await admin.setOffsets({ groupId, topic: TOPICS.vehicle, partitions: ends.map(({ partition, high }) => ({ partition, offset: high })) });
+    await admin.setOffsets({
+      groupId,
+      topic: TOPICS.vehicle,
+      partitions: ends.map(({ partition, high }) => ({ partition, offset: high })),
+    });
   });
 
   afterAll(async () => {
@@ -87,9 +111,18 @@ describe('RecordSink members of one group while partitions move between them', (
     const vins = Array.from({ length: 40 }, randomVin);
     const start = Date.parse('2025-04-01T00:00:00.000Z');
     const records = Array.from({ length: 12_000 }, (_, i) =>
-      aVehicleRecord({ eventId: uuidV5(randomUUID(), TEST_NAMESPACE), vin: vins[i % vins.length], recordedAt: new Date(start + i * 1000).toISOString() }),
+      aVehicleRecord({
+        eventId: uuidV5(randomUUID(), TEST_NAMESPACE),
+        vin: vins[i % vins.length],
+        recordedAt: new Date(start + i * 1000).toISOString(),
+      }),
     );
-    const send = (slice: VehicleTelemetryV1[]) => producer.send({ topic: TOPICS.vehicle, acks: -1, messages: slice.map((r) => ({ key: r.vin, value: JSON.stringify(r) })) });
+    const send = (slice: VehicleTelemetryV1[]) =>
+      producer.send({
+        topic: TOPICS.vehicle,
+        acks: -1,
+        messages: slice.map((r) => ({ key: r.vin, value: JSON.stringify(r) })),
+      });
 
     const log = new JoinLog();
     members.push(await aMember(groupId, log));
@@ -118,12 +151,22 @@ describe('RecordSink members of one group while partitions move between them', (
     }
     // the partitions did move: the first member joined three times, the second once, and they shared them
     const ends = await admin.fetchTopicOffsets(TOPICS.vehicle);
-    const shares = log.joins.map((line) => line.slice(line.lastIndexOf('[') + 1, -1).split(',').filter(Boolean).length);
+    const shares = log.joins.map(
+      (line) =>
+        line
+          .slice(line.lastIndexOf('[') + 1, -1)
+          .split(',')
+          .filter(Boolean).length,
+    );
     expect(shares.length).toBeGreaterThanOrEqual(4);
     expect(shares.some((share) => share > 0 && share < ends.length)).toBe(true);
     await eventually('offsets committed to the end', async () => {
       const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [TOPICS.vehicle] });
-      return partitions.every((p) => p.offset === ends.find((e) => e.partition === p.partition)!.high) ? true : undefined;
+      return partitions.every(
+        (p) => p.offset === ends.find((e) => e.partition === p.partition)!.high,
+      )
+        ? true
+        : undefined;
     });
   });
 });

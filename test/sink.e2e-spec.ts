@@ -8,9 +8,19 @@ import { ConfigModule, loadConfig } from '@app/config';
 import { DeadLetterV1, DeviceLocationV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
 import { aLocationRecord, aVehicleRecord } from '@app/contracts/testing';
 import { KafkaModule } from '@app/kafka';
-import { createDataSource, LOCATION_TABLE, PersistenceModule, VEHICLE_TABLE } from '@app/persistence';
+import {
+  createDataSource,
+  LOCATION_TABLE,
+  PersistenceModule,
+  VEHICLE_TABLE,
+} from '@app/persistence';
 import { binaryCopyPayload } from '@app/persistence/copy-binary';
-import { columnParameters, insertStatementFor, isRejectedData, RecordBatchWriter } from '@app/persistence/record-batch.writer';
+import {
+  columnParameters,
+  insertStatementFor,
+  isRejectedData,
+  RecordBatchWriter,
+} from '@app/persistence/record-batch.writer';
 import { uuidV5 } from '@app/normalization/event-id';
 import { RecordSink, SinkModule, SINKS } from '@app/sink';
 import { controlStack, testStack } from './support/running-app';
@@ -18,20 +28,39 @@ import { controlStack, testStack } from './support/running-app';
 const TEST_NAMESPACE = '5b7f0c4e-2b8a-4d47-9d8e-0f1f6c2a9e11';
 const VIN_ALPHABET = 'ABCDEFGHJKLMNPRSTUVWXYZ0123456789';
 
-const randomVin = (): string => Array.from({ length: 17 }, () => VIN_ALPHABET[Math.floor(Math.random() * VIN_ALPHABET.length)]).join('');
+const randomVin = (): string =>
+  Array.from(
+    { length: 17 },
+    () => VIN_ALPHABET[Math.floor(Math.random() * VIN_ALPHABET.length)],
+  ).join('');
 const eventId = (): string => uuidV5(randomUUID(), TEST_NAMESPACE);
 
 /** n valid vehicle records spread over a few fresh VINs, one second apart */
-function vehicleRecords(n: number, vins = Array.from({ length: 5 }, randomVin)): VehicleTelemetryV1[] {
+function vehicleRecords(
+  n: number,
+  vins = Array.from({ length: 5 }, randomVin),
+): VehicleTelemetryV1[] {
   const start = Date.parse('2025-03-01T12:00:00.000Z');
   return Array.from({ length: n }, (_, i) =>
-    aVehicleRecord({ eventId: eventId(), vin: vins[i % vins.length], recordedAt: new Date(start + i * 1000).toISOString(), speedKph: i % 120 }),
+    aVehicleRecord({
+      eventId: eventId(),
+      vin: vins[i % vins.length],
+      recordedAt: new Date(start + i * 1000).toISOString(),
+      speedKph: i % 120,
+    }),
   );
 }
 
-const asMessage = (record: VehicleTelemetryV1): Message => ({ key: record.vin, value: JSON.stringify(record) });
+const asMessage = (record: VehicleTelemetryV1): Message => ({
+  key: record.vin,
+  value: JSON.stringify(record),
+});
 
-async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+async function eventually<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -41,7 +70,10 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `${what}: not within ${timeoutMs} ms${last ? ` (last error: ${(last as Error).message})` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -59,12 +91,19 @@ async function sql<T extends object>(text: string, values: unknown[] = []): Prom
 }
 
 async function storedCount(ids: string[]): Promise<number> {
-  const [row] = await sql<{ n: string }>(`SELECT count(*) AS n FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[])`, [ids]);
+  const [row] = await sql<{ n: string }>(
+    `SELECT count(*) AS n FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[])`,
+    [ids],
+  );
   return Number(row.n);
 }
 
 const waitForStored = (ids: string[], timeoutMs?: number) =>
-  eventually(`${ids.length} records stored`, async () => ((await storedCount(ids)) === ids.length ? true : undefined), timeoutMs);
+  eventually(
+    `${ids.length} records stored`,
+    async () => ((await storedCount(ids)) === ids.length ? true : undefined),
+    timeoutMs,
+  );
 
 class CapturingLogger implements LoggerService {
   readonly lines: string[] = [];
@@ -97,19 +136,31 @@ describe('SinkModule against the real broker and database', () => {
       CONSUMER_MAX_BATCH: '500',
     });
     @Module({
-      imports: [ConfigModule.forRoot('consumer', config), KafkaModule, PersistenceModule, SinkModule.forRoot({ ...SINKS.vehicle, groupId })],
+      imports: [
+        ConfigModule.forRoot('consumer', config),
+        KafkaModule,
+        PersistenceModule,
+        SinkModule.forRoot({ ...SINKS.vehicle, groupId }),
+      ],
     })
     class SinkTestModule {}
     app = await NestFactory.createApplicationContext(SinkTestModule, { logger });
     sink = app.get(RecordSink);
 
-    kafka = new Kafka({ clientId: 'sink-e2e-client', brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+    kafka = new Kafka({
+      clientId: 'sink-e2e-client',
+      brokers: stack.kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    });
     producer = kafka.producer({ idempotent: true });
     admin = kafka.admin();
     letterConsumer = kafka.consumer({ groupId: `${groupId}-letters`, maxWaitTimeInMs: 200 });
     await Promise.all([producer.connect(), admin.connect(), letterConsumer.connect()]);
     await letterConsumer.subscribe({ topic: TOPICS.deadLetter, fromBeginning: true });
-    await letterConsumer.run({ eachMessage: async ({ message }) => void letters.push(JSON.parse(String(message.value)) as DeadLetterV1) });
+    await letterConsumer.run({
+      eachMessage: async ({ message }) =>
+        void letters.push(JSON.parse(String(message.value)) as DeadLetterV1),
+    });
     await sink.ready;
   });
 
@@ -121,7 +172,11 @@ describe('SinkModule against the real broker and database', () => {
 
   it('stores each record once, with the partition and offset it was read from', async () => {
     const records = vehicleRecords(60);
-    const sent = await producer.send({ topic: TOPICS.vehicle, acks: -1, messages: records.map(asMessage) });
+    const sent = await producer.send({
+      topic: TOPICS.vehicle,
+      acks: -1,
+      messages: records.map(asMessage),
+    });
 
     await waitForStored(records.map((r) => r.eventId));
 
@@ -161,7 +216,9 @@ describe('SinkModule against the real broker and database', () => {
       expect(BigInt(row.kafka_offset as string) >= BigInt(ack.baseOffset!)).toBe(true);
     }
     // one VIN's records keep their order on one partition, and so in the ingestion sequence
-    const oneVin = rows.filter((row) => row.vin === first.vin).map((row) => (row.recorded_at as Date).getTime());
+    const oneVin = rows
+      .filter((row) => row.vin === first.vin)
+      .map((row) => (row.recorded_at as Date).getTime());
     expect(oneVin).toEqual([...oneVin].sort((a, b) => a - b));
   });
 
@@ -172,8 +229,14 @@ describe('SinkModule against the real broker and database', () => {
     await waitForStored(ids);
     const before = sink.status().duplicates;
 
-    await producer.send({ topic: TOPICS.vehicle, acks: -1, messages: [...records, ...records].map(asMessage) });
-    await eventually('the redelivered records seen', async () => (sink.status().duplicates - before >= 80 ? true : undefined));
+    await producer.send({
+      topic: TOPICS.vehicle,
+      acks: -1,
+      messages: [...records, ...records].map(asMessage),
+    });
+    await eventually('the redelivered records seen', async () =>
+      sink.status().duplicates - before >= 80 ? true : undefined,
+    );
 
     expect(await storedCount(ids)).toBe(40);
   });
@@ -196,7 +259,12 @@ describe('SinkModule against the real broker and database', () => {
 
     await waitForStored([good.eventId]);
     const ours = await eventually('both dead letters', async () => {
-      const found = letters.filter((l) => l.topic === TOPICS.vehicle && l.partition === 1 && (l.offset === garbageOffset || l.offset === badOffset));
+      const found = letters.filter(
+        (l) =>
+          l.topic === TOPICS.vehicle &&
+          l.partition === 1 &&
+          (l.offset === garbageOffset || l.offset === badOffset),
+      );
       return found.length >= 2 ? found : undefined;
     });
 
@@ -226,15 +294,25 @@ describe('SinkModule against the real broker and database', () => {
   it('dead-letters a record PostgreSQL refuses (a NUL character in jsonb) and stores its batch-mates', async () => {
     const records = vehicleRecords(20);
     records[7].attributes = { note: 'before\u0000after' };
-    await producer.send({ topic: TOPICS.vehicle, acks: -1, messages: records.map((r) => ({ ...asMessage(r), partition: 2 })) });
+    await producer.send({
+      topic: TOPICS.vehicle,
+      acks: -1,
+      messages: records.map((r) => ({ ...asMessage(r), partition: 2 })),
+    });
 
     const others = records.filter((_, i) => i !== 7).map((r) => r.eventId);
     await waitForStored(others);
     const letter = await eventually('the refused record dead-lettered', async () =>
-      letters.find((l) => (l.original as VehicleTelemetryV1 | undefined)?.eventId === records[7].eventId),
+      letters.find(
+        (l) => (l.original as VehicleTelemetryV1 | undefined)?.eventId === records[7].eventId,
+      ),
     );
 
-    expect(letter).toMatchObject({ stage: 'consume', partition: 2, reasons: [expect.stringMatching(/^rejected by PostgreSQL: .*\(SQLSTATE 22P05\)$/)] });
+    expect(letter).toMatchObject({
+      stage: 'consume',
+      partition: 2,
+      reasons: [expect.stringMatching(/^rejected by PostgreSQL: .*\(SQLSTATE 22P05\)$/)],
+    });
     expect(await storedCount([records[7].eventId])).toBe(0);
   });
 
@@ -246,10 +324,18 @@ describe('SinkModule against the real broker and database', () => {
     await controlStack('postgres', 'stop');
     try {
       for (let i = 0; i < during.length; i += 200) {
-        await producer.send({ topic: TOPICS.vehicle, acks: -1, messages: during.slice(i, i + 200).map(asMessage) });
+        await producer.send({
+          topic: TOPICS.vehicle,
+          acks: -1,
+          messages: during.slice(i, i + 200).map(asMessage),
+        });
         await new Promise((r) => setTimeout(r, 150));
       }
-      const waiting = await eventually('the sink waiting for PostgreSQL', async () => sink.status().waitingFor, 30_000);
+      const waiting = await eventually(
+        'the sink waiting for PostgreSQL',
+        async () => sink.status().waitingFor,
+        30_000,
+      );
       expect(waiting.dependency).toBe('PostgreSQL');
       await new Promise((r) => setTimeout(r, 3000));
     } finally {
@@ -264,7 +350,9 @@ describe('SinkModule against the real broker and database', () => {
     );
     expect(counts).toEqual({ rows: '1500', distinct_ids: '1500' });
     expect(sink.status().waitingFor).toBeUndefined();
-    expect(logger.lines.some((line) => /waiting for PostgreSQL \(.+\); not committed/.test(line))).toBe(true);
+    expect(
+      logger.lines.some((line) => /waiting for PostgreSQL \(.+\); not committed/.test(line)),
+    ).toBe(true);
     expect(logger.lines.some((line) => /PostgreSQL answered after/.test(line))).toBe(true);
   }, 180_000);
 
@@ -277,8 +365,13 @@ describe('SinkModule against the real broker and database', () => {
     closed = true;
 
     const ends = await admin.fetchTopicOffsets(TOPICS.vehicle);
-    const [{ partitions: committed }] = await admin.fetchOffsets({ groupId, topics: [TOPICS.vehicle] });
-    expect(Object.fromEntries(committed.map((p) => [p.partition, p.offset]))).toEqual(Object.fromEntries(ends.map((p) => [p.partition, p.high])));
+    const [{ partitions: committed }] = await admin.fetchOffsets({
+      groupId,
+      topics: [TOPICS.vehicle],
+    });
+    expect(Object.fromEntries(committed.map((p) => [p.partition, p.offset]))).toEqual(
+      Object.fromEntries(ends.map((p) => [p.partition, p.high])),
+    );
     expect(sink.status().state).toBe('stopped');
   });
 });
@@ -288,7 +381,11 @@ describe('RecordBatchWriter against the real PostgreSQL', () => {
   let sut: RecordBatchWriter;
 
   const locations = (n: number, deviceId = `e2e-${randomUUID()}`) =>
-    Array.from({ length: n }, (_, i) => ({ record: aLocationRecord({ eventId: eventId(), deviceId }), partition: 0, offset: String(i) }));
+    Array.from({ length: n }, (_, i) => ({
+      record: aLocationRecord({ eventId: eventId(), deviceId }),
+      partition: 0,
+      offset: String(i),
+    }));
 
   beforeAll(async () => {
     dataSource = await createDataSource(testStack().databaseUrl, 10).initialize();
@@ -309,9 +406,21 @@ describe('RecordBatchWriter against the real PostgreSQL', () => {
   });
 
   it('stores awkward text and JSON exactly as given', async () => {
-    const attributes = { note: 'say "hi" \\o/ {a, b}\n\ttab', emoji: '🚚', nested: { list: [1, null, 'NULL', ''] }, quote: '"' };
+    const attributes = {
+      note: 'say "hi" \\o/ {a, b}\n\ttab',
+      emoji: '🚚',
+      nested: { list: [1, null, 'NULL', ''] },
+      quote: '"',
+    };
     const [row] = locations(1);
-    Object.assign(row.record, { attributes, source: 'acme.v2_x-1', deviceId: 'dev "7", {x} \\ NULL', speedKph: null, altitudeM: -0.5, batteryPct: 1e-7 });
+    Object.assign(row.record, {
+      attributes,
+      source: 'acme.v2_x-1',
+      deviceId: 'dev "7", {x} \\ NULL',
+      speedKph: null,
+      altitudeM: -0.5,
+      batteryPct: 1e-7,
+    });
 
     expect(await sut.write(LOCATION_TABLE, [row])).toBe(1);
 
@@ -319,19 +428,64 @@ describe('RecordBatchWriter against the real PostgreSQL', () => {
       `SELECT source, device_id, attributes, speed_kph, altitude_m, battery_pct, kafka_offset::text FROM device_location WHERE event_id = $1`,
       [row.record.eventId],
     );
-    expect(stored).toEqual({ source: 'acme.v2_x-1', device_id: 'dev "7", {x} \\ NULL', attributes, speed_kph: null, altitude_m: -0.5, battery_pct: 1e-7, kafka_offset: '0' });
+    expect(stored).toEqual({
+      source: 'acme.v2_x-1',
+      device_id: 'dev "7", {x} \\ NULL',
+      attributes,
+      speed_kph: null,
+      altitude_m: -0.5,
+      battery_pct: 1e-7,
+      kafka_offset: '0',
+    });
   });
 
   it('stores through the binary COPY exactly what PostgreSQL makes of the same values as text', async () => {
     const vin = randomVin();
     const records = [
-      aVehicleRecord({ eventId: eventId().toUpperCase(), vin, recordedAt: '0001-01-01T00:00:00.000Z', receivedAt: '9999-12-31T23:59:59.999Z', latitude: -89.999999, longitude: 179.123456789 }),
-      aVehicleRecord({ eventId: eventId(), vin, recordedAt: '1969-07-20T20:17:40.001Z', receivedAt: '1999-12-31T23:59:59.999Z', odometerKm: 1e300, engineRpm: 0, lvBatteryVoltageV: -12.5 }),
-      aVehicleRecord({ eventId: eventId(), vin, recordedAt: '2000-01-01T00:00:00.000Z', receivedAt: '2024-02-29T12:34:56.789Z', speedKph: null, latitude: null, event: null }),
-      aVehicleRecord({ eventId: eventId(), vin, event: 'ção 🚚\ttab\\N', flags: { s: { value: 512.5, flag: 'out of range "x"' } }, attributes: { note: 'a\nb\\c', emoji: '🚚', n: -1.25e-7, list: [1, null, 'NULL'] } }),
+      aVehicleRecord({
+        eventId: eventId().toUpperCase(),
+        vin,
+        recordedAt: '0001-01-01T00:00:00.000Z',
+        receivedAt: '9999-12-31T23:59:59.999Z',
+        latitude: -89.999999,
+        longitude: 179.123456789,
+      }),
+      aVehicleRecord({
+        eventId: eventId(),
+        vin,
+        recordedAt: '1969-07-20T20:17:40.001Z',
+        receivedAt: '1999-12-31T23:59:59.999Z',
+        odometerKm: 1e300,
+        engineRpm: 0,
+        lvBatteryVoltageV: -12.5,
+      }),
+      aVehicleRecord({
+        eventId: eventId(),
+        vin,
+        recordedAt: '2000-01-01T00:00:00.000Z',
+        receivedAt: '2024-02-29T12:34:56.789Z',
+        speedKph: null,
+        latitude: null,
+        event: null,
+      }),
+      aVehicleRecord({
+        eventId: eventId(),
+        vin,
+        event: 'ção 🚚\ttab\\N',
+        flags: { s: { value: 512.5, flag: 'out of range "x"' } },
+        attributes: { note: 'a\nb\\c', emoji: '🚚', n: -1.25e-7, list: [1, null, 'NULL'] },
+      }),
     ];
-    const rows = records.map((record, i) => ({ record, partition: 3, offset: String(2 ** 53 + 2 * i) }));
-    const columns = [...VEHICLE_TABLE.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'].join(', ');
+    const rows = records.map((record, i) => ({
+      record,
+      partition: 3,
+      offset: String(2 ** 53 + 2 * i),
+    }));
+    const columns = [
+      ...VEHICLE_TABLE.columns.map((c) => c.column),
+      'kafka_partition',
+      'kafka_offset',
+    ].join(', ');
     const twin = `sink_e2e_text_twin_${randomUUID().replace(/-/g, '')}`;
     await sql(`CREATE TABLE ${twin} (LIKE vehicle_telemetry INCLUDING ALL)`);
     try {
@@ -339,7 +493,10 @@ describe('RecordBatchWriter against the real PostgreSQL', () => {
       expect(binaryCopyPayload(VEHICLE_TABLE, rows)).toBeDefined();
       expect(await sut.write(VEHICLE_TABLE, rows)).toBe(records.length);
       // the same rows as text, parsed by PostgreSQL itself (the INSERT path's statement)
-      await sql(insertStatementFor({ ...VEHICLE_TABLE, table: twin }), columnParameters(VEHICLE_TABLE, rows));
+      await sql(
+        insertStatementFor({ ...VEHICLE_TABLE, table: twin }),
+        columnParameters(VEHICLE_TABLE, rows),
+      );
 
       const ids = records.map((r) => r.eventId.toLowerCase());
       const differences = await sql(

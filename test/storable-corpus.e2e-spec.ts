@@ -2,7 +2,14 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { checkLocation, checkVehicle, DeadLetterV1, DeviceLocationV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
+import {
+  checkLocation,
+  checkVehicle,
+  DeadLetterV1,
+  DeviceLocationV1,
+  TOPICS,
+  VehicleTelemetryV1,
+} from '@app/contracts';
 import { MobwayNormalizer, WeguardNormalizer } from '@app/normalization';
 import {
   EDGE_NUMBERS,
@@ -15,7 +22,13 @@ import {
   withRawNumber,
 } from '@app/normalization/testing/unstorable';
 import { createDataSource, LOCATION_TABLE, RecordTable, VEHICLE_TABLE } from '@app/persistence';
-import { columnParameters, insertStatementFor, isRejectedData, RecordBatchWriter, RecordRow } from '@app/persistence/record-batch.writer';
+import {
+  columnParameters,
+  insertStatementFor,
+  isRejectedData,
+  RecordBatchWriter,
+  RecordRow,
+} from '@app/persistence/record-batch.writer';
 import { sign } from '@app/verification';
 import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './support/payloads';
 import { RunningApp, testStack } from './support/running-app';
@@ -33,14 +46,29 @@ const VIN_ALPHABET = [...'ABCDEFGHJKLMNPRSTUVWXYZ0123456789'];
 const unstorable = fc.constantFrom(...UNSTORABLE_STRINGS);
 const oddity = fc.constantFrom(...STORABLE_ODDITIES);
 // single UTF-16 code units, so lone surrogates and U+0000 turn up on their own too
-const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)), maxLength: 12 });
-const text = fc.oneof({ weight: 6, arbitrary: fc.string({ maxLength: 16 }) }, { weight: 3, arbitrary: oddity }, { weight: 1, arbitrary: unstorable }, { weight: 1, arbitrary: codeUnits });
-const key = fc.oneof({ weight: 8, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) }, { weight: 1, arbitrary: oddity.filter((k) => k.length < 100) }, { weight: 1, arbitrary: unstorable });
+const codeUnits = fc.string({
+  unit: fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code)),
+  maxLength: 12,
+});
+const text = fc.oneof(
+  { weight: 6, arbitrary: fc.string({ maxLength: 16 }) },
+  { weight: 3, arbitrary: oddity },
+  { weight: 1, arbitrary: unstorable },
+  { weight: 1, arbitrary: codeUnits },
+);
+const key = fc.oneof(
+  { weight: 8, arbitrary: fc.string({ minLength: 1, maxLength: 12 }) },
+  { weight: 1, arbitrary: oddity.filter((k) => k.length < 100) },
+  { weight: 1, arbitrary: unstorable },
+);
 // what JSON.parse can make of a number: any double, ±Infinity for an overflowing literal
 const number = fc.oneof(
   { weight: 6, arbitrary: fc.double({ noNaN: true, noDefaultInfinity: true }) },
   { weight: 2, arbitrary: fc.constantFrom(...EDGE_NUMBERS) },
-  { weight: 1, arbitrary: fc.constantFrom(...OUT_OF_RANGE_NUMBER_TEXTS).map((t) => JSON.parse(t) as number) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(...OUT_OF_RANGE_NUMBER_TEXTS).map((t) => JSON.parse(t) as number),
+  },
 );
 const { value: jsonValue } = fc.letrec<{ value: unknown }>((tie) => ({
   value: fc.oneof(
@@ -54,19 +82,30 @@ const { value: jsonValue } = fc.letrec<{ value: unknown }>((tie) => ({
   ),
 }));
 const extras = fc.dictionary(key, jsonValue, { maxKeys: 5 });
-const sometimes = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown>) => fc.oneof({ weight: 5, arbitrary: usual }, { weight: 1, arbitrary: odd });
+const sometimes = <T>(usual: fc.Arbitrary<T>, odd: fc.Arbitrary<unknown>) =>
+  fc.oneof({ weight: 5, arbitrary: usual }, { weight: 1, arbitrary: odd });
 
 const wallClock = fc
-  .date({ min: new Date('1960-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .date({
+    min: new Date('1960-01-01T00:00:00Z'),
+    max: new Date('2100-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  })
   .map((d) => d.toISOString().slice(0, 19).replace('T', ' '));
 const mobwayReadingArbitrary = fc
   .record({
     vin: fc.string({ unit: fc.constantFrom(...VIN_ALPHABET), minLength: 17, maxLength: 17 }),
-    date_time: fc.oneof({ weight: 8, arbitrary: wallClock }, { weight: 1, arbitrary: fc.constantFrom(...OUT_OF_RANGE_WALL_CLOCKS, ...EDGE_WALL_CLOCKS) }),
+    date_time: fc.oneof(
+      { weight: 8, arbitrary: wallClock },
+      { weight: 1, arbitrary: fc.constantFrom(...OUT_OF_RANGE_WALL_CLOCKS, ...EDGE_WALL_CLOCKS) },
+    ),
     speed: sometimes(fc.double({ min: 0, max: 500, noNaN: true }), number),
     latitude: sometimes(fc.double({ min: -90, max: 90, noNaN: true }), number),
     longitude: sometimes(fc.double({ min: -180, max: 180, noNaN: true }), number),
-    odometer: sometimes(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.constantFrom(...EDGE_NUMBERS)),
+    odometer: sometimes(
+      fc.double({ min: 0, max: 1e7, noNaN: true }),
+      fc.constantFrom(...EDGE_NUMBERS),
+    ),
     rpm: sometimes(fc.integer({ min: 0, max: 9000 }), fc.constant(null)),
     event: sometimes(fc.constantFrom('position', 'ignition_on', 7), text),
     flag: sometimes(fc.constant({}), fc.dictionary(key, jsonValue, { maxKeys: 3 })),
@@ -76,11 +115,21 @@ const mobwayReadingArbitrary = fc
   .map(({ extra, ...fields }): Record<string, unknown> => ({ ...extra, ...fields }));
 
 const isoTime = fc
-  .date({ min: new Date('1960-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+  .date({
+    min: new Date('1960-01-01T00:00:00Z'),
+    max: new Date('2100-01-01T00:00:00Z'),
+    noInvalidDate: true,
+  })
   .map((d) => d.toISOString());
 const weguardLocationArbitrary = fc
   .record({
-    deviceId: sometimes(fc.string({ minLength: 1, maxLength: 40 }).map((s) => `dev-${s}`), fc.oneof(text, fc.string({ unit: fc.constantFrom('中', 'é', 'x'), minLength: 128, maxLength: 128 }))),
+    deviceId: sometimes(
+      fc.string({ minLength: 1, maxLength: 40 }).map((s) => `dev-${s}`),
+      fc.oneof(
+        text,
+        fc.string({ unit: fc.constantFrom('中', 'é', 'x'), minLength: 128, maxLength: 128 }),
+      ),
+    ),
     latitude: sometimes(fc.double({ min: -90, max: 90, noNaN: true }), number),
     longitude: sometimes(fc.double({ min: -180, max: 180, noNaN: true }), number),
     timestamp: fc.oneof(
@@ -91,10 +140,17 @@ const weguardLocationArbitrary = fc
     accuracy: sometimes(fc.double({ min: 0, max: 100, noNaN: true }), number),
     altitude: sometimes(fc.double({ min: -500, max: 9000, noNaN: true }), number),
     // a wide row: attributes near the covering index's 2,000-byte limit, incompressible
-    wide: fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 400, maxLength: 700 }) }),
+    wide: fc.oneof(
+      { weight: 3, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: fc.string({ unit: 'binary', minLength: 400, maxLength: 700 }) },
+    ),
     extra: extras,
   })
-  .map(({ extra, wide, ...fields }): Record<string, unknown> => ({ ...extra, ...(wide === null ? {} : { wide }), ...fields }));
+  .map(({ extra, wide, ...fields }): Record<string, unknown> => ({
+    ...extra,
+    ...(wide === null ? {} : { wide }),
+    ...fields,
+  }));
 
 interface Corpus<R> {
   records: R[];
@@ -103,7 +159,10 @@ interface Corpus<R> {
   reasons: string[][];
 }
 
-function normalizeEach<R>(readings: unknown[], normalize: (reading: unknown) => { records: R[]; rejected: { reasons: string[] }[] }): Corpus<R> {
+function normalizeEach<R>(
+  readings: unknown[],
+  normalize: (reading: unknown) => { records: R[]; rejected: { reasons: string[] }[] },
+): Corpus<R> {
   const corpus: Corpus<R> = { records: [], readings: new Map(), reasons: [] };
   for (const reading of readings) {
     const { records, rejected } = normalize(reading);
@@ -130,7 +189,13 @@ function asAccepted(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asAccepted);
   if (typeof value !== 'object' || value === null) return value;
   const copy: Record<string, unknown> = {};
-  for (const [key, inner] of Object.entries(value)) Object.defineProperty(copy, key, { value: asAccepted(inner), enumerable: true, writable: true, configurable: true });
+  for (const [key, inner] of Object.entries(value))
+    Object.defineProperty(copy, key, {
+      value: asAccepted(inner),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   return copy;
 }
 
@@ -145,9 +210,18 @@ async function sql<T extends object>(statement: string, values: unknown[] = []):
 }
 
 /** writes the records in batches; a failed batch is retried one record at a time to name the culprits */
-async function writeAll<R>(writer: RecordBatchWriter, table: RecordTable<R>, corpus: Corpus<R>, wire: R[]): Promise<{ reading: unknown; error: string }[]> {
+async function writeAll<R>(
+  writer: RecordBatchWriter,
+  table: RecordTable<R>,
+  corpus: Corpus<R>,
+  wire: R[],
+): Promise<{ reading: unknown; error: string }[]> {
   const failures: { reading: unknown; error: string }[] = [];
-  const rows: RecordRow<R>[] = wire.map((record, i) => ({ record, partition: 0, offset: String(i) }));
+  const rows: RecordRow<R>[] = wire.map((record, i) => ({
+    record,
+    partition: 0,
+    offset: String(i),
+  }));
   for (let i = 0; i < rows.length; i += BATCH) {
     const batch = rows.slice(i, i + BATCH);
     try {
@@ -155,9 +229,14 @@ async function writeAll<R>(writer: RecordBatchWriter, table: RecordTable<R>, cor
     } catch (error) {
       if (!isRejectedData(error)) throw error;
       for (const row of batch) {
-        await writer.write(table, [row]).catch((e: { code?: string; message?: string }) =>
-          failures.push({ reading: corpus.readings.get(corpus.records[rows.indexOf(row)]), error: `${e.code}: ${e.message}` }),
-        );
+        await writer
+          .write(table, [row])
+          .catch((e: { code?: string; message?: string }) =>
+            failures.push({
+              reading: corpus.readings.get(corpus.records[rows.indexOf(row)]),
+              error: `${e.code}: ${e.message}`,
+            }),
+          );
       }
     }
   }
@@ -165,14 +244,21 @@ async function writeAll<R>(writer: RecordBatchWriter, table: RecordTable<R>, cor
 }
 
 /** the rows the INSERT path makes of the same records, in a twin table, minus what the COPY stored: [] when equal */
-async function insertPathDifferences<R>(table: RecordTable<R>, wire: R[], ids: string[]): Promise<unknown[]> {
+async function insertPathDifferences<R>(
+  table: RecordTable<R>,
+  wire: R[],
+  ids: string[],
+): Promise<unknown[]> {
   const twin = `storable_twin_${randomUUID().replace(/-/g, '')}`;
   const columns = [...table.columns.map((c) => c.column)].join(', ');
   await sql(`CREATE TABLE ${twin} (LIKE ${table.table} INCLUDING ALL)`);
   try {
     const rows = wire.map((record, i) => ({ record, partition: 0, offset: String(i) }));
     for (let i = 0; i < rows.length; i += BATCH) {
-      await sql(insertStatementFor({ ...table, table: twin }), columnParameters(table, rows.slice(i, i + BATCH)));
+      await sql(
+        insertStatementFor({ ...table, table: twin }),
+        columnParameters(table, rows.slice(i, i + BATCH)),
+      );
     }
     return await sql(
       `(SELECT ${columns} FROM ${table.table} WHERE event_id = ANY($1::uuid[]) EXCEPT SELECT ${columns} FROM ${twin})
@@ -184,7 +270,8 @@ async function insertPathDifferences<R>(table: RecordTable<R>, wire: R[], ids: s
   }
 }
 
-const reasonsMatching = (reasons: string[][], pattern: RegExp) => reasons.filter((r) => r.some((reason) => pattern.test(reason))).length;
+const reasonsMatching = (reasons: string[][], pattern: RegExp) =>
+  reasons.filter((r) => r.some((reason) => pattern.test(reason))).length;
 
 const KINDS: [string, RegExp][] = [
   ['U+0000', /U\+0000/],
@@ -194,9 +281,19 @@ const KINDS: [string, RegExp][] = [
 ];
 
 /** the corpus's figures, one line, for the docs and the closing note */
-function report(name: string, readings: number, accepted: number, stored: number, reasons: string[][]): void {
-  const kinds = KINDS.map(([kind, pattern]) => `${kind} ${reasonsMatching(reasons, pattern)}`).join(', ');
-  process.stdout.write(`[storable corpus] ${name}: ${readings} readings, ${accepted} accepted, all stored (${stored} distinct event ids), ${reasons.length} dead-lettered (${kinds}, other ${reasons.length - KINDS.reduce((n, [, p]) => n + reasonsMatching(reasons, p), 0)})\n`);
+function report(
+  name: string,
+  readings: number,
+  accepted: number,
+  stored: number,
+  reasons: string[][],
+): void {
+  const kinds = KINDS.map(([kind, pattern]) => `${kind} ${reasonsMatching(reasons, pattern)}`).join(
+    ', ',
+  );
+  process.stdout.write(
+    `[storable corpus] ${name}: ${readings} readings, ${accepted} accepted, all stored (${stored} distinct event ids), ${reasons.length} dead-lettered (${kinds}, other ${reasons.length - KINDS.reduce((n, [, p]) => n + reasonsMatching(reasons, p), 0)})\n`,
+  );
 }
 
 describe('every reading the normalizer accepts can be stored (generated corpus, real PostgreSQL)', () => {
@@ -215,7 +312,12 @@ describe('every reading the normalizer accepts can be stored (generated corpus, 
   it('mobway: stores every accepted reading, unchanged, by COPY and by INSERT; names a reason for every other', async () => {
     const readings = fc.sample(mobwayReadingArbitrary, { seed: SEED, numRuns: MOBWAY_READINGS });
     const normalizer = new MobwayNormalizer();
-    const corpus = normalizeEach(readings, (reading) => normalizer.normalize({ [(reading as { vin: string }).vin]: [reading] }, { source: 'corpus', receivedAt }));
+    const corpus = normalizeEach(readings, (reading) =>
+      normalizer.normalize(
+        { [(reading as { vin: string }).vin]: [reading] },
+        { source: 'corpus', receivedAt },
+      ),
+    );
 
     const wire = corpus.records.map(onTheWire);
     // the sink checks each record again before it writes
@@ -248,16 +350,23 @@ describe('every reading the normalizer accepts can be stored (generated corpus, 
     report('mobway', MOBWAY_READINGS, corpus.records.length, stored.length, corpus.reasons);
     // the corpus reaches every kind of reading it is meant to: accepted odd ones and each refusal
     expect(corpus.records.length).toBeGreaterThan(MOBWAY_READINGS / 4);
-    expect(corpus.records.filter((r) => /[^\x20-\x7e]/.test(JSON.stringify(r.attributes) + r.event)).length).toBeGreaterThan(50);
+    expect(
+      corpus.records.filter((r) => /[^\x20-\x7e]/.test(JSON.stringify(r.attributes) + r.event))
+        .length,
+    ).toBeGreaterThan(50);
     expect(reasonsMatching(corpus.reasons, /U\+0000/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /unpaired/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /float8/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /recordedAt must be/)).toBeGreaterThan(10);
-    for (const reasons of corpus.reasons) expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/\S/)]));
+    for (const reasons of corpus.reasons)
+      expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/\S/)]));
   });
 
   it('weguard: stores every accepted location, unchanged, by COPY and by INSERT; names a reason for every other', async () => {
-    const items = fc.sample(weguardLocationArbitrary, { seed: SEED + 1, numRuns: WEGUARD_LOCATIONS });
+    const items = fc.sample(weguardLocationArbitrary, {
+      seed: SEED + 1,
+      numRuns: WEGUARD_LOCATIONS,
+    });
     // every fourth location sits in an envelope whose device id it falls back to
     const readings = items.map((item, i) => {
       if (i % 4 !== 3) return item;
@@ -265,7 +374,9 @@ describe('every reading the normalizer accepts can be stored (generated corpus, 
       return { deviceId, locations: [location] };
     });
     const normalizer = new WeguardNormalizer();
-    const corpus = normalizeEach(readings, (reading) => normalizer.normalize(reading, { source: 'corpus', receivedAt }));
+    const corpus = normalizeEach(readings, (reading) =>
+      normalizer.normalize(reading, { source: 'corpus', receivedAt }),
+    );
 
     const wire = corpus.records.map(onTheWire);
     expect(wire.map(checkLocation).filter((reasons) => reasons.length > 0)).toEqual([]);
@@ -298,13 +409,16 @@ describe('every reading the normalizer accepts can be stored (generated corpus, 
     report('weguard', WEGUARD_LOCATIONS, corpus.records.length, stored.length, corpus.reasons);
     // the corpus reaches every kind of reading it is meant to: accepted odd ones and each refusal
     expect(corpus.records.length).toBeGreaterThan(WEGUARD_LOCATIONS / 4);
-    expect(corpus.records.filter((r) => /[^\x20-\x7e]/.test(r.deviceId)).length).toBeGreaterThan(20);
+    expect(corpus.records.filter((r) => /[^\x20-\x7e]/.test(r.deviceId)).length).toBeGreaterThan(
+      20,
+    );
     expect(reasonsMatching(corpus.reasons, /U\+0000/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /unpaired/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /float8/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /recordedAt must be/)).toBeGreaterThan(10);
     expect(reasonsMatching(corpus.reasons, /deviceId must/)).toBeGreaterThan(0);
-    for (const reasons of corpus.reasons) expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/\S/)]));
+    for (const reasons of corpus.reasons)
+      expect(reasons).toEqual(expect.arrayContaining([expect.stringMatching(/\S/)]));
   });
 });
 
@@ -315,22 +429,34 @@ describe('ingest gateway: a signed reading PostgreSQL cannot store is dead-lette
   let gateway: RunningApp;
 
   beforeAll(async () => {
-    gateway = await RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, WEGUARD_SECRET: WEGUARD });
+    gateway = await RunningApp.start('ingest-gateway', {
+      MOBWAY_SIGN_SECRET: MOBWAY,
+      WEGUARD_SECRET: WEGUARD,
+    });
   });
   afterAll(async () => {
     await gateway?.stop();
   });
 
   const post = (path: string, body: Buffer, headers: Record<string, string>) =>
-    fetch(`${gateway.url}${path}`, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers } });
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+    });
 
   async function lettersOf(requestId: string | null): Promise<DeadLetterV1[]> {
-    return (await readTopic(TOPICS.deadLetter)).filter((m) => m.headers['request-id'] === requestId).map((m) => json<DeadLetterV1>(m));
+    return (await readTopic(TOPICS.deadLetter))
+      .filter((m) => m.headers['request-id'] === requestId)
+      .map((m) => json<DeadLetterV1>(m));
   }
 
   it('answers deadLettered for a mobway reading holding U+0000, publishes only its storable neighbour, and dead-letters it with the reason', async () => {
     const vin = randomVin();
-    const body = mobwayPayload([mobwayReading(vin, { driver: 'before\u0000after' }), mobwayReading(vin, { date_time: '2025-03-01 10:00:30' })]);
+    const body = mobwayPayload([
+      mobwayReading(vin, { driver: 'before\u0000after' }),
+      mobwayReading(vin, { date_time: '2025-03-01 10:00:30' }),
+    ]);
     // the body carries the escape, as a sender's JSON would
     expect(body.toString()).toContain('\\u0000');
 
@@ -339,7 +465,9 @@ describe('ingest gateway: a signed reading PostgreSQL cannot store is dead-lette
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ status: 'success', accepted: 1, deadLettered: 1 });
     const requestId = res.headers.get('x-request-id');
-    const records = (await readTopic(TOPICS.vehicle)).filter((m) => m.headers['request-id'] === requestId).map((m) => json<VehicleTelemetryV1>(m));
+    const records = (await readTopic(TOPICS.vehicle))
+      .filter((m) => m.headers['request-id'] === requestId)
+      .map((m) => json<VehicleTelemetryV1>(m));
     expect(records.map((r) => r.recordedAt)).toEqual(['2025-03-01T13:00:30.000Z']);
     const [letter, ...more] = await lettersOf(requestId);
     expect(more).toEqual([]);
@@ -357,9 +485,16 @@ describe('ingest gateway: a signed reading PostgreSQL cannot store is dead-lette
     const lone = JSON.stringify(weguardLocation(device, { extra: { 'tag\ud800': 1 } }));
     const good = JSON.stringify(weguardLocation(device, { timestamp: 1740834000 }));
     // JSON.stringify cannot write an overflowing literal: spliced into the text as a sender would send it
-    const overflowing = withRawNumber(JSON.stringify(weguardLocation(device, { timestamp: 1740834001 })), 'odometer', '1e400');
+    const overflowing = withRawNumber(
+      JSON.stringify(weguardLocation(device, { timestamp: 1740834001 })),
+      'odometer',
+      '1e400',
+    );
     const body = Buffer.from(`{"locations":[${lone},${good},${overflowing}]}`);
-    expect((JSON.parse(body.toString()) as { locations: Record<string, unknown>[] }).locations[2].odometer).toBe(Infinity);
+    expect(
+      (JSON.parse(body.toString()) as { locations: Record<string, unknown>[] }).locations[2]
+        .odometer,
+    ).toBe(Infinity);
 
     const res = await post('/webhooks/weguard', body, sign('weguard', WEGUARD, body));
 
@@ -367,6 +502,11 @@ describe('ingest gateway: a signed reading PostgreSQL cannot store is dead-lette
     expect(await res.json()).toEqual({ status: 'success', accepted: 1, deadLettered: 2 });
     const letters = await lettersOf(res.headers.get('x-request-id'));
     expect(letters).toHaveLength(2);
-    expect(letters.flatMap((l) => l.reasons)).toEqual(expect.arrayContaining([expect.stringMatching(/unpaired UTF-16 surrogate/), expect.stringMatching(/float8/)]));
+    expect(letters.flatMap((l) => l.reasons)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/unpaired UTF-16 surrogate/),
+        expect.stringMatching(/float8/),
+      ]),
+    );
   });
 });

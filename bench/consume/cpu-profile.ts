@@ -14,11 +14,14 @@ if (file) {
   session.post('Profiler.enable');
   session.post('Profiler.setSamplingInterval', { interval: 500 });
   session.post('Profiler.start');
-  const timer = setTimeout(() => {
-    session.post('Profiler.stop', (error, result) => {
-      if (!error) writeFileSync(file, JSON.stringify(result.profile));
-      session.disconnect();
-    });
-  }, Number(process.env.BENCH_CPU_PROFILE_SECONDS ?? 20) * 1000);
+  const timer = setTimeout(
+    () => {
+      session.post('Profiler.stop', (error, result) => {
+        if (!error) writeFileSync(file, JSON.stringify(result.profile));
+        session.disconnect();
+      });
+    },
+    Number(process.env.BENCH_CPU_PROFILE_SECONDS ?? 20) * 1000,
+  );
   timer.unref();
 }

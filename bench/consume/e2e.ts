@@ -74,11 +74,21 @@ export async function endToEnd(options: E2eOptions): Promise<E2eResult> {
   const poller = (async () => {
     while (polling) {
       try {
-        const res = await api.get(`/v1/vehicles/telemetry/changes?after=${cursor}&limit=5000&waitSeconds=2`, auth, 30_000);
+        const res = await api.get(
+          `/v1/vehicles/telemetry/changes?after=${cursor}&limit=5000&waitSeconds=2`,
+          auth,
+          30_000,
+        );
         const at = performance.now();
         feedRequests++;
-        if (res.status !== 200) throw new Error(`changes feed answered ${res.status}: ${res.body.toString().slice(0, 200)}`);
-        const page = JSON.parse(res.body.toString()) as { items: { vin: string; recordedAt: string }[]; nextCursor: string };
+        if (res.status !== 200)
+          throw new Error(
+            `changes feed answered ${res.status}: ${res.body.toString().slice(0, 200)}`,
+          );
+        const page = JSON.parse(res.body.toString()) as {
+          items: { vin: string; recordedAt: string }[];
+          nextCursor: string;
+        };
         for (const item of page.items) {
           const key = `${item.vin}|${item.recordedAt}`;
           if (!seenAt.has(key)) seenAt.set(key, at);
@@ -126,7 +136,11 @@ export async function endToEnd(options: E2eOptions): Promise<E2eResult> {
     };
     const body = Buffer.from(JSON.stringify({ [vin]: [reading] }));
     const headers = { 'content-type': 'application/json', ...sign('mobway', options.secret, body) };
-    const entry: Sent = { key: `${vin}|${new Date(utc).toISOString()}`, scheduledAt, sentAt: performance.now() };
+    const entry: Sent = {
+      key: `${vin}|${new Date(utc).toISOString()}`,
+      scheduledAt,
+      sentAt: performance.now(),
+    };
     scheduleLagMaxMs = Math.max(scheduleLagMaxMs, entry.sentAt - scheduledAt);
     sent[n] = entry;
     inFlight++;
@@ -149,7 +163,13 @@ export async function endToEnd(options: E2eOptions): Promise<E2eResult> {
   const started = performance.now();
   let next = 0;
   let measuredStart = 0;
-  const progress = setInterval(() => log(`e2e: ${fmt(next)} / ${fmt(total)} requests, ${inFlight} in flight, ${fmt(seenAt.size)} rows returned by the feed`), 5000);
+  const progress = setInterval(
+    () =>
+      log(
+        `e2e: ${fmt(next)} / ${fmt(total)} requests, ${inFlight} in flight, ${fmt(seenAt.size)} rows returned by the feed`,
+      ),
+    5000,
+  );
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
       const now = performance.now();
@@ -182,7 +202,8 @@ export async function endToEnd(options: E2eOptions): Promise<E2eResult> {
   while (inFlight > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const measured = sent.slice(warmup).filter((s): s is Sent => s !== undefined);
   const acked = measured.filter((s) => s.ackAt !== undefined);
-  while (acked.some((s) => !seenAt.has(s.key)) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  while (acked.some((s) => !seenAt.has(s.key)) && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
   polling = false;
   await poller;
 

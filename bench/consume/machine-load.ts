@@ -30,7 +30,11 @@ export class CpuMeter {
     const now = cpuTimes();
     const total = now.total - this.start.total;
     const [one, five] = loadavg();
-    return { loadAvg1: round2(one), loadAvg5: round2(five), cpuBusy: total > 0 ? round2((now.busy - this.start.busy) / total) : NaN };
+    return {
+      loadAvg1: round2(one),
+      loadAvg5: round2(five),
+      cpuBusy: total > 0 ? round2((now.busy - this.start.busy) / total) : NaN,
+    };
   }
 }
 

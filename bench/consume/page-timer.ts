@@ -33,11 +33,24 @@ export class PageTimer {
     private readonly port: number,
   ) {}
 
-  async get(path: string, headers: Record<string, string>, timeoutMs = 60_000): Promise<TimedResponse> {
+  async get(
+    path: string,
+    headers: Record<string, string>,
+    timeoutMs = 60_000,
+  ): Promise<TimedResponse> {
     const socket = await this.connected();
-    const head = [`GET ${path} HTTP/1.1`, `host: ${this.host}:${this.port}`, ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`), '', ''].join('\r\n');
+    const head = [
+      `GET ${path} HTTP/1.1`,
+      `host: ${this.host}:${this.port}`,
+      ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`),
+      '',
+      '',
+    ].join('\r\n');
     return new Promise<TimedResponse>((resolve, reject) => {
-      const timer = setTimeout(() => fail(new Error(`GET ${path.slice(0, 60)}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => fail(new Error(`GET ${path.slice(0, 60)}: no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const fail = (error: Error): void => {
         clearTimeout(timer);
         this.onData = this.onBroken = undefined;
@@ -59,12 +72,15 @@ export class PageTimer {
           const end = data.indexOf(CRLF_CRLF);
           if (end < 0) {
             pending = Buffer.from(data);
-            return pending.length > HEAD_LIMIT ? fail(new Error('response head too long')) : undefined;
+            return pending.length > HEAD_LIMIT
+              ? fail(new Error('response head too long'))
+              : undefined;
           }
           const lines = data.subarray(0, end).toString('latin1').split('\r\n');
           status = Number(lines[0].split(' ')[1]);
           const contentLength = lines.find((line) => /^content-length:/i.test(line));
-          if (!contentLength) return fail(new Error(`GET ${path.slice(0, 60)}: ${status} without Content-Length`));
+          if (!contentLength)
+            return fail(new Error(`GET ${path.slice(0, 60)}: ${status} without Content-Length`));
           length = Number(contentLength.slice(contentLength.indexOf(':') + 1));
           body = data.length - end - 4;
         }
@@ -72,7 +88,10 @@ export class PageTimer {
         if (received < length) return;
         clearTimeout(timer);
         this.onData = this.onBroken = undefined;
-        if (received > length) return fail(new Error(`GET ${path.slice(0, 60)}: ${received} body bytes, Content-Length ${length}`));
+        if (received > length)
+          return fail(
+            new Error(`GET ${path.slice(0, 60)}: ${received} body bytes, Content-Length ${length}`),
+          );
         resolve({ status, bytes: received, ms: performance.now() - started });
       };
       socket.write(head);

@@ -26,15 +26,36 @@ export interface PreloadResult {
  * Several plain (non-idempotent) producers, 10,000-message batches, acks=all, no compression
  * (the gateway does not compress either, so the consumer fetches the same bytes).
  */
-export async function preload(brokers: string[], records: number, firstReading: number, log: (line: string) => void): Promise<PreloadResult> {
-  const kafka = new Kafka({ clientId: 'bench-consume-preload', brokers, logLevel: logLevel.WARN, requestTimeout: 60_000 });
-  const producers = Array.from({ length: PRODUCERS }, () => kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false }));
+export async function preload(
+  brokers: string[],
+  records: number,
+  firstReading: number,
+  log: (line: string) => void,
+): Promise<PreloadResult> {
+  const kafka = new Kafka({
+    clientId: 'bench-consume-preload',
+    brokers,
+    logLevel: logLevel.WARN,
+    requestTimeout: 60_000,
+  });
+  const producers = Array.from({ length: PRODUCERS }, () =>
+    kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    }),
+  );
   await Promise.all(producers.map((p) => p.connect()));
   let next = 0;
   let done = 0;
   let bytes = 0;
   const started = performance.now();
-  const progress = setInterval(() => log(`preload: ${fmt(done)} / ${fmt(records)} records (${fmt(done / ((performance.now() - started) / 1000))}/s)`), 5000);
+  const progress = setInterval(
+    () =>
+      log(
+        `preload: ${fmt(done)} / ${fmt(records)} records (${fmt(done / ((performance.now() - started) / 1000))}/s)`,
+      ),
+    5000,
+  );
   try {
     await Promise.all(
       producers.map(async (producer) => {
@@ -44,11 +65,28 @@ export async function preload(brokers: string[], records: number, firstReading: 
           next = to;
           const messages: Message[] = new Array(to - from);
           for (let i = from; i < to; i++) {
-            const { vin, eventId, json } = vehicleRecord(i % VINS, firstReading + Math.floor(i / VINS));
+            const { vin, eventId, json } = vehicleRecord(
+              i % VINS,
+              firstReading + Math.floor(i / VINS),
+            );
             bytes += json.length;
-            messages[i - from] = { key: vin, value: json, headers: { schema: VEHICLE_SCHEMA, 'event-id': eventId, 'request-id': `bench-preload-${i}` } };
+            messages[i - from] = {
+              key: vin,
+              value: json,
+              headers: {
+                schema: VEHICLE_SCHEMA,
+                'event-id': eventId,
+                'request-id': `bench-preload-${i}`,
+              },
+            };
           }
-          await producer.send({ topic: TOPICS.vehicle, messages, acks: -1, compression: CompressionTypes.None, timeout: 60_000 });
+          await producer.send({
+            topic: TOPICS.vehicle,
+            messages,
+            acks: -1,
+            compression: CompressionTypes.None,
+            timeout: 60_000,
+          });
           done += to - from;
         }
       }),
@@ -58,7 +96,12 @@ export async function preload(brokers: string[], records: number, firstReading: 
     await Promise.all(producers.map((p) => p.disconnect().catch(() => undefined)));
   }
   const seconds = (performance.now() - started) / 1000;
-  return { records, seconds: round3(seconds), recordsPerSecond: Math.round(records / seconds), bytes };
+  return {
+    records,
+    seconds: round3(seconds),
+    recordsPerSecond: Math.round(records / seconds),
+    bytes,
+  };
 }
 
 export interface ConsumeResult {
@@ -87,7 +130,15 @@ export interface ConsumeResult {
  * connection samples pg_stat_activity for the sink's COPY or INSERT, to tell a busy database from one
  * waiting for the consumer.
  */
-export async function awaitRows(db: Client, sampler: Client, expected: number, spawnedAt: number, listeningAt: number, timeoutMs: number, log: (line: string) => void): Promise<ConsumeResult> {
+export async function awaitRows(
+  db: Client,
+  sampler: Client,
+  expected: number,
+  spawnedAt: number,
+  listeningAt: number,
+  timeoutMs: number,
+  log: (line: string) => void,
+): Promise<ConsumeResult> {
   const meter = new CpuMeter();
   const writer = { samples: 0, active: 0 };
   let firstRowAt: number | undefined;
@@ -110,11 +161,15 @@ export async function awaitRows(db: Client, sampler: Client, expected: number, s
     let lastLog = performance.now();
     for (;;) {
       const now = performance.now();
-      const { rows } = await db.query<{ seq: string }>('SELECT coalesce(max(seq), 0)::text AS seq FROM vehicle_telemetry');
+      const { rows } = await db.query<{ seq: string }>(
+        'SELECT coalesce(max(seq), 0)::text AS seq FROM vehicle_telemetry',
+      );
       const seq = Number(rows[0].seq);
       if (seq > 0 && firstRowAt === undefined) firstRowAt = now;
       if (seq >= expected) {
-        const { rows: counted } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM vehicle_telemetry');
+        const { rows: counted } = await db.query<{ n: string }>(
+          'SELECT count(*)::text AS n FROM vehicle_telemetry',
+        );
         if (Number(counted[0].n) >= expected) {
           const doneAt = performance.now();
           const seconds = (doneAt - spawnedAt) / 1000;
@@ -125,16 +180,22 @@ export async function awaitRows(db: Client, sampler: Client, expected: number, s
             seconds: round3(seconds),
             rowsPerSecond: Math.round(expected / seconds),
             steadyRowsPerSecond: Math.round(expected / ((doneAt - firstRowAt!) / 1000)),
-            writerActive: writer.samples > 0 ? Math.round((writer.active / writer.samples) * 100) / 100 : NaN,
+            writerActive:
+              writer.samples > 0 ? Math.round((writer.active / writer.samples) * 100) / 100 : NaN,
             load: meter.read(),
           };
         }
       }
       if (now - lastLog >= 5000) {
         lastLog = now;
-        log(`consume: ~${fmt(seq)} / ${fmt(expected)} rows after ${((now - spawnedAt) / 1000).toFixed(1)} s`);
+        log(
+          `consume: ~${fmt(seq)} / ${fmt(expected)} rows after ${((now - spawnedAt) / 1000).toFixed(1)} s`,
+        );
       }
-      if (now - spawnedAt > timeoutMs) throw new Error(`the consumer stored ~${seq} of ${expected} rows in ${timeoutMs / 1000} s; giving up`);
+      if (now - spawnedAt > timeoutMs)
+        throw new Error(
+          `the consumer stored ~${seq} of ${expected} rows in ${timeoutMs / 1000} s; giving up`,
+        );
       await new Promise((r) => setTimeout(r, POLL_MS));
     }
   } finally {
@@ -157,13 +218,25 @@ const SCRATCH = 'bench_copy_scratch';
  * with one COPY (psql's \copy) into an empty table with the same columns, identity, defaults,
  * constraints and indexes. A CHECKPOINT first so the COPY does not pay for the consumer's dirty pages.
  */
-export async function copyLimit(db: Client, databaseUrl: string, file: string, log: (line: string) => void): Promise<CopyResult> {
-  const columns = [...VEHICLE_TABLE.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'].join(', ');
+export async function copyLimit(
+  db: Client,
+  databaseUrl: string,
+  file: string,
+  log: (line: string) => void,
+): Promise<CopyResult> {
+  const columns = [
+    ...VEHICLE_TABLE.columns.map((c) => c.column),
+    'kafka_partition',
+    'kafka_offset',
+  ].join(', ');
   await db.query(`DROP TABLE IF EXISTS ${SCRATCH}`);
   await db.query(`CREATE TABLE ${SCRATCH} (LIKE ${VEHICLE_TABLE.table} INCLUDING ALL)`);
   try {
     log('copy: exporting the stored rows to a file (untimed)');
-    await psql(databaseUrl, `\\copy (SELECT ${columns} FROM ${VEHICLE_TABLE.table} ORDER BY seq) TO '${file}'`);
+    await psql(
+      databaseUrl,
+      `\\copy (SELECT ${columns} FROM ${VEHICLE_TABLE.table} ORDER BY seq) TO '${file}'`,
+    );
     await db.query('CHECKPOINT');
     log('copy: COPY into the scratch table (timed)');
     const meter = new CpuMeter();

@@ -16,7 +16,11 @@ export function psql(databaseUrl: string, command: string, timeoutMs = 600_000):
     PGDATABASE: url.pathname.slice(1),
   };
   return new Promise((resolve, reject) => {
-    const child = spawn(process.env.PSQL ?? 'psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-q', '-c', command], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.env.PSQL ?? 'psql',
+      ['-X', '-v', 'ON_ERROR_STOP=1', '-q', '-c', command],
+      { env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

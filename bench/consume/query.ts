@@ -31,7 +31,11 @@ export interface TopUpResult {
  * VACUUM ANALYZE so the planner and visibility map are as a long-running table's would be, and a
  * CHECKPOINT so the write-back of the top-up does not run during the timed queries.
  */
-export async function topUp(db: Client, firstPreloaded: number, log: (line: string) => void): Promise<TopUpResult> {
+export async function topUp(
+  db: Client,
+  firstPreloaded: number,
+  log: (line: string) => void,
+): Promise<TopUpResult> {
   const [namespace, key] = writerLockKeys(VEHICLE_TABLE);
   const started = performance.now();
   let inserted = 0;
@@ -48,7 +52,9 @@ export async function topUp(db: Client, firstPreloaded: number, log: (line: stri
       throw error;
     }
     const seconds = (performance.now() - started) / 1000;
-    log(`top-up: ${fmt(inserted)} / ${fmt(firstPreloaded * VINS)} rows (${fmt(inserted / seconds)} rows/s)`);
+    log(
+      `top-up: ${fmt(inserted)} / ${fmt(firstPreloaded * VINS)} rows (${fmt(inserted / seconds)} rows/s)`,
+    );
   }
   const seconds = (performance.now() - started) / 1000;
   log('top-up: VACUUM ANALYZE');
@@ -105,15 +111,21 @@ export async function queryLatency(
   samples: number,
   log: (line: string) => void,
 ): Promise<QueryLatency> {
-  const sql = new RecordQuerySql<VehicleTelemetryV1>({ table: VEHICLE_TABLE, schema: VEHICLE_SCHEMA, entityKey: 'vin' });
+  const sql = new RecordQuerySql<VehicleTelemetryV1>({
+    table: VEHICLE_TABLE,
+    schema: VEHICLE_SCHEMA,
+    entityKey: 'vin',
+  });
   const auth = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
   // the whole of one vehicle's readings: exactly PAGE rows when readingsPerVin = 1,000
   const from = new Date(T0).toISOString();
   const to = new Date(T0 + readingsPerVin * INTERVAL_S * 1000).toISOString();
   const randomVin = (): string => benchVin(Math.floor(Math.random() * VINS));
   const randomAfter = (): number => Math.floor(Math.random() * Math.max(1, maxSeq - PAGE));
-  const rangePath = (vin: string): string => `/v1/vehicles/${vin}/telemetry?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=${PAGE}`;
-  const changesPath = (after: number): string => `/v1/vehicles/telemetry/changes?after=${after}&limit=${PAGE}`;
+  const rangePath = (vin: string): string =>
+    `/v1/vehicles/${vin}/telemetry?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}&limit=${PAGE}`;
+  const changesPath = (after: number): string =>
+    `/v1/vehicles/telemetry/changes?after=${after}&limit=${PAGE}`;
 
   // the timed pages: status and length checked, bodies counted, not kept (see PageTimer); the probes
   // below read whole bodies through the ordinary client
@@ -124,9 +136,16 @@ export async function queryLatency(
     return { ms: res.ms, bytes: res.bytes };
   };
   // parsed: pg's type parsers, as the repository gets its rows; text: no parsing (database + wire only)
-  const sqlCall = async (query: { text: string; values: unknown[] }, parse = true): Promise<{ ms: number; rows: number }> => {
+  const sqlCall = async (
+    query: { text: string; values: unknown[] },
+    parse = true,
+  ): Promise<{ ms: number; rows: number }> => {
     const started = performance.now();
-    const result = await db.query({ text: query.text, values: query.values, ...(!parse && { types: RAW_TEXT }) });
+    const result = await db.query({
+      text: query.text,
+      values: query.values,
+      ...(!parse && { types: RAW_TEXT }),
+    });
     return { ms: performance.now() - started, rows: result.rowCount ?? 0 };
   };
 
@@ -134,9 +153,13 @@ export async function queryLatency(
   const probe = await api.get(rangePath(benchVin(0)), auth);
   const probeItems = (JSON.parse(probe.body.toString()) as { items: unknown[] }).items.length;
   const changesProbe = await api.get(changesPath(randomAfter()), auth);
-  const changesItems = (JSON.parse(changesProbe.body.toString()) as { items: unknown[] }).items.length;
+  const changesItems = (JSON.parse(changesProbe.body.toString()) as { items: unknown[] }).items
+    .length;
   const rangeRows = Math.min(PAGE, readingsPerVin);
-  if (probeItems !== rangeRows || changesItems !== PAGE) log(`warning: pages hold ${probeItems} (range) and ${changesItems} (changes) items, not ${rangeRows} and ${PAGE}`);
+  if (probeItems !== rangeRows || changesItems !== PAGE)
+    log(
+      `warning: pages hold ${probeItems} (range) and ${changesItems} (changes) items, not ${rangeRows} and ${PAGE}`,
+    );
 
   // two passes: the API pages alone, then the SQL reference series. Interleaved, the garbage this
   // process makes parsing 1,000-row SQL results is collected during the next API request, which
@@ -146,7 +169,14 @@ export async function queryLatency(
     await apiCall(changesPath(randomAfter()));
   }
   const meter = new CpuMeter();
-  const series = { rangeApi: [] as number[], rangeSql: [] as number[], rangeSqlText: [] as number[], changesApi: [] as number[], changesSql: [] as number[], changesSqlText: [] as number[] };
+  const series = {
+    rangeApi: [] as number[],
+    rangeSql: [] as number[],
+    rangeSqlText: [] as number[],
+    changesApi: [] as number[],
+    changesSql: [] as number[],
+    changesSqlText: [] as number[],
+  };
   for (let i = 0; i < samples; i++) {
     series.rangeApi.push((await apiCall(rangePath(randomVin()))).ms);
     series.changesApi.push((await apiCall(changesPath(randomAfter()))).ms);
@@ -161,15 +191,22 @@ export async function queryLatency(
     if (range.rows !== rangeRows) throw new Error(`range SQL returned ${range.rows} rows`);
     series.rangeSql.push(range.ms);
     series.changesSql.push((await sqlCall(sql.changes(String(randomAfter()), PAGE + 1))).ms);
-    series.rangeSqlText.push((await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1), false)).ms);
-    series.changesSqlText.push((await sqlCall(sql.changes(String(randomAfter()), PAGE + 1), false)).ms);
+    series.rangeSqlText.push(
+      (await sqlCall(sql.range(randomVin(), { from, to }, PAGE + 1), false)).ms,
+    );
+    series.changesSqlText.push(
+      (await sqlCall(sql.changes(String(randomAfter()), PAGE + 1), false)).ms,
+    );
     if ((i + 1) % 100 === 0) log(`SQL series: ${i + 1} / ${samples} of each`);
   }
   const load = meter.read();
   timer.close();
 
   const explain = async (query: { text: string; values: unknown[] }): Promise<string> => {
-    const { rows } = await db.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, BUFFERS) ${query.text}`, query.values);
+    const { rows } = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN (ANALYZE, BUFFERS) ${query.text}`,
+      query.values,
+    );
     return rows.map((r) => r['QUERY PLAN']).join('\n');
   };
   return {

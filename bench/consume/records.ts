@@ -9,7 +9,13 @@ import { VEHICLE_SCHEMA } from '@app/contracts/record.rules';
 export const VINS = 10_000;
 export const INTERVAL_S = 10;
 export const T0 = Date.parse('2025-06-01T00:00:00.000Z');
-export const ATTRIBUTES = { tire_pressure_fl: 34, tire_pressure_fr: 34, tire_pressure_rl: 33, tire_pressure_rr: 33, ignition: true };
+export const ATTRIBUTES = {
+  tire_pressure_fl: 34,
+  tire_pressure_fr: 34,
+  tire_pressure_rl: 33,
+  tire_pressure_rr: 33,
+  ignition: true,
+};
 
 /** 17 characters from the VIN alphabet (no I, O, Q) */
 export const benchVin = (v: number): string => `9BWBENCH${String(v).padStart(9, '0')}`;
@@ -17,7 +23,10 @@ export const benchVin = (v: number): string => `9BWBENCH${String(v).padStart(9, 
 const r6 = (x: number): number => Math.round(x * 1e6) / 1e6;
 
 /** reading k of vehicle v as the gateway would publish it (JSON of a VehicleTelemetryV1) */
-export function vehicleRecord(v: number, k: number): { vin: string; eventId: string; json: string } {
+export function vehicleRecord(
+  v: number,
+  k: number,
+): { vin: string; eventId: string; json: string } {
   const vin = benchVin(v);
   const at = T0 + k * INTERVAL_S * 1000;
   const recordedAt = new Date(at).toISOString();

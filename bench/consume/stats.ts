@@ -10,7 +10,10 @@ export interface Summary {
 
 export function summarize(samplesMs: number[]): Summary {
   const sorted = Float64Array.from(samplesMs).sort();
-  const rank = (p: number): number => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]);
+  const rank = (p: number): number =>
+    sorted.length === 0
+      ? NaN
+      : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
   const round = (ms: number): number => Math.round(ms * 100) / 100;
   let total = 0;
   for (const ms of sorted) total += ms;
@@ -24,4 +27,7 @@ export function summarize(samplesMs: number[]): Summary {
   };
 }
 
-export const fmt = (n: number, digits = 0): string => (Number.isFinite(n) ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : 'n/a');
+export const fmt = (n: number, digits = 0): string =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a';

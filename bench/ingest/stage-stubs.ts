@@ -15,7 +15,8 @@ const stubs = new Set((process.env.BENCH_STUB ?? '').split(',').filter(Boolean))
 
 if (stubs.has('event-id')) {
   // the normalizers call it through the module's exports
-  (eventIds as { eventIdFor: typeof eventIds.eventIdFor }).eventIdFor = () => '00000000-0000-5000-8000-000000000000';
+  (eventIds as { eventIdFor: typeof eventIds.eventIdFor }).eventIdFor = () =>
+    '00000000-0000-5000-8000-000000000000';
 }
 
 if (stubs.has('normalize')) {
@@ -33,7 +34,13 @@ if (stubs.has('serialize')) {
   const stringify = JSON.stringify;
   const memo = new WeakMap<object, string>();
   JSON.stringify = function (value: unknown, ...rest: unknown[]): string {
-    if (rest.length > 0 || typeof value !== 'object' || value === null || (value as { schema?: unknown }).schema !== VEHICLE_SCHEMA) return (stringify as (...a: unknown[]) => string)(value, ...rest);
+    if (
+      rest.length > 0 ||
+      typeof value !== 'object' ||
+      value === null ||
+      (value as { schema?: unknown }).schema !== VEHICLE_SCHEMA
+    )
+      return (stringify as (...a: unknown[]) => string)(value, ...rest);
     let json = memo.get(value);
     if (json === undefined) memo.set(value, (json = stringify(value)));
     return json;
@@ -44,7 +51,8 @@ if (stubs.has('publish')) {
   // the publisher imports kafkajs, which must load after the gateway installs its encoders: wait for it
   const path = require.resolve('../../apps/ingest-gateway/src/publishing/record.publisher');
   const waitForPublisher = setInterval(() => {
-    const loaded = require.cache[path]?.exports as typeof import('../../apps/ingest-gateway/src/publishing/record.publisher') | undefined;
+    const loaded = require.cache[path]?.exports as
+      typeof import('../../apps/ingest-gateway/src/publishing/record.publisher') | undefined;
     if (!loaded?.RecordPublisher) return;
     loaded.RecordPublisher.prototype.publish = () => Promise.resolve();
     clearInterval(waitForPublisher);

@@ -8,24 +8,38 @@ import { AppProcess, ChaosStack, markRun, reapLeftovers, ROOT } from '../process
  * Prints how long the third took to get partitions, and how many SyncGroup requests timed out.
  * `node <dist>/chaos/repro/consumer-rejoin.js`
  */
-const PORT_BASE = Number(process.env.CHAOS_PORT_BASE || Number(process.env.E2E_PORT_BASE || 19000) + 500);
+const PORT_BASE = Number(
+  process.env.CHAOS_PORT_BASE || Number(process.env.E2E_PORT_BASE || 19000) + 500,
+);
 
 async function main(): Promise<void> {
   markRun(PORT_BASE);
   const logDir = join(ROOT, '.data', `chaos-${PORT_BASE}-logs`);
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  const stack = new ChaosStack(join(ROOT, '.data', `chaos-${PORT_BASE}`), PORT_BASE, join(logDir, 'stack.log'));
+  const stack = new ChaosStack(
+    join(ROOT, '.data', `chaos-${PORT_BASE}`),
+    PORT_BASE,
+    join(logDir, 'stack.log'),
+  );
   const log = join(logDir, 'vehicle-consumer.log');
   let app: AppProcess | undefined;
   const started = Date.now();
   const at = (): string => `+${((Date.now() - started) / 1000).toFixed(1)}s`;
-  const joins = (): number => (readFileSync(log, 'utf8').match(/joined vehicle-consumer, partitions \[[^\]]*\]/g) ?? []).length;
+  const joins = (): number =>
+    (readFileSync(log, 'utf8').match(/joined vehicle-consumer, partitions \[[^\]]*\]/g) ?? [])
+      .length;
   try {
     const info = await stack.start();
     app = new AppProcess(
       'vehicle-consumer',
-      { HOST: '127.0.0.1', KAFKA_BROKERS: info.kafkaBrokers.join(','), DATABASE_URL: info.databaseUrl, QUERY_API_KEYS: 'repro-query-key-0123456789', VEHICLE_CONSUMER_PORT: String(PORT_BASE + 11) },
+      {
+        HOST: '127.0.0.1',
+        KAFKA_BROKERS: info.kafkaBrokers.join(','),
+        DATABASE_URL: info.databaseUrl,
+        QUERY_API_KEYS: 'repro-query-key-0123456789',
+        VEHICLE_CONSUMER_PORT: String(PORT_BASE + 11),
+      },
       log,
       PORT_BASE + 11,
     );
@@ -43,9 +57,13 @@ async function main(): Promise<void> {
     const cStarted = Date.now();
     while (joins() === before && Date.now() - cStarted < 300_000) await sleep(500);
     const text = readFileSync(log, 'utf8');
-    const assignment = text.match(/joined vehicle-consumer, partitions \[[^\]]*\]/g)?.at(-1) ?? 'never joined';
-    const timeouts = (text.match(/Request SyncGroup\(key: 14, version: \d+\) timed out/g) ?? []).length;
-    console.log(`${at()} C: ${assignment} after ${((Date.now() - cStarted) / 1000).toFixed(1)} s; SyncGroup timeouts: ${timeouts}`);
+    const assignment =
+      text.match(/joined vehicle-consumer, partitions \[[^\]]*\]/g)?.at(-1) ?? 'never joined';
+    const timeouts = (text.match(/Request SyncGroup\(key: 14, version: \d+\) timed out/g) ?? [])
+      .length;
+    console.log(
+      `${at()} C: ${assignment} after ${((Date.now() - cStarted) / 1000).toFixed(1)} s; SyncGroup timeouts: ${timeouts}`,
+    );
   } finally {
     await app?.terminate();
     await stack.stop();

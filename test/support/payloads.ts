@@ -40,6 +40,19 @@ export function mobwayPayload(readings: MobwayReading[]): Buffer {
   return Buffer.from(JSON.stringify(byVin));
 }
 
-export function weguardLocation(deviceId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
-  return { deviceId, latitude: 40.712776, longitude: -74.005974, timestamp: '2025-03-01T13:00:01.250Z', accuracy: 6.5, speed: 31.4, bearing: 92.3, battery: 87, ...overrides };
+export function weguardLocation(
+  deviceId: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return {
+    deviceId,
+    latitude: 40.712776,
+    longitude: -74.005974,
+    timestamp: '2025-03-01T13:00:01.250Z',
+    accuracy: 6.5,
+    speed: 31.4,
+    bearing: 92.3,
+    battery: 87,
+    ...overrides,
+  };
 }

@@ -11,7 +11,12 @@ export interface RawResponse {
  * or oversized headers, a wrong content-length, invalid bytes, a body that trickles in.
  * status 0 means the server closed the connection without an answer.
  */
-export function rawRequest(port: number, head: string, body: Buffer = Buffer.alloc(0), options: { chunkDelayMs?: number; chunks?: number; timeoutMs?: number } = {}): Promise<RawResponse> {
+export function rawRequest(
+  port: number,
+  head: string,
+  body: Buffer = Buffer.alloc(0),
+  options: { chunkDelayMs?: number; chunks?: number; timeoutMs?: number } = {},
+): Promise<RawResponse> {
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     const received: Buffer[] = [];
@@ -33,7 +38,12 @@ export function rawRequest(port: number, head: string, body: Buffer = Buffer.all
       const text = Buffer.concat(received).toString('latin1');
       const end = text.indexOf('\r\n\r\n');
       const length = /content-length: (\d+)/i.exec(text.slice(0, end));
-      if (end >= 0 && length && Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length[1])) finish();
+      if (
+        end >= 0 &&
+        length &&
+        Buffer.byteLength(text.slice(end + 4), 'latin1') >= Number(length[1])
+      )
+        finish();
     });
     socket.on('error', finish);
     socket.on('close', finish);

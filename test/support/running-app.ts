@@ -11,8 +11,13 @@ export function testStack(): TestStackState & { controlPort: number } {
 }
 
 /** take a real service away and bring it back, through the stack script's control port */
-export async function controlStack(service: 'kafka' | 'postgres', action: 'stop' | 'start' | 'kill'): Promise<void> {
-  const res = await fetch(`http://127.0.0.1:${TEST_PORTS.control}/${service}/${action}`, { method: 'POST' });
+export async function controlStack(
+  service: 'kafka' | 'postgres',
+  action: 'stop' | 'start' | 'kill',
+): Promise<void> {
+  const res = await fetch(`http://127.0.0.1:${TEST_PORTS.control}/${service}/${action}`, {
+    method: 'POST',
+  });
   if (!res.ok) throw new Error(`${service} ${action}: ${res.status} ${await res.text()}`);
 }
 
@@ -40,21 +45,29 @@ export class RunningApp {
   static async start(name: AppName, env: Record<string, string> = {}): Promise<RunningApp> {
     const stack = testStack();
     const port = nextPort++;
-    const portKey = { 'ingest-gateway': 'GATEWAY_PORT', 'vehicle-consumer': 'VEHICLE_CONSUMER_PORT', 'location-consumer': 'LOCATION_CONSUMER_PORT' }[name];
-    const child = spawn(process.execPath, ['--enable-source-maps', join(DIST, 'apps', name, 'src', 'main.js')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH,
-        NO_COLOR: '1',
-        HOST: '127.0.0.1',
-        KAFKA_BROKERS: stack.kafkaBrokers.join(','),
-        DATABASE_URL: stack.databaseUrl,
-        QUERY_API_KEYS: TEST_QUERY_KEY,
-        [portKey]: String(port),
-        ...env,
+    const portKey = {
+      'ingest-gateway': 'GATEWAY_PORT',
+      'vehicle-consumer': 'VEHICLE_CONSUMER_PORT',
+      'location-consumer': 'LOCATION_CONSUMER_PORT',
+    }[name];
+    const child = spawn(
+      process.execPath,
+      ['--enable-source-maps', join(DIST, 'apps', name, 'src', 'main.js')],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH,
+          NO_COLOR: '1',
+          HOST: '127.0.0.1',
+          KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+          DATABASE_URL: stack.databaseUrl,
+          QUERY_API_KEYS: TEST_QUERY_KEY,
+          [portKey]: String(port),
+          ...env,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    );
     const app = new RunningApp(name, port, child);
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -82,7 +95,9 @@ export class RunningApp {
   /** SIGTERM and wait: the app's graceful shutdown runs */
   async stop(): Promise<number | null> {
     if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) =>
+      this.child.once('exit', (code) => resolve(code)),
+    );
     this.child.kill('SIGTERM');
     return exited;
   }

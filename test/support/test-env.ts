@@ -6,7 +6,13 @@ import { join } from 'node:path';
  * run of `npm test` takes E2E_PORT_BASE + 500 onwards, see chaos/chaos.ts).
  */
 export const PORT_BASE = Number(process.env.E2E_PORT_BASE ?? 19000);
-export const TEST_PORTS = { postgres: PORT_BASE + 1, kafka: PORT_BASE + 2, kafkaController: PORT_BASE + 3, control: PORT_BASE + 4, firstApp: PORT_BASE + 10 };
+export const TEST_PORTS = {
+  postgres: PORT_BASE + 1,
+  kafka: PORT_BASE + 2,
+  kafkaController: PORT_BASE + 3,
+  control: PORT_BASE + 4,
+  firstApp: PORT_BASE + 10,
+};
 export const ROOT = join(__dirname, '..', '..');
 export const STATE_FILE = join(ROOT, '.data', `test-stack-${PORT_BASE}.json`);
 /** PostgreSQL's and Kafka's output for the whole run, kept afterwards: failures name it */

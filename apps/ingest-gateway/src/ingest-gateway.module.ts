@@ -18,9 +18,22 @@ export class IngestGatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IngestGatewayModule,
-      imports: [ConfigModule.forRoot('gateway', config), KafkaModule, TerminusModule, MetricsModule.forRoot(config), EdgeModule],
+      imports: [
+        ConfigModule.forRoot('gateway', config),
+        KafkaModule,
+        TerminusModule,
+        MetricsModule.forRoot(config),
+        EdgeModule,
+      ],
       controllers: [WebhookController, HealthController],
-      providers: [WebhookSourceRegistry, SignatureGuard, IngestService, RecordPublisher, WebhookIdempotencyCache, SourceRateLimiter],
+      providers: [
+        WebhookSourceRegistry,
+        SignatureGuard,
+        IngestService,
+        RecordPublisher,
+        WebhookIdempotencyCache,
+        SourceRateLimiter,
+      ],
     };
   }
 }

@@ -8,5 +8,9 @@ void bootstrap({
   role: 'consumer',
   port: (config) => config.ports.locationConsumer,
   module: (config) => LocationConsumerModule.forRoot(config),
-  configure: (app) => setupQueryDocs(app, { title: 'location-consumer query API', description: QUERY_API_DESCRIPTION }),
+  configure: (app) =>
+    setupQueryDocs(app, {
+      title: 'location-consumer query API',
+      description: QUERY_API_DESCRIPTION,
+    }),
 });

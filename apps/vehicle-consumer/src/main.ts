@@ -8,5 +8,9 @@ void bootstrap({
   role: 'consumer',
   port: (config) => config.ports.vehicleConsumer,
   module: (config) => VehicleConsumerModule.forRoot(config),
-  configure: (app) => setupQueryDocs(app, { title: 'vehicle-consumer query API', description: QUERY_API_DESCRIPTION }),
+  configure: (app) =>
+    setupQueryDocs(app, {
+      title: 'vehicle-consumer query API',
+      description: QUERY_API_DESCRIPTION,
+    }),
 });

@@ -6,7 +6,12 @@ export type Role = 'gateway' | 'consumer' | 'launcher';
 export type KafkaSaslMechanism = 'scram-sha-256' | 'scram-sha-512' | 'plain';
 
 /** the roles whose Kafka ACLs provisioning grants; the grants themselves are in libs/kafka */
-export const KAFKA_ACL_ROLES = ['gateway', 'vehicle-consumer', 'location-consumer', 'subscriber'] as const;
+export const KAFKA_ACL_ROLES = [
+  'gateway',
+  'vehicle-consumer',
+  'location-consumer',
+  'subscriber',
+] as const;
 export type KafkaAclRole = (typeof KAFKA_ACL_ROLES)[number];
 
 export interface KafkaConnectionConfig {
@@ -32,9 +37,19 @@ export class AppConfig {
   host: string;
   /** fastify's trustProxy: false, a hop count, or our proxies' addresses/CIDRs */
   trustProxy: false | number | string[];
-  http: { maxConnections: number; headersTimeoutMs: number; requestTimeoutMs: number; keepAliveTimeoutMs: number };
+  http: {
+    maxConnections: number;
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
   ports: { gateway: number; vehicleConsumer: number; locationConsumer: number };
-  kafka: KafkaConnectionConfig & { partitions: number; replicationFactor: number; external: boolean; aclPrincipals: { role: KafkaAclRole; user: string }[] };
+  kafka: KafkaConnectionConfig & {
+    partitions: number;
+    replicationFactor: number;
+    external: boolean;
+    aclPrincipals: { role: KafkaAclRole; user: string }[];
+  };
   database: { url: string; poolSize: number; external: boolean };
   gateway: {
     bodyLimitBytes: number;
@@ -43,7 +58,13 @@ export class AppConfig {
     mobwaySecrets: string[];
     weguardSecrets: string[];
     sources: GenericSourceConfig[];
-    publish: { lingerMs: number; maxBatchRecords: number; maxBatchBytes: number; timeoutMs: number; producers: number };
+    publish: {
+      lingerMs: number;
+      maxBatchRecords: number;
+      maxBatchBytes: number;
+      timeoutMs: number;
+      producers: number;
+    };
     retryAfterSeconds: number;
     rateLimit: { perSecond: number; burst: number };
     edge: {
@@ -59,5 +80,13 @@ export class AppConfig {
   };
   query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
-  local: { dataDir: string; postgresPort: number; kafkaPort: number; kafkaControllerPort: number; kafkaHeap: string; postgresSharedBuffers?: string; controlPort: number };
+  local: {
+    dataDir: string;
+    postgresPort: number;
+    kafkaPort: number;
+    kafkaControllerPort: number;
+    kafkaHeap: string;
+    postgresSharedBuffers?: string;
+    controlPort: number;
+  };
 }

@@ -6,6 +6,10 @@ import { loadConfig } from './load-config';
 @Module({})
 export class ConfigModule {
   static forRoot(role: Role, config: AppConfig = loadConfig(role)): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: AppConfig, useValue: config }], exports: [AppConfig] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: AppConfig, useValue: config }],
+      exports: [AppConfig],
+    };
   }
 }

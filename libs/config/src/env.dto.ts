@@ -1,7 +1,18 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+} from 'class-validator';
 
-const toInt = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value);
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
 const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
 
 /**
@@ -19,202 +30,343 @@ export class EnvDto {
   HOST = '0.0.0.0';
 
   /** unset: X-Forwarded-For is ignored; else a hop count or comma-separated addresses/CIDRs of our proxies (checked by parseTrustProxy) */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   TRUST_PROXY?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_CONNECTIONS = 1024;
 
   /** the request line and headers must arrive within this */
-  @Transform(toInt) @IsInt() @Min(100) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
   HTTP_HEADERS_TIMEOUT_MS = 10_000;
 
   /** the whole request (headers and body) must arrive within this; else 408 and the socket is closed */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   HTTP_REQUEST_TIMEOUT_MS = 30_000;
 
   /** an idle keep-alive connection is closed after this (above load balancers' 60 s idle timeout) */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   GATEWAY_PORT = 3000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   VEHICLE_CONSUMER_PORT = 3001;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   LOCATION_CONSUMER_PORT = 3002;
 
   @Matches(HOST_PORT_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
-  @IsString() @MinLength(1)
+  @IsString()
+  @MinLength(1)
   KAFKA_CLIENT_ID = 'fleet-telemetry';
 
   /** unset: no authentication (the local broker on loopback); the apps' principal comes from the username */
-  @IsOptional() @IsIn(['scram-sha-256', 'scram-sha-512', 'plain'])
+  @IsOptional()
+  @IsIn(['scram-sha-256', 'scram-sha-512', 'plain'])
   KAFKA_SASL_MECHANISM?: string;
 
-  @IsOptional() @Matches(/^[^\s,=]{1,255}$/, { message: 'KAFKA_SASL_USERNAME must be 1–255 characters without spaces, commas or "="' })
+  @IsOptional()
+  @Matches(/^[^\s,=]{1,255}$/, {
+    message: 'KAFKA_SASL_USERNAME must be 1–255 characters without spaces, commas or "="',
+  })
   KAFKA_SASL_USERNAME?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KAFKA_SASL_PASSWORD?: string;
 
   @IsIn(['true', 'false'])
   KAFKA_SSL = 'false';
 
   /** PEM bundle of the CAs that sign the brokers' certificates; unset: the system's CAs */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KAFKA_SSL_CA_FILE?: string;
 
   /** provisioning only: `role=user` pairs whose ACLs the provision script creates (roles: gateway, vehicle-consumer, location-consumer, subscriber) */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   KAFKA_ACL_PRINCIPALS?: string;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   KAFKA_TOPIC_PARTITIONS = 6;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(10)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10)
   KAFKA_REPLICATION_FACTOR = 1;
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5433/telemetry';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 10;
 
   /** comma-separated; several = key rotation */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   MOBWAY_SIGN_SECRET?: string;
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WEGUARD_SECRET?: string;
 
   /** JSON list of generic sources; checked in detail by parseWebhookSources */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   WEBHOOK_SOURCES?: string;
 
-  @Transform(toInt) @IsInt() @Min(1024) @Max(64 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
   BODY_LIMIT_BYTES = 1024 * 1024;
 
   /** a body arriving slower than this over any BODY_RATE_WINDOW_MS is cut (408, socket closed) */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
   BODY_MIN_BYTES_PER_SECOND = 8192;
 
-  @Transform(toInt) @IsInt() @Min(500) @Max(600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(600_000)
   BODY_RATE_WINDOW_MS = 5000;
 
   /** bodies received at once, all clients together (bounds buffered memory: × BODY_LIMIT_BYTES); over it: 503 */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   MAX_BODY_READS = 128;
 
   /** bodies one client address receives at once; over it: 429, unread */
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   CLIENT_MAX_BODY_READS = 8;
 
   /** requests per second per client address, before anything is read (token bucket; 0 = unlimited) */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   CLIENT_RATE_LIMIT = 2000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   CLIENT_RATE_BURST = 4000;
 
   /** rejected (unauthenticated, unknown, oversized) requests per second per client address; past it the client's requests get 429 unread (0 = unlimited) */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   CLIENT_REJECTED_LIMIT = 1;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   CLIENT_REJECTED_BURST = 10;
 
   /** rejections are logged as counts per source and reason, one line per interval */
-  @Transform(toInt) @IsInt() @Min(100) @Max(3_600_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(3_600_000)
   REJECTION_LOG_INTERVAL_MS = 10_000;
 
   /** bearer token GET /metrics requires (≥ 16 characters); unset: /metrics is open */
-  @IsOptional() @IsString() @MinLength(16)
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
   METRICS_TOKEN?: string;
 
   /** a port of its own for GET /metrics (then not served on the app port); 0 = the app port */
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   METRICS_PORT = 0;
 
   @IsString()
   METRICS_HOST = '127.0.0.1';
 
   /** readings one request may hold; past it: 413, or for mobway a 200 with the excess in one dead letter */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   MAX_READINGS_PER_REQUEST = 10_000;
 
   /** an identical signed request (same webhook-id, or same body where the scheme has no id) within this window gets the first answer (0 = off) */
-  @Transform(toInt) @IsInt() @Min(0) @Max(86_400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
   REPLAY_WINDOW_SECONDS = 600;
 
   /** how long the publisher waits to group concurrent requests into one produce request */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
   PUBLISH_LINGER_MS = 2;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   PUBLISH_MAX_BATCH_RECORDS = 5000;
 
   /** bytes of one produce request; larger requests are split, a single larger record is dead-lettered at ingest */
-  @Transform(toInt) @IsInt() @Min(64 * 1024) @Max(64 * 1024 * 1024)
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(64 * 1024 * 1024)
   PUBLISH_MAX_BATCH_BYTES = 2 * 1024 * 1024;
 
   /** idempotent producers used side by side (each keeps one produce request in flight) */
-  @Transform(toInt) @IsInt() @Min(1) @Max(16)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
   PUBLISH_PRODUCERS = 3;
 
   /** a request whose records Kafka has not acknowledged by then gets 503 */
-  @Transform(toInt) @IsInt() @Min(100) @Max(10_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(10_000)
   PUBLISH_TIMEOUT_MS = 5000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3600)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   RETRY_AFTER_SECONDS = 5;
 
   /** verified requests per second each source may send (token bucket; 0 = unlimited); over it: 429 */
-  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
   RATE_LIMIT_PER_SOURCE = 2000;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(1_000_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
   RATE_LIMIT_BURST = 4000;
 
   /** comma-separated bearer keys for the consumers' query APIs (each ≥ 16 characters) */
-  @IsOptional() @IsString() @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, { message: 'QUERY_API_KEYS must be comma-separated keys of at least 16 characters' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, {
+    message: 'QUERY_API_KEYS must be comma-separated keys of at least 16 characters',
+  })
   QUERY_API_KEYS?: string;
 
   /** the longest span from start_date to end_date POST /vehicle-data answers (mobway-compatible recovery) */
-  @Transform(toInt) @IsInt() @Min(1) @Max(3660)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
   VEHICLE_DATA_MAX_WINDOW_DAYS = 31;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
   CONSUMER_MAX_BATCH = 5000;
 
   // local stack (npm start, tests): only used when KAFKA_BROKERS / DATABASE_URL are not set
-  @IsString() @MaxLength(4096)
+  @IsString()
+  @MaxLength(4096)
   LOCAL_DATA_DIR = '.data';
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   LOCAL_POSTGRES_PORT = 5433;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   LOCAL_KAFKA_PORT = 9092;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   LOCAL_KAFKA_CONTROLLER_PORT = 9093;
 
   /** tests only: a loopback port where the stack script accepts stop/start/kill of its services */
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   LOCAL_CONTROL_PORT = 0;
 
   @Matches(/^\d+[mg]$/, { message: 'LOCAL_KAFKA_HEAP must look like 512m or 1g' })
   LOCAL_KAFKA_HEAP = '512m';
 
   /** unset: a quarter of the machine's memory, 128MB to 8GB */
-  @IsOptional() @Matches(/^\d+(kB|MB|GB)$/, { message: 'LOCAL_POSTGRES_SHARED_BUFFERS must look like 256MB or 2GB' })
+  @IsOptional()
+  @Matches(/^\d+(kB|MB|GB)$/, {
+    message: 'LOCAL_POSTGRES_SHARED_BUFFERS must look like 256MB or 2GB',
+  })
   LOCAL_POSTGRES_SHARED_BUFFERS?: string;
 }
 
 /** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */
-export const FILE_VARIABLES = ['MOBWAY_SIGN_SECRET', 'WEGUARD_SECRET', 'WEBHOOK_SOURCES', 'QUERY_API_KEYS', 'DATABASE_URL', 'KAFKA_SASL_PASSWORD', 'METRICS_TOKEN'] as const;
+export const FILE_VARIABLES = [
+  'MOBWAY_SIGN_SECRET',
+  'WEGUARD_SECRET',
+  'WEBHOOK_SOURCES',
+  'QUERY_API_KEYS',
+  'DATABASE_URL',
+  'KAFKA_SASL_PASSWORD',
+  'METRICS_TOKEN',
+] as const;

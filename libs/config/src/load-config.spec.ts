@@ -5,7 +5,8 @@ import { ConfigError, loadConfig } from './load-config';
 
 const KEY = 'query-key-5f0c2a9e41d7';
 const HMAC = (name: string) => `${name}-7c1e9a53b2f04d68a1e2c3b4d5f6a7b8`;
-const WHSEC = (bytes: number) => `whsec_${Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
+const WHSEC = (bytes: number) =>
+  `whsec_${Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
 
 /** the problems a configuration is refused with (none: it was accepted) */
 function problemsOf(role: 'gateway' | 'consumer' | 'launcher', env: NodeJS.ProcessEnv): string[] {
@@ -36,7 +37,12 @@ describe(loadConfig.name, () => {
   it('applies the documented edge defaults: no proxy trusted, timeouts, client limits, /metrics open on the app port', () => {
     const sut = loadConfig('gateway', {});
     expect(sut.trustProxy).toBe(false);
-    expect(sut.http).toEqual({ maxConnections: 1024, headersTimeoutMs: 10_000, requestTimeoutMs: 30_000, keepAliveTimeoutMs: 72_000 });
+    expect(sut.http).toEqual({
+      maxConnections: 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 72_000,
+    });
     expect(sut.gateway.edge).toEqual({
       bodyMinBytesPerSecond: 8192,
       bodyRateWindowMs: 5000,
@@ -57,39 +63,71 @@ describe(loadConfig.name, () => {
     expect(loadConfig('gateway', { TRUST_PROXY: value }).trustProxy).toEqual(expected);
   });
 
-  it.each(['true', '0', '11', '10.0.0.0/33', 'fd00::/129', 'proxy.example', '10.0.0.1/8/1', ','])('refuses TRUST_PROXY=%j', (value) => {
-    expect(() => loadConfig('gateway', { TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
-  });
+  it.each(['true', '0', '11', '10.0.0.0/33', 'fd00::/129', 'proxy.example', '10.0.0.1/8/1', ','])(
+    'refuses TRUST_PROXY=%j',
+    (value) => {
+      expect(() => loadConfig('gateway', { TRUST_PROXY: value })).toThrow(/TRUST_PROXY/);
+    },
+  );
 
   it('wants a METRICS_TOKEN of 16 characters or more, also from a file', () => {
     expect(() => loadConfig('gateway', { METRICS_TOKEN: 'short' })).toThrow(/METRICS_TOKEN/);
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
-    expect(() => loadConfig('gateway', { METRICS_TOKEN: 'change-me-metrics-token' })).toThrow(/METRICS_TOKEN: the secret is a placeholder/);
+    expect(() => loadConfig('gateway', { METRICS_TOKEN: 'change-me-metrics-token' })).toThrow(
+      /METRICS_TOKEN: the secret is a placeholder/,
+    );
     const token = 'q8Vn3kLw7RzT2pXa9HbC';
     writeFileSync(join(dir, 'token'), `${token}\n`);
-    expect(loadConfig('gateway', { METRICS_TOKEN_FILE: join(dir, 'token'), METRICS_PORT: '9464' }).gateway.metrics).toEqual({ token, port: 9464, host: '127.0.0.1' });
+    expect(
+      loadConfig('gateway', { METRICS_TOKEN_FILE: join(dir, 'token'), METRICS_PORT: '9464' })
+        .gateway.metrics,
+    ).toEqual({ token, port: 9464, host: '127.0.0.1' });
   });
 
   it('refuses a produce request budget that a whole body and its base64 dead letter would not fit', () => {
-    expect(() => loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024) })).toThrow(/PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES/);
-    expect(loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024), BODY_LIMIT_BYTES: String(512 * 1024) }).gateway.publish.maxBatchBytes).toBe(1024 * 1024);
+    expect(() => loadConfig('gateway', { PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024) })).toThrow(
+      /PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES/,
+    );
+    expect(
+      loadConfig('gateway', {
+        PUBLISH_MAX_BATCH_BYTES: String(1024 * 1024),
+        BODY_LIMIT_BYTES: String(512 * 1024),
+      }).gateway.publish.maxBatchBytes,
+    ).toBe(1024 * 1024);
   });
 
   it('reports every offending variable in one error, without echoing values', () => {
     let error: ConfigError | undefined;
     try {
-      loadConfig('consumer', { GATEWAY_PORT: '70000', KAFKA_BROKERS: 'nope', DATABASE_URL: 'mysql://secret-password@x', LOG_LEVEL: 'loud' });
+      loadConfig('consumer', {
+        GATEWAY_PORT: '70000',
+        KAFKA_BROKERS: 'nope',
+        DATABASE_URL: 'mysql://secret-password@x',
+        LOG_LEVEL: 'loud',
+      });
     } catch (e) {
       error = e as ConfigError;
     }
     expect(error).toBeInstanceOf(ConfigError);
     const names = error!.problems.map((p) => p.split(':')[0]);
-    expect(names).toEqual(expect.arrayContaining(['GATEWAY_PORT', 'KAFKA_BROKERS', 'DATABASE_URL', 'LOG_LEVEL', 'QUERY_API_KEYS']));
+    expect(names).toEqual(
+      expect.arrayContaining([
+        'GATEWAY_PORT',
+        'KAFKA_BROKERS',
+        'DATABASE_URL',
+        'LOG_LEVEL',
+        'QUERY_API_KEYS',
+      ]),
+    );
     expect(error!.message).not.toContain('secret-password');
   });
 
   it('splits secret lists for key rotation and marks configured services external', () => {
-    const sut = loadConfig('gateway', { MOBWAY_SIGN_SECRET: `${HMAC('a')}, ${HMAC('b')} ,${HMAC('c')}`, KAFKA_BROKERS: 'k1:9092,k2:9092', DATABASE_URL: 'postgres://u:p@db/x' });
+    const sut = loadConfig('gateway', {
+      MOBWAY_SIGN_SECRET: `${HMAC('a')}, ${HMAC('b')} ,${HMAC('c')}`,
+      KAFKA_BROKERS: 'k1:9092,k2:9092',
+      DATABASE_URL: 'postgres://u:p@db/x',
+    });
     expect(sut.gateway.mobwaySecrets).toEqual([HMAC('a'), HMAC('b'), HMAC('c')]);
     expect(sut.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
     expect(sut.kafka.external).toBe(true);
@@ -99,18 +137,30 @@ describe(loadConfig.name, () => {
   it('reads <NAME>_FILE and refuses both forms at once', () => {
     const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
     writeFileSync(join(dir, 'keys'), `${KEY}\n`);
-    expect(loadConfig('consumer', { QUERY_API_KEYS_FILE: join(dir, 'keys') }).query.apiKeys).toEqual([KEY]);
-    expect(() => loadConfig('consumer', { QUERY_API_KEYS: KEY, QUERY_API_KEYS_FILE: join(dir, 'keys') })).toThrow(/both set/);
-    expect(() => loadConfig('gateway', { MOBWAY_SIGN_SECRET_FILE: join(dir, 'missing') })).toThrow(/MOBWAY_SIGN_SECRET_FILE: cannot read/);
+    expect(
+      loadConfig('consumer', { QUERY_API_KEYS_FILE: join(dir, 'keys') }).query.apiKeys,
+    ).toEqual([KEY]);
+    expect(() =>
+      loadConfig('consumer', { QUERY_API_KEYS: KEY, QUERY_API_KEYS_FILE: join(dir, 'keys') }),
+    ).toThrow(/both set/);
+    expect(() => loadConfig('gateway', { MOBWAY_SIGN_SECRET_FILE: join(dir, 'missing') })).toThrow(
+      /MOBWAY_SIGN_SECRET_FILE: cannot read/,
+    );
   });
 
   it('validates generic webhook sources', () => {
     const ok = loadConfig('gateway', {
-      WEBHOOK_SOURCES: JSON.stringify([{ name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' }]),
+      WEBHOOK_SOURCES: JSON.stringify([
+        { name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' },
+      ]),
     });
-    expect(ok.gateway.sources).toEqual([{ name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' }]);
+    expect(ok.gateway.sources).toEqual([
+      { name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' },
+    ]);
     expect(() =>
-      loadConfig('gateway', { WEBHOOK_SOURCES: JSON.stringify([{ name: 'mobway', scheme: 'rot13', records: 'boats' }]) }),
+      loadConfig('gateway', {
+        WEBHOOK_SOURCES: JSON.stringify([{ name: 'mobway', scheme: 'rot13', records: 'boats' }]),
+      }),
     ).toThrow(/name.*built in[\s\S]*scheme[\s\S]*records/);
     expect(() => loadConfig('gateway', { WEBHOOK_SOURCES: '[{' })).toThrow(/not valid JSON/);
   });
@@ -130,29 +180,58 @@ describe(loadConfig.name, () => {
       ['one character', 'a'],
       ['31 bytes', 'k3Y-9fQ2mZ7wX1vB8nR4tL6pD0sH5jC'],
     ])('refuses %s as an HMAC secret, naming the variable and never the value', (_, secret) => {
-      const problems = problemsOf('gateway', { MOBWAY_SIGN_SECRET: secret, WEGUARD_SECRET: secret });
-      expect(problems).toEqual([expect.stringMatching(/^MOBWAY_SIGN_SECRET: the secret (is a placeholder|has fewer than 6 distinct|is shorter than 32 bytes)/), expect.stringMatching(/^WEGUARD_SECRET: /)]);
+      const problems = problemsOf('gateway', {
+        MOBWAY_SIGN_SECRET: secret,
+        WEGUARD_SECRET: secret,
+      });
+      expect(problems).toEqual([
+        expect.stringMatching(
+          /^MOBWAY_SIGN_SECRET: the secret (is a placeholder|has fewer than 6 distinct|is shorter than 32 bytes)/,
+        ),
+        expect.stringMatching(/^WEGUARD_SECRET: /),
+      ]);
       // (the two shortest are words of the message itself)
       if (secret.length > 6) expect(problems.join('\n')).not.toContain(secret);
     });
 
     it('accepts a 32-byte HMAC secret and says which secret of a rotation list is refused', () => {
-      expect(problemsOf('gateway', { MOBWAY_SIGN_SECRET: 'k3Y-9fQ2mZ7wX1vB8nR4tL6pD0sH5jCa' })).toEqual([]);
-      expect(problemsOf('gateway', { MOBWAY_SIGN_SECRET: `${HMAC('new')},change-me-old` })).toEqual(['MOBWAY_SIGN_SECRET: secret #2 is a placeholder; set a real secret']);
+      expect(
+        problemsOf('gateway', { MOBWAY_SIGN_SECRET: 'k3Y-9fQ2mZ7wX1vB8nR4tL6pD0sH5jCa' }),
+      ).toEqual([]);
+      expect(problemsOf('gateway', { MOBWAY_SIGN_SECRET: `${HMAC('new')},change-me-old` })).toEqual(
+        ['MOBWAY_SIGN_SECRET: secret #2 is a placeholder; set a real secret'],
+      );
     });
 
     it('holds generic sources to their scheme: HMAC keys of 32 bytes, Standard Webhooks keys that decode to 24', () => {
-      const source = (scheme: string, secret: string) => ({ WEBHOOK_SOURCES: JSON.stringify([{ name: 'acme', scheme, secrets: [secret], records: 'vehicle' }]) });
+      const source = (scheme: string, secret: string) => ({
+        WEBHOOK_SOURCES: JSON.stringify([
+          { name: 'acme', scheme, secrets: [secret], records: 'vehicle' },
+        ]),
+      });
       expect(problemsOf('gateway', source('standard-webhooks', WHSEC(24)))).toEqual([]);
-      expect(problemsOf('gateway', source('standard-webhooks', WHSEC(23)))).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret decodes to fewer than 24 bytes']);
-      expect(problemsOf('gateway', source('standard-webhooks', 'whsec_change-me'))).toEqual(['WEBHOOK_SOURCES[0].secrets: not valid for the standard-webhooks scheme']);
-      expect(problemsOf('gateway', source('github', 'octo-1234'))).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret is shorter than 32 bytes']);
-      expect(problemsOf('gateway', source('github', 'example-octo-secret-0123456789abcdef'))).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret is a placeholder; set a real secret']);
+      expect(problemsOf('gateway', source('standard-webhooks', WHSEC(23)))).toEqual([
+        'WEBHOOK_SOURCES[0].secrets: the secret decodes to fewer than 24 bytes',
+      ]);
+      expect(problemsOf('gateway', source('standard-webhooks', 'whsec_change-me'))).toEqual([
+        'WEBHOOK_SOURCES[0].secrets: not valid for the standard-webhooks scheme',
+      ]);
+      expect(problemsOf('gateway', source('github', 'octo-1234'))).toEqual([
+        'WEBHOOK_SOURCES[0].secrets: the secret is shorter than 32 bytes',
+      ]);
+      expect(
+        problemsOf('gateway', source('github', 'example-octo-secret-0123456789abcdef')),
+      ).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret is a placeholder; set a real secret']);
     });
 
     it('refuses placeholder and short query API keys', () => {
-      expect(problemsOf('consumer', { QUERY_API_KEYS: 'change-me-query-api-key' })).toEqual(['QUERY_API_KEYS: the secret is a placeholder; set a real secret']);
-      expect(problemsOf('consumer', { QUERY_API_KEYS: 'short-key' })).toEqual([expect.stringMatching(/^QUERY_API_KEYS: .*at least 16 characters/), 'QUERY_API_KEYS: the secret is shorter than 16 bytes']);
+      expect(problemsOf('consumer', { QUERY_API_KEYS: 'change-me-query-api-key' })).toEqual([
+        'QUERY_API_KEYS: the secret is a placeholder; set a real secret',
+      ]);
+      expect(problemsOf('consumer', { QUERY_API_KEYS: 'short-key' })).toEqual([
+        expect.stringMatching(/^QUERY_API_KEYS: .*at least 16 characters/),
+        'QUERY_API_KEYS: the secret is shorter than 16 bytes',
+      ]);
       expect(problemsOf('consumer', { QUERY_API_KEYS: KEY })).toEqual([]);
     });
   });
@@ -169,8 +248,16 @@ describe(loadConfig.name, () => {
     it('takes SASL credentials, the password also from a file', () => {
       const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
       writeFileSync(join(dir, 'pw'), `${PASSWORD}\n`);
-      const sut = loadConfig('gateway', { KAFKA_SASL_MECHANISM: 'scram-sha-512', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD_FILE: join(dir, 'pw') });
-      expect(sut.kafka.sasl).toEqual({ mechanism: 'scram-sha-512', username: 'gateway', password: PASSWORD });
+      const sut = loadConfig('gateway', {
+        KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        KAFKA_SASL_USERNAME: 'gateway',
+        KAFKA_SASL_PASSWORD_FILE: join(dir, 'pw'),
+      });
+      expect(sut.kafka.sasl).toEqual({
+        mechanism: 'scram-sha-512',
+        username: 'gateway',
+        password: PASSWORD,
+      });
     });
 
     it('refuses half a SASL configuration, an unknown mechanism and a placeholder password', () => {
@@ -178,30 +265,59 @@ describe(loadConfig.name, () => {
         'KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set',
         'KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set',
       ]);
-      expect(problemsOf('gateway', { KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: PASSWORD })).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: required/)]);
-      expect(problemsOf('gateway', { KAFKA_SASL_MECHANISM: 'gssapi', KAFKA_SASL_USERNAME: 'g', KAFKA_SASL_PASSWORD: PASSWORD })).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: /)]);
-      const problems = problemsOf('gateway', { KAFKA_SASL_MECHANISM: 'scram-sha-256', KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: 'changeme' });
-      expect(problems).toEqual(['KAFKA_SASL_PASSWORD: the secret is a placeholder; set a real secret']);
+      expect(
+        problemsOf('gateway', { KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: PASSWORD }),
+      ).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: required/)]);
+      expect(
+        problemsOf('gateway', {
+          KAFKA_SASL_MECHANISM: 'gssapi',
+          KAFKA_SASL_USERNAME: 'g',
+          KAFKA_SASL_PASSWORD: PASSWORD,
+        }),
+      ).toEqual([expect.stringMatching(/^KAFKA_SASL_MECHANISM: /)]);
+      const problems = problemsOf('gateway', {
+        KAFKA_SASL_MECHANISM: 'scram-sha-256',
+        KAFKA_SASL_USERNAME: 'gateway',
+        KAFKA_SASL_PASSWORD: 'changeme',
+      });
+      expect(problems).toEqual([
+        'KAFKA_SASL_PASSWORD: the secret is a placeholder; set a real secret',
+      ]);
     });
 
     it('turns on TLS with an optional CA bundle, and refuses a CA without TLS', () => {
       const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
       writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
       expect(loadConfig('gateway', { KAFKA_SSL: 'true' }).kafka.ssl).toEqual({});
-      expect(loadConfig('gateway', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') }).kafka.ssl).toEqual({ ca: '-----BEGIN CERTIFICATE-----\n' });
-      expect(problemsOf('gateway', { KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') })).toEqual(['KAFKA_SSL_CA_FILE: set, but KAFKA_SSL is not true']);
-      expect(problemsOf('gateway', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing') })).toEqual([expect.stringMatching(/^KAFKA_SSL_CA_FILE: cannot read/)]);
-      expect(problemsOf('gateway', { KAFKA_SSL: 'yes' })).toEqual([expect.stringMatching(/^KAFKA_SSL: /)]);
+      expect(
+        loadConfig('gateway', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') }).kafka
+          .ssl,
+      ).toEqual({ ca: '-----BEGIN CERTIFICATE-----\n' });
+      expect(problemsOf('gateway', { KAFKA_SSL_CA_FILE: join(dir, 'ca.pem') })).toEqual([
+        'KAFKA_SSL_CA_FILE: set, but KAFKA_SSL is not true',
+      ]);
+      expect(
+        problemsOf('gateway', { KAFKA_SSL: 'true', KAFKA_SSL_CA_FILE: join(dir, 'missing') }),
+      ).toEqual([expect.stringMatching(/^KAFKA_SSL_CA_FILE: cannot read/)]);
+      expect(problemsOf('gateway', { KAFKA_SSL: 'yes' })).toEqual([
+        expect.stringMatching(/^KAFKA_SSL: /),
+      ]);
     });
 
     it('parses the principals whose ACLs provisioning grants', () => {
-      expect(loadConfig('launcher', { KAFKA_ACL_PRINCIPALS: 'gateway=gw, vehicle-consumer=vc,subscriber=bi,subscriber=ops' }).kafka.aclPrincipals).toEqual([
+      expect(
+        loadConfig('launcher', {
+          KAFKA_ACL_PRINCIPALS: 'gateway=gw, vehicle-consumer=vc,subscriber=bi,subscriber=ops',
+        }).kafka.aclPrincipals,
+      ).toEqual([
         { role: 'gateway', user: 'gw' },
         { role: 'vehicle-consumer', user: 'vc' },
         { role: 'subscriber', user: 'bi' },
         { role: 'subscriber', user: 'ops' },
       ]);
-      expect(problemsOf('launcher', { KAFKA_ACL_PRINCIPALS: 'admin=root,gateway' })).toHaveLength(2);
+      expect(problemsOf('launcher', { KAFKA_ACL_PRINCIPALS: 'admin=root,gateway' })).toHaveLength(
+        2,
+      );
     });
   });
 });

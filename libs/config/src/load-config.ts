@@ -3,7 +3,15 @@ import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { SCHEME_NAMES, SchemeName, isValidSecret } from '@app/verification';
-import { AppConfig, GenericSourceConfig, KAFKA_ACL_ROLES, KafkaAclRole, KafkaConnectionConfig, KafkaSaslMechanism, Role } from './app-config';
+import {
+  AppConfig,
+  GenericSourceConfig,
+  KAFKA_ACL_ROLES,
+  KafkaAclRole,
+  KafkaConnectionConfig,
+  KafkaSaslMechanism,
+  Role,
+} from './app-config';
 import { EnvDto, FILE_VARIABLES } from './env.dto';
 import { SecretKind, secretProblem } from './secret.policy';
 
@@ -15,14 +23,24 @@ export class ConfigError extends Error {
 }
 
 const RESERVED_SOURCES = new Set(['mobway', 'weguard']);
-const SECRET_KIND_OF_SCHEME: Readonly<Record<SchemeName, SecretKind>> = { mobway: 'hmac', weguard: 'hmac', github: 'hmac', 'standard-webhooks': 'standardWebhooks' };
-const list = (value: string | undefined): string[] => (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const SECRET_KIND_OF_SCHEME: Readonly<Record<SchemeName, SecretKind>> = {
+  mobway: 'hmac',
+  weguard: 'hmac',
+  github: 'hmac',
+  'standard-webhooks': 'standardWebhooks',
+};
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** validates the whole environment at once and reports every offending variable in one error */
 export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): AppConfig {
   const problems: string[] = [];
   const raw: Record<string, string> = {};
-  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') raw[key] = value;
+  for (const [key, value] of Object.entries(env))
+    if (value !== undefined && value !== '') raw[key] = value;
   for (const name of FILE_VARIABLES) {
     const file = raw[`${name}_FILE`];
     if (!file) continue;
@@ -33,7 +51,9 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     try {
       raw[name] = readFileSync(file, 'utf8').trim();
     } catch (error) {
-      problems.push(`${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+      problems.push(
+        `${name}_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   }
 
@@ -48,13 +68,24 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
   const apiKeys = list(dto.QUERY_API_KEYS);
   // the raw copy of a largest body and its base64 dead letter must each fit one produce request
-  if (dto.BODY_LIMIT_BYTES * 1.5 > dto.PUBLISH_MAX_BATCH_BYTES) problems.push('PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES, so that a whole body and its base64 dead letter each fit one produce request');
-  if (role === 'consumer' && apiKeys.length === 0) problems.push('QUERY_API_KEYS: required by the consumers (their query APIs need at least one key)');
+  if (dto.BODY_LIMIT_BYTES * 1.5 > dto.PUBLISH_MAX_BATCH_BYTES)
+    problems.push(
+      'PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES, so that a whole body and its base64 dead letter each fit one produce request',
+    );
+  if (role === 'consumer' && apiKeys.length === 0)
+    problems.push(
+      'QUERY_API_KEYS: required by the consumers (their query APIs need at least one key)',
+    );
   checkSecrets('MOBWAY_SIGN_SECRET', list(dto.MOBWAY_SIGN_SECRET), 'hmac', problems);
   checkSecrets('WEGUARD_SECRET', list(dto.WEGUARD_SECRET), 'hmac', problems);
   checkSecrets('QUERY_API_KEYS', apiKeys, 'queryApiKey', problems);
   // a bearer token like the query keys
-  checkSecrets('METRICS_TOKEN', dto.METRICS_TOKEN === undefined ? [] : [dto.METRICS_TOKEN], 'queryApiKey', problems);
+  checkSecrets(
+    'METRICS_TOKEN',
+    dto.METRICS_TOKEN === undefined ? [] : [dto.METRICS_TOKEN],
+    'queryApiKey',
+    problems,
+  );
   const kafkaSecurity = parseKafkaSecurity(dto, problems);
   const aclPrincipals = parseAclPrincipals(dto.KAFKA_ACL_PRINCIPALS, problems);
 
@@ -71,7 +102,11 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     requestTimeoutMs: dto.HTTP_REQUEST_TIMEOUT_MS,
     keepAliveTimeoutMs: dto.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   };
-  config.ports = { gateway: dto.GATEWAY_PORT, vehicleConsumer: dto.VEHICLE_CONSUMER_PORT, locationConsumer: dto.LOCATION_CONSUMER_PORT };
+  config.ports = {
+    gateway: dto.GATEWAY_PORT,
+    vehicleConsumer: dto.VEHICLE_CONSUMER_PORT,
+    locationConsumer: dto.LOCATION_CONSUMER_PORT,
+  };
   config.kafka = {
     brokers: list(dto.KAFKA_BROKERS),
     clientId: dto.KAFKA_CLIENT_ID,
@@ -81,7 +116,11 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     external: raw.KAFKA_BROKERS !== undefined,
     aclPrincipals,
   };
-  config.database = { url: dto.DATABASE_URL, poolSize: dto.DATABASE_POOL_SIZE, external: raw.DATABASE_URL !== undefined };
+  config.database = {
+    url: dto.DATABASE_URL,
+    poolSize: dto.DATABASE_POOL_SIZE,
+    external: raw.DATABASE_URL !== undefined,
+  };
   config.gateway = {
     bodyLimitBytes: dto.BODY_LIMIT_BYTES,
     maxReadingsPerRequest: dto.MAX_READINGS_PER_REQUEST,
@@ -89,7 +128,13 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     mobwaySecrets: list(dto.MOBWAY_SIGN_SECRET),
     weguardSecrets: list(dto.WEGUARD_SECRET),
     sources,
-    publish: { lingerMs: dto.PUBLISH_LINGER_MS, maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS, maxBatchBytes: dto.PUBLISH_MAX_BATCH_BYTES, timeoutMs: dto.PUBLISH_TIMEOUT_MS, producers: dto.PUBLISH_PRODUCERS },
+    publish: {
+      lingerMs: dto.PUBLISH_LINGER_MS,
+      maxBatchRecords: dto.PUBLISH_MAX_BATCH_RECORDS,
+      maxBatchBytes: dto.PUBLISH_MAX_BATCH_BYTES,
+      timeoutMs: dto.PUBLISH_TIMEOUT_MS,
+      producers: dto.PUBLISH_PRODUCERS,
+    },
     retryAfterSeconds: dto.RETRY_AFTER_SECONDS,
     rateLimit: { perSecond: dto.RATE_LIMIT_PER_SOURCE, burst: dto.RATE_LIMIT_BURST },
     edge: {
@@ -131,9 +176,15 @@ function parseTrustProxy(value: string | undefined, problems: string[]): false |
     const [address, prefix, ...rest] = entry.split('/');
     const family = isIP(address);
     if (family === 0 || rest.length > 0) return true;
-    return prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+    return (
+      prefix !== undefined &&
+      !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128))
+    );
   });
-  if (entries.length === 0 || bad.length > 0) problems.push('TRUST_PROXY: a hop count or comma-separated IP addresses/CIDRs of the proxies in front of the app');
+  if (entries.length === 0 || bad.length > 0)
+    problems.push(
+      'TRUST_PROXY: a hop count or comma-separated IP addresses/CIDRs of the proxies in front of the app',
+    );
   return entries;
 }
 
@@ -143,7 +194,9 @@ function parseWebhookSources(json: string | undefined, problems: string[]): Gene
   try {
     parsed = JSON.parse(json);
   } catch {
-    problems.push('WEBHOOK_SOURCES: not valid JSON (expected a list like [{"name":"acme","scheme":"standard-webhooks","secrets":["whsec_…"],"records":"vehicle"}])');
+    problems.push(
+      'WEBHOOK_SOURCES: not valid JSON (expected a list like [{"name":"acme","scheme":"standard-webhooks","secrets":["whsec_…"],"records":"vehicle"}])',
+    );
     return [];
   }
   if (!Array.isArray(parsed)) {
@@ -154,47 +207,91 @@ function parseWebhookSources(json: string | undefined, problems: string[]): Gene
   const names = new Set<string>();
   parsed.forEach((entry: unknown, i) => {
     const at = `WEBHOOK_SOURCES[${i}]`;
-    if (typeof entry !== 'object' || entry === null) return void problems.push(`${at}: must be an object`);
+    if (typeof entry !== 'object' || entry === null)
+      return void problems.push(`${at}: must be an object`);
     const { name, scheme, secrets, records } = entry as Record<string, unknown>;
     const before = problems.length;
-    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name)) problems.push(`${at}.name: lowercase letters, digits and dashes`);
-    else if (RESERVED_SOURCES.has(name)) problems.push(`${at}.name: "${name}" is built in; configure it with its own variable`);
+    if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
+      problems.push(`${at}.name: lowercase letters, digits and dashes`);
+    else if (RESERVED_SOURCES.has(name))
+      problems.push(`${at}.name: "${name}" is built in; configure it with its own variable`);
     else if (names.has(name)) problems.push(`${at}.name: "${name}" appears twice`);
-    if (!SCHEME_NAMES.includes(scheme as SchemeName)) problems.push(`${at}.scheme: one of ${SCHEME_NAMES.join(', ')}`);
-    if (records !== 'vehicle' && records !== 'location') problems.push(`${at}.records: "vehicle" or "location"`);
+    if (!SCHEME_NAMES.includes(scheme as SchemeName))
+      problems.push(`${at}.scheme: one of ${SCHEME_NAMES.join(', ')}`);
+    if (records !== 'vehicle' && records !== 'location')
+      problems.push(`${at}.records: "vehicle" or "location"`);
     const secretList = typeof secrets === 'string' ? list(secrets) : secrets;
-    if (secretList !== undefined && (!Array.isArray(secretList) || secretList.some((s) => typeof s !== 'string'))) problems.push(`${at}.secrets: a list of strings`);
-    else if (Array.isArray(secretList) && SCHEME_NAMES.includes(scheme as SchemeName) && secretList.some((s) => !isValidSecret(scheme as SchemeName, s)))
+    if (
+      secretList !== undefined &&
+      (!Array.isArray(secretList) || secretList.some((s) => typeof s !== 'string'))
+    )
+      problems.push(`${at}.secrets: a list of strings`);
+    else if (
+      Array.isArray(secretList) &&
+      SCHEME_NAMES.includes(scheme as SchemeName) &&
+      secretList.some((s) => !isValidSecret(scheme as SchemeName, s))
+    )
       problems.push(`${at}.secrets: not valid for the ${String(scheme)} scheme`);
     else if (Array.isArray(secretList) && SCHEME_NAMES.includes(scheme as SchemeName))
-      checkSecrets(`${at}.secrets`, secretList as string[], SECRET_KIND_OF_SCHEME[scheme as SchemeName], problems);
+      checkSecrets(
+        `${at}.secrets`,
+        secretList as string[],
+        SECRET_KIND_OF_SCHEME[scheme as SchemeName],
+        problems,
+      );
     if (problems.length > before) return;
     names.add(name as string);
-    sources.push({ name: name as string, scheme: scheme as SchemeName, secrets: (secretList as string[] | undefined) ?? [], records: records as GenericSourceConfig['records'] });
+    sources.push({
+      name: name as string,
+      scheme: scheme as SchemeName,
+      secrets: (secretList as string[] | undefined) ?? [],
+      records: records as GenericSourceConfig['records'],
+    });
   });
   return sources;
 }
 
 /** placeholders and short secrets are refused; the message names the variable and which secret of a list, never its value */
-function checkSecrets(variable: string, secrets: string[], kind: SecretKind, problems: string[]): void {
+function checkSecrets(
+  variable: string,
+  secrets: string[],
+  kind: SecretKind,
+  problems: string[],
+): void {
   secrets.forEach((secret, i) => {
     // a Standard Webhooks key is the base64 after `whsec_` (already checked to be valid base64)
-    const key = kind === 'standardWebhooks' ? Buffer.from(secret.replace(/^whsec_/, ''), 'base64') : undefined;
+    const key =
+      kind === 'standardWebhooks'
+        ? Buffer.from(secret.replace(/^whsec_/, ''), 'base64')
+        : undefined;
     const problem = secretProblem(secret, kind, key);
-    if (problem) problems.push(`${variable}: ${secrets.length > 1 ? `secret #${i + 1}` : 'the secret'} ${problem}`);
+    if (problem)
+      problems.push(
+        `${variable}: ${secrets.length > 1 ? `secret #${i + 1}` : 'the secret'} ${problem}`,
+      );
   });
 }
 
-function parseKafkaSecurity(dto: EnvDto, problems: string[]): Pick<KafkaConnectionConfig, 'sasl' | 'ssl'> {
+function parseKafkaSecurity(
+  dto: EnvDto,
+  problems: string[],
+): Pick<KafkaConnectionConfig, 'sasl' | 'ssl'> {
   const security: Pick<KafkaConnectionConfig, 'sasl' | 'ssl'> = {};
-  const { KAFKA_SASL_MECHANISM: mechanism, KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = dto;
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = dto;
   if (mechanism) {
     if (!username) problems.push('KAFKA_SASL_USERNAME: required when KAFKA_SASL_MECHANISM is set');
     if (!password) problems.push('KAFKA_SASL_PASSWORD: required when KAFKA_SASL_MECHANISM is set');
     else checkSecrets('KAFKA_SASL_PASSWORD', [password], 'kafkaPassword', problems);
-    if (username && password) security.sasl = { mechanism: mechanism as KafkaSaslMechanism, username, password };
+    if (username && password)
+      security.sasl = { mechanism: mechanism as KafkaSaslMechanism, username, password };
   } else if (username || password) {
-    problems.push('KAFKA_SASL_MECHANISM: required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (scram-sha-256, scram-sha-512 or plain)');
+    problems.push(
+      'KAFKA_SASL_MECHANISM: required when KAFKA_SASL_USERNAME or KAFKA_SASL_PASSWORD is set (scram-sha-256, scram-sha-512 or plain)',
+    );
   }
   if (dto.KAFKA_SSL === 'true') {
     security.ssl = {};
@@ -202,7 +299,9 @@ function parseKafkaSecurity(dto: EnvDto, problems: string[]): Pick<KafkaConnecti
       try {
         security.ssl.ca = readFileSync(dto.KAFKA_SSL_CA_FILE, 'utf8');
       } catch (error) {
-        problems.push(`KAFKA_SSL_CA_FILE: cannot read ${dto.KAFKA_SSL_CA_FILE} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        problems.push(
+          `KAFKA_SSL_CA_FILE: cannot read ${dto.KAFKA_SSL_CA_FILE} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+        );
       }
     }
   } else if (dto.KAFKA_SSL_CA_FILE) {
@@ -211,12 +310,22 @@ function parseKafkaSecurity(dto: EnvDto, problems: string[]): Pick<KafkaConnecti
   return security;
 }
 
-function parseAclPrincipals(value: string | undefined, problems: string[]): { role: KafkaAclRole; user: string }[] {
+function parseAclPrincipals(
+  value: string | undefined,
+  problems: string[],
+): { role: KafkaAclRole; user: string }[] {
   const principals: { role: KafkaAclRole; user: string }[] = [];
   for (const entry of list(value)) {
     const [role, user, extra] = entry.split('=').map((s) => s.trim());
-    if (!KAFKA_ACL_ROLES.includes(role as KafkaAclRole) || !user || extra !== undefined || !/^[^\s,=]{1,255}$/.test(user)) {
-      problems.push(`KAFKA_ACL_PRINCIPALS: "${entry}" is not role=user (roles: ${KAFKA_ACL_ROLES.join(', ')})`);
+    if (
+      !KAFKA_ACL_ROLES.includes(role as KafkaAclRole) ||
+      !user ||
+      extra !== undefined ||
+      !/^[^\s,=]{1,255}$/.test(user)
+    ) {
+      problems.push(
+        `KAFKA_ACL_PRINCIPALS: "${entry}" is not role=user (roles: ${KAFKA_ACL_ROLES.join(', ')})`,
+      );
       continue;
     }
     principals.push({ role: role as KafkaAclRole, user });

@@ -1,7 +1,19 @@
 export { TOPICS } from './topics';
 export type { RecordType } from './topics';
-export { VEHICLE_SCHEMA, LOCATION_SCHEMA, DEAD_LETTER_SCHEMA, VIN_PATTERN, isUtcTimestamp, daysInMonth } from './record.rules';
-export { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, isStorableText, unstorableTextKind } from './record.rules';
+export {
+  VEHICLE_SCHEMA,
+  LOCATION_SCHEMA,
+  DEAD_LETTER_SCHEMA,
+  VIN_PATTERN,
+  isUtcTimestamp,
+  daysInMonth,
+} from './record.rules';
+export {
+  EARLIEST_TIMESTAMP,
+  LATEST_TIMESTAMP,
+  isStorableText,
+  unstorableTextKind,
+} from './record.rules';
 export { VehicleTelemetryV1 } from './vehicle-telemetry.v1';
 export { DeviceLocationV1 } from './device-location.v1';
 export type { DeadLetterV1 } from './dead-letter.v1';

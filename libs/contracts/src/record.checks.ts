@@ -47,8 +47,10 @@ export function checkVehicle(record: VehicleTelemetryV1): string[] {
   nullableNumber(record.engineRpm, 'engineRpm', 0, undefined, reasons);
   nullableNumber(record.lvBatteryVoltageV, 'lvBatteryVoltageV', undefined, undefined, reasons);
   nullableNumber(record.hvBatterySocPct, 'hvBatterySocPct', 0, 100, reasons);
-  if (record.event !== null && typeof record.event !== 'string') reasons.push(MESSAGES.nullableString('event'));
-  else if (record.event !== null && !isStorableText(record.event)) reasons.push(MESSAGES.storableText('event'));
+  if (record.event !== null && typeof record.event !== 'string')
+    reasons.push(MESSAGES.nullableString('event'));
+  else if (record.event !== null && !isStorableText(record.event))
+    reasons.push(MESSAGES.storableText('event'));
   if (!isObject(record.flags)) reasons.push(MESSAGES.object('flags'));
   if (!isObject(record.attributes)) reasons.push(MESSAGES.object('attributes'));
   return reasons;
@@ -93,21 +95,44 @@ function matches(value: unknown, pattern: RegExp): boolean {
 
 // class-validator's isObject: functions count, arrays do not
 function isObject(value: unknown): boolean {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && !Array.isArray(value);
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    !Array.isArray(value)
+  );
 }
 
-function nullableNumber(value: unknown, property: string, min: number | undefined, max: number | undefined, reasons: string[]): void {
+function nullableNumber(
+  value: unknown,
+  property: string,
+  min: number | undefined,
+  max: number | undefined,
+  reasons: string[],
+): void {
   if (value === null) return;
-  if (typeof value !== 'number' || !Number.isFinite(value)) reasons.push(MESSAGES.nullableNumber(property));
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    reasons.push(MESSAGES.nullableNumber(property));
   else range(value, property, min, max, reasons);
 }
 
-function requiredNumber(value: unknown, property: string, min: number, max: number, reasons: string[]): void {
+function requiredNumber(
+  value: unknown,
+  property: string,
+  min: number,
+  max: number,
+  reasons: string[],
+): void {
   if (typeof value !== 'number' || !Number.isFinite(value)) reasons.push(MESSAGES.number(property));
   else range(value, property, min, max, reasons);
 }
 
-function range(value: number, property: string, min: number | undefined, max: number | undefined, reasons: string[]): void {
+function range(
+  value: number,
+  property: string,
+  min: number | undefined,
+  max: number | undefined,
+  reasons: string[],
+): void {
   if (min !== undefined && !(value >= min)) reasons.push(MESSAGES.min(property, min));
   else if (max !== undefined && !(value <= max)) reasons.push(MESSAGES.max(property, max));
 }

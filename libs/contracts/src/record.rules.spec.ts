@@ -1,5 +1,10 @@
 import fc from 'fast-check';
-import { isStorableText, isTimestampInRange, isUtcTimestamp, UNSTORABLE_TEXT } from './record.rules';
+import {
+  isStorableText,
+  isTimestampInRange,
+  isUtcTimestamp,
+  UNSTORABLE_TEXT,
+} from './record.rules';
 
 // the reference: what Date reads and writes back unchanged
 function roundTrips(text: string): boolean {
@@ -13,16 +18,33 @@ describe(isUtcTimestamp.name, () => {
   const twoDigits = fc.string({ unit: digit, minLength: 2, maxLength: 2 });
   // right layout, any digits: months 00-99, days 00-99, hours 00-99, ...
   const layoutShaped = fc
-    .tuple(fc.string({ unit: digit, minLength: 4, maxLength: 4 }), twoDigits, twoDigits, twoDigits, twoDigits, twoDigits, fc.string({ unit: digit, minLength: 3, maxLength: 3 }))
+    .tuple(
+      fc.string({ unit: digit, minLength: 4, maxLength: 4 }),
+      twoDigits,
+      twoDigits,
+      twoDigits,
+      twoDigits,
+      twoDigits,
+      fc.string({ unit: digit, minLength: 3, maxLength: 3 }),
+    )
     .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
 
   it('accepts what Date#toISOString writes for years 0000-9999', () => {
-    const instant = fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') });
-    fc.assert(fc.property(instant, (millis) => expect(sut(new Date(millis).toISOString())).toBe(true)), { numRuns: 5000 });
+    const instant = fc.integer({
+      min: Date.parse('0000-01-01T00:00:00.000Z'),
+      max: Date.parse('9999-12-31T23:59:59.999Z'),
+    });
+    fc.assert(
+      fc.property(instant, (millis) => expect(sut(new Date(millis).toISOString())).toBe(true)),
+      { numRuns: 5000 },
+    );
   });
 
   it('accepts exactly the layout-shaped strings that name a real instant', () => {
-    fc.assert(fc.property(layoutShaped, (text) => expect(sut(text)).toBe(roundTrips(text))), { numRuns: 20_000 });
+    fc.assert(
+      fc.property(layoutShaped, (text) => expect(sut(text)).toBe(roundTrips(text))),
+      { numRuns: 20_000 },
+    );
   });
 
   it.each([
@@ -38,19 +60,39 @@ describe(isUtcTimestamp.name, () => {
     expect(sut(text)).toBe(false);
   });
 
-  it.each([null, undefined, 0, new Date(0), ['2025-03-01T13:00:00.000Z']])('refuses %p', (value) => {
-    expect(sut(value)).toBe(false);
-  });
+  it.each([null, undefined, 0, new Date(0), ['2025-03-01T13:00:00.000Z']])(
+    'refuses %p',
+    (value) => {
+      expect(sut(value)).toBe(false);
+    },
+  );
 });
 
 describe(isStorableText.name, () => {
   const sut = isStorableText;
 
-  it.each(['', 'plain', 'ção — 🚚', '\ud83d\ude97', '\udbff\udfff', '\u0001\u001f\u007f', '\\u0000', '\ufffd\ufeff\uffff'])('accepts %j', (text) => {
+  it.each([
+    '',
+    'plain',
+    'ção — 🚚',
+    '\ud83d\ude97',
+    '\udbff\udfff',
+    '\u0001\u001f\u007f',
+    '\\u0000',
+    '\ufffd\ufeff\uffff',
+  ])('accepts %j', (text) => {
     expect(sut(text)).toBe(true);
   });
 
-  it.each(['\u0000', 'a\u0000b', '\ud800', 'end \ud83d', '\ude97 start', '\ude97\ud83d', '\ud83d\ud83d\ude97'])('refuses %j', (text) => {
+  it.each([
+    '\u0000',
+    'a\u0000b',
+    '\ud800',
+    'end \ud83d',
+    '\ude97 start',
+    '\ude97\ud83d',
+    '\ud83d\ud83d\ude97',
+  ])('refuses %j', (text) => {
     expect(sut(text)).toBe(false);
   });
 
@@ -58,7 +100,9 @@ describe(isStorableText.name, () => {
     const unit = fc.integer({ min: 0, max: 0xffff }).map((code) => String.fromCharCode(code));
     fc.assert(
       fc.property(fc.string({ unit, maxLength: 8 }), (text) => {
-        expect(sut(text)).toBe(!text.includes('\0') && Buffer.from(text, 'utf8').toString('utf8') === text);
+        expect(sut(text)).toBe(
+          !text.includes('\0') && Buffer.from(text, 'utf8').toString('utf8') === text,
+        );
         expect(sut(text)).toBe(!UNSTORABLE_TEXT.test(text));
       }),
       { numRuns: 20_000 },

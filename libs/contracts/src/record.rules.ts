@@ -11,7 +11,8 @@ export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 // trimmed, 1..128 UTF-16 code units; \s is the same set String.prototype.trim removes
 export const DEVICE_ID_PATTERN = /^(?=[\s\S]{1,128}$)\S(?:[\s\S]*\S)?$/;
 // the same expression validator.js uses for isUUID(value, '5')
-export const UUID_V5_PATTERN = /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/i;
+export const UUID_V5_PATTERN =
+  /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/i;
 // U+0000 and unpaired UTF-16 surrogates: PostgreSQL's text and jsonb cannot hold them (UTF-8 has no
 // encoding for a lone surrogate). With the u flag a surrogate pair is one code point: it never matches
 export const UNSTORABLE_TEXT = /[\0\ud800-\udfff]/u;
@@ -57,7 +58,9 @@ export function isUtcTimestamp(value: unknown): value is string {
 /** Text PostgreSQL stores unchanged: no U+0000, no unpaired surrogate. */
 export function isStorableText(value: string): boolean {
   // the same test as UNSTORABLE_TEXT, natively: twice as fast on a reading's keys and values
-  return value.indexOf('\0') === -1 && (value as string & { isWellFormed(): boolean }).isWellFormed();
+  return (
+    value.indexOf('\0') === -1 && (value as string & { isWellFormed(): boolean }).isWellFormed()
+  );
 }
 
 /** What in unstorable text PostgreSQL refuses, for a reason. */
@@ -82,9 +85,12 @@ export const MESSAGES = {
   source: 'source must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit',
   vin: 'vin must be 17 characters of the VIN alphabet (no I, O, Q)',
   deviceId: 'deviceId must be a trimmed, non-empty string of at most 128 characters',
-  timestamp: (property: string) => `${property} must be an ISO-8601 UTC timestamp with milliseconds (yyyy-mm-ddThh:mm:ss.sssZ)`,
-  timestampRange: (property: string) => `${property} must be between ${EARLIEST_TIMESTAMP} and ${LATEST_TIMESTAMP}`,
-  storableText: (property: string) => `${property} must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them`,
+  timestamp: (property: string) =>
+    `${property} must be an ISO-8601 UTC timestamp with milliseconds (yyyy-mm-ddThh:mm:ss.sssZ)`,
+  timestampRange: (property: string) =>
+    `${property} must be between ${EARLIEST_TIMESTAMP} and ${LATEST_TIMESTAMP}`,
+  storableText: (property: string) =>
+    `${property} must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them`,
   number: (property: string) => `${property} must be a finite number`,
   nullableNumber: (property: string) => `${property} must be a finite number or null`,
   // class-validator's own wording for @Min and @Max

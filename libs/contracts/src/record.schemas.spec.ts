@@ -62,7 +62,10 @@ describe.each([
 
   it('says what every field means', () => {
     for (const [field, property] of Object.entries(sut.properties)) {
-      expect({ field, description: property.description }).toEqual({ field, description: expect.any(String) });
+      expect({ field, description: property.description }).toEqual({
+        field,
+        description: expect.any(String),
+      });
     }
   });
 
@@ -83,16 +86,25 @@ describe.each([
     expect(validate({ ...plain(), extra: 1 })).toBe(false);
     expect(validate({ ...plain(), recordedAt: '1969-12-31T23:59:59.999Z' })).toBe(false);
     expect(validate({ ...plain(), receivedAt: '0000-01-01T00:00:00.000Z' })).toBe(false);
-    expect(validate({ ...plain(), recordedAt: '1970-01-01T00:00:00.000Z', receivedAt: '9999-12-31T23:59:59.999Z' })).toBe(true);
+    expect(
+      validate({
+        ...plain(),
+        recordedAt: '1970-01-01T00:00:00.000Z',
+        receivedAt: '9999-12-31T23:59:59.999Z',
+      }),
+    ).toBe(true);
   });
 
   it('rejects the text the class rejects as unstorable, and takes the rest', () => {
     const validate = compile(sut);
     const field = 'deviceId' in sut.properties ? 'deviceId' : 'event';
-    const withText = (text: string) => JSON.parse(JSON.stringify({ ...build(), [field]: text })) as unknown;
+    const withText = (text: string) =>
+      JSON.parse(JSON.stringify({ ...build(), [field]: text })) as unknown;
 
-    for (const text of ['a\u0000b', 'a\ud800', '\udc00b']) expect({ text, valid: validate(withText(text)) }).toEqual({ text, valid: false });
-    for (const text of ['a 🚚 b', 'a\\u0000b', 'ção']) expect({ text, valid: validate(withText(text)) }).toEqual({ text, valid: true });
+    for (const text of ['a\u0000b', 'a\ud800', '\udc00b'])
+      expect({ text, valid: validate(withText(text)) }).toEqual({ text, valid: false });
+    for (const text of ['a 🚚 b', 'a\\u0000b', 'ção'])
+      expect({ text, valid: validate(withText(text)) }).toEqual({ text, valid: true });
   });
 });
 
@@ -125,7 +137,18 @@ describe('schemas/dead-letter.v1.json', () => {
     const validate = compile(sut);
 
     expect(validate(aDeadLetter())).toBe(true);
-    expect(validate(aDeadLetter({ stage: 'consume', original: undefined, originalBase64: 'AAEC', topic: 'telemetry.vehicle.v1', partition: 3, offset: '9007199254740993' }))).toBe(true);
+    expect(
+      validate(
+        aDeadLetter({
+          stage: 'consume',
+          original: undefined,
+          originalBase64: 'AAEC',
+          topic: 'telemetry.vehicle.v1',
+          partition: 3,
+          offset: '9007199254740993',
+        }),
+      ),
+    ).toBe(true);
     expect(validate({ ...aDeadLetter(), stage: 'publish' })).toBe(false);
   });
 });

@@ -1,4 +1,13 @@
-import { IsNumber, IsObject, IsString, Max, Min, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import {
+  IsNumber,
+  IsObject,
+  IsString,
+  Max,
+  Min,
+  ValidateBy,
+  ValidateIf,
+  ValidationOptions,
+} from 'class-validator';
 import { isStorableText, isTimestampInRange, isUtcTimestamp, MESSAGES } from './record.rules';
 
 // class-validator runs a property's rules in the order they were registered and, with
@@ -6,7 +15,8 @@ import { isStorableText, isTimestampInRange, isUtcTimestamp, MESSAGES } from './
 // first so a wrong type yields one reason instead of three
 
 /** null skips the other rules of the property; undefined does not (every field is present). */
-export const Nullable = (): PropertyDecorator => ValidateIf((_object: unknown, value: unknown) => value !== null);
+export const Nullable = (): PropertyDecorator =>
+  ValidateIf((_object: unknown, value: unknown) => value !== null);
 
 /** `yyyy-mm-ddThh:mm:ss.sssZ`, then within the contract's years (1970-9999) */
 export function IsUtcTimestamp(options?: ValidationOptions): PropertyDecorator {
@@ -55,7 +65,10 @@ export function NumberField(rule: NumberRule = {}): PropertyDecorator {
   const message = rule.nullable ? MESSAGES.nullableNumber : MESSAGES.number;
   return (target, key) => {
     if (rule.nullable) Nullable()(target, key);
-    IsNumber({ allowNaN: false, allowInfinity: false }, { message: ({ property }) => message(property) })(target, key);
+    IsNumber(
+      { allowNaN: false, allowInfinity: false },
+      { message: ({ property }) => message(property) },
+    )(target, key);
     if (rule.min !== undefined) Min(rule.min)(target, key);
     if (rule.max !== undefined) Max(rule.max)(target, key);
   };
@@ -70,4 +83,5 @@ export function NullableString(): PropertyDecorator {
 }
 
 /** A JSON object: not null, not an array. */
-export const PlainObject = (): PropertyDecorator => IsObject({ message: ({ property }) => MESSAGES.object(property) });
+export const PlainObject = (): PropertyDecorator =>
+  IsObject({ message: ({ property }) => MESSAGES.object(property) });

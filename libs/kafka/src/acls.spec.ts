@@ -5,19 +5,32 @@ import { aclEntries, SINK_GROUPS } from './acls';
 
 // kafkajs's enums are plain objects: name them by value
 const nameOf = (types: object) => new Map(Object.entries(types).map(([k, v]) => [v as number, k]));
-const [op, resource, pattern] = [nameOf(AclOperationTypes), nameOf(AclResourceTypes), nameOf(ResourcePatternTypes)];
+const [op, resource, pattern] = [
+  nameOf(AclOperationTypes),
+  nameOf(AclResourceTypes),
+  nameOf(ResourcePatternTypes),
+];
 const summary = (role: Parameters<typeof aclEntries>[0][number]['role'], user: string) =>
-  aclEntries([{ role, user }]).map((e) => `${op.get(e.operation)} ${resource.get(e.resourceType)}:${pattern.get(e.resourcePatternType)}:${e.resourceName} ${e.principal}`);
+  aclEntries([{ role, user }]).map(
+    (e) =>
+      `${op.get(e.operation)} ${resource.get(e.resourceType)}:${pattern.get(e.resourcePatternType)}:${e.resourceName} ${e.principal}`,
+  );
 
 describe(aclEntries.name, () => {
   it('names the groups the sinks join', () => {
-    expect(SINK_GROUPS).toEqual({ vehicle: SINKS.vehicle.groupId, location: SINKS.location.groupId });
+    expect(SINK_GROUPS).toEqual({
+      vehicle: SINKS.vehicle.groupId,
+      location: SINKS.location.groupId,
+    });
   });
 
   it('lets the gateway only produce, to its four topics', () => {
     expect(summary('gateway', 'gw').sort()).toEqual(
       [
-        ...[TOPICS.vehicle, TOPICS.location, TOPICS.deadLetter, TOPICS.raw].flatMap((t) => [`WRITE TOPIC:LITERAL:${t} User:gw`, `DESCRIBE TOPIC:LITERAL:${t} User:gw`]),
+        ...[TOPICS.vehicle, TOPICS.location, TOPICS.deadLetter, TOPICS.raw].flatMap((t) => [
+          `WRITE TOPIC:LITERAL:${t} User:gw`,
+          `DESCRIBE TOPIC:LITERAL:${t} User:gw`,
+        ]),
         'IDEMPOTENT_WRITE CLUSTER:LITERAL:kafka-cluster User:gw',
       ].sort(),
     );
@@ -37,7 +50,11 @@ describe(aclEntries.name, () => {
 
   it('lets a subscriber only read the record topics, in groups named after it', () => {
     expect(summary('subscriber', 'bi').sort()).toEqual(
-      [`READ TOPIC:LITERAL:${TOPICS.vehicle} User:bi`, `READ TOPIC:LITERAL:${TOPICS.location} User:bi`, 'READ GROUP:PREFIXED:bi User:bi'].sort(),
+      [
+        `READ TOPIC:LITERAL:${TOPICS.vehicle} User:bi`,
+        `READ TOPIC:LITERAL:${TOPICS.location} User:bi`,
+        'READ GROUP:PREFIXED:bi User:bi',
+      ].sort(),
     );
   });
 });

@@ -1,4 +1,11 @@
-import { AclEntry, AclOperationTypes, AclPermissionTypes, AclResourceTypes, Admin, ResourcePatternTypes } from 'kafkajs';
+import {
+  AclEntry,
+  AclOperationTypes,
+  AclPermissionTypes,
+  AclResourceTypes,
+  Admin,
+  ResourcePatternTypes,
+} from 'kafkajs';
 import { TOPICS } from '@app/contracts';
 import type { KafkaAclRole } from '@app/config';
 
@@ -33,7 +40,10 @@ const idempotentWrite: Grant = {
 };
 const produce = (name: string) => topic(name, AclOperationTypes.WRITE, AclOperationTypes.DESCRIBE);
 // Read implies Describe (metadata, offsets); a consumer also commits offsets in its group
-const consume = (name: string, groupId: string) => [topic(name, AclOperationTypes.READ), group(groupId)];
+const consume = (name: string, groupId: string) => [
+  topic(name, AclOperationTypes.READ),
+  group(groupId),
+];
 
 /**
  * What each principal of the pipeline may do; everything else is denied (the broker runs with
@@ -41,29 +51,60 @@ const consume = (name: string, groupId: string) => [topic(name, AclOperationType
  * whose names start with its user name.
  */
 export const ACL_GRANTS: Readonly<Record<KafkaAclRole, (user: string) => Grant[]>> = {
-  gateway: () => [produce(TOPICS.vehicle), produce(TOPICS.location), produce(TOPICS.deadLetter), produce(TOPICS.raw), idempotentWrite],
-  'vehicle-consumer': () => [...consume(TOPICS.vehicle, SINK_GROUPS.vehicle), produce(TOPICS.deadLetter), idempotentWrite],
-  'location-consumer': () => [...consume(TOPICS.location, SINK_GROUPS.location), produce(TOPICS.deadLetter), idempotentWrite],
-  subscriber: (user) => [topic(TOPICS.vehicle, AclOperationTypes.READ), topic(TOPICS.location, AclOperationTypes.READ), group(user, ResourcePatternTypes.PREFIXED)],
+  gateway: () => [
+    produce(TOPICS.vehicle),
+    produce(TOPICS.location),
+    produce(TOPICS.deadLetter),
+    produce(TOPICS.raw),
+    idempotentWrite,
+  ],
+  'vehicle-consumer': () => [
+    ...consume(TOPICS.vehicle, SINK_GROUPS.vehicle),
+    produce(TOPICS.deadLetter),
+    idempotentWrite,
+  ],
+  'location-consumer': () => [
+    ...consume(TOPICS.location, SINK_GROUPS.location),
+    produce(TOPICS.deadLetter),
+    idempotentWrite,
+  ],
+  subscriber: (user) => [
+    topic(TOPICS.vehicle, AclOperationTypes.READ),
+    topic(TOPICS.location, AclOperationTypes.READ),
+    group(user, ResourcePatternTypes.PREFIXED),
+  ],
 };
 
 /** the ACL entries (allow, any host) for the given principals */
 export function aclEntries(principals: { role: KafkaAclRole; user: string }[]): AclEntry[] {
   return principals.flatMap(({ role, user }) =>
     ACL_GRANTS[role](user).flatMap(({ operations, ...resource }) =>
-      operations.map((operation) => ({ ...resource, principal: `User:${user}`, host: '*', operation, permissionType: AclPermissionTypes.ALLOW })),
+      operations.map((operation) => ({
+        ...resource,
+        principal: `User:${user}`,
+        host: '*',
+        operation,
+        permissionType: AclPermissionTypes.ALLOW,
+      })),
     ),
   );
 }
 
-const keyOf = (e: Omit<AclEntry, 'permissionType'>) => [e.resourceType, e.resourceName, e.resourcePatternType, e.principal, e.host, e.operation].join('|');
+const keyOf = (e: Omit<AclEntry, 'permissionType'>) =>
+  [e.resourceType, e.resourceName, e.resourcePatternType, e.principal, e.host, e.operation].join(
+    '|',
+  );
 
 /**
  * Grants the principals their ACLs (creating an existing ACL is a no-op; needs a super user or
  * Alter on the cluster) and waits until the broker enforces them: CreateAcls answers before the
  * broker has applied the new metadata, and a client in that moment is refused.
  */
-export async function provisionAcls(admin: Admin, principals: { role: KafkaAclRole; user: string }[], timeoutMs = 30_000): Promise<number> {
+export async function provisionAcls(
+  admin: Admin,
+  principals: { role: KafkaAclRole; user: string }[],
+  timeoutMs = 30_000,
+): Promise<number> {
   const acl = aclEntries(principals);
   if (acl.length === 0) return 0;
   await admin.createAcls({ acl });
@@ -78,7 +119,8 @@ export async function provisionAcls(admin: Admin, principals: { role: KafkaAclRo
     const present = new Set(resources.flatMap((r) => r.acls.map((a) => keyOf({ ...r, ...a }))));
     const missing = acl.filter((e) => !present.has(keyOf(e))).length;
     if (missing === 0) return acl.length;
-    if (Date.now() > deadline) throw new Error(`${missing} of ${acl.length} ACLs not in force after ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${missing} of ${acl.length} ACLs not in force after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }

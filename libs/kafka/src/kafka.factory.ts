@@ -6,7 +6,8 @@ const logger = new Logger('kafkajs');
 
 // said by every idempotent producer with a finite retry count: we use no transactions (no EoS to
 // invalidate), and a produce that fails after its retries renews the producer (RenewingProducer)
-const IDEMPOTENT_RETRIES_WARNING = 'Limiting retries for the idempotent producer may invalidate EoS guarantees';
+const IDEMPOTENT_RETRIES_WARNING =
+  'Limiting retries for the idempotent producer may invalidate EoS guarantees';
 
 // retriable answers of a broker that is starting or moving leaders, which kafkajs retries (kafkajs's
 // protocol/error.js: GROUP_LOAD_IN_PROGRESS, GROUP_COORDINATOR_NOT_AVAILABLE, NOT_COORDINATOR_FOR_GROUP,
@@ -21,15 +22,25 @@ const TRANSIENT_RESPONSES = new Set([
 ]);
 
 /** what a kafkajs log entry is worth to an operator: a start and normal traffic print no warnings */
-export function kafkaLogLevel(level: logLevel, message: string, error: unknown): 'error' | 'warn' | 'log' | 'debug' {
+export function kafkaLogLevel(
+  level: logLevel,
+  message: string,
+  error: unknown,
+): 'error' | 'warn' | 'log' | 'debug' {
   if (message === IDEMPOTENT_RETRIES_WARNING) return 'debug';
   // kafkajs logs every error response ("Response InitProducerId … coordinator is loading") and then
   // retries it; a request that finally fails reaches our code as an exception and is logged there
-  if (level === logLevel.ERROR && message.startsWith('Response ')) return typeof error === 'string' && TRANSIENT_RESPONSES.has(error) ? 'debug' : 'warn';
+  if (level === logLevel.ERROR && message.startsWith('Response '))
+    return typeof error === 'string' && TRANSIENT_RESPONSES.has(error) ? 'debug' : 'warn';
   // a consumer that joined while the group coordinator was still loading gives up its retries and
   // kafkajs restarts it: news, not a failure (RecordSink logs a crash kafkajs does not recover from)
   if (message.startsWith('Restarting the consumer in ')) return 'log';
-  if (level === logLevel.ERROR && message.startsWith('Crash: ') && [...TRANSIENT_RESPONSES].some((text) => message.endsWith(`: ${text}`))) return 'log';
+  if (
+    level === logLevel.ERROR &&
+    message.startsWith('Crash: ') &&
+    [...TRANSIENT_RESPONSES].some((text) => message.endsWith(`: ${text}`))
+  )
+    return 'log';
   if (level === logLevel.ERROR) return 'error';
   if (level === logLevel.WARN) return 'warn';
   return level === logLevel.INFO ? 'log' : 'debug';
@@ -45,7 +56,11 @@ function nestLogCreator() {
     };
 }
 
-export function createKafka(brokers: string[], clientId: string, overrides: Partial<KafkaConfig> = {}): Kafka {
+export function createKafka(
+  brokers: string[],
+  clientId: string,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
   return new Kafka({
     clientId,
     brokers,
@@ -59,10 +74,18 @@ export function createKafka(brokers: string[], clientId: string, overrides: Part
 }
 
 /** SASL and TLS as configured (KAFKA_SASL_*, KAFKA_SSL*); nothing when the broker is a plaintext one on loopback */
-export function kafkaSecurity({ sasl, ssl }: Pick<KafkaConnectionConfig, 'sasl' | 'ssl'>): Pick<KafkaConfig, 'sasl' | 'ssl'> {
+export function kafkaSecurity({
+  sasl,
+  ssl,
+}: Pick<KafkaConnectionConfig, 'sasl' | 'ssl'>): Pick<KafkaConfig, 'sasl' | 'ssl'> {
   const security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {};
   // kafkajs types each mechanism separately; the three take the same username and password
-  if (sasl) security.sasl = { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password } as SASLOptions;
+  if (sasl)
+    security.sasl = {
+      mechanism: sasl.mechanism,
+      username: sasl.username,
+      password: sasl.password,
+    } as SASLOptions;
   if (ssl) security.ssl = ssl.ca ? { ca: [ssl.ca] } : true;
   return security;
 }

@@ -7,7 +7,11 @@ function aKafka(describe: () => Promise<{ brokers: unknown[]; controller: number
   const kafka = {
     admin: () => {
       admins.created++;
-      return { connect: async () => void admins.connects++, describeCluster: describe, disconnect: async () => void admins.disconnects++ };
+      return {
+        connect: async () => void admins.connects++,
+        describeCluster: describe,
+        disconnect: async () => void admins.disconnects++,
+      };
     },
   } as unknown as Kafka;
   return { kafka, admins };
@@ -20,7 +24,8 @@ describe(KafkaHealthIndicator.name, () => {
     const { kafka, admins } = aKafka(UP);
     const sut = new KafkaHealthIndicator(kafka, new HealthIndicatorService());
 
-    for (let i = 0; i < 5; i++) expect(await sut.check()).toEqual({ kafka: { status: 'up', brokers: 1, controller: 1 } });
+    for (let i = 0; i < 5; i++)
+      expect(await sut.check()).toEqual({ kafka: { status: 'up', brokers: 1, controller: 1 } });
 
     expect(admins).toEqual({ created: 1, connects: 1, disconnects: 0 });
     await sut.onApplicationShutdown();
@@ -47,6 +52,8 @@ describe(KafkaHealthIndicator.name, () => {
   it('is down when the cluster does not answer in time', async () => {
     const { kafka } = aKafka(() => new Promise(() => undefined));
 
-    expect(await new KafkaHealthIndicator(kafka, new HealthIndicatorService()).check('kafka', 20)).toEqual({ kafka: { status: 'down', message: 'no answer within 20 ms' } });
+    expect(
+      await new KafkaHealthIndicator(kafka, new HealthIndicatorService()).check('kafka', 20),
+    ).toEqual({ kafka: { status: 'down', message: 'no answer within 20 ms' } });
   });
 });

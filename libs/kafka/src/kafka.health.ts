@@ -26,7 +26,10 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
     try {
       const cluster = await Promise.race([
         this.connect(admin).then(() => admin.describeCluster()),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HealthTimeout(timeoutMs)), timeoutMs))),
+        new Promise<never>(
+          (_, reject) =>
+            (timer = setTimeout(() => reject(new HealthTimeout(timeoutMs)), timeoutMs)),
+        ),
       ]);
       if (this.wasDown) this.logger.log('Kafka answers again');
       this.wasDown = false;
@@ -35,7 +38,9 @@ export class KafkaHealthIndicator implements OnApplicationShutdown {
       if (!this.wasDown) this.logger.warn(`Kafka health check failed: ${(error as Error).message}`);
       this.wasDown = true;
       this.drop(admin);
-      return session.down({ message: error instanceof HealthTimeout ? error.message : 'not reachable' });
+      return session.down({
+        message: error instanceof HealthTimeout ? error.message : 'not reachable',
+      });
     } finally {
       clearTimeout(timer);
     }

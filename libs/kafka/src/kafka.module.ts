@@ -9,7 +9,12 @@ import { KafkaHealthIndicator } from './kafka.health';
 @Module({
   imports: [TerminusModule],
   providers: [
-    { provide: Kafka, inject: [AppConfig], useFactory: (config: AppConfig) => createKafka(config.kafka.brokers, config.kafka.clientId, kafkaSecurity(config.kafka)) },
+    {
+      provide: Kafka,
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) =>
+        createKafka(config.kafka.brokers, config.kafka.clientId, kafkaSecurity(config.kafka)),
+    },
     KafkaHealthIndicator,
   ],
   exports: [Kafka, KafkaHealthIndicator],

@@ -12,7 +12,12 @@ export interface PartitionMessage {
  * restart the partitions' leadership may still be settling, so the end offsets are asked for
  * again for up to ten seconds.
  */
-export async function readToEnd(kafka: Kafka, topic: string, groupPrefix: string, timeoutMs: number): Promise<PartitionMessage[]> {
+export async function readToEnd(
+  kafka: Kafka,
+  topic: string,
+  groupPrefix: string,
+  timeoutMs: number,
+): Promise<PartitionMessage[]> {
   const remaining = await endOffsets(kafka, topic);
   const read: PartitionMessage[] = [];
   if (remaining.size === 0) return read;
@@ -21,7 +26,10 @@ export async function readToEnd(kafka: Kafka, topic: string, groupPrefix: string
   await consumer.subscribe({ topic, fromBeginning: true });
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`reading ${topic} did not reach its end within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`reading ${topic} did not reach its end within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       void consumer.run({
         autoCommit: false,
         eachMessage: async ({ partition, message }) => {
@@ -51,7 +59,11 @@ async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigi
     for (let attempt = 0; ; attempt++) {
       try {
         const ends = await admin.fetchTopicOffsets(topic);
-        return new Map(ends.filter((p) => BigInt(p.high) > BigInt(p.low)).map((p) => [p.partition, BigInt(p.high)]));
+        return new Map(
+          ends
+            .filter((p) => BigInt(p.high) > BigInt(p.low))
+            .map((p) => [p.partition, BigInt(p.high)]),
+        );
       } catch (error) {
         if (attempt >= 20) throw error;
         await new Promise((r) => setTimeout(r, 500));

@@ -24,7 +24,9 @@ describe(RenewingProducer.name, () => {
     const { create, made } = aFactory();
     const sut = new RenewingProducer(create);
 
-    expect([await sut.send(async (p) => idOf(p)), await sut.send(async (p) => idOf(p))]).toEqual([0, 0]);
+    expect([await sut.send(async (p) => idOf(p)), await sut.send(async (p) => idOf(p))]).toEqual([
+      0, 0,
+    ]);
     expect(made).toEqual([{ id: 0, connects: 1, disconnected: false }]);
   });
 

@@ -19,19 +19,45 @@ export function topicDefinitions({ partitions, replicationFactor }: TopicSetting
   ];
   const retention = (days: number) => ({ name: 'retention.ms', value: String(days * DAY_MS) });
   return [
-    { topic: TOPICS.vehicle, numPartitions: partitions, replicationFactor, configEntries: [...common, retention(7)] },
-    { topic: TOPICS.location, numPartitions: partitions, replicationFactor, configEntries: [...common, retention(7)] },
+    {
+      topic: TOPICS.vehicle,
+      numPartitions: partitions,
+      replicationFactor,
+      configEntries: [...common, retention(7)],
+    },
+    {
+      topic: TOPICS.location,
+      numPartitions: partitions,
+      replicationFactor,
+      configEntries: [...common, retention(7)],
+    },
     // dead letters and raw bodies are what an operator replays after a fix: keep them longer
-    { topic: TOPICS.deadLetter, numPartitions: partitions, replicationFactor, configEntries: [...common, retention(30)] },
-    { topic: TOPICS.raw, numPartitions: partitions, replicationFactor, configEntries: [...common, retention(30)] },
+    {
+      topic: TOPICS.deadLetter,
+      numPartitions: partitions,
+      replicationFactor,
+      configEntries: [...common, retention(30)],
+    },
+    {
+      topic: TOPICS.raw,
+      numPartitions: partitions,
+      replicationFactor,
+      configEntries: [...common, retention(30)],
+    },
   ];
 }
 
 /** creates missing topics; existing ones are left as they are (idempotent) */
-export async function provisionTopics(admin: Admin, settings: TopicSettings): Promise<{ created: string[]; existing: string[] }> {
+export async function provisionTopics(
+  admin: Admin,
+  settings: TopicSettings,
+): Promise<{ created: string[]; existing: string[] }> {
   const wanted = topicDefinitions(settings);
   const present = new Set(await admin.listTopics());
   const missing = wanted.filter((t) => !present.has(t.topic));
   if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: true });
-  return { created: missing.map((t) => t.topic), existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic) };
+  return {
+    created: missing.map((t) => t.topic),
+    existing: wanted.filter((t) => present.has(t.topic)).map((t) => t.topic),
+  };
 }

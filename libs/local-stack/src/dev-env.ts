@@ -10,16 +10,26 @@ export const DEV_ENV_FILE = '.env.local';
  * Development secrets, generated on first start into a git-ignored file so a newcomer can send
  * signed samples at once. Never used when the variables are set in the environment.
  */
-export function ensureDevEnv(root = projectRoot()): { file: string; values: Record<string, string>; created: boolean } {
+export function ensureDevEnv(root = projectRoot()): {
+  file: string;
+  values: Record<string, string>;
+  created: boolean;
+} {
   const file = join(root, DEV_ENV_FILE);
-  if (existsSync(file)) return { file, values: parseEnvFile(readFileSync(file, 'utf8')), created: false };
+  if (existsSync(file))
+    return { file, values: parseEnvFile(readFileSync(file, 'utf8')), created: false };
   const hex = (n: number) => randomBytes(n).toString('hex');
   const values: Record<string, string> = {
     MOBWAY_SIGN_SECRET: `dev-mobway-${hex(16)}`,
     WEGUARD_SECRET: `dev-weguard-${hex(16)}`,
     QUERY_API_KEYS: `dev-query-${hex(16)}`,
     WEBHOOK_SOURCES: JSON.stringify([
-      { name: 'acme', scheme: 'standard-webhooks', secrets: [`whsec_${randomBytes(24).toString('base64')}`], records: 'vehicle' },
+      {
+        name: 'acme',
+        scheme: 'standard-webhooks',
+        secrets: [`whsec_${randomBytes(24).toString('base64')}`],
+        records: 'vehicle',
+      },
       { name: 'octo', scheme: 'github', secrets: [`dev-github-${hex(16)}`], records: 'location' },
     ]),
   };
@@ -42,14 +52,27 @@ export function parseEnvFile(text: string): Record<string, string> {
 }
 
 /** fills in variables the environment does not already set */
-export function withDevEnv(env: NodeJS.ProcessEnv, values: Record<string, string>): NodeJS.ProcessEnv {
+export function withDevEnv(
+  env: NodeJS.ProcessEnv,
+  values: Record<string, string>,
+): NodeJS.ProcessEnv {
   const merged = { ...env };
-  for (const [key, value] of Object.entries(values)) if (merged[key] === undefined && merged[`${key}_FILE`] === undefined) merged[key] = value;
+  for (const [key, value] of Object.entries(values))
+    if (merged[key] === undefined && merged[`${key}_FILE`] === undefined) merged[key] = value;
   return merged;
 }
 
 /** what `npm run send` needs to reach and sign for the gateway a launcher started */
-export const SENDER_VARIABLES = ['HOST', 'GATEWAY_PORT', 'MOBWAY_SIGN_SECRET', 'MOBWAY_SIGN_SECRET_FILE', 'WEGUARD_SECRET', 'WEGUARD_SECRET_FILE', 'WEBHOOK_SOURCES', 'WEBHOOK_SOURCES_FILE'] as const;
+export const SENDER_VARIABLES = [
+  'HOST',
+  'GATEWAY_PORT',
+  'MOBWAY_SIGN_SECRET',
+  'MOBWAY_SIGN_SECRET_FILE',
+  'WEGUARD_SECRET',
+  'WEGUARD_SECRET_FILE',
+  'WEBHOOK_SOURCES',
+  'WEBHOOK_SOURCES_FILE',
+] as const;
 
 const SENDER_ENV_FILE = 'sender.env.json';
 
@@ -59,9 +82,18 @@ const SENDER_ENV_FILE = 'sender.env.json';
  * same secrets and finds the gateway on its moved port. Removed when the launcher stops.
  */
 export function recordSenderEnv(runDir: string, env: NodeJS.ProcessEnv): void {
-  const values = Object.fromEntries(SENDER_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [name, env[name] as string]));
+  const values = Object.fromEntries(
+    SENDER_VARIABLES.filter((name) => env[name] !== undefined).map((name) => [
+      name,
+      env[name] as string,
+    ]),
+  );
   mkdirSync(runDir, { recursive: true });
-  writeFileSync(join(runDir, SENDER_ENV_FILE), JSON.stringify({ launcherPid: process.pid, values }), { mode: 0o600 });
+  writeFileSync(
+    join(runDir, SENDER_ENV_FILE),
+    JSON.stringify({ launcherPid: process.pid, values }),
+    { mode: 0o600 },
+  );
 }
 
 export function removeSenderEnv(runDir: string): void {
@@ -69,11 +101,16 @@ export function removeSenderEnv(runDir: string): void {
 }
 
 /** the recorded variables, when the launcher that wrote them is still running */
-export function readSenderEnv(runDir: string): { launcherPid: number; values: Record<string, string> } | undefined {
+export function readSenderEnv(
+  runDir: string,
+): { launcherPid: number; values: Record<string, string> } | undefined {
   const file = join(runDir, SENDER_ENV_FILE);
   if (!existsSync(file)) return undefined;
   try {
-    const recorded = JSON.parse(readFileSync(file, 'utf8')) as { launcherPid: number; values: Record<string, string> };
+    const recorded = JSON.parse(readFileSync(file, 'utf8')) as {
+      launcherPid: number;
+      values: Record<string, string>;
+    };
     const launcher = liveRecords(runDir).find((r) => r.name === LAUNCHER_RECORD);
     return launcher?.pid === recorded.launcherPid ? recorded : undefined;
   } catch {
@@ -85,7 +122,11 @@ export function readSenderEnv(runDir: string): { launcherPid: number; values: Re
  * The variables a sender uses: those of the running launcher first (its gateway verifies with
  * them), then this shell's, then .env.local's. A variable and its `_FILE` form count as one.
  */
-export function senderEnv(shell: NodeJS.ProcessEnv, recorded: Record<string, string> | undefined, devValues: Record<string, string>): NodeJS.ProcessEnv {
+export function senderEnv(
+  shell: NodeJS.ProcessEnv,
+  recorded: Record<string, string> | undefined,
+  devValues: Record<string, string>,
+): NodeJS.ProcessEnv {
   const env = { ...shell };
   for (const [name, value] of Object.entries(recorded ?? {})) {
     const base = name.replace(/_FILE$/, '');

@@ -48,15 +48,32 @@ export function kafkaJarsDir(): string {
 export async function ensureKafkaJars(log: (line: string) => void): Promise<string> {
   const dir = kafkaJarsDir();
   if (existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('kafka_2.13-'))) return dir;
-  log(`resolving Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${dir} (first run only)`);
+  log(
+    `resolving Apache Kafka ${KAFKA_VERSION} jars from Maven Central into ${dir} (first run only)`,
+  );
   const pom = join(projectRoot(), 'infra', 'kafka', 'pom.xml');
   try {
-    await run('mvn', ['-q', '-B', '-f', pom, `-Dkafka.version=${KAFKA_VERSION}`, 'dependency:copy-dependencies', `-DoutputDirectory=${dir}`, '-DincludeScope=runtime'], {
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    await run(
+      'mvn',
+      [
+        '-q',
+        '-B',
+        '-f',
+        pom,
+        `-Dkafka.version=${KAFKA_VERSION}`,
+        'dependency:copy-dependencies',
+        `-DoutputDirectory=${dir}`,
+        '-DincludeScope=runtime',
+      ],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
   } catch (error) {
     const e = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`could not resolve the Kafka jars with Maven: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    throw new Error(
+      `could not resolve the Kafka jars with Maven: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+    );
   }
   return dir;
 }
@@ -87,27 +104,54 @@ export class KafkaBroker {
     const config = join(dataDir, 'server.properties');
     writeFileSync(config, this.serverProperties(logDir));
     writeFileSync(join(dataDir, 'log4j.properties'), log4jProperties(dataDir));
-    const java = ['-cp', `${jars}/*`, `-Dlog4j.configuration=file:${join(dataDir, 'log4j.properties')}`, `-Dkafka.logs.dir=${dataDir}`];
+    const java = [
+      '-cp',
+      `${jars}/*`,
+      `-Dlog4j.configuration=file:${join(dataDir, 'log4j.properties')}`,
+      `-Dkafka.logs.dir=${dataDir}`,
+    ];
 
     if (!existsSync(join(logDir, 'meta.properties'))) {
       log(`formatting KRaft storage in ${logDir}`);
       const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
-      await run('java', [...java, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', config, ...this.scramArguments()]);
+      await run('java', [
+        ...java,
+        'kafka.tools.StorageTool',
+        'format',
+        `--cluster-id=${clusterId}`,
+        '-c',
+        config,
+        ...this.scramArguments(),
+      ]);
     }
 
     const heap = this.options.heap ?? '512m';
-    log(`starting broker on ${this.bootstrap} (controller ${controllerPort}, heap ${heap}), data ${dataDir}`);
+    log(
+      `starting broker on ${this.bootstrap} (controller ${controllerPort}, heap ${heap}), data ${dataDir}`,
+    );
     this.process = new ManagedProcess({
       name: 'kafka',
       command: 'java',
       // Kafka's collector settings (kafka-run-class.sh: G1, 20 ms pause goal) with the heap fixed at its
       // maximum, as Kafka's operations guide runs it: a heap that starts small is resized by extra
       // collections under load (the G1 threads cost ~15 % of the broker's CPU in bench:ingest)
-      args: [`-Xms${heap}`, `-Xmx${heap}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20', '-Djava.awt.headless=true', ...java, 'kafka.Kafka', config],
+      args: [
+        `-Xms${heap}`,
+        `-Xmx${heap}`,
+        '-XX:+UseG1GC',
+        '-XX:MaxGCPauseMillis=20',
+        '-Djava.awt.headless=true',
+        ...java,
+        'kafka.Kafka',
+        config,
+      ],
       onLine: (line) => log(line),
     });
     this.process.start();
-    await this.process.waitForLine(/Kafka Server started|KafkaRaftServer.*started|\[KafkaRaftServer nodeId=\d+\] Kafka Server started/, 120_000);
+    await this.process.waitForLine(
+      /Kafka Server started|KafkaRaftServer.*started|\[KafkaRaftServer nodeId=\d+\] Kafka Server started/,
+      120_000,
+    );
     await waitForKafka(this.bootstrap, 60_000, { sasl: this.adminSasl });
     log(`broker ready on ${this.bootstrap}${this.options.sasl ? ' (SASL, ACLs enforced)' : ''}`);
   }
@@ -115,7 +159,9 @@ export class KafkaBroker {
   /** how the super user connects (kafkajs `sasl`); undefined for a plaintext broker */
   get adminSasl(): SASLOptions | undefined {
     const admin = this.options.sasl?.admin;
-    return admin && { mechanism: 'scram-sha-512', username: admin.username, password: admin.password };
+    return (
+      admin && { mechanism: 'scram-sha-512', username: admin.username, password: admin.password }
+    );
   }
 
   kill(): void {
@@ -134,7 +180,10 @@ export class KafkaBroker {
     const { sasl } = this.options;
     if (!sasl) return [];
     return [sasl.admin, ...sasl.users].flatMap(({ username, password }) =>
-      ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => ['--add-scram', `${mechanism}=[name=${username},password=${password}]`]),
+      ['SCRAM-SHA-256', 'SCRAM-SHA-512'].flatMap((mechanism) => [
+        '--add-scram',
+        `${mechanism}=[name=${username},password=${password}]`,
+      ]),
     );
   }
 
@@ -150,7 +199,10 @@ export class KafkaBroker {
     }
     const { admin, users } = sasl;
     for (const { username, password } of [admin, ...users]) {
-      if (!SAFE_CREDENTIAL.test(username) || !SAFE_CREDENTIAL.test(password)) throw new Error(`Kafka credentials for ${username}: letters, digits, ".", "_" and "-" only`);
+      if (!SAFE_CREDENTIAL.test(username) || !SAFE_CREDENTIAL.test(password))
+        throw new Error(
+          `Kafka credentials for ${username}: letters, digits, ".", "_" and "-" only`,
+        );
     }
     // the username/password pair in each JAAS line is what this broker uses as a client (to itself)
     const scram = `org.apache.kafka.common.security.scram.ScramLoginModule required username="${admin.username}" password="${admin.password}";`;
@@ -222,9 +274,19 @@ function log4jProperties(dataDir: string): string {
 }
 
 /** resolves once a client can list topics */
-export async function waitForKafka(bootstrap: string, timeoutMs: number, security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {}): Promise<void> {
+export async function waitForKafka(
+  bootstrap: string,
+  timeoutMs: number,
+  security: Pick<KafkaConfig, 'sasl' | 'ssl'> = {},
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const kafka = new Kafka({ clientId: 'local-stack-probe', brokers: [bootstrap], ...security, logLevel: logLevel.NOTHING, retry: { retries: 0 } });
+  const kafka = new Kafka({
+    clientId: 'local-stack-probe',
+    brokers: [bootstrap],
+    ...security,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+  });
   for (;;) {
     const admin = kafka.admin();
     try {
@@ -232,7 +294,10 @@ export async function waitForKafka(bootstrap: string, timeoutMs: number, securit
       await admin.listTopics();
       return;
     } catch (error) {
-      if (Date.now() > deadline) throw new Error(`Kafka at ${bootstrap} not reachable within ${timeoutMs} ms: ${(error as Error).message}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `Kafka at ${bootstrap} not reachable within ${timeoutMs} ms: ${(error as Error).message}`,
+        );
       await new Promise((r) => setTimeout(r, 500));
     } finally {
       await admin.disconnect().catch(() => undefined);

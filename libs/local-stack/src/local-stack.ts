@@ -5,7 +5,16 @@ import { AppConfig } from '@app/config';
 import { createKafka, kafkaSecurity, provisionTopics } from '@app/kafka';
 import { runMigrations } from '@app/persistence';
 import { KafkaBroker, waitForKafka } from './kafka-broker';
-import { commandLine, describeRecord, LAUNCHER_RECORD, liveRecords, ownCommandLine, removePidRecord, runDir, writePidRecord } from './pid-files';
+import {
+  commandLine,
+  describeRecord,
+  LAUNCHER_RECORD,
+  liveRecords,
+  ownCommandLine,
+  removePidRecord,
+  runDir,
+  writePidRecord,
+} from './pid-files';
 import { PostgresServer } from './postgres-server';
 import { LaunchedProcesses } from './process-watchdog';
 import { projectRoot } from './project-root';
@@ -27,7 +36,8 @@ export class LocalStack {
   constructor(
     private readonly config: AppConfig,
     // the launcher's own terminal output, one prefix per component
-    private readonly log: (component: string, line: string) => void = (c, l) => process.stdout.write(`[${c}] ${l}\n`),
+    private readonly log: (component: string, line: string) => void = (c, l) =>
+      process.stdout.write(`[${c}] ${l}\n`),
   ) {
     const dataDir = resolve(projectRoot(), config.local.dataDir);
     this.dataDir = dataDir;
@@ -65,8 +75,13 @@ export class LocalStack {
   async start(alsoPorts: PortClaim[] = []): Promise<StackEndpoints> {
     const { kafkaBrokers, databaseUrl } = this.endpoints;
     await this.claim(alsoPorts);
-    if (!this.postgres) this.log('stack', 'DATABASE_URL is set: using that PostgreSQL, starting none');
-    if (!this.kafka) this.log('stack', `KAFKA_BROKERS is set: using ${kafkaBrokers.join(',')}, starting no broker`);
+    if (!this.postgres)
+      this.log('stack', 'DATABASE_URL is set: using that PostgreSQL, starting none');
+    if (!this.kafka)
+      this.log(
+        'stack',
+        `KAFKA_BROKERS is set: using ${kafkaBrokers.join(',')}, starting no broker`,
+      );
     // both at once: the broker's JVM start dominates
     const started = await Promise.allSettled([this.postgres?.start(), this.kafka?.start()]);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
@@ -74,7 +89,10 @@ export class LocalStack {
 
     this.log('stack', 'waiting for PostgreSQL to run migrations');
     const applied = await runMigrations(databaseUrl);
-    this.log('stack', applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema up to date');
+    this.log(
+      'stack',
+      applied.length ? `migrations applied: ${applied.join(', ')}` : 'schema up to date',
+    );
 
     this.log('stack', `waiting for Kafka at ${kafkaBrokers.join(',')} to provision topics`);
     // a local broker is plaintext on loopback; an external cluster gets the configured SASL/TLS
@@ -83,7 +101,10 @@ export class LocalStack {
     const admin = createKafka(kafkaBrokers, 'local-stack', security).admin();
     await admin.connect();
     try {
-      const { created, existing } = await provisionTopics(admin, { partitions: this.config.kafka.partitions, replicationFactor: this.config.kafka.replicationFactor });
+      const { created, existing } = await provisionTopics(admin, {
+        partitions: this.config.kafka.partitions,
+        replicationFactor: this.config.kafka.replicationFactor,
+      });
       if (created.length) this.log('stack', `topics created: ${created.join(', ')}`);
       if (existing.length) this.log('stack', `topics present: ${existing.join(', ')}`);
     } finally {
@@ -114,17 +135,33 @@ export class LocalStack {
     const live = liveRecords(this.runDir).filter((r) => r.pid !== process.pid);
     const launcher = live.find((r) => r.name === LAUNCHER_RECORD);
     if (launcher) {
-      throw new Error(`another launcher (pid ${launcher.pid}: ${launcher.argv.join(' ')}) is using ${this.dataDir}; stop it first (Ctrl-C in its terminal, or \`${STOP_COMMAND}\`)`);
+      throw new Error(
+        `another launcher (pid ${launcher.pid}: ${launcher.argv.join(' ')}) is using ${this.dataDir}; stop it first (Ctrl-C in its terminal, or \`${STOP_COMMAND}\`)`,
+      );
     }
     if (live.length) {
-      throw new Error(`left over from an earlier start and still running on ${this.dataDir}: ${live.map(describeRecord).join(', ')}; stop them with \`${STOP_COMMAND}\``);
+      throw new Error(
+        `left over from an earlier start and still running on ${this.dataDir}: ${live.map(describeRecord).join(', ')}; stop them with \`${STOP_COMMAND}\``,
+      );
     }
     const ports: PortClaim[] = [
-      ...(this.postgres ? [{ what: 'PostgreSQL', port: this.config.local.postgresPort, variable: 'LOCAL_POSTGRES_PORT' }] : []),
+      ...(this.postgres
+        ? [
+            {
+              what: 'PostgreSQL',
+              port: this.config.local.postgresPort,
+              variable: 'LOCAL_POSTGRES_PORT',
+            },
+          ]
+        : []),
       ...(this.kafka
         ? [
             { what: 'Kafka', port: this.config.local.kafkaPort, variable: 'LOCAL_KAFKA_PORT' },
-            { what: 'the Kafka controller', port: this.config.local.kafkaControllerPort, variable: 'LOCAL_KAFKA_CONTROLLER_PORT' },
+            {
+              what: 'the Kafka controller',
+              port: this.config.local.kafkaControllerPort,
+              variable: 'LOCAL_KAFKA_CONTROLLER_PORT',
+            },
           ]
         : []),
       ...alsoPorts,
@@ -134,11 +171,23 @@ export class LocalStack {
       const holder = portHolder(port);
       const held = holder ? ` by pid ${holder.pid} (${holder.argv.join(' ').slice(0, 160)})` : '';
       // ours but without a pid file here: a test run, a start on another LOCAL_DATA_DIR, an older launcher
-      const ours = holder && holder.argv.some((arg) => arg.includes(projectRoot()) || arg.includes(this.dataDir));
-      const advice = ours ? `it is a process of this project that ${STOP_COMMAND} does not know (a test run, or a start with another LOCAL_DATA_DIR?): kill ${holder.pid}, or set ${variable}` : `stop what holds it or set ${variable}`;
+      const ours =
+        holder &&
+        holder.argv.some((arg) => arg.includes(projectRoot()) || arg.includes(this.dataDir));
+      const advice = ours
+        ? `it is a process of this project that ${STOP_COMMAND} does not know (a test run, or a start with another LOCAL_DATA_DIR?): kill ${holder.pid}, or set ${variable}`
+        : `stop what holds it or set ${variable}`;
       throw new Error(`port ${port} for ${what} is in use${held}; ${advice}`);
     }
-    writePidRecord(this.runDir, { name: LAUNCHER_RECORD, pid: process.pid, argv: ownCommandLine(), stopSignal: 'SIGTERM', stopOrder: -1, graceMs: 90_000, startedAt: new Date().toISOString() });
+    writePidRecord(this.runDir, {
+      name: LAUNCHER_RECORD,
+      pid: process.pid,
+      argv: ownCommandLine(),
+      stopSignal: 'SIGTERM',
+      stopOrder: -1,
+      graceMs: 90_000,
+      startedAt: new Date().toISOString(),
+    });
     LaunchedProcesses.shared.recordIn(this.runDir);
   }
 }
@@ -174,7 +223,8 @@ export function portHolder(port: number): { pid: number; argv: string[] } | unde
     for (const line of text.split('\n').slice(1)) {
       const fields = line.trim().split(/\s+/);
       // local_address is hex ip:port; state 0A is LISTEN; the inode is the tenth field
-      if (fields.length > 9 && fields[3] === '0A' && parseInt(fields[1].split(':')[1], 16) === port) inodes.add(`socket:[${fields[9]}]`);
+      if (fields.length > 9 && fields[3] === '0A' && parseInt(fields[1].split(':')[1], 16) === port)
+        inodes.add(`socket:[${fields[9]}]`);
     }
   }
   if (inodes.size === 0) return undefined;

@@ -52,7 +52,12 @@ export class ManagedProcess {
 
   start(): void {
     const { command, args, env, cwd, uid, gid, name } = this.options;
-    const spawnOptions: SpawnOptions = { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] };
+    const spawnOptions: SpawnOptions = {
+      env,
+      cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    };
     if (uid !== undefined) spawnOptions.uid = uid;
     if (gid !== undefined) spawnOptions.gid = gid;
     const child = spawn(command, args, spawnOptions);
@@ -60,11 +65,22 @@ export class ManagedProcess {
     const pid = child.pid;
     if (pid) {
       // unless told otherwise a process stops between the apps and PostgreSQL, where Kafka does
-      const { stopSignal = 'SIGTERM', stopOrder = STOP_ORDER.kafka, stopGraceMs = 20_000 } = this.options;
-      LaunchedProcesses.shared.add(pid, { name, argv: [command, ...args], stopSignal, stopOrder, graceMs: stopGraceMs });
+      const {
+        stopSignal = 'SIGTERM',
+        stopOrder = STOP_ORDER.kafka,
+        stopGraceMs = 20_000,
+      } = this.options;
+      LaunchedProcesses.shared.add(pid, {
+        name,
+        argv: [command, ...args],
+        stopSignal,
+        stopOrder,
+        graceMs: stopGraceMs,
+      });
       child.once('exit', () => LaunchedProcesses.shared.remove(pid));
     }
-    const emit = this.options.onLine ?? ((line: string) => process.stdout.write(`[${name}] ${line}\n`));
+    const emit =
+      this.options.onLine ?? ((line: string) => process.stdout.write(`[${name}] ${line}\n`));
     for (const stream of [child.stdout, child.stderr]) {
       if (!stream) continue;
       createInterface({ input: stream }).on('line', (line) => {
@@ -84,7 +100,13 @@ export class ManagedProcess {
   /** resolves when a line matches, rejects when the process exits first or the time runs out */
   waitForLine(pattern: RegExp, timeoutMs: number): Promise<string> {
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`${this.options.name}: no line matching ${pattern} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(`${this.options.name}: no line matching ${pattern} within ${timeoutMs} ms`),
+          ),
+        timeoutMs,
+      );
       const listener = (line: string): void => {
         if (pattern.test(line)) done(undefined, line);
       };
@@ -95,7 +117,9 @@ export class ManagedProcess {
         else resolve(line as string);
       };
       this.lineListeners.add(listener);
-      void this.exited?.then((code) => done(new Error(`${this.options.name} exited with code ${code} before it was ready`)));
+      void this.exited?.then((code) =>
+        done(new Error(`${this.options.name} exited with code ${code} before it was ready`)),
+      );
     });
   }
 
@@ -121,7 +145,9 @@ export class ManagedProcess {
     let timer: NodeJS.Timeout | undefined;
     const result = await Promise.race([
       this.whenExited(),
-      new Promise<typeof timedOut>((resolve) => (timer = setTimeout(() => resolve(timedOut), graceMs))),
+      new Promise<typeof timedOut>(
+        (resolve) => (timer = setTimeout(() => resolve(timedOut), graceMs)),
+      ),
     ]);
     clearTimeout(timer);
     if (result === timedOut) {

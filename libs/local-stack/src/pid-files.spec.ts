@@ -2,7 +2,14 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { commandLine, liveRecords, PidRecord, readPidRecords, stopRecorded, writePidRecord } from './pid-files';
+import {
+  commandLine,
+  liveRecords,
+  PidRecord,
+  readPidRecords,
+  stopRecorded,
+  writePidRecord,
+} from './pid-files';
 
 const PROGRAM = 'setInterval(() => {}, 1000)';
 
@@ -13,7 +20,8 @@ describe('pid files', () => {
     dir = mkdtempSync(join(tmpdir(), 'pid-files-'));
   });
   afterEach(() => {
-    for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    for (const child of children.splice(0))
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -23,7 +31,11 @@ describe('pid files', () => {
     return child;
   }
 
-  const record = (name: string, pid: number, argv = [process.execPath, '-e', PROGRAM]): PidRecord => ({
+  const record = (
+    name: string,
+    pid: number,
+    argv = [process.execPath, '-e', PROGRAM],
+  ): PidRecord => ({
     name,
     pid,
     argv,
@@ -34,7 +46,9 @@ describe('pid files', () => {
   });
 
   const exited = (child: ChildProcess): Promise<NodeJS.Signals | null> =>
-    child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.signalCode) : new Promise((resolve) => child.once('exit', (_c, signal) => resolve(signal)));
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve(child.signalCode)
+      : new Promise((resolve) => child.once('exit', (_c, signal) => resolve(signal)));
 
   it('reads a process command line as started', async () => {
     const child = running();

@@ -1,7 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
-
 
 /** whether a process with this id exists (signal 0 checks without sending anything) */
 export function isAlive(pid: number): boolean {
@@ -50,7 +57,8 @@ export function writePidRecord(dir: string, record: PidRecord): void {
 export function removePidRecord(dir: string, name: string, pid: number): void {
   const file = fileOf(dir, name);
   try {
-    if ((JSON.parse(readFileSync(file, 'utf8')) as PidRecord).pid === pid) rmSync(file, { force: true });
+    if ((JSON.parse(readFileSync(file, 'utf8')) as PidRecord).pid === pid)
+      rmSync(file, { force: true });
   } catch {
     // no record, or not ours to parse: leave it
   }
@@ -79,7 +87,9 @@ export function isRunningAsRecorded(record: PidRecord): boolean {
   const argv = commandLine(record.pid);
   if (!argv) return false;
   // without procfs, `ps` gives the arguments joined by spaces
-  return argv.length === 1 && record.argv.length > 1 ? argv[0] === record.argv.join(' ') : argv.length === record.argv.length && argv.every((a, i) => a === record.argv[i]);
+  return argv.length === 1 && record.argv.length > 1
+    ? argv[0] === record.argv.join(' ')
+    : argv.length === record.argv.length && argv.every((a, i) => a === record.argv[i]);
 }
 
 /** a process's arguments, or undefined when there is no such (live) process */
@@ -91,10 +101,14 @@ export function commandLine(pid: number): string[] | undefined {
     const raw = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
     return raw.replace(/\0$/, '').split('\0');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self')) return undefined;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && existsSync('/proc/self'))
+      return undefined;
   }
   try {
-    const line = execFileSync('ps', ['-p', String(pid), '-o', 'command='], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const line = execFileSync('ps', ['-p', String(pid), '-o', 'command='], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim();
     return line ? [line] : undefined;
   } catch {
     return undefined;
@@ -139,17 +153,21 @@ function signalRecorded(record: PidRecord, signal: NodeJS.Signals): void {
  */
 export async function stopRecorded(dir: string, log: (line: string) => void): Promise<string[]> {
   const stopped: string[] = [];
-  for (const record of readPidRecords(dir)) if (!isRunningAsRecorded(record)) removePidRecord(dir, record.name, record.pid);
+  for (const record of readPidRecords(dir))
+    if (!isRunningAsRecorded(record)) removePidRecord(dir, record.name, record.pid);
   const orders = [...new Set(liveRecords(dir).map((r) => r.stopOrder))].sort((a, b) => a - b);
   for (const order of orders) {
     // read again: a launcher stopped in the previous round takes its children with it
     const group = liveRecords(dir).filter((r) => r.stopOrder === order);
     for (const record of group) {
-      log(`${describeRecord(record)}: ${record.stopSignal} (${record.argv.join(' ').slice(0, 120)})`);
+      log(
+        `${describeRecord(record)}: ${record.stopSignal} (${record.argv.join(' ').slice(0, 120)})`,
+      );
       signalRecorded(record, record.stopSignal);
     }
     const deadline = Date.now() + Math.max(0, ...group.map((r) => r.graceMs));
-    while (group.some(isRunningAsRecorded) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    while (group.some(isRunningAsRecorded) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 200));
     for (const record of group.filter(isRunningAsRecorded)) {
       log(`${describeRecord(record)} did not stop within ${record.graceMs} ms: SIGKILL`);
       signalRecorded(record, 'SIGKILL');

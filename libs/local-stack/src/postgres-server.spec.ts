@@ -13,6 +13,13 @@ describe('local PostgreSQL settings', () => {
   });
 
   it('passes every setting as -c name=value', () => {
-    expect(serverSettings('512MB')).toEqual(['-c', 'max_connections=200', '-c', 'shared_buffers=512MB', '-c', 'fsync=on']);
+    expect(serverSettings('512MB')).toEqual([
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=512MB',
+      '-c',
+      'fsync=on',
+    ]);
   });
 });

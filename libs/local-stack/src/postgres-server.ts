@@ -85,7 +85,17 @@ export class PostgresServer {
     this.process = new ManagedProcess({
       name: 'postgres',
       command: binaries.postgres,
-      args: ['-D', dataDir, '-p', String(port), '-h', '127.0.0.1', '-k', '/tmp', ...serverSettings(this.options.sharedBuffers ?? defaultSharedBuffers(totalmem()))],
+      args: [
+        '-D',
+        dataDir,
+        '-p',
+        String(port),
+        '-h',
+        '127.0.0.1',
+        '-k',
+        '/tmp',
+        ...serverSettings(this.options.sharedBuffers ?? defaultSharedBuffers(totalmem())),
+      ],
       uid: ids?.uid,
       gid: ids?.gid,
       env: { ...process.env, LC_MESSAGES: 'C' },
@@ -121,7 +131,8 @@ export class PostgresServer {
     await client.connect();
     try {
       const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-      if (exists.rowCount === 0) await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
+      if (exists.rowCount === 0)
+        await client.query(`CREATE DATABASE ${client.escapeIdentifier(database)}`);
     } finally {
       await client.end();
     }
@@ -146,7 +157,13 @@ function ensurePostgresUser(): Ids {
   }
 }
 
-async function initialiseCluster(initdb: string, dataDir: string, user: string, password: string, ids?: Ids): Promise<void> {
+async function initialiseCluster(
+  initdb: string,
+  dataDir: string,
+  user: string,
+  password: string,
+  ids?: Ids,
+): Promise<void> {
   // the parents stay traversable for the postgres user; the cluster folder itself is private
   mkdirSync(dirname(dataDir), { recursive: true });
   mkdirSync(dataDir, { mode: 0o700 });
@@ -156,15 +173,31 @@ async function initialiseCluster(initdb: string, dataDir: string, user: string, 
   if (ids) chownSync(pwfile, ids.uid, ids.gid);
   try {
     await new Promise<void>((resolve, reject) => {
-      const child = spawn(initdb, [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${user}`, `--pwfile=${pwfile}`, '--encoding=UTF8', '--locale=C', '--no-instructions'], {
-        uid: ids?.uid,
-        gid: ids?.gid,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      const child = spawn(
+        initdb,
+        [
+          `--pgdata=${dataDir}`,
+          '--auth=scram-sha-256',
+          `--username=${user}`,
+          `--pwfile=${pwfile}`,
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-instructions',
+        ],
+        {
+          uid: ids?.uid,
+          gid: ids?.gid,
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
-      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`initdb failed (code ${code}): ${stderr.trim()}`))));
+      child.on('exit', (code) =>
+        code === 0
+          ? resolve()
+          : reject(new Error(`initdb failed (code ${code}): ${stderr.trim()}`)),
+      );
     });
   } finally {
     rmSync(pwfile, { force: true });

@@ -2,7 +2,6 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { isAlive as alive } from './pid-files';
 import { watchdogArgs } from './process-watchdog';
 
-
 /** a process group of its own, like every service the launcher starts; optionally deaf to SIGTERM */
 function service(ignoreTerm = false): ChildProcess {
   const program = `${ignoreTerm ? "process.on('SIGTERM', () => {});" : ''} setInterval(() => {}, 1000);`;
@@ -11,7 +10,9 @@ function service(ignoreTerm = false): ChildProcess {
 }
 
 const exited = (child: ChildProcess): Promise<{ at: number; signal: NodeJS.Signals | null }> =>
-  new Promise((resolve) => child.once('exit', (_code, signal) => resolve({ at: Date.now(), signal })));
+  new Promise((resolve) =>
+    child.once('exit', (_code, signal) => resolve({ at: Date.now(), signal })),
+  );
 
 describe('the launcher watchdog', () => {
   const started: ChildProcess[] = [];
@@ -35,7 +36,9 @@ describe('the launcher watchdog', () => {
     started.push(app, postgres, forgotten);
     await new Promise((r) => setTimeout(r, 200));
     const sut = watchdog();
-    sut.stdin!.write(`watch ${postgres.pid} SIGINT 2 5000\nwatch ${app.pid} SIGTERM 0 700\nwatch ${forgotten.pid} SIGTERM 1 1000\nforget ${forgotten.pid}\n`);
+    sut.stdin!.write(
+      `watch ${postgres.pid} SIGINT 2 5000\nwatch ${app.pid} SIGTERM 0 700\nwatch ${forgotten.pid} SIGTERM 1 1000\nforget ${forgotten.pid}\n`,
+    );
     const appExit = exited(app);
     const postgresExit = exited(postgres);
     const sutExit = exited(sut);

@@ -45,11 +45,17 @@ function watchdogProgram(): void {
     }
     process.exit(0);
   };
-  for (const signal of ['SIGINT', 'SIGHUP', 'SIGPIPE'] as const) process.on(signal, () => undefined);
+  for (const signal of ['SIGINT', 'SIGHUP', 'SIGPIPE'] as const)
+    process.on(signal, () => undefined);
   const lines = require('node:readline').createInterface({ input: process.stdin });
   lines.on('line', (line: string) => {
     const [verb, pid, signal, order, graceMs] = line.split(' ');
-    if (verb === 'watch') watched.set(Number(pid), { signal: signal as NodeJS.Signals, order: Number(order), graceMs: Number(graceMs) });
+    if (verb === 'watch')
+      watched.set(Number(pid), {
+        signal: signal as NodeJS.Signals,
+        order: Number(order),
+        graceMs: Number(graceMs),
+      });
     else if (verb === 'forget') watched.delete(Number(pid));
   });
   lines.on('close', () => void stopAll());
@@ -118,7 +124,10 @@ export class LaunchedProcesses {
 
   private ensureWatchdog(): void {
     if (this.watchdog) return;
-    const child = spawn(process.execPath, watchdogArgs(), { detached: true, stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(process.execPath, watchdogArgs(), {
+      detached: true,
+      stdio: ['pipe', 'ignore', 'ignore'],
+    });
     this.watchdog = child;
     child.stdin!.on('error', () => undefined);
     child.once('exit', () => {
@@ -127,7 +136,8 @@ export class LaunchedProcesses {
       // killed while it still had work: a new one takes over what is running
       if (this.launched.size > 0) {
         this.ensureWatchdog();
-        for (const [pid, entry] of this.launched) this.tell(`watch ${pid} ${entry.stopSignal} ${entry.stopOrder} ${entry.graceMs}`);
+        for (const [pid, entry] of this.launched)
+          this.tell(`watch ${pid} ${entry.stopSignal} ${entry.stopOrder} ${entry.graceMs}`);
       }
     });
     // the pipe and the process must not keep a launcher's event loop alive

@@ -6,7 +6,11 @@ export function projectRoot(from: string = __dirname): string {
   let dir = from;
   for (;;) {
     const manifest = join(dir, 'package.json');
-    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'fleet-telemetry-pipeline') return dir;
+    if (
+      existsSync(manifest) &&
+      JSON.parse(readFileSync(manifest, 'utf8')).name === 'fleet-telemetry-pipeline'
+    )
+      return dir;
     const parent = dirname(dir);
     if (parent === dir) throw new Error(`cannot find the project root above ${from}`);
     dir = parent;

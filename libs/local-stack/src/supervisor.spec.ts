@@ -33,7 +33,11 @@ describe(Supervisor.name, () => {
     jest.useFakeTimers();
     clock = 0;
     lines = [];
-    sut = new Supervisor((line) => lines.push(line), DEFAULT_RESTART_POLICY, () => clock);
+    sut = new Supervisor(
+      (line) => lines.push(line),
+      DEFAULT_RESTART_POLICY,
+      () => clock,
+    );
   });
   afterEach(() => {
     sut.stop();
@@ -96,7 +100,9 @@ describe(Supervisor.name, () => {
     app.die();
     await advance(1_000);
     expect(app.starts).toBe(4);
-    expect(lines.filter((l) => l.includes('restart 1 failed') || l.includes('restart 2 failed'))).toHaveLength(2);
+    expect(
+      lines.filter((l) => l.includes('restart 1 failed') || l.includes('restart 2 failed')),
+    ).toHaveLength(2);
   });
 
   it('restarts nothing once stopped', async () => {

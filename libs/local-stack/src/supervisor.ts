@@ -14,7 +14,11 @@ export interface RestartPolicy {
   stableAfterMs: number;
 }
 
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { firstDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicy = {
+  firstDelayMs: 1_000,
+  maxDelayMs: 30_000,
+  stableAfterMs: 60_000,
+};
 
 /** the wait before restart number `failures` in a row (1, 2, …): doubling, capped */
 export function restartDelay(policy: RestartPolicy, failures: number): number {
@@ -56,7 +60,12 @@ export class Supervisor {
   }
 
   statusLine(): string {
-    return [...this.units.values()].map((s) => `${s.unit.name} ${s.up ? 'up' : 'DOWN'} (${s.restarts} restart${s.restarts === 1 ? '' : 's'})`).join(', ');
+    return [...this.units.values()]
+      .map(
+        (s) =>
+          `${s.unit.name} ${s.up ? 'up' : 'DOWN'} (${s.restarts} restart${s.restarts === 1 ? '' : 's'})`,
+      )
+      .join(', ');
   }
 
   stop(): void {

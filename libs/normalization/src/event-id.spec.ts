@@ -7,18 +7,30 @@ import { WeguardNormalizer } from './weguard.normalizer';
 
 describe(eventIdFor.name, () => {
   const sut = eventIdFor;
-  const reading = { vin: '9BWZZZ377VT004251', speed: 62.5, flag: { speed: null, b: [1, { y: 1, x: 2 }] } };
+  const reading = {
+    vin: '9BWZZZ377VT004251',
+    speed: 62.5,
+    flag: { speed: null, b: [1, { y: 1, x: 2 }] },
+  };
 
   it('is a version 5 UUID', () => {
-    expect(sut('mobway', 'V', '2025-03-01T13:00:00.000Z', reading)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(sut('mobway', 'V', '2025-03-01T13:00:00.000Z', reading)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 
   it('is stable across releases (changing it breaks deduplication of redelivered readings)', () => {
-    expect(sut('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', reading)).toBe('c5e54619-2b53-5c96-8808-e9f778a1b38a');
+    expect(sut('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', reading)).toBe(
+      'c5e54619-2b53-5c96-8808-e9f778a1b38a',
+    );
   });
 
   it('ignores key order at every level', () => {
-    const reordered = { flag: { b: [1, { x: 2, y: 1 }], speed: null }, speed: 62.5, vin: '9BWZZZ377VT004251' };
+    const reordered = {
+      flag: { b: [1, { x: 2, y: 1 }], speed: null },
+      speed: 62.5,
+      vin: '9BWZZZ377VT004251',
+    };
 
     expect(sut('mobway', 'V', 'T', reordered)).toBe(sut('mobway', 'V', 'T', reading));
   });
@@ -28,7 +40,10 @@ describe(eventIdFor.name, () => {
     ['entity id', ['mobway', 'W', 'T', reading]],
     ['recordedAt', ['mobway', 'V', 'U', reading]],
     ['a value', ['mobway', 'V', 'T', { ...reading, speed: 62.50001 }]],
-    ['array order', ['mobway', 'V', 'T', { ...reading, flag: { speed: null, b: [{ y: 1, x: 2 }, 1] } }]],
+    [
+      'array order',
+      ['mobway', 'V', 'T', { ...reading, flag: { speed: null, b: [{ y: 1, x: 2 }, 1] } }],
+    ],
     ['a type', ['mobway', 'V', 'T', { ...reading, speed: '62.5' }]],
   ])('changes with the %s', (_case, args) => {
     expect(sut(...args)).not.toBe(sut('mobway', 'V', 'T', reading));
@@ -36,12 +51,44 @@ describe(eventIdFor.name, () => {
 
   // computed before the key-shape cache went in: however the id is computed, these must not change
   it.each([
-    ['mobway.json', 'mobway', new MobwayNormalizer(), ['bdb4e9f8-f1dc-53d0-bd14-77a42a341dbe', 'a5a0913d-fb53-54dc-b7b1-ad1111038074', '05beb2e8-96c3-5b8c-b38b-106cdd06d0db', 'dfbee592-e7a8-534b-9446-453ab483d15e', 'cc628322-375b-5f83-a53e-f03a59958c2a', 'b7cee1d2-5784-5b86-8ff3-6ce039dac846', 'adfe0889-af69-5402-a1da-fe1b0bbafc14', '39cb7c8a-59f8-5343-a624-0fefa493c143', 'b0befdcc-331e-54a3-a075-4a29747f4042', 'bae25c61-d650-5101-a247-075a623ed689']],
-    ['weguard.json', 'weguard', new WeguardNormalizer(), ['47a8cd88-fa97-5ac8-a197-98ff3f25dcf6', 'b080057d-b6b8-59e0-a6b7-18799f7b3fa1', '1a78709e-bddb-5d84-a602-a1c46b5d10aa']],
+    [
+      'mobway.json',
+      'mobway',
+      new MobwayNormalizer(),
+      [
+        'bdb4e9f8-f1dc-53d0-bd14-77a42a341dbe',
+        'a5a0913d-fb53-54dc-b7b1-ad1111038074',
+        '05beb2e8-96c3-5b8c-b38b-106cdd06d0db',
+        'dfbee592-e7a8-534b-9446-453ab483d15e',
+        'cc628322-375b-5f83-a53e-f03a59958c2a',
+        'b7cee1d2-5784-5b86-8ff3-6ce039dac846',
+        'adfe0889-af69-5402-a1da-fe1b0bbafc14',
+        '39cb7c8a-59f8-5343-a624-0fefa493c143',
+        'b0befdcc-331e-54a3-a075-4a29747f4042',
+        'bae25c61-d650-5101-a247-075a623ed689',
+      ],
+    ],
+    [
+      'weguard.json',
+      'weguard',
+      new WeguardNormalizer(),
+      [
+        '47a8cd88-fa97-5ac8-a197-98ff3f25dcf6',
+        'b080057d-b6b8-59e0-a6b7-18799f7b3fa1',
+        '1a78709e-bddb-5d84-a602-a1c46b5d10aa',
+      ],
+    ],
   ])('keeps the ids of samples/%s', (sample, source, normalizer, ids) => {
-    const payload = JSON.parse(readFileSync(join(__dirname, '../../../samples', sample), 'utf8')) as unknown;
+    const payload = JSON.parse(
+      readFileSync(join(__dirname, '../../../samples', sample), 'utf8'),
+    ) as unknown;
     // twice: the second pass goes through the cached key shapes
-    for (let pass = 0; pass < 2; pass++) expect(normalizer.normalize(payload, { source, receivedAt: new Date('2025-03-01T13:00:00Z') }).records.map((r) => r.eventId)).toEqual(ids);
+    for (let pass = 0; pass < 2; pass++)
+      expect(
+        normalizer
+          .normalize(payload, { source, receivedAt: new Date('2025-03-01T13:00:00Z') })
+          .records.map((r) => r.eventId),
+      ).toEqual(ids);
   });
 
   it('cannot be forged by moving text between its parts', () => {
@@ -51,7 +98,9 @@ describe(eventIdFor.name, () => {
 
 describe(uuidV5.name, () => {
   it('matches the RFC / Python reference for python.org in the DNS namespace', () => {
-    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
+    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '886313e1-3b8a-5372-9b90-0c9aee199e5d',
+    );
   });
 
   // the name is written into a 16 KiB scratch buffer: names that fill it, or overflow it in the
@@ -64,7 +113,14 @@ describe(uuidV5.name, () => {
   ])('hashes %s names around the scratch buffer size whole', (_case, unit) => {
     const namespace = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
     const reference = (name: string): string => {
-      const hex = createHash('sha1').update(Buffer.concat([Buffer.from(namespace.replace(/-/g, ''), 'hex'), Buffer.from(name, 'utf8')])).digest('hex');
+      const hex = createHash('sha1')
+        .update(
+          Buffer.concat([
+            Buffer.from(namespace.replace(/-/g, ''), 'hex'),
+            Buffer.from(name, 'utf8'),
+          ]),
+        )
+        .digest('hex');
       return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${'89ab89ab89ab89ab'[parseInt(hex[16], 16)]}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     };
     const unitBytes = Buffer.byteLength(unit);
@@ -77,7 +133,10 @@ describe(uuidV5.name, () => {
 
 describe(canonicalJson.name, () => {
   it.each([
-    [{ b: 1, a: { d: [3, { f: 1, e: 2 }], c: null } }, '{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"b":1}'],
+    [
+      { b: 1, a: { d: [3, { f: 1, e: 2 }], c: null } },
+      '{"a":{"c":null,"d":[3,{"e":2,"f":1}]},"b":1}',
+    ],
     [{ a: undefined, b: () => 1, c: 'x' }, '{"c":"x"}'],
     [[undefined, NaN, -0, Infinity], '[null,null,0,null]'],
     [10n, '"10"'],
@@ -91,12 +150,32 @@ describe(canonicalJson.name, () => {
 describe(`${canonicalJson.name} against a plain reference`, () => {
   // the definition: JSON.stringify with every object's keys sorted by UTF-16 code unit
   const reference = (value: unknown): string =>
-    JSON.stringify(value, (_key, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v));
+    JSON.stringify(value, (_key, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+        : v,
+    );
 
   it('agrees on many readings sharing, reordering and outnumbering the cached key shapes', () => {
     let seed = 7;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const names = ['vin', 'speed', 'b', 'a', 'Z', 'é', 'ß', '"q"', 'date_time', 'flag', 'x1', 'x10', 'x2', '', '__proto__'];
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const names = [
+      'vin',
+      'speed',
+      'b',
+      'a',
+      'Z',
+      'é',
+      'ß',
+      '"q"',
+      'date_time',
+      'flag',
+      'x1',
+      'x10',
+      'x2',
+      '',
+      '__proto__',
+    ];
     const valueOf = (depth: number): unknown => {
       const pick = random();
       if (depth < 2 && pick < 0.15) return objectOf(depth + 1);
@@ -109,7 +188,9 @@ describe(`${canonicalJson.name} against a plain reference`, () => {
     const objectOf = (depth: number): Record<string, unknown> => {
       const keys = names.filter(() => random() < 0.5);
       if (random() < 0.5) keys.reverse();
-      return JSON.parse(`{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(valueOf(depth))}`).join(',')}}`) as Record<string, unknown>;
+      return JSON.parse(
+        `{${keys.map((k) => `${JSON.stringify(k)}:${JSON.stringify(valueOf(depth))}`).join(',')}}`,
+      ) as Record<string, unknown>;
     };
     for (let i = 0; i < 2000; i++) {
       const reading = objectOf(0);
@@ -130,6 +211,12 @@ describe('event ids of large readings', () => {
     const json = canonicalJson(['s', 'e', 't', big]);
     expect(json.length).toBeGreaterThan(60_000);
     expect(eventIdFor('s', 'e', 't', big)).toBe(uuidV5(json, EVENT_ID_NAMESPACE));
-    expect(eventIdFor('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', { vin: '9BWZZZ377VT004251', speed: 62.5, flag: { speed: null, b: [1, { y: 1, x: 2 }] } })).toBe('c5e54619-2b53-5c96-8808-e9f778a1b38a');
+    expect(
+      eventIdFor('mobway', '9BWZZZ377VT004251', '2025-03-01T13:00:00.000Z', {
+        vin: '9BWZZZ377VT004251',
+        speed: 62.5,
+        flag: { speed: null, b: [1, { y: 1, x: 2 }] },
+      }),
+    ).toBe('c5e54619-2b53-5c96-8808-e9f778a1b38a');
   });
 });

@@ -8,7 +8,12 @@ export const EVENT_ID_NAMESPACE = 'c8855424-ef02-4afc-99eb-bf0f974cbcb1';
  * (key-sorted) JSON of the original reading. The same reading gives the same id however its keys
  * are ordered and whenever it arrives; any other reading gives another id.
  */
-export function eventIdFor(source: string, entityId: string, recordedAt: string, reading: unknown): string {
+export function eventIdFor(
+  source: string,
+  entityId: string,
+  recordedAt: string,
+  reading: unknown,
+): string {
   return uuidV5(canonicalJson([source, entityId, recordedAt, reading]), EVENT_ID_NAMESPACE);
 }
 
@@ -57,7 +62,9 @@ export function canonicalJson(value: unknown): string {
       return `"${value}"`;
     case 'object':
       if (value === null) return 'null';
-      return Array.isArray(value) ? canonicalArray(value) : canonicalObject(value as Record<string, unknown>);
+      return Array.isArray(value)
+        ? canonicalArray(value)
+        : canonicalObject(value as Record<string, unknown>);
     default:
       return 'null'; // undefined, functions, symbols (left out of objects below, as JSON.stringify does)
   }

@@ -28,7 +28,8 @@ export function readingFault(value: unknown, limit: number = MAX_NESTING): strin
   if (fault === undefined) return undefined;
   if (fault.kind === 'depth') return `is nested deeper than ${limit} levels`;
   const path = pathText(fault.path);
-  if (fault.kind === 'number') return `holds a number outside float8's range (read as ${fault.detail}) at ${path}: PostgreSQL cannot store it`;
+  if (fault.kind === 'number')
+    return `holds a number outside float8's range (read as ${fault.detail}) at ${path}: PostgreSQL cannot store it`;
   return `holds ${fault.detail} in a ${fault.kind} at ${path}: PostgreSQL cannot store it`;
 }
 
@@ -41,8 +42,12 @@ interface Fault {
 
 // indexes and keys rather than Object.entries: no array per key, and this sees every reading
 function faultIn(value: unknown, limit: number): Fault | undefined {
-  if (typeof value === 'string') return isStorableText(value) ? undefined : { kind: 'value', detail: unstorableTextKind(value), path: [] };
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : { kind: 'number', detail: String(value), path: [] };
+  if (typeof value === 'string')
+    return isStorableText(value)
+      ? undefined
+      : { kind: 'value', detail: unstorableTextKind(value), path: [] };
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : { kind: 'number', detail: String(value), path: [] };
   if (typeof value !== 'object' || value === null) return undefined;
   if (limit === 0) return { kind: 'depth', detail: '', path: [] };
   if (Array.isArray(value)) {
@@ -76,7 +81,12 @@ function pathText(path: (string | number)[]): string {
   let text = '$';
   for (let i = path.length - 1; i >= 0; i--) {
     const step = path[i];
-    text += typeof step === 'number' ? `[${step}]` : PLAIN_KEY.test(step) && step.length <= 40 ? `.${step}` : `[${quoted(step)}]`;
+    text +=
+      typeof step === 'number'
+        ? `[${step}]`
+        : PLAIN_KEY.test(step) && step.length <= 40
+          ? `.${step}`
+          : `[${quoted(step)}]`;
   }
   return text;
 }
@@ -100,7 +110,13 @@ export function unmapped(reading: JsonObject, used: ReadonlySet<string>): Record
   for (const key of Object.keys(reading)) {
     if (used.has(key)) continue;
     // assigning `__proto__` would set the prototype: that key is defined as an ordinary own field
-    if (key === '__proto__') Object.defineProperty(rest, key, { value: reading[key], enumerable: true, writable: true, configurable: true });
+    if (key === '__proto__')
+      Object.defineProperty(rest, key, {
+        value: reading[key],
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
     else rest[key] = reading[key];
   }
   return rest;

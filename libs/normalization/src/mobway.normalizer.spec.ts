@@ -52,7 +52,9 @@ describe(MobwayNormalizer.name, () => {
   it('maps a reading onto the contract with SI-style names', () => {
     expect(only(aPayload(aReading()))).toEqual({
       schema: 'vehicle-telemetry/v1',
-      eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      eventId: expect.stringMatching(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
       source: 'mobway',
       vin: VIN,
       recordedAt: '2025-03-01T13:00:00.000Z',
@@ -106,7 +108,9 @@ describe(MobwayNormalizer.name, () => {
       ['empty', ''],
     ])('rejects %s', (_case, dateTime) => {
       expect(rejectedOnly(aPayload(aReading({ date_time: dateTime })))).toEqual({
-        reasons: [`date_time ${JSON.stringify(dateTime)} is not a valid 'yyyy-mm-dd hh:mm:ss' time`],
+        reasons: [
+          `date_time ${JSON.stringify(dateTime)} is not a valid 'yyyy-mm-dd hh:mm:ss' time`,
+        ],
         original: aReading({ date_time: dateTime }),
         entityId: VIN,
       });
@@ -128,7 +132,13 @@ describe(MobwayNormalizer.name, () => {
   });
 
   it('keeps fields it does not map in attributes, unchanged', () => {
-    const extras = { tire_pressure_fl: 34, tire_pressure_rr: 33.5, driver: { badge: 'MTR-20931' }, tags: ['a'], note: null };
+    const extras = {
+      tire_pressure_fl: 34,
+      tire_pressure_rr: 33.5,
+      driver: { badge: 'MTR-20931' },
+      tags: ['a'],
+      note: null,
+    };
 
     expect(only(aPayload(aReading(extras))).attributes).toEqual(extras);
   });
@@ -136,11 +146,18 @@ describe(MobwayNormalizer.name, () => {
   it('treats a missing field as null', () => {
     const { speed: _speed, rpm: _rpm, event: _event, flag: _flag, ...reading } = aReading();
 
-    expect(only(aPayload(reading))).toMatchObject({ speedKph: null, engineRpm: null, event: null, flags: {} });
+    expect(only(aPayload(reading))).toMatchObject({
+      speedKph: null,
+      engineRpm: null,
+      event: null,
+      flags: {},
+    });
   });
 
   it('accepts numbers sent as numeric strings', () => {
-    const record = only(aPayload(aReading({ speed: '62.5', latitude: ' -23.5505 ', odometer: '4.82114e4' })));
+    const record = only(
+      aPayload(aReading({ speed: '62.5', latitude: ' -23.5505 ', odometer: '4.82114e4' })),
+    );
 
     expect(record).toMatchObject({ speedKph: 62.5, latitude: -23.5505, odometerKm: 48211.4 });
   });
@@ -149,8 +166,16 @@ describe(MobwayNormalizer.name, () => {
     ['a word', 'fast', 'speed must be a finite number or a numeric string, got "fast"'],
     ['hex', '0x1f', 'speed must be a finite number or a numeric string, got "0x1f"'],
     ['an empty string', '', 'speed must be a finite number or a numeric string, got ""'],
-    ['Infinity as text', 'Infinity', 'speed must be a finite number or a numeric string, got "Infinity"'],
-    ['an overflowing exponent', '1e400', 'speed must be a finite number or a numeric string, got "1e400"'],
+    [
+      'Infinity as text',
+      'Infinity',
+      'speed must be a finite number or a numeric string, got "Infinity"',
+    ],
+    [
+      'an overflowing exponent',
+      '1e400',
+      'speed must be a finite number or a numeric string, got "1e400"',
+    ],
     ['a boolean', true, 'speed must be a finite number or a numeric string, got a boolean'],
     ['an object', { kph: 3 }, 'speed must be a finite number or a numeric string, got an object'],
   ])('rejects a speed of %s', (_case, speed, reason) => {
@@ -162,7 +187,9 @@ describe(MobwayNormalizer.name, () => {
   });
 
   it('rejects a flag that is not an object', () => {
-    expect(rejectedOnly(aPayload(aReading({ flag: ['speed'] }))).reasons).toEqual(['flag must be an object, got an array']);
+    expect(rejectedOnly(aPayload(aReading({ flag: ['speed'] }))).reasons).toEqual([
+      'flag must be an object, got an array',
+    ]);
   });
 
   describe('VIN', () => {
@@ -201,24 +228,33 @@ describe(MobwayNormalizer.name, () => {
     });
 
     it('rejects a VIN that is not a string', () => {
-      expect(rejectedOnly({ [VIN]: [aReading({ vin: 42 })] }).reasons).toEqual(['vin must be a string, got a number']);
+      expect(rejectedOnly({ [VIN]: [aReading({ vin: 42 })] }).reasons).toEqual([
+        'vin must be a string, got a number',
+      ]);
     });
   });
 
   it('rejects latitude 123 and still accepts the other readings of the payload', () => {
     const bad = aReading({ vin: OTHER_VIN, latitude: 123 });
 
-    const { records, rejected } = sut.normalize(aPayload(aReading(), bad, aReading({ date_time: '2025-03-01 10:00:05' })), aContext());
+    const { records, rejected } = sut.normalize(
+      aPayload(aReading(), bad, aReading({ date_time: '2025-03-01 10:00:05' })),
+      aContext(),
+    );
 
     expect(records.map(({ vin, recordedAt }) => [vin, recordedAt])).toEqual([
       [VIN, '2025-03-01T13:00:00.000Z'],
       [VIN, '2025-03-01T13:00:05.000Z'],
     ]);
-    expect(rejected).toEqual([{ reasons: ['latitude must not be greater than 90'], original: bad, entityId: OTHER_VIN }]);
+    expect(rejected).toEqual([
+      { reasons: ['latitude must not be greater than 90'], original: bad, entityId: OTHER_VIN },
+    ]);
   });
 
   it('reports every problem of a reading at once', () => {
-    expect(rejectedOnly(aPayload(aReading({ date_time: 'soon', speed: 'fast', flag: 1 }))).reasons).toEqual([
+    expect(
+      rejectedOnly(aPayload(aReading({ date_time: 'soon', speed: 'fast', flag: 1 }))).reasons,
+    ).toEqual([
       `date_time "soon" is not a valid 'yyyy-mm-dd hh:mm:ss' time`,
       'speed must be a finite number or a numeric string, got "fast"',
       'flag must be an object, got a number',
@@ -239,11 +275,17 @@ describe(MobwayNormalizer.name, () => {
     ['a string', 'hello', 'got a string'],
     ['a number', 42, 'got a number'],
   ])('rejects a payload that is %s, as a whole', (_case, payload, got) => {
-    expect(rejectedOnly(payload)).toEqual({ reasons: [`mobway payload must be an object keyed by VIN, ${got}`], original: payload });
+    expect(rejectedOnly(payload)).toEqual({
+      reasons: [`mobway payload must be an object keyed by VIN, ${got}`],
+      original: payload,
+    });
   });
 
   it('rejects each reading that is not an object', () => {
-    const { records, rejected } = sut.normalize({ [VIN]: [aReading(), 'oops', null], [OTHER_VIN]: 3 }, aContext());
+    const { records, rejected } = sut.normalize(
+      { [VIN]: [aReading(), 'oops', null], [OTHER_VIN]: 3 },
+      aContext(),
+    );
 
     expect(records).toHaveLength(1);
     expect(rejected).toEqual([
@@ -254,7 +296,9 @@ describe(MobwayNormalizer.name, () => {
   });
 
   it('keeps `__proto__` and `constructor` fields as plain attributes without touching prototypes', () => {
-    const payload = JSON.parse(`{"${VIN}":[{"vin":"${VIN}","date_time":"2025-03-01 10:00:00","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]}`);
+    const payload = JSON.parse(
+      `{"${VIN}":[{"vin":"${VIN}","date_time":"2025-03-01 10:00:00","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]}`,
+    );
 
     const record = only(payload);
 
@@ -267,47 +311,98 @@ describe(MobwayNormalizer.name, () => {
     let deep: unknown = 1;
     for (let i = 0; i < 10_000; i++) deep = [deep];
 
-    expect(rejectedOnly(aPayload(aReading({ extra: deep }))).reasons).toEqual(['reading is nested deeper than 32 levels']);
+    expect(rejectedOnly(aPayload(aReading({ extra: deep }))).reasons).toEqual([
+      'reading is nested deeper than 32 levels',
+    ]);
   });
 
   it.each<[string, Record<string, unknown>, string]>([
-    ['U+0000 in an attribute', { driver: 'before\u0000after' }, 'reading holds U+0000 (NUL) in a value at $.driver: PostgreSQL cannot store it'],
-    ['U+0000 in the event', { event: 'ignition\u0000' }, 'reading holds U+0000 (NUL) in a value at $.event: PostgreSQL cannot store it'],
-    ['a lone surrogate in a flag key', { flag: { ['speed\ud800']: { value: 1 } } }, 'reading holds an unpaired UTF-16 surrogate in a key at $.flag["speed\\ud800"]: PostgreSQL cannot store it'],
-    ['an overflowing number', { odometer: JSON.parse('1e400') }, "reading holds a number outside float8's range (read as Infinity) at $.odometer: PostgreSQL cannot store it"],
-    ['a time before 1970 (Brasília)', { date_time: '1969-12-31 20:59:59' }, 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
-    ['year 0', { date_time: '0000-06-01 00:00:00' }, 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+    [
+      'U+0000 in an attribute',
+      { driver: 'before\u0000after' },
+      'reading holds U+0000 (NUL) in a value at $.driver: PostgreSQL cannot store it',
+    ],
+    [
+      'U+0000 in the event',
+      { event: 'ignition\u0000' },
+      'reading holds U+0000 (NUL) in a value at $.event: PostgreSQL cannot store it',
+    ],
+    [
+      'a lone surrogate in a flag key',
+      { flag: { ['speed\ud800']: { value: 1 } } },
+      'reading holds an unpaired UTF-16 surrogate in a key at $.flag["speed\\ud800"]: PostgreSQL cannot store it',
+    ],
+    [
+      'an overflowing number',
+      { odometer: JSON.parse('1e400') },
+      "reading holds a number outside float8's range (read as Infinity) at $.odometer: PostgreSQL cannot store it",
+    ],
+    [
+      'a time before 1970 (Brasília)',
+      { date_time: '1969-12-31 20:59:59' },
+      'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z',
+    ],
+    [
+      'year 0',
+      { date_time: '0000-06-01 00:00:00' },
+      'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z',
+    ],
   ])('rejects a reading PostgreSQL could not store: %s', (_case, overrides, reason) => {
     expect(rejectedOnly(aPayload(aReading(overrides))).reasons).toEqual([reason]);
   });
 
   it('accepts the first instant of 1970 and odd text PostgreSQL stores, unchanged', () => {
-    const record = only(aPayload(aReading({ date_time: '1969-12-31 21:00:00', event: 'ção 🚚 \u0001', note: '\\u0000 \ufffd' })));
+    const record = only(
+      aPayload(
+        aReading({
+          date_time: '1969-12-31 21:00:00',
+          event: 'ção 🚚 \u0001',
+          note: '\\u0000 \ufffd',
+        }),
+      ),
+    );
 
-    expect(record).toMatchObject({ recordedAt: '1970-01-01T00:00:00.000Z', event: 'ção 🚚 \u0001', attributes: { note: '\\u0000 \ufffd' } });
+    expect(record).toMatchObject({
+      recordedAt: '1970-01-01T00:00:00.000Z',
+      event: 'ção 🚚 \u0001',
+      attributes: { note: '\\u0000 \ufffd' },
+    });
   });
 
   it('fails the contract on every record when receivedAt is not a date', () => {
-    const { rejected } = sut.normalize(aPayload(aReading()), aContext({ receivedAt: new Date(NaN) }));
+    const { rejected } = sut.normalize(
+      aPayload(aReading()),
+      aContext({ receivedAt: new Date(NaN) }),
+    );
 
-    expect(rejected[0].reasons).toEqual(['receivedAt must be an ISO-8601 UTC timestamp with milliseconds (yyyy-mm-ddThh:mm:ss.sssZ)']);
+    expect(rejected[0].reasons).toEqual([
+      'receivedAt must be an ISO-8601 UTC timestamp with milliseconds (yyyy-mm-ddThh:mm:ss.sssZ)',
+    ]);
   });
 
   describe('eventId', () => {
     it('is the same for the same reading, however its keys are ordered and whenever it arrives', () => {
       const reading = aReading({ flag: { a: 1, b: { c: 2, d: 3 } } });
-      const reordered = Object.fromEntries(Object.entries({ ...reading, flag: { b: { d: 3, c: 2 }, a: 1 } }).reverse());
+      const reordered = Object.fromEntries(
+        Object.entries({ ...reading, flag: { b: { d: 3, c: 2 }, a: 1 } }).reverse(),
+      );
 
       const first = only(aPayload(reading));
-      const again = only(aPayload(reordered), aContext({ receivedAt: new Date('2025-03-02T00:00:00Z') }));
+      const again = only(
+        aPayload(reordered),
+        aContext({ receivedAt: new Date('2025-03-02T00:00:00Z') }),
+      );
 
       expect(again.eventId).toBe(first.eventId);
     });
 
     it('differs when any value of the reading differs', () => {
-      const ids = [aReading(), aReading({ speed: 62.6 }), aReading({ tire_pressure_fl: 34 }), aReading({ flag: { rpm: 1 } })].map(
-        (reading) => only(aPayload(reading)).eventId,
-      );
+      const ids = [
+        aReading(),
+        aReading({ speed: 62.6 }),
+        aReading({ tire_pressure_fl: 34 }),
+        aReading({ flag: { rpm: 1 } }),
+      ].map((reading) => only(aPayload(reading)).eventId);
 
       expect(new Set(ids).size).toBe(ids.length);
     });
@@ -321,8 +416,14 @@ describe(MobwayNormalizer.name, () => {
   });
 
   it('gives the same result with class-validator as its check', () => {
-    const payload = aPayload(aReading(), aReading({ vin: OTHER_VIN, latitude: 123 }), aReading({ date_time: '2025-03-01 10:00:01', fuel_level: -1 }));
+    const payload = aPayload(
+      aReading(),
+      aReading({ vin: OTHER_VIN, latitude: 123 }),
+      aReading({ date_time: '2025-03-01 10:00:01', fuel_level: -1 }),
+    );
 
-    expect(new MobwayNormalizer(validateVehicle).normalize(payload, aContext())).toEqual(sut.normalize(payload, aContext()));
+    expect(new MobwayNormalizer(validateVehicle).normalize(payload, aContext())).toEqual(
+      sut.normalize(payload, aContext()),
+    );
   });
 });

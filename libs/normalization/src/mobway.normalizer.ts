@@ -1,6 +1,15 @@
 import { checkVehicle, type RecordType, VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
 import { eventIdFor } from './event-id';
-import { finiteNumber, isJsonObject, JsonObject, kindOf, own, quoted, readingFault, unmapped } from './json-values';
+import {
+  finiteNumber,
+  isJsonObject,
+  JsonObject,
+  kindOf,
+  own,
+  quoted,
+  readingFault,
+  unmapped,
+} from './json-values';
 import { NormalizeContext, NormalizeOutcome, Normalizer } from './normalizer';
 import { emptyOutcome, ReadingResult, rejection, settle } from './reading-result';
 import { utcFromDate, utcFromWallClock } from './timestamps';
@@ -8,7 +17,16 @@ import { utcFromDate, utcFromWallClock } from './timestamps';
 // mobway sends Brasília local time without an offset; Brazil has kept UTC−03:00 all year since 2019
 const BRASILIA_OFFSET_MINUTES = -180;
 
-type NumericField = 'latitude' | 'longitude' | 'speedKph' | 'headingDeg' | 'odometerKm' | 'fuelLevelPct' | 'engineRpm' | 'lvBatteryVoltageV' | 'hvBatterySocPct';
+type NumericField =
+  | 'latitude'
+  | 'longitude'
+  | 'speedKph'
+  | 'headingDeg'
+  | 'odometerKm'
+  | 'fuelLevelPct'
+  | 'engineRpm'
+  | 'lvBatteryVoltageV'
+  | 'hvBatterySocPct';
 
 // mobway field -> record field; the units already match (km/h, km, %, V)
 const NUMERIC_FIELDS: ReadonlyArray<readonly [string, NumericField]> = [
@@ -23,7 +41,13 @@ const NUMERIC_FIELDS: ReadonlyArray<readonly [string, NumericField]> = [
   ['hv_battery_soc', 'hvBatterySocPct'],
 ];
 
-const MAPPED: ReadonlySet<string> = new Set(['vin', 'date_time', 'event', 'flag', ...NUMERIC_FIELDS.map(([field]) => field)]);
+const MAPPED: ReadonlySet<string> = new Set([
+  'vin',
+  'date_time',
+  'event',
+  'flag',
+  ...NUMERIC_FIELDS.map(([field]) => field),
+]);
 
 /**
  * mobway: an object keyed by VIN, each value one reading or a list of readings. A bare reading
@@ -40,7 +64,12 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
     // an invalid receivedAt becomes '' and fails the contract check on every record
     const receivedAt = utcFromDate(ctx.receivedAt) ?? '';
     if (!isJsonObject(payload)) {
-      outcome.rejected.push(rejection([`mobway payload must be an object keyed by VIN, got ${kindOf(payload)}`], payload).rejection);
+      outcome.rejected.push(
+        rejection(
+          [`mobway payload must be an object keyed by VIN, got ${kindOf(payload)}`],
+          payload,
+        ).rejection,
+      );
       return outcome;
     }
     if (typeof own(payload, 'date_time') === 'string') {
@@ -49,15 +78,26 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
     }
     for (const [key, value] of Object.entries(payload)) {
       for (const reading of Array.isArray(value) ? value : [value]) {
-        settle(outcome, reading, () => this.reading(key, reading, ctx.source, receivedAt), ctx.maxReadings);
+        settle(
+          outcome,
+          reading,
+          () => this.reading(key, reading, ctx.source, receivedAt),
+          ctx.maxReadings,
+        );
       }
     }
     return outcome;
   }
 
-  private reading(key: string | undefined, reading: unknown, source: string, receivedAt: string): ReadingResult<VehicleTelemetryV1> {
+  private reading(
+    key: string | undefined,
+    reading: unknown,
+    source: string,
+    receivedAt: string,
+  ): ReadingResult<VehicleTelemetryV1> {
     const keyVin = key?.trim().toUpperCase();
-    if (!isJsonObject(reading)) return rejection([`reading must be an object, got ${kindOf(reading)}`], reading, keyVin);
+    if (!isJsonObject(reading))
+      return rejection([`reading must be an object, got ${kindOf(reading)}`], reading, keyVin);
     const fault = readingFault(reading);
     if (fault !== undefined) return rejection([`reading ${fault}`], reading, keyVin);
 
@@ -69,10 +109,12 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
     record.receivedAt = receivedAt;
     const vin = vinOf(keyVin, reading, reasons);
     const recordedAt = recordedAtOf(reading, reasons);
-    for (const [field, target] of NUMERIC_FIELDS) record[target] = numberOf(reading, field, reasons);
+    for (const [field, target] of NUMERIC_FIELDS)
+      record[target] = numberOf(reading, field, reasons);
     record.event = eventOf(reading, reasons);
     record.flags = flagsOf(reading, reasons);
-    if (reasons.length > 0 || vin === undefined || recordedAt === undefined) return rejection(reasons, reading, vin ?? keyVin);
+    if (reasons.length > 0 || vin === undefined || recordedAt === undefined)
+      return rejection(reasons, reading, vin ?? keyVin);
 
     record.vin = vin;
     record.recordedAt = recordedAt;
@@ -84,10 +126,15 @@ export class MobwayNormalizer implements Normalizer<VehicleTelemetryV1> {
 }
 
 /** The reading's `vin`, else its key; trimmed and upper-cased. The two must agree when both are given. */
-function vinOf(keyVin: string | undefined, reading: JsonObject, reasons: string[]): string | undefined {
+function vinOf(
+  keyVin: string | undefined,
+  reading: JsonObject,
+  reasons: string[],
+): string | undefined {
   const value = own(reading, 'vin');
   if (value === undefined || value === null) {
-    if (keyVin === undefined) reasons.push('vin missing: the reading has none and is not keyed by one');
+    if (keyVin === undefined)
+      reasons.push('vin missing: the reading has none and is not keyed by one');
     return keyVin;
   }
   if (typeof value !== 'string') {
@@ -95,7 +142,8 @@ function vinOf(keyVin: string | undefined, reading: JsonObject, reasons: string[
     return keyVin;
   }
   const vin = value.trim().toUpperCase();
-  if (keyVin !== undefined && keyVin !== vin) reasons.push(`vin ${quoted(vin)} does not match its key ${quoted(keyVin)}`);
+  if (keyVin !== undefined && keyVin !== vin)
+    reasons.push(`vin ${quoted(vin)} does not match its key ${quoted(keyVin)}`);
   return vin;
 }
 
@@ -106,7 +154,8 @@ function recordedAtOf(reading: JsonObject, reasons: string[]): string | undefine
     return undefined;
   }
   const recordedAt = utcFromWallClock(value, BRASILIA_OFFSET_MINUTES);
-  if (recordedAt === undefined) reasons.push(`date_time ${quoted(value)} is not a valid 'yyyy-mm-dd hh:mm:ss' time`);
+  if (recordedAt === undefined)
+    reasons.push(`date_time ${quoted(value)} is not a valid 'yyyy-mm-dd hh:mm:ss' time`);
   return recordedAt;
 }
 
@@ -116,7 +165,9 @@ function numberOf(reading: JsonObject, field: string, reasons: string[]): number
   if (value === undefined || value === null) return null;
   const number = finiteNumber(value);
   if (number === undefined) {
-    reasons.push(`${field} must be a finite number or a numeric string, got ${typeof value === 'string' ? quoted(value) : kindOf(value)}`);
+    reasons.push(
+      `${field} must be a finite number or a numeric string, got ${typeof value === 'string' ? quoted(value) : kindOf(value)}`,
+    );
     return null;
   }
   return number;

@@ -26,27 +26,52 @@ const anything = fc.anything({
 const json = fc.json().map((text) => JSON.parse(text) as unknown);
 const hostile = fc.constantFrom(
   JSON.parse('{"__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}'),
-  JSON.parse('{"9BWZZZ377VT004251":{"__proto__":{"vin":"9BWZZZ377VT004251"},"date_time":"2025-03-01 10:00:00"}}'),
+  JSON.parse(
+    '{"9BWZZZ377VT004251":{"__proto__":{"vin":"9BWZZZ377VT004251"},"date_time":"2025-03-01 10:00:00"}}',
+  ),
   JSON.parse('{"locations":[{"__proto__":{"lat":1},"deviceId":"d","lng":2,"time":1}]}'),
   { hasOwnProperty: 1, toString: 'x', valueOf: null },
 );
 const edgy = fc.oneof(
-  fc.constantFrom(null, '', ' ', '0x10', 'NaN', '1e400', -0, 1e11, 1e15, 91, -181, 361, 501, '2025-02-30 10:00:00'),
+  fc.constantFrom(
+    null,
+    '',
+    ' ',
+    '0x10',
+    'NaN',
+    '1e400',
+    -0,
+    1e11,
+    1e15,
+    91,
+    -181,
+    361,
+    501,
+    '2025-02-30 10:00:00',
+  ),
   fc.double(),
   fc.string(),
   fc.integer(),
 );
 
 // mostly right, sometimes anything: records come out often enough to check them too
-const mostly = <T>(right: fc.Arbitrary<T>) => fc.oneof({ weight: 12, arbitrary: right }, { weight: 1, arbitrary: edgy });
+const mostly = <T>(right: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 12, arbitrary: right }, { weight: 1, arbitrary: edgy });
 const vinCharacter = fc.constantFrom(...'ABCDEFGHJKLMNPRSTUVWXYZ0123456789');
 
 // readings that look right, with any field replaced or dropped
 const mobwayReading = fc.record(
   {
-    vin: mostly(fc.oneof(fc.string({ unit: vinCharacter, minLength: 17, maxLength: 17 }), fc.constant(' 9bwzzz377vt004251 '))),
+    vin: mostly(
+      fc.oneof(
+        fc.string({ unit: vinCharacter, minLength: 17, maxLength: 17 }),
+        fc.constant(' 9bwzzz377vt004251 '),
+      ),
+    ),
     date_time: mostly(
-      fc.date({ min: new Date('1990-01-01'), max: new Date('2100-01-01'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 19).replace('T', ' ')),
+      fc
+        .date({ min: new Date('1990-01-01'), max: new Date('2100-01-01'), noInvalidDate: true })
+        .map((d) => d.toISOString().slice(0, 19).replace('T', ' ')),
     ),
     speed: mostly(fc.oneof(fc.double({ min: 0, max: 500, noNaN: true }), fc.constant('42.5'))),
     latitude: mostly(fc.double({ min: -90, max: 90, noNaN: true })),
@@ -60,22 +85,29 @@ const mobwayReading = fc.record(
   { requiredKeys: ['vin', 'date_time'] },
 );
 // keyed by VIN as mobway sends them; a reading whose vin is not text gets a key of its own
-const mobwayPayload = fc.array(fc.tuple(mobwayReading, fc.string()), { maxLength: 5 }).map((pairs) => {
-  // a Map, then fromEntries: keys such as `__proto__` or `toString` must stay ordinary keys
-  const byKey = new Map<string, unknown[]>();
-  for (const [reading, key] of pairs) {
-    const vin = typeof reading.vin === 'string' ? reading.vin : key;
-    byKey.set(vin, [...(byKey.get(vin) ?? []), reading]);
-  }
-  return Object.fromEntries(byKey);
-});
+const mobwayPayload = fc
+  .array(fc.tuple(mobwayReading, fc.string()), { maxLength: 5 })
+  .map((pairs) => {
+    // a Map, then fromEntries: keys such as `__proto__` or `toString` must stay ordinary keys
+    const byKey = new Map<string, unknown[]>();
+    for (const [reading, key] of pairs) {
+      const vin = typeof reading.vin === 'string' ? reading.vin : key;
+      byKey.set(vin, [...(byKey.get(vin) ?? []), reading]);
+    }
+    return Object.fromEntries(byKey);
+  });
 const weguardLocation = fc.record(
   {
     deviceId: mostly(fc.string({ minLength: 1, maxLength: 20 })),
     imei: mostly(fc.integer({ min: 0 })),
     lat: mostly(fc.double({ min: -90, max: 90, noNaN: true })),
     longitude: mostly(fc.double({ min: -180, max: 180, noNaN: true })),
-    timestamp: mostly(fc.oneof(fc.integer({ min: 0, max: 2e12 }), fc.date({ noInvalidDate: true }).map((d) => d.toISOString()))),
+    timestamp: mostly(
+      fc.oneof(
+        fc.integer({ min: 0, max: 2e12 }),
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+      ),
+    ),
     speedMps: mostly(fc.double({ min: 0, max: 100, noNaN: true })),
     bearing: mostly(fc.integer({ min: 0, max: 360 })),
     battery: fc.oneof(fc.integer({ min: 0, max: 100 }), anything),
@@ -87,12 +119,21 @@ const weguardLocation = fc.record(
 
 function readingsInMobwayPayload(payload: unknown): unknown[] {
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return [payload];
-  if (Object.hasOwn(payload, 'date_time') && typeof (payload as { date_time: unknown }).date_time === 'string') return [payload];
+  if (
+    Object.hasOwn(payload, 'date_time') &&
+    typeof (payload as { date_time: unknown }).date_time === 'string'
+  )
+    return [payload];
   // Array.from: a hole in a list counts as a reading (undefined), as the normalizer sees it
-  return Object.values(payload).flatMap((value) => (Array.isArray(value) ? Array.from(value) : [value]));
+  return Object.values(payload).flatMap((value) =>
+    Array.isArray(value) ? Array.from(value) : [value],
+  );
 }
 
-function expectWellFormed<R>(outcome: NormalizeOutcome<R>, validate: (record: R) => string[]): void {
+function expectWellFormed<R>(
+  outcome: NormalizeOutcome<R>,
+  validate: (record: R) => string[],
+): void {
   for (const record of outcome.records) expect(validate(record)).toEqual([]);
   for (const { reasons } of outcome.rejected) {
     expect(reasons.length).toBeGreaterThan(0);
@@ -114,7 +155,10 @@ describe('every normalizer with ctx.maxReadings', () => {
   const good = (i: number) => ({ date_time: `2025-03-01 10:00:0${i}`, speed: i });
 
   it('normalizes the first readings in input order, valid or not, and only counts the rest', () => {
-    const sut = NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0), {}, good(1), good(2), {}], '9BWZZZ377VT004252': [good(3)] }, ctx);
+    const sut = NORMALIZERS.vehicle.normalize(
+      { '9BWZZZ377VT004251': [good(0), {}, good(1), good(2), {}], '9BWZZZ377VT004252': [good(3)] },
+      ctx,
+    );
     expect(sut.records.map((r) => r.speedKph)).toEqual([0, 1]);
     expect(sut.rejected).toHaveLength(1);
     expect(sut.skipped).toBe(3);
@@ -127,8 +171,15 @@ describe('every normalizer with ctx.maxReadings', () => {
   });
 
   it('leaves the outcome as it was without a cap or below it', () => {
-    expect(NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0)] }, ctx)).not.toHaveProperty('skipped');
-    expect(NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0), good(1), good(2), good(3)] }, aContext()).records).toHaveLength(4);
+    expect(
+      NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0)] }, ctx),
+    ).not.toHaveProperty('skipped');
+    expect(
+      NORMALIZERS.vehicle.normalize(
+        { '9BWZZZ377VT004251': [good(0), good(1), good(2), good(3)] },
+        aContext(),
+      ).records,
+    ).toHaveLength(4);
   });
 });
 
@@ -139,8 +190,14 @@ describe('every normalizer on absurdly deep input (JSON.parse takes 200,000 leve
   it.each([
     ['a deep list', deepList],
     ['a deep object', deepObject],
-    ['a deep reading', { '9BWZZZ377VT004251': { date_time: '2025-03-01 10:00:00', extra: deepList } }],
-    ['a deep location', { locations: [{ lat: 1, lng: 2, deviceId: 'd', time: 1, extra: deepObject }] }],
+    [
+      'a deep reading',
+      { '9BWZZZ377VT004251': { date_time: '2025-03-01 10:00:00', extra: deepList } },
+    ],
+    [
+      'a deep location',
+      { locations: [{ lat: 1, lng: 2, deviceId: 'd', time: 1, extra: deepObject }] },
+    ],
   ])('rejects %s without throwing', (_case, payload) => {
     for (const sut of [new MobwayNormalizer(), new WeguardNormalizer()]) {
       const { records, rejected } = sut.normalize(payload, aContext());
@@ -157,7 +214,14 @@ describe(`${MobwayNormalizer.name} on random input`, () => {
     anything,
     json,
     hostile,
-    fc.dictionary(fc.string(), fc.oneof(mobwayReading, fc.array(fc.oneof(mobwayReading, anything), { maxLength: 4 }), anything)),
+    fc.dictionary(
+      fc.string(),
+      fc.oneof(
+        mobwayReading,
+        fc.array(fc.oneof(mobwayReading, anything), { maxLength: 4 }),
+        anything,
+      ),
+    ),
     mobwayPayload,
     mobwayReading,
   );
@@ -170,10 +234,14 @@ describe(`${MobwayNormalizer.name} on random input`, () => {
         const readings = readingsInMobwayPayload(payload);
         expect(outcome.records.length + outcome.rejected.length).toBe(readings.length);
         // the very reading, compared as Object.is does: a NaN reading is its own original too
-        for (const { original } of outcome.rejected) expect(readings.some((reading) => Object.is(reading, original))).toBe(true);
+        for (const { original } of outcome.rejected)
+          expect(readings.some((reading) => Object.is(reading, original))).toBe(true);
         expectWellFormed(outcome, validateVehicle);
       }),
-      { numRuns: RUNS, examples: [[{ vin: 'AAAAAAAAAAAAAAAAA', date_time: null, longitude: Number.NaN }]] },
+      {
+        numRuns: RUNS,
+        examples: [[{ vin: 'AAAAAAAAAAAAAAAAA', date_time: null, longitude: Number.NaN }]],
+      },
     );
   });
 
@@ -184,7 +252,9 @@ describe(`${MobwayNormalizer.name} on random input`, () => {
         const outcome = sut.normalize(payload, aContext());
 
         expect(sut.normalize(payload, aContext())).toEqual(outcome);
-        expect(outcome.records.length + outcome.rejected.length).toBe(readingsInMobwayPayload(payload).length);
+        expect(outcome.records.length + outcome.rejected.length).toBe(
+          readingsInMobwayPayload(payload).length,
+        );
         expectWellFormed(outcome, validateVehicle);
         accepted += outcome.records.length;
       }),
@@ -195,7 +265,10 @@ describe(`${MobwayNormalizer.name} on random input`, () => {
   });
 
   it('does not pollute prototypes', () => {
-    fc.assert(fc.property(fc.oneof(json, hostile), (payload) => void sut.normalize(payload, aContext())), { numRuns: 200 });
+    fc.assert(
+      fc.property(fc.oneof(json, hostile), (payload) => void sut.normalize(payload, aContext())),
+      { numRuns: 200 },
+    );
 
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
@@ -210,7 +283,9 @@ describe(`${WeguardNormalizer.name} on random input`, () => {
       fc.property(fc.oneof(anything, json, hostile, weguardLocation), (payload) => {
         const outcome = sut.normalize(payload, aContext());
 
-        expect(outcome.records.length + outcome.rejected.length).toBeGreaterThanOrEqual(Array.isArray(payload) ? 0 : 1);
+        expect(outcome.records.length + outcome.rejected.length).toBeGreaterThanOrEqual(
+          Array.isArray(payload) ? 0 : 1,
+        );
         expectWellFormed(outcome, validateLocation);
       }),
       { numRuns: RUNS },
@@ -218,13 +293,26 @@ describe(`${WeguardNormalizer.name} on random input`, () => {
   });
 
   it('turns every item of a list or an envelope into exactly one record or rejection', () => {
-    const envelopeKey = fc.constantFrom('locations', 'data', 'events', 'items', 'records', 'payload');
+    const envelopeKey = fc.constantFrom(
+      'locations',
+      'data',
+      'events',
+      'items',
+      'records',
+      'payload',
+    );
     const payloads = fc.oneof(
       fc.array(item, { maxLength: 5 }).map((items) => ({ payload: items as unknown, items })),
       fc
         .tuple(envelopeKey, fc.array(item, { maxLength: 5 }), fc.string())
-        .map(([key, items, accountId]) => ({ payload: { accountId, [key]: items } as unknown, items })),
-      weguardLocation.map((location) => ({ payload: location as unknown, items: [location as unknown] })),
+        .map(([key, items, accountId]) => ({
+          payload: { accountId, [key]: items } as unknown,
+          items,
+        })),
+      weguardLocation.map((location) => ({
+        payload: location as unknown,
+        items: [location as unknown],
+      })),
     );
 
     fc.assert(
@@ -233,7 +321,8 @@ describe(`${WeguardNormalizer.name} on random input`, () => {
 
         expect(outcome.records.length + outcome.rejected.length).toBe(items.length);
         // identity, with NaN equal to itself (toContain's === would call a NaN item missing)
-        for (const { original } of outcome.rejected) expect(items.some((item) => Object.is(item, original))).toBe(true);
+        for (const { original } of outcome.rejected)
+          expect(items.some((item) => Object.is(item, original))).toBe(true);
         expectWellFormed(outcome, validateLocation);
       }),
       { numRuns: RUNS },

@@ -8,7 +8,8 @@ import { Normalizer } from './normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
 
 const root = join(__dirname, '../../..');
-const readJson = (...path: string[]): unknown => JSON.parse(readFileSync(join(root, ...path), 'utf8'));
+const readJson = (...path: string[]): unknown =>
+  JSON.parse(readFileSync(join(root, ...path), 'utf8'));
 
 function schemaValidator(file: string) {
   const ajv = new Ajv2020({ strict: true, allErrors: true });
@@ -22,7 +23,10 @@ describe.each<[string, string, Normalizer<object>, string, number]>([
   ['weguard.json', 'weguard', new WeguardNormalizer(), 'device-location.v1.json', 3],
   ['generic-location.json', 'acme', new WeguardNormalizer(), 'device-location.v1.json', 1],
 ])('samples/%s', (sample, source, sut, schema, count) => {
-  const outcome = sut.normalize(readJson('samples', sample), { source, receivedAt: new Date('2025-03-01T13:00:05.000Z') });
+  const outcome = sut.normalize(readJson('samples', sample), {
+    source,
+    receivedAt: new Date('2025-03-01T13:00:05.000Z'),
+  });
 
   it(`normalizes into ${count} records and no rejection`, () => {
     expect(outcome.rejected).toEqual([]);
@@ -33,31 +37,70 @@ describe.each<[string, string, Normalizer<object>, string, number]>([
     const validate = schemaValidator(schema);
 
     for (const record of outcome.records) {
-      expect({ record, errors: validate(JSON.parse(JSON.stringify(record))) ? null : validate.errors }).toEqual({ record, errors: null });
+      expect({
+        record,
+        errors: validate(JSON.parse(JSON.stringify(record))) ? null : validate.errors,
+      }).toEqual({ record, errors: null });
     }
   });
 });
 
 describe('samples/mobway.json', () => {
   const sut = new MobwayNormalizer();
-  const { records } = sut.normalize(readJson('samples', 'mobway.json'), { source: 'mobway', receivedAt: new Date() });
+  const { records } = sut.normalize(readJson('samples', 'mobway.json'), {
+    source: 'mobway',
+    receivedAt: new Date(),
+  });
 
   it('converts Brasília time, keeps the speed flag and the unknown field', () => {
     expect(records[0].recordedAt).toBe('2025-03-01T13:00:00.000Z');
-    expect(records.find(({ speedKph }) => speedKph === null)?.flags).toEqual({ speed: { value: 512.5, flag: 'out of range' } });
-    expect(records.find(({ attributes }) => 'driver_badge' in attributes)?.attributes).toEqual({ driver_badge: 'MTR-20931' });
+    expect(records.find(({ speedKph }) => speedKph === null)?.flags).toEqual({
+      speed: { value: 512.5, flag: 'out of range' },
+    });
+    expect(records.find(({ attributes }) => 'driver_badge' in attributes)?.attributes).toEqual({
+      driver_badge: 'MTR-20931',
+    });
   });
 });
 
 describe('samples/weguard.json', () => {
   const sut = new WeguardNormalizer();
-  const { records } = sut.normalize(readJson('samples', 'weguard.json'), { source: 'weguard', receivedAt: new Date() });
+  const { records } = sut.normalize(readJson('samples', 'weguard.json'), {
+    source: 'weguard',
+    receivedAt: new Date(),
+  });
 
   it('reads three spelling families into one shape', () => {
-    expect(records.map(({ deviceId, recordedAt, speedKph, headingDeg, batteryPct }) => ({ deviceId, recordedAt, speedKph, headingDeg, batteryPct }))).toEqual([
-      { deviceId: '356938035643809', recordedAt: '2025-03-01T13:00:01.250Z', speedKph: 31.4, headingDeg: 92.3, batteryPct: 87 },
-      { deviceId: '356938035643817', recordedAt: '2025-03-01T13:00:02.000Z', speedKph: 0, headingDeg: null, batteryPct: 54 },
-      { deviceId: 'R58N12ABCDE', recordedAt: '2025-03-01T13:00:03.500Z', speedKph: null, headingDeg: 270, batteryPct: 12 },
+    expect(
+      records.map(({ deviceId, recordedAt, speedKph, headingDeg, batteryPct }) => ({
+        deviceId,
+        recordedAt,
+        speedKph,
+        headingDeg,
+        batteryPct,
+      })),
+    ).toEqual([
+      {
+        deviceId: '356938035643809',
+        recordedAt: '2025-03-01T13:00:01.250Z',
+        speedKph: 31.4,
+        headingDeg: 92.3,
+        batteryPct: 87,
+      },
+      {
+        deviceId: '356938035643817',
+        recordedAt: '2025-03-01T13:00:02.000Z',
+        speedKph: 0,
+        headingDeg: null,
+        batteryPct: 54,
+      },
+      {
+        deviceId: 'R58N12ABCDE',
+        recordedAt: '2025-03-01T13:00:03.500Z',
+        speedKph: null,
+        headingDeg: 270,
+        batteryPct: 12,
+      },
     ]);
   });
 });

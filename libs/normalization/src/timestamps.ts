@@ -19,31 +19,67 @@ const MAX_MS = 253_402_300_799_999;
 export function utcFromWallClock(text: string, defaultOffsetMinutes: number): string | undefined {
   // mobway's every reading: 'yyyy-mm-dd hh:mm:ss' without an offset, read without the regex
   if (isPlainWallClock(text)) {
-    return utcFromParts(digits(text, 0, 4), digits(text, 5, 2), digits(text, 8, 2), digits(text, 11, 2), digits(text, 14, 2), digits(text, 17, 2), 0, defaultOffsetMinutes);
+    return utcFromParts(
+      digits(text, 0, 4),
+      digits(text, 5, 2),
+      digits(text, 8, 2),
+      digits(text, 11, 2),
+      digits(text, 14, 2),
+      digits(text, 17, 2),
+      0,
+      defaultOffsetMinutes,
+    );
   }
   const parts = WALL_CLOCK.exec(text.trim());
   if (parts === null) return undefined;
-  const [, y, mo, d, h, mi, s = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] = parts;
+  const [, y, mo, d, h, mi, s = '0', fraction = '', zulu, sign, offsetHours, offsetMinutes = '0'] =
+    parts;
   if (+offsetHours > 23 || +offsetMinutes > 59) return undefined;
-  const offset = zulu ? 0 : sign ? (sign === '-' ? -1 : 1) * (+offsetHours * 60 + +offsetMinutes) : defaultOffsetMinutes;
+  const offset = zulu
+    ? 0
+    : sign
+      ? (sign === '-' ? -1 : 1) * (+offsetHours * 60 + +offsetMinutes)
+      : defaultOffsetMinutes;
   return utcFromParts(+y, +mo, +d, +h, +mi, +s, +fraction.padEnd(3, '0').slice(0, 3), offset);
 }
 
-function utcFromParts(year: number, month: number, day: number, hour: number, minute: number, second: number, millis: number, offset: number): string | undefined {
+function utcFromParts(
+  year: number,
+  month: number,
+  day: number,
+  hour: number,
+  minute: number,
+  second: number,
+  millis: number,
+  offset: number,
+): string | undefined {
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return undefined;
   if (hour > 23 || minute > 59 || second > 59) return undefined;
-  return utcFromMillis(daysFromCivil(year, month, day) * DAY_MS + ((hour * 60 + minute - offset) * 60 + second) * 1000 + millis);
+  return utcFromMillis(
+    daysFromCivil(year, month, day) * DAY_MS +
+      ((hour * 60 + minute - offset) * 60 + second) * 1000 +
+      millis,
+  );
 }
 
 // 'yyyy-mm-dd hh:mm:ss' (or with T or t): -1 marks a digit, -2 the separator, else the exact character code
-const PLAIN_WALL_CLOCK = [...'dddd-dd-dd_dd:dd:dd'].map((c) => (c === 'd' ? -1 : c === '_' ? -2 : c.charCodeAt(0)));
+const PLAIN_WALL_CLOCK = [...'dddd-dd-dd_dd:dd:dd'].map((c) =>
+  c === 'd' ? -1 : c === '_' ? -2 : c.charCodeAt(0),
+);
 
 function isPlainWallClock(text: string): boolean {
   if (text.length !== PLAIN_WALL_CLOCK.length) return false;
   for (let i = 0; i < PLAIN_WALL_CLOCK.length; i++) {
     const code = text.charCodeAt(i);
     const want = PLAIN_WALL_CLOCK[i];
-    if (want === -1 ? code < 48 || code > 57 : want === -2 ? code !== 32 && code !== 84 && code !== 116 : code !== want) return false;
+    if (
+      want === -1
+        ? code < 48 || code > 57
+        : want === -2
+          ? code !== 32 && code !== 84 && code !== 116
+          : code !== want
+    )
+      return false;
   }
   return true;
 }
@@ -95,7 +131,8 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
   const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * 146_097 + dayOfEra - 719_468;
 }
 
@@ -103,8 +140,15 @@ function civilFromDays(days: number): [number, number, number] {
   const z = days + 719_468;
   const era = Math.floor(z / 146_097);
   const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor((dayOfEra - Math.floor(dayOfEra / 1460) + Math.floor(dayOfEra / 36_524) - Math.floor(dayOfEra / 146_096)) / 365);
-  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear =
+    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
   const shifted = Math.floor((5 * dayOfYear + 2) / 153);
   const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
   const month = shifted < 10 ? shifted + 3 : shifted - 9;

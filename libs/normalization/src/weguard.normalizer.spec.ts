@@ -40,7 +40,9 @@ describe(WeguardNormalizer.name, () => {
   it('maps a location onto the contract, nulls for what it does not say', () => {
     expect(only(aLocation())).toEqual({
       schema: 'device-location/v1',
-      eventId: expect.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/),
+      eventId: expect.stringMatching(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      ),
       source: 'weguard',
       deviceId: DEVICE,
       recordedAt: '2025-03-01T13:00:00.000Z',
@@ -57,7 +59,11 @@ describe(WeguardNormalizer.name, () => {
   });
 
   it('builds records class-validator accepts too', () => {
-    expect(validateLocation(only(aLocation({ accuracy: 5, speed: 3, heading: 90, altitude: 10, battery: 50 })))).toEqual([]);
+    expect(
+      validateLocation(
+        only(aLocation({ accuracy: 5, speed: 3, heading: 90, altitude: 10, battery: 50 })),
+      ),
+    ).toEqual([]);
   });
 
   describe('shapes', () => {
@@ -71,12 +77,19 @@ describe(WeguardNormalizer.name, () => {
       expect(all(three).map(({ deviceId }) => deviceId)).toEqual([DEVICE, 'b', 'c']);
     });
 
-    it.each(['locations', 'data', 'events', 'items', 'records', 'payload'])('takes an envelope with a list under %s', (key) => {
-      expect(all({ event: 'location.updated', [key]: three }).map(({ deviceId }) => deviceId)).toEqual([DEVICE, 'b', 'c']);
-    });
+    it.each(['locations', 'data', 'events', 'items', 'records', 'payload'])(
+      'takes an envelope with a list under %s',
+      (key) => {
+        expect(
+          all({ event: 'location.updated', [key]: three }).map(({ deviceId }) => deviceId),
+        ).toEqual([DEVICE, 'b', 'c']);
+      },
+    );
 
     it('takes an envelope holding one location under data', () => {
-      expect(only({ id: 'delivery-1', event: 'location.updated', data: aLocation() }).deviceId).toBe(DEVICE);
+      expect(
+        only({ id: 'delivery-1', event: 'location.updated', data: aLocation() }).deviceId,
+      ).toBe(DEVICE);
     });
 
     it('takes a list nested in envelopes', () => {
@@ -86,7 +99,9 @@ describe(WeguardNormalizer.name, () => {
     it("uses the envelope's device id for locations that carry none, never the envelope's id", () => {
       const { deviceId: _deviceId, ...location } = aLocation();
 
-      expect(only({ id: 'delivery-1', imei: '490154203237518', locations: [location] }).deviceId).toBe('490154203237518');
+      expect(
+        only({ id: 'delivery-1', imei: '490154203237518', locations: [location] }).deviceId,
+      ).toBe('490154203237518');
       expect(rejectedOnly({ id: 'delivery-1', locations: [location] }).reasons).toEqual([
         'device id missing: none of deviceId, device_id, deviceIdentifier, device, imei, serial, serialNumber, serial_number, id',
       ]);
@@ -114,7 +129,9 @@ describe(WeguardNormalizer.name, () => {
       ['a number', 7, 'got a number'],
     ])('rejects a payload that is %s, as a whole', (_case, payload, got) => {
       expect(rejectedOnly(payload)).toEqual({
-        reasons: [`weguard payload must be a location object, a list of them or an envelope holding them, ${got}`],
+        reasons: [
+          `weguard payload must be a location object, a list of them or an envelope holding them, ${got}`,
+        ],
         original: payload,
       });
     });
@@ -133,25 +150,38 @@ describe(WeguardNormalizer.name, () => {
   describe('spellings', () => {
     const base = { latitude: 1, longitude: 2, timestamp: '2025-03-01T13:00:00Z' };
 
-    it.each(['deviceId', 'device_id', 'deviceIdentifier', 'device', 'imei', 'serial', 'serialNumber', 'serial_number', 'id'])(
-      'reads the device id from %s',
-      (key) => {
-        expect(only({ ...base, [key]: ' dev-1 ' }).deviceId).toBe('dev-1');
-      },
-    );
+    it.each([
+      'deviceId',
+      'device_id',
+      'deviceIdentifier',
+      'device',
+      'imei',
+      'serial',
+      'serialNumber',
+      'serial_number',
+      'id',
+    ])('reads the device id from %s', (key) => {
+      expect(only({ ...base, [key]: ' dev-1 ' }).deviceId).toBe('dev-1');
+    });
 
     it('reads a numeric device id as text', () => {
       expect(only({ ...base, imei: 356938035643809 }).deviceId).toBe('356938035643809');
     });
 
     it('prefers a named device id to a bare id, which stays in attributes', () => {
-      expect(only({ ...base, id: 'loc-77', serial: 'S1' })).toMatchObject({ deviceId: 'S1', attributes: { id: 'loc-77' } });
+      expect(only({ ...base, id: 'loc-77', serial: 'S1' })).toMatchObject({
+        deviceId: 'S1',
+        attributes: { id: 'loc-77' },
+      });
     });
 
     it('skips a device field holding an object and keeps it in attributes', () => {
       const device = { model: 'SM-T290', os: 'Android 11' };
 
-      expect(only({ ...base, device, imei: '1' })).toMatchObject({ deviceId: '1', attributes: { device } });
+      expect(only({ ...base, device, imei: '1' })).toMatchObject({
+        deviceId: '1',
+        attributes: { device },
+      });
     });
 
     it.each([
@@ -160,15 +190,30 @@ describe(WeguardNormalizer.name, () => {
       ['lat', 'lon'],
       ['lat', 'long'],
     ])('reads coordinates from %s and %s', (latitudeKey, longitudeKey) => {
-      const record = only({ deviceId: 'd', timestamp: '2025-03-01T13:00:00Z', [latitudeKey]: '-33.8688', [longitudeKey]: 151.2093 });
+      const record = only({
+        deviceId: 'd',
+        timestamp: '2025-03-01T13:00:00Z',
+        [latitudeKey]: '-33.8688',
+        [longitudeKey]: 151.2093,
+      });
 
       expect(record).toMatchObject({ latitude: -33.8688, longitude: 151.2093, attributes: {} });
     });
 
-    it.each(['timestamp', 'time', 'recordedAt', 'recorded_at', 'dateTime', 'date_time', 'locationTime', 'createdAt'])('reads the time from %s', (key) => {
-      expect(only({ deviceId: 'd', latitude: 1, longitude: 2, [key]: '2025-03-01T10:00:00-03:00' }).recordedAt).toBe(
-        '2025-03-01T13:00:00.000Z',
-      );
+    it.each([
+      'timestamp',
+      'time',
+      'recordedAt',
+      'recorded_at',
+      'dateTime',
+      'date_time',
+      'locationTime',
+      'createdAt',
+    ])('reads the time from %s', (key) => {
+      expect(
+        only({ deviceId: 'd', latitude: 1, longitude: 2, [key]: '2025-03-01T10:00:00-03:00' })
+          .recordedAt,
+      ).toBe('2025-03-01T13:00:00.000Z');
     });
 
     it.each([
@@ -196,18 +241,32 @@ describe(WeguardNormalizer.name, () => {
     });
 
     it('prefers explicit units and keeps the losing spelling in attributes', () => {
-      expect(only(aLocation({ speed: 99, speedMps: 10 }))).toMatchObject({ speedKph: 36, attributes: { speed: 99 } });
-      expect(only(aLocation({ speedKph: 50, speedMps: 10 }))).toMatchObject({ speedKph: 50, attributes: { speedMps: 10 } });
+      expect(only(aLocation({ speed: 99, speedMps: 10 }))).toMatchObject({
+        speedKph: 36,
+        attributes: { speed: 99 },
+      });
+      expect(only(aLocation({ speedKph: 50, speedMps: 10 }))).toMatchObject({
+        speedKph: 50,
+        attributes: { speedMps: 10 },
+      });
     });
 
     it('keeps an optional field it cannot read in attributes rather than refusing the location', () => {
       const battery = { level: 80, charging: true };
 
-      expect(only(aLocation({ battery, heading: 'north' }))).toMatchObject({ batteryPct: null, headingDeg: null, attributes: { battery, heading: 'north' } });
+      expect(only(aLocation({ battery, heading: 'north' }))).toMatchObject({
+        batteryPct: null,
+        headingDeg: null,
+        attributes: { battery, heading: 'north' },
+      });
     });
 
     it('keeps unknown fields in attributes, unchanged', () => {
-      const extras = { provider: 'gps', networkType: 'LTE', geofence: { id: 'gf-17', inside: true } };
+      const extras = {
+        provider: 'gps',
+        networkType: 'LTE',
+        geofence: { id: 'gf-17', inside: true },
+      };
 
       expect(only(aLocation(extras)).attributes).toEqual(extras);
     });
@@ -231,10 +290,22 @@ describe(WeguardNormalizer.name, () => {
     });
 
     it.each([
-      ['an impossible date', '2025-02-30T13:00:00Z', 'time "2025-02-30T13:00:00Z" is neither an ISO-8601 time nor epoch seconds or milliseconds'],
+      [
+        'an impossible date',
+        '2025-02-30T13:00:00Z',
+        'time "2025-02-30T13:00:00Z" is neither an ISO-8601 time nor epoch seconds or milliseconds',
+      ],
       ['words', 'now', 'time "now" is neither an ISO-8601 time nor epoch seconds or milliseconds'],
-      ['an epoch past year 9999', 1e15, 'time 1000000000000000 is neither an ISO-8601 time nor epoch seconds or milliseconds'],
-      ['a boolean', true, 'time must be an ISO-8601 string or epoch seconds or milliseconds: timestamp is a boolean'],
+      [
+        'an epoch past year 9999',
+        1e15,
+        'time 1000000000000000 is neither an ISO-8601 time nor epoch seconds or milliseconds',
+      ],
+      [
+        'a boolean',
+        true,
+        'time must be an ISO-8601 string or epoch seconds or milliseconds: timestamp is a boolean',
+      ],
     ])('rejects %s', (_case, time, reason) => {
       expect(rejectedOnly(aLocation({ timestamp: time })).reasons).toEqual([reason]);
     });
@@ -255,24 +326,59 @@ describe(WeguardNormalizer.name, () => {
   it('rejects latitude 123 and still accepts the other locations of the payload', () => {
     const bad = aLocation({ deviceId: 'bad', latitude: 123 });
 
-    const { records, rejected } = sut.normalize({ locations: [aLocation(), bad, aLocation({ deviceId: 'c' })] }, aContext());
+    const { records, rejected } = sut.normalize(
+      { locations: [aLocation(), bad, aLocation({ deviceId: 'c' })] },
+      aContext(),
+    );
 
     expect(records.map(({ deviceId }) => deviceId)).toEqual([DEVICE, 'c']);
-    expect(rejected).toEqual([{ reasons: ['latitude must not be greater than 90'], original: bad, entityId: 'bad' }]);
+    expect(rejected).toEqual([
+      { reasons: ['latitude must not be greater than 90'], original: bad, entityId: 'bad' },
+    ]);
   });
 
   it('rejects a latitude sent as a word, naming the field', () => {
-    expect(rejectedOnly(aLocation({ latitude: 'north' })).reasons).toEqual(['latitude must be a finite number or a numeric string: latitude is a string']);
+    expect(rejectedOnly(aLocation({ latitude: 'north' })).reasons).toEqual([
+      'latitude must be a finite number or a numeric string: latitude is a string',
+    ]);
   });
 
   it.each<[string, unknown, string]>([
-    ['U+0000 in the device id', aLocation({ deviceId: 'dev\u0000' }), 'location holds U+0000 (NUL) in a value at $.deviceId: PostgreSQL cannot store it'],
-    ['a lone surrogate in a nested key', aLocation({ extra: { ['tag\ud800']: 1 } }), 'location holds an unpaired UTF-16 surrogate in a key at $.extra["tag\\ud800"]: PostgreSQL cannot store it'],
-    ['an overflowing altitude', aLocation({ altitude: JSON.parse('1e400') }), "location holds a number outside float8's range (read as Infinity) at $.altitude: PostgreSQL cannot store it"],
-    ['U+0000 in the envelope device id it falls back to', { imei: 'dev\u0000', locations: [{ latitude: 1, longitude: 2, timestamp: 1740834000 }] }, 'deviceId must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them'],
-    ['a negative epoch', aLocation({ timestamp: -1 }), 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
-    ['year 1 with an offset, year 0 in UTC', aLocation({ timestamp: '0001-01-01T00:00:00+01:00' }), 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
-    ['a time a minute before 1970', aLocation({ timestamp: '1970-01-01T00:00:00+00:01' }), 'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z'],
+    [
+      'U+0000 in the device id',
+      aLocation({ deviceId: 'dev\u0000' }),
+      'location holds U+0000 (NUL) in a value at $.deviceId: PostgreSQL cannot store it',
+    ],
+    [
+      'a lone surrogate in a nested key',
+      aLocation({ extra: { ['tag\ud800']: 1 } }),
+      'location holds an unpaired UTF-16 surrogate in a key at $.extra["tag\\ud800"]: PostgreSQL cannot store it',
+    ],
+    [
+      'an overflowing altitude',
+      aLocation({ altitude: JSON.parse('1e400') }),
+      "location holds a number outside float8's range (read as Infinity) at $.altitude: PostgreSQL cannot store it",
+    ],
+    [
+      'U+0000 in the envelope device id it falls back to',
+      { imei: 'dev\u0000', locations: [{ latitude: 1, longitude: 2, timestamp: 1740834000 }] },
+      'deviceId must not hold U+0000 or an unpaired UTF-16 surrogate: PostgreSQL cannot store them',
+    ],
+    [
+      'a negative epoch',
+      aLocation({ timestamp: -1 }),
+      'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z',
+    ],
+    [
+      'year 1 with an offset, year 0 in UTC',
+      aLocation({ timestamp: '0001-01-01T00:00:00+01:00' }),
+      'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z',
+    ],
+    [
+      'a time a minute before 1970',
+      aLocation({ timestamp: '1970-01-01T00:00:00+00:01' }),
+      'recordedAt must be between 1970-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z',
+    ],
   ])('rejects a location PostgreSQL could not store: %s', (_case, payload, reason) => {
     expect(rejectedOnly(payload).reasons).toEqual([reason]);
   });
@@ -286,15 +392,22 @@ describe(WeguardNormalizer.name, () => {
   describe('eventId', () => {
     it('is the same for the same location, however its keys are ordered and whenever it arrives', () => {
       const location = aLocation({ extra: { b: 1, a: [1, { y: 2, x: 1 }] } });
-      const reordered = Object.fromEntries(Object.entries({ ...location, extra: { a: [1, { x: 1, y: 2 }], b: 1 } }).reverse());
+      const reordered = Object.fromEntries(
+        Object.entries({ ...location, extra: { a: [1, { x: 1, y: 2 }], b: 1 } }).reverse(),
+      );
 
-      expect(only(reordered, aContext({ receivedAt: new Date('2030-01-01T00:00:00Z') })).eventId).toBe(only(location).eventId);
+      expect(
+        only(reordered, aContext({ receivedAt: new Date('2030-01-01T00:00:00Z') })).eventId,
+      ).toBe(only(location).eventId);
     });
 
     it('differs when the location differs, even only in an attribute', () => {
-      const ids = [aLocation(), aLocation({ latitude: 40.712777 }), aLocation({ note: 'x' }), aLocation({ timestamp: 1740834000 })].map(
-        (location) => only(location).eventId,
-      );
+      const ids = [
+        aLocation(),
+        aLocation({ latitude: 40.712777 }),
+        aLocation({ note: 'x' }),
+        aLocation({ timestamp: 1740834000 }),
+      ].map((location) => only(location).eventId);
 
       expect(new Set(ids).size).toBe(ids.length);
     });

@@ -1,19 +1,47 @@
 import { checkLocation, DeviceLocationV1, LOCATION_SCHEMA, type RecordType } from '@app/contracts';
 import { eventIdFor } from './event-id';
-import { finiteNumber, isJsonObject, JsonObject, kindOf, own, quoted, readingFault, unmapped } from './json-values';
+import {
+  finiteNumber,
+  isJsonObject,
+  JsonObject,
+  kindOf,
+  own,
+  quoted,
+  readingFault,
+  unmapped,
+} from './json-values';
 import { NormalizeContext, NormalizeOutcome, Normalizer } from './normalizer';
 import { emptyOutcome, ReadingResult, rejection, settle } from './reading-result';
 import { utcFromDate, utcFromEpoch, utcFromWallClock } from './timestamps';
 
 // WeGuard does not publish its field names: each field is looked up under every plausible
 // spelling, in this order, and the first one holding a usable value wins (README.md has the table)
-const DEVICE_ID = ['deviceId', 'device_id', 'deviceIdentifier', 'device', 'imei', 'serial', 'serialNumber', 'serial_number', 'id'];
+const DEVICE_ID = [
+  'deviceId',
+  'device_id',
+  'deviceIdentifier',
+  'device',
+  'imei',
+  'serial',
+  'serialNumber',
+  'serial_number',
+  'id',
+];
 // a bare `id` may name the location or the delivery rather than the device: it comes last, after a
 // device id the envelope gives, and an envelope's own `id` is never used
 const NAMED_DEVICE_ID = DEVICE_ID.filter((key) => key !== 'id');
 const LATITUDE = ['latitude', 'lat'];
 const LONGITUDE = ['longitude', 'lng', 'lon', 'long'];
-const TIME = ['timestamp', 'time', 'recordedAt', 'recorded_at', 'dateTime', 'date_time', 'locationTime', 'createdAt'];
+const TIME = [
+  'timestamp',
+  'time',
+  'recordedAt',
+  'recorded_at',
+  'dateTime',
+  'date_time',
+  'locationTime',
+  'createdAt',
+];
 const ACCURACY = ['accuracy', 'accuracyM', 'horizontalAccuracy'];
 // explicit units first: `speed` alone is taken as km/h
 const SPEED_KPH = ['speedKph', 'speedMps', 'speed'];
@@ -54,15 +82,27 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
       outcome.rejected.push(rejection([reason], payload).rejection);
       return outcome;
     }
-    const fallbackDeviceId = located.envelope && pickDeviceId(located.envelope, NAMED_DEVICE_ID)?.value;
+    const fallbackDeviceId =
+      located.envelope && pickDeviceId(located.envelope, NAMED_DEVICE_ID)?.value;
     for (const item of located.items) {
-      settle(outcome, item, () => this.location(item, fallbackDeviceId, ctx.source, receivedAt), ctx.maxReadings);
+      settle(
+        outcome,
+        item,
+        () => this.location(item, fallbackDeviceId, ctx.source, receivedAt),
+        ctx.maxReadings,
+      );
     }
     return outcome;
   }
 
-  private location(item: unknown, fallbackDeviceId: string | undefined, source: string, receivedAt: string): ReadingResult<DeviceLocationV1> {
-    if (!isJsonObject(item)) return rejection([`location must be an object, got ${kindOf(item)}`], item);
+  private location(
+    item: unknown,
+    fallbackDeviceId: string | undefined,
+    source: string,
+    receivedAt: string,
+  ): ReadingResult<DeviceLocationV1> {
+    if (!isJsonObject(item))
+      return rejection([`location must be an object, got ${kindOf(item)}`], item);
     const fault = readingFault(item);
     if (fault !== undefined) return rejection([`location ${fault}`], item);
 
@@ -74,15 +114,33 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
       return picked.value;
     };
 
-    const deviceId = take(pickDeviceId(item, NAMED_DEVICE_ID)) ?? fallbackDeviceId ?? take(pickDeviceId(item, ['id']));
-    if (deviceId === undefined) reasons.push(missingOrUnusable('device id', item, DEVICE_ID, 'a non-blank string or a number'));
+    const deviceId =
+      take(pickDeviceId(item, NAMED_DEVICE_ID)) ??
+      fallbackDeviceId ??
+      take(pickDeviceId(item, ['id']));
+    if (deviceId === undefined)
+      reasons.push(
+        missingOrUnusable('device id', item, DEVICE_ID, 'a non-blank string or a number'),
+      );
     const latitude = take(pickNumber(item, LATITUDE));
-    if (latitude === undefined) reasons.push(missingOrUnusable('latitude', item, LATITUDE, 'a finite number or a numeric string'));
+    if (latitude === undefined)
+      reasons.push(
+        missingOrUnusable('latitude', item, LATITUDE, 'a finite number or a numeric string'),
+      );
     const longitude = take(pickNumber(item, LONGITUDE));
-    if (longitude === undefined) reasons.push(missingOrUnusable('longitude', item, LONGITUDE, 'a finite number or a numeric string'));
+    if (longitude === undefined)
+      reasons.push(
+        missingOrUnusable('longitude', item, LONGITUDE, 'a finite number or a numeric string'),
+      );
     const recordedAt = recordedAtOf(item, take(pickTime(item)), reasons);
 
-    if (reasons.length > 0 || deviceId === undefined || latitude === undefined || longitude === undefined || recordedAt === undefined) {
+    if (
+      reasons.length > 0 ||
+      deviceId === undefined ||
+      latitude === undefined ||
+      longitude === undefined ||
+      recordedAt === undefined
+    ) {
       return rejection(reasons, item, deviceId);
     }
 
@@ -97,7 +155,8 @@ export class WeguardNormalizer implements Normalizer<DeviceLocationV1> {
     record.longitude = longitude;
     record.accuracyM = take(pickNumber(item, ACCURACY)) ?? null;
     const speed = take(pickNumber(item, SPEED_KPH)) ?? null;
-    record.speedKph = speed !== null && used.has('speedMps') ? Math.round(speed * MPS_TO_KPH * 1e6) / 1e6 : speed;
+    record.speedKph =
+      speed !== null && used.has('speedMps') ? Math.round(speed * MPS_TO_KPH * 1e6) / 1e6 : speed;
     record.headingDeg = take(pickNumber(item, HEADING)) ?? null;
     record.altitudeM = take(pickNumber(item, ALTITUDE)) ?? null;
     record.batteryPct = take(pickNumber(item, BATTERY)) ?? null;
@@ -135,7 +194,11 @@ function hasLatitude(object: JsonObject): boolean {
   return LATITUDE.some((key) => Object.hasOwn(object, key));
 }
 
-function pick<T>(item: JsonObject, keys: readonly string[], usable: (value: unknown) => T | undefined): Picked<T> | undefined {
+function pick<T>(
+  item: JsonObject,
+  keys: readonly string[],
+  usable: (value: unknown) => T | undefined,
+): Picked<T> | undefined {
   for (const key of keys) {
     const value = usable(own(item, key));
     if (value !== undefined) return { key, value };
@@ -156,24 +219,42 @@ function pickDeviceId(item: JsonObject, keys: readonly string[]): Picked<string>
 
 // numbers are epoch seconds or millis; strings are ISO-8601 or the same epochs as text
 function pickTime(item: JsonObject): Picked<string | number> | undefined {
-  return pick(item, TIME, (value) => (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value)) ? value : undefined));
+  return pick(item, TIME, (value) =>
+    typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))
+      ? value
+      : undefined,
+  );
 }
 
-function recordedAtOf(item: JsonObject, value: string | number | undefined, reasons: string[]): string | undefined {
+function recordedAtOf(
+  item: JsonObject,
+  value: string | number | undefined,
+  reasons: string[],
+): string | undefined {
   if (value === undefined) {
-    reasons.push(missingOrUnusable('time', item, TIME, 'an ISO-8601 string or epoch seconds or milliseconds'));
+    reasons.push(
+      missingOrUnusable('time', item, TIME, 'an ISO-8601 string or epoch seconds or milliseconds'),
+    );
     return undefined;
   }
   const epoch = finiteNumber(value);
   // without an offset the time is taken as UTC
-  const recordedAt = epoch !== undefined ? utcFromEpoch(epoch) : utcFromWallClock(value as string, 0);
+  const recordedAt =
+    epoch !== undefined ? utcFromEpoch(epoch) : utcFromWallClock(value as string, 0);
   if (recordedAt === undefined) {
-    reasons.push(`time ${typeof value === 'string' ? quoted(value) : String(value)} is neither an ISO-8601 time nor epoch seconds or milliseconds`);
+    reasons.push(
+      `time ${typeof value === 'string' ? quoted(value) : String(value)} is neither an ISO-8601 time nor epoch seconds or milliseconds`,
+    );
   }
   return recordedAt;
 }
 
-function missingOrUnusable(what: string, item: JsonObject, keys: readonly string[], expected: string): string {
+function missingOrUnusable(
+  what: string,
+  item: JsonObject,
+  keys: readonly string[],
+  expected: string,
+): string {
   const present = keys.filter((key) => own(item, key) !== undefined && own(item, key) !== null);
   return present.length === 0
     ? `${what} missing: none of ${keys.join(', ')}`

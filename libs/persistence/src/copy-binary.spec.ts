@@ -23,12 +23,27 @@ const HEADER = '5047434f50590aff0d0a00' + '00000000' + '00000000';
 const TRAILER = 'ffff';
 
 function aRow(overrides: Row = {}, partition = 2, offset = '100'): RecordRow<Row> {
-  return { record: { id: '0d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60', name: 'ab', at: '2000-01-01T00:00:00.000Z', x: 1.5, doc: {}, ...overrides }, partition, offset };
+  return {
+    record: {
+      id: '0d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60',
+      name: 'ab',
+      at: '2000-01-01T00:00:00.000Z',
+      x: 1.5,
+      doc: {},
+      ...overrides,
+    },
+    partition,
+    offset,
+  };
 }
 
 const hex = (buffer: Buffer | undefined): string | undefined => buffer?.toString('hex');
-const int32 = (n: number): string => Buffer.from(new Int32Array([n]).buffer).reverse().toString('hex');
-const utf8 = (text: string): string => `${int32(Buffer.byteLength(text))}${Buffer.from(text).toString('hex')}`;
+const int32 = (n: number): string =>
+  Buffer.from(new Int32Array([n]).buffer)
+    .reverse()
+    .toString('hex');
+const utf8 = (text: string): string =>
+  `${int32(Buffer.byteLength(text))}${Buffer.from(text).toString('hex')}`;
 // the timestamp's microseconds since 2000-01-01 as JavaScript's own Date parser sees them
 const micros = (iso: string): string => {
   const buffer = Buffer.alloc(8);
@@ -54,7 +69,10 @@ function fieldsOf(payload: Buffer): (string | null)[] {
 
 describe(binaryCopyPayload.name, () => {
   it('writes the signature, then per tuple the field count and length-prefixed values, then the trailer', () => {
-    const sut = binaryCopyPayload(TABLE, [aRow(), aRow({ name: null, x: -2, doc: { a: 'ç' } }, 5, '9007199254740993')]);
+    const sut = binaryCopyPayload(TABLE, [
+      aRow(),
+      aRow({ name: null, x: -2, doc: { a: 'ç' } }, 5, '9007199254740993'),
+    ]);
 
     expect(hex(sut)).toBe(
       HEADER +
@@ -87,7 +105,11 @@ describe(binaryCopyPayload.name, () => {
     ['a reading', '2025-03-01T13:00:02.125Z', micros('2025-03-01T13:00:02.125Z')],
     ['a leap day', '2024-02-29T23:59:59.999Z', micros('2024-02-29T23:59:59.999Z')],
     ['before 1970', '1969-07-20T20:17:40.000Z', micros('1969-07-20T20:17:40.000Z')],
-    ['year 1 (beyond 2^53 µs; PostgreSQL: -63082281600000000)', '0001-01-01T00:00:00.000Z', '00000008ff1fe2ffc59c6000'],
+    [
+      'year 1 (beyond 2^53 µs; PostgreSQL: -63082281600000000)',
+      '0001-01-01T00:00:00.000Z',
+      '00000008ff1fe2ffc59c6000',
+    ],
     ['year 9999', '9999-12-31T23:59:59.999Z', micros('9999-12-31T23:59:59.999Z')],
   ])('writes %s as microseconds since 2000-01-01 UTC', (_case, at, field) => {
     expect(fieldsOf(binaryCopyPayload(TABLE, [aRow({ at })])!)[2]).toBe(field.slice(8));
@@ -121,17 +143,25 @@ describe(binaryCopyPayload.name, () => {
   it('writes jsonb as version 1 and the JSON text', () => {
     const doc = { note: 'a "b"\nc\\', emoji: '🚚', n: -1.25e-7, nested: [null, true] };
 
-    expect(fieldsOf(binaryCopyPayload(TABLE, [aRow({ doc })])!)[4]).toBe(`01${Buffer.from(JSON.stringify(doc)).toString('hex')}`);
+    expect(fieldsOf(binaryCopyPayload(TABLE, [aRow({ doc })])!)[4]).toBe(
+      `01${Buffer.from(JSON.stringify(doc)).toString('hex')}`,
+    );
   });
 
   it('reads upper-case UUIDs', () => {
-    expect(fieldsOf(binaryCopyPayload(TABLE, [aRow({ id: '0D8F6A2E-3B1C-5D4E-8F7A-1B2C3D4E5F60' })])!)[0]).toBe('0d8f6a2e3b1c5d4e8f7a1b2c3d4e5f60');
+    expect(
+      fieldsOf(
+        binaryCopyPayload(TABLE, [aRow({ id: '0D8F6A2E-3B1C-5D4E-8F7A-1B2C3D4E5F60' })])!,
+      )[0],
+    ).toBe('0d8f6a2e3b1c5d4e8f7a1b2c3d4e5f60');
   });
 
   it('grows its buffer for rows larger than it guessed', () => {
     const doc = { blob: 'x'.repeat(100_000) };
 
-    expect(fieldsOf(binaryCopyPayload(TABLE, [aRow({ doc })])!)[4]).toBe(`01${Buffer.from(JSON.stringify(doc)).toString('hex')}`);
+    expect(fieldsOf(binaryCopyPayload(TABLE, [aRow({ doc })])!)[4]).toBe(
+      `01${Buffer.from(JSON.stringify(doc)).toString('hex')}`,
+    );
   });
 
   it.each([
@@ -155,12 +185,18 @@ describe(binaryCopyPayload.name, () => {
   });
 
   it('encodes every column of the vehicle binding', () => {
-    const record = aVehicleRecord({ hvBatterySocPct: null, flags: { speed: { value: 512.5, flag: 'out of range' } } });
+    const record = aVehicleRecord({
+      hvBatterySocPct: null,
+      flags: { speed: { value: 512.5, flag: 'out of range' } },
+    });
 
-    const fields = fieldsOf(binaryCopyPayload(VEHICLE_TABLE, [{ record, partition: 0, offset: '7' }])!);
+    const fields = fieldsOf(
+      binaryCopyPayload(VEHICLE_TABLE, [{ record, partition: 0, offset: '7' }])!,
+    );
 
     expect(fields).toHaveLength(VEHICLE_TABLE.columns.length + 2);
-    const column = (name: string) => fields[VEHICLE_TABLE.columns.findIndex((c) => c.column === name)];
+    const column = (name: string) =>
+      fields[VEHICLE_TABLE.columns.findIndex((c) => c.column === name)];
     expect(column('vin')).toBe(Buffer.from(record.vin).toString('hex'));
     expect(column('received_at')).toBe(micros(record.receivedAt).slice(8));
     expect(column('hv_battery_soc_pct')).toBeNull();

@@ -14,7 +14,13 @@ const TWO_32 = 0x1_0000_0000;
 const BYTES_PER_ROW = 512;
 
 type Kind = 0 | 1 | 2 | 3 | 4;
-const KIND: Record<ColumnBinding<unknown>['pgType'], Kind> = { uuid: 0, text: 1, timestamptz: 2, float8: 3, jsonb: 4 };
+const KIND: Record<ColumnBinding<unknown>['pgType'], Kind> = {
+  uuid: 0,
+  text: 1,
+  timestamptz: 2,
+  float8: 3,
+  jsonb: 4,
+};
 
 /**
  * The rows in PostgreSQL's binary COPY format, or undefined when some value cannot be encoded
@@ -23,7 +29,10 @@ const KIND: Record<ColumnBinding<unknown>['pgType'], Kind> = { uuid: 0, text: 1,
  * then takes the INSERT path, which lets PostgreSQL judge the row. The server skips text parsing of
  * every uuid, timestamp and number, the bulk of a COPY's CPU for these tables.
  */
-export function binaryCopyPayload<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Buffer | undefined {
+export function binaryCopyPayload<R>(
+  table: RecordTable<R>,
+  rows: RecordRow<R>[],
+): Buffer | undefined {
   const fields = table.columns.map((c) => c.field);
   const kinds = table.columns.map((c) => KIND[c.pgType]);
   const out = new BinaryWriter(HEADER_BYTES + rows.length * BYTES_PER_ROW + 2);
@@ -102,7 +111,7 @@ class BinaryWriter {
     const value = Number(decimal);
     this.room(12);
     this.at = this.buffer.writeInt32BE(8, this.at);
-    if (Number.isSafeInteger(value)) return this.int64(value), true;
+    if (Number.isSafeInteger(value)) return (this.int64(value), true);
     const big = BigInt(decimal);
     if (big > 0x7fffffffffffffffn || big < -0x8000000000000000n) return false;
     this.at = this.buffer.writeBigInt64BE(big, this.at);
@@ -131,7 +140,7 @@ class BinaryWriter {
     const { buffer } = this;
     let at = this.at;
     at = buffer.writeInt32BE(16, at);
-    for (let i = 0; i < 36; ) {
+    for (let i = 0; i < 36;) {
       if (i === 8 || i === 13 || i === 18 || i === 23) {
         if (value.charCodeAt(i) !== 45) return false;
         i++;
@@ -167,8 +176,15 @@ class BinaryWriter {
    */
   timestamp(value: unknown): boolean {
     if (typeof value !== 'string' || value.length !== 24) return false;
-    if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58) return false;
-    if (value.charCodeAt(16) !== 58 || value.charCodeAt(19) !== 46 || value.charCodeAt(23) !== 90) return false;
+    if (
+      value.charCodeAt(4) !== 45 ||
+      value.charCodeAt(7) !== 45 ||
+      value.charCodeAt(10) !== 84 ||
+      value.charCodeAt(13) !== 58
+    )
+      return false;
+    if (value.charCodeAt(16) !== 58 || value.charCodeAt(19) !== 46 || value.charCodeAt(23) !== 90)
+      return false;
     const year = digits(value, 0, 4);
     const month = digits(value, 5, 2);
     const day = digits(value, 8, 2);
@@ -176,9 +192,22 @@ class BinaryWriter {
     const minute = digits(value, 14, 2);
     const second = digits(value, 17, 2);
     const millis = digits(value, 20, 3);
-    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-    if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 || millis < 0) return false;
-    const ms = (daysFromCivil(year, month, day) - POSTGRES_EPOCH_DAYS) * MS_PER_DAY + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
+    if (year < 1 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month))
+      return false;
+    if (
+      hour < 0 ||
+      hour > 23 ||
+      minute < 0 ||
+      minute > 59 ||
+      second < 0 ||
+      second > 59 ||
+      millis < 0
+    )
+      return false;
+    const ms =
+      (daysFromCivil(year, month, day) - POSTGRES_EPOCH_DAYS) * MS_PER_DAY +
+      ((hour * 60 + minute) * 60 + second) * 1000 +
+      millis;
     this.room(12);
     this.at = this.buffer.writeInt32BE(8, this.at);
     const micros = ms * 1000;
@@ -246,6 +275,7 @@ function daysFromCivil(year: number, month: number, day: number): number {
   const era = Math.floor(y / 400);
   const yearOfEra = y - era * 400;
   const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra = yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
+  const dayOfEra =
+    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
   return era * 146_097 + dayOfEra - 719_468;
 }

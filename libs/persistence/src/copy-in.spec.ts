@@ -10,7 +10,9 @@ function aClient() {
     endCopyFrom: () => void (sent.ended = true),
   };
   let active: CopyIn | undefined;
-  const client = { query: (copy: CopyIn) => void (active = copy).submit(connection) } as unknown as PoolClient;
+  const client = {
+    query: (copy: CopyIn) => void (active = copy).submit(connection),
+  } as unknown as PoolClient;
   return { client, sent, active: () => active! };
 }
 
@@ -32,10 +34,16 @@ describe(CopyIn.name, () => {
     expect(sent.ended).toBe(true);
   });
 
-  it('takes the COPY\'s row count among the tags of the statements sent with it', async () => {
+  it("takes the COPY's row count among the tags of the statements sent with it", async () => {
     const { client, active } = aClient();
 
-    const copying = copyIn(client, new CopyIn('BEGIN; SELECT pg_advisory_xact_lock(1, 2); COPY t (a) FROM STDIN; COMMIT', Buffer.from('x\n')));
+    const copying = copyIn(
+      client,
+      new CopyIn(
+        'BEGIN; SELECT pg_advisory_xact_lock(1, 2); COPY t (a) FROM STDIN; COMMIT',
+        Buffer.from('x\n'),
+      ),
+    );
     for (const text of ['BEGIN', 'SELECT 1']) active().handleCommandComplete({ text });
     active().handleCopyInResponse();
     for (const text of ['COPY 7', 'COMMIT']) active().handleCommandComplete({ text });
@@ -46,7 +54,9 @@ describe(CopyIn.name, () => {
 
   it('rejects with the server error and answers only once', async () => {
     const { client, active } = aClient();
-    const rejected = Object.assign(new Error('duplicate key value violates unique constraint'), { code: '23505' });
+    const rejected = Object.assign(new Error('duplicate key value violates unique constraint'), {
+      code: '23505',
+    });
 
     const copying = copyIn(client, new CopyIn('COPY t (a) FROM STDIN', Buffer.from('x\n')));
     active().handleCopyInResponse();

@@ -31,7 +31,8 @@ export class CopyIn {
 
   submit(connection: Connection): void {
     connection.query(this.text);
-    for (let at = 0; at < this.payload.length; at += CHUNK_BYTES) connection.sendCopyFromChunk(this.payload.subarray(at, at + CHUNK_BYTES));
+    for (let at = 0; at < this.payload.length; at += CHUNK_BYTES)
+      connection.sendCopyFromChunk(this.payload.subarray(at, at + CHUNK_BYTES));
     connection.endCopyFrom();
   }
 

@@ -3,7 +3,11 @@ import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-s
 import { RangePageIndex1764000000000 } from './migrations/1764000000000-range-page-index';
 
 /** the one place that knows how to reach PostgreSQL; schema changes are migrations, never synchronize */
-export function createDataSource(url: string, poolSize = 10, applicationName = 'fleet-telemetry'): DataSource {
+export function createDataSource(
+  url: string,
+  poolSize = 10,
+  applicationName = 'fleet-telemetry',
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,

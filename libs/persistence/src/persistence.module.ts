@@ -12,7 +12,8 @@ import { PostgresHealthIndicator } from './postgres.health';
     {
       provide: DataSource,
       inject: [AppConfig],
-      useFactory: async (config: AppConfig) => createDataSource(config.database.url, config.database.poolSize).initialize(),
+      useFactory: async (config: AppConfig) =>
+        createDataSource(config.database.url, config.database.poolSize).initialize(),
     },
     PostgresHealthIndicator,
   ],

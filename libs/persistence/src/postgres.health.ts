@@ -31,9 +31,12 @@ export class PostgresHealthIndicator {
       this.wasDown = false;
       return session.up();
     } catch (error) {
-      if (!this.wasDown) this.logger.warn(`PostgreSQL health check failed: ${(error as Error).message}`);
+      if (!this.wasDown)
+        this.logger.warn(`PostgreSQL health check failed: ${(error as Error).message}`);
       this.wasDown = true;
-      return session.down({ message: timedOut ? `no answer within ${timeoutMs} ms` : 'not reachable' });
+      return session.down({
+        message: timedOut ? `no answer within ${timeoutMs} ms` : 'not reachable',
+      });
     } finally {
       clearTimeout(timer);
     }

@@ -3,7 +3,15 @@ import { aLocationRecord, aVehicleRecord } from '@app/contracts/testing';
 import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
 import { binaryCopyPayload } from './copy-binary';
 import { CopyIn } from './copy-in';
-import { columnParameters, copyStatementFor, insertStatementFor, isRejectedData, RecordBatchWriter, RecordRow, writerLockKeys } from './record-batch.writer';
+import {
+  columnParameters,
+  copyStatementFor,
+  insertStatementFor,
+  isRejectedData,
+  RecordBatchWriter,
+  RecordRow,
+  writerLockKeys,
+} from './record-batch.writer';
 import { LOCATION_TABLE, VEHICLE_TABLE } from './record-tables';
 
 interface Sent {
@@ -32,14 +40,19 @@ class FakePool {
       query: (query: string | Sent | CopyIn) => {
         // a COPY is a pg submittable: it answers through its callback
         if (query instanceof CopyIn) {
-          this.answer(query).then((result) => query.callback!(null, result), (error: Error) => query.callback!(error));
+          this.answer(query).then(
+            (result) => query.callback!(null, result),
+            (error: Error) => query.callback!(error),
+          );
           return undefined;
         }
         return this.answer(query);
       },
       release: (error?: Error) => void this.released.push(error),
-      on: (event: string, listener: (error: Error) => void) => void this.listeners.push([event, listener]),
-      off: (event: string, listener: (error: Error) => void) => void (this.listeners = this.listeners.filter(([e, l]) => e !== event || l !== listener)),
+      on: (event: string, listener: (error: Error) => void) =>
+        void this.listeners.push([event, listener]),
+      off: (event: string, listener: (error: Error) => void) =>
+        void (this.listeners = this.listeners.filter(([e, l]) => e !== event || l !== listener)),
     };
   }
 
@@ -66,14 +79,20 @@ const pgError = (code: string, message = 'rejected') => Object.assign(new Error(
 // the COPY travels with its BEGIN and COMMIT in one message
 const isCopy = (text: string) => text.includes('FROM STDIN');
 const isStoredCheck = (text: string) => text.startsWith('SELECT 1 FROM');
-const kinds = (pool: FakePool) => pool.sent.map((s) => (isCopy(s.text) ? 'COPY' : isStoredCheck(s.text) ? 'CHECK' : s.text.split(' ')[0]));
+const kinds = (pool: FakePool) =>
+  pool.sent.map((s) =>
+    isCopy(s.text) ? 'COPY' : isStoredCheck(s.text) ? 'CHECK' : s.text.split(' ')[0],
+  );
 
 describe(RecordBatchWriter.name, () => {
   it('copies a batch of new rows into the table in one message: a transaction that first takes the table lock, the COPY, the COMMIT', async () => {
     const pool = new FakePool();
     pool.rowCount = 2;
     const sut = aWriter(pool);
-    const rows = rowsOf([aVehicleRecord(), aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' })]);
+    const rows = rowsOf([
+      aVehicleRecord(),
+      aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' }),
+    ]);
 
     const inserted = await sut.write(VEHICLE_TABLE, rows);
 
@@ -83,7 +102,10 @@ describe(RecordBatchWriter.name, () => {
       'SELECT 1 FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]) LIMIT 1',
       `BEGIN; SET LOCAL statement_timeout = 30000; SELECT pg_advisory_xact_lock(${keyA}, ${keyB}); ${copyStatementFor(VEHICLE_TABLE)}; COMMIT`,
     ]);
-    expect(pool.sent[0]).toMatchObject({ name: 'stored-records-vehicle_telemetry', values: [`{${rows[0].record.eventId},1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60}`] });
+    expect(pool.sent[0]).toMatchObject({
+      name: 'stored-records-vehicle_telemetry',
+      values: [`{${rows[0].record.eventId},1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60}`],
+    });
     expect(pool.sent[1].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rows));
     // a dead network cannot hold a write for ever
     expect(pool.sent.map((s) => s.query_timeout)).toEqual([40_000, 40_000]);
@@ -95,28 +117,44 @@ describe(RecordBatchWriter.name, () => {
     const pool = new FakePool();
     pool.rowCount = 1;
     pool.storedRows = 1;
-    pool.failWhen = (text) => (isCopy(text) ? pgError('23505', 'duplicate key value violates unique constraint') : undefined);
-    const rows = rowsOf([aVehicleRecord(), aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' })]);
+    pool.failWhen = (text) =>
+      isCopy(text) ? pgError('23505', 'duplicate key value violates unique constraint') : undefined;
+    const rows = rowsOf([
+      aVehicleRecord(),
+      aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' }),
+    ]);
 
     const inserted = await aWriter(pool).write(VEHICLE_TABLE, rows);
 
     expect(inserted).toBe(1);
     expect(kinds(pool)).toEqual(['CHECK', 'BEGIN;', 'INSERT', 'COMMIT']);
-    expect(pool.sent[2]).toMatchObject({ name: 'insert-records-vehicle_telemetry', text: insertStatementFor(VEHICLE_TABLE), values: columnParameters(VEHICLE_TABLE, rows) });
+    expect(pool.sent[2]).toMatchObject({
+      name: 'insert-records-vehicle_telemetry',
+      text: insertStatementFor(VEHICLE_TABLE),
+      values: columnParameters(VEHICLE_TABLE, rows),
+    });
     expect(pool.released).toEqual([undefined, undefined]);
   });
 
   it('falls back to the INSERT when another writer stored a row between the check and the COPY', async () => {
     const pool = new FakePool();
     pool.rowCount = 1;
-    pool.failWhen = (text) => (isCopy(text) ? pgError('23505', 'duplicate key value violates unique constraint') : undefined);
-    const rows = rowsOf([aVehicleRecord(), aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' })]);
+    pool.failWhen = (text) =>
+      isCopy(text) ? pgError('23505', 'duplicate key value violates unique constraint') : undefined;
+    const rows = rowsOf([
+      aVehicleRecord(),
+      aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60' }),
+    ]);
 
     const inserted = await aWriter(pool).write(VEHICLE_TABLE, rows);
 
     expect(inserted).toBe(1);
     expect(kinds(pool)).toEqual(['CHECK', 'COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'COMMIT']);
-    expect(pool.sent[4]).toMatchObject({ name: 'insert-records-vehicle_telemetry', text: insertStatementFor(VEHICLE_TABLE), values: columnParameters(VEHICLE_TABLE, rows) });
+    expect(pool.sent[4]).toMatchObject({
+      name: 'insert-records-vehicle_telemetry',
+      text: insertStatementFor(VEHICLE_TABLE),
+      values: columnParameters(VEHICLE_TABLE, rows),
+    });
     // a rejected COPY leaves the connection usable
     expect(pool.released).toEqual([undefined, undefined]);
   });
@@ -126,7 +164,10 @@ describe(RecordBatchWriter.name, () => {
     const sut = aWriter(pool);
     const record = aVehicleRecord();
 
-    await sut.write(VEHICLE_TABLE, rowsOf([record, { ...record, eventId: record.eventId.toUpperCase() }, record]));
+    await sut.write(
+      VEHICLE_TABLE,
+      rowsOf([record, { ...record, eventId: record.eventId.toUpperCase() }, record]),
+    );
 
     expect(pool.sent[0].values).toEqual([`{${record.eventId}}`]);
     expect(pool.sent[1].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rowsOf([record])));
@@ -164,18 +205,23 @@ describe(RecordBatchWriter.name, () => {
     const rejected = pgError('22P05', 'unsupported Unicode escape sequence');
     pool.failWhen = (text) => (isCopy(text) || text.startsWith('INSERT') ? rejected : undefined);
 
-    await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(rejected);
+    await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(
+      rejected,
+    );
     // the COPY, then the INSERT that names the rejection
     expect(kinds(pool)).toEqual(['CHECK', 'COPY', 'ROLLBACK', 'BEGIN;', 'INSERT', 'ROLLBACK']);
     expect(pool.released).toEqual([undefined, undefined]);
   });
 
-  it('survives the connection dropping between the INSERT path\'s queries, and closes it', async () => {
+  it("survives the connection dropping between the INSERT path's queries, and closes it", async () => {
     const pool = new FakePool();
     const dropped = new Error('Connection terminated unexpectedly');
     pool.failWhen = (text) => {
-      if (text.startsWith('BEGIN')) for (const [event, listener] of pool.listeners) if (event === 'error') listener(dropped);
-      return text.startsWith('INSERT') ? new Error('Client has encountered a connection error and is not queryable') : undefined;
+      if (text.startsWith('BEGIN'))
+        for (const [event, listener] of pool.listeners) if (event === 'error') listener(dropped);
+      return text.startsWith('INSERT')
+        ? new Error('Client has encountered a connection error and is not queryable')
+        : undefined;
     };
     // a value the COPY cannot carry: the INSERT path, BEGIN and INSERT apart
     const rows = rowsOf([aVehicleRecord({ recordedAt: '0000-03-01T13:00:00.000Z' })]);
@@ -208,9 +254,16 @@ describe(RecordBatchWriter.name, () => {
   it('closes the connection when even the rollback fails', async () => {
     const pool = new FakePool();
     const rejected = pgError('22P05');
-    pool.failWhen = (text) => (isCopy(text) || text.startsWith('INSERT') ? rejected : text === 'ROLLBACK' ? new Error('gone') : undefined);
+    pool.failWhen = (text) =>
+      isCopy(text) || text.startsWith('INSERT')
+        ? rejected
+        : text === 'ROLLBACK'
+          ? new Error('gone')
+          : undefined;
 
-    await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(rejected);
+    await expect(aWriter(pool).write(LOCATION_TABLE, rowsOf([aLocationRecord()]))).rejects.toBe(
+      rejected,
+    );
     expect(pool.released).toEqual([rejected, rejected]);
   });
 });
@@ -229,7 +282,9 @@ describe(insertStatementFor.name, () => {
   });
 
   it('refuses a binding whose names would need quoting', () => {
-    expect(() => insertStatementFor({ ...VEHICLE_TABLE, table: 'vehicle; DROP TABLE x' })).toThrow(/not a plain identifier/);
+    expect(() => insertStatementFor({ ...VEHICLE_TABLE, table: 'vehicle; DROP TABLE x' })).toThrow(
+      /not a plain identifier/,
+    );
   });
 });
 
@@ -243,7 +298,10 @@ describe(copyStatementFor.name, () => {
 
 describe(columnParameters.name, () => {
   it('gives one array literal per column, then partitions and offsets', () => {
-    const a = aVehicleRecord({ flags: { speed: { value: 512.5, flag: 'out of range' } }, speedKph: null });
+    const a = aVehicleRecord({
+      flags: { speed: { value: 512.5, flag: 'out of range' } },
+      speedKph: null,
+    });
     const b = aVehicleRecord({ eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60', attributes: {} });
 
     const sut = columnParameters<VehicleTelemetryV1>(VEHICLE_TABLE, [
@@ -256,7 +314,9 @@ describe(columnParameters.name, () => {
     expect(column('event_id')).toBe(`{"${a.eventId}","${b.eventId}"}`);
     expect(column('speed_kph')).toBe('{NULL,62.5}');
     expect(column('recorded_at')).toBe(`{"${a.recordedAt}","${b.recordedAt}"}`);
-    expect(column('flags')).toBe('{"{\\"speed\\":{\\"value\\":512.5,\\"flag\\":\\"out of range\\"}}","{}"}');
+    expect(column('flags')).toBe(
+      '{"{\\"speed\\":{\\"value\\":512.5,\\"flag\\":\\"out of range\\"}}","{}"}',
+    );
     expect(sut.at(-2)).toBe('{2,2}');
     expect(sut.at(-1)).toBe('{"9007199254740993","9007199254740994"}');
   });
@@ -268,18 +328,28 @@ describe(columnParameters.name, () => {
     ['commas, braces and spaces', ' {a, b} ', '" {a, b} "'],
     ['an empty string', '', '""'],
   ])('quotes text with %s', (_case, event, literal) => {
-    const values = columnParameters<VehicleTelemetryV1>(VEHICLE_TABLE, rowsOf([aVehicleRecord({ event })]));
+    const values = columnParameters<VehicleTelemetryV1>(
+      VEHICLE_TABLE,
+      rowsOf([aVehicleRecord({ event })]),
+    );
 
-    expect(values[VEHICLE_TABLE.columns.findIndex((c) => c.column === 'event')]).toBe(`{${literal}}`);
+    expect(values[VEHICLE_TABLE.columns.findIndex((c) => c.column === 'event')]).toBe(
+      `{${literal}}`,
+    );
   });
 
   it('quotes JSON as an array element: " and \\ escaped, control characters left to JSON', () => {
     const attributes = { note: 'a "b"\nc\\', emoji: '🚚', empty: '' };
 
-    const values = columnParameters<DeviceLocationV1>(LOCATION_TABLE, rowsOf([aLocationRecord({ attributes })]));
+    const values = columnParameters<DeviceLocationV1>(
+      LOCATION_TABLE,
+      rowsOf([aLocationRecord({ attributes })]),
+    );
 
     const json = JSON.stringify(attributes);
-    expect(values[LOCATION_TABLE.columns.findIndex((c) => c.column === 'attributes')]).toBe(`{"${json.replace(/["\\]/g, '\\$&')}"}`);
+    expect(values[LOCATION_TABLE.columns.findIndex((c) => c.column === 'attributes')]).toBe(
+      `{"${json.replace(/["\\]/g, '\\$&')}"}`,
+    );
   });
 
   it('covers every column of the location binding', () => {
@@ -315,6 +385,10 @@ describe(isRejectedData.name, () => {
     ['ECONNREFUSED', false],
     [undefined, false],
   ])('%s → %s', (code, expected) => {
-    expect(isRejectedData(code === undefined ? new Error('timeout exceeded when trying to connect') : pgError(code))).toBe(expected);
+    expect(
+      isRejectedData(
+        code === undefined ? new Error('timeout exceeded when trying to connect') : pgError(code),
+      ),
+    ).toBe(expected);
   });
 });

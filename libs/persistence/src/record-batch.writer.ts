@@ -72,7 +72,12 @@ export class RecordBatchWriter {
       }
     }
     const values = columnParameters(table, unique);
-    return this.transaction(statement, async (client) => (await client.query(timed({ name: statement.name, text: statement.text, values }))).rowCount ?? 0);
+    return this.transaction(
+      statement,
+      async (client) =>
+        (await client.query(timed({ name: statement.name, text: statement.text, values })))
+          .rowCount ?? 0,
+    );
   }
 
   /**
@@ -81,17 +86,26 @@ export class RecordBatchWriter {
    * between. As separate statements, each step waited for our event loop (busy decoding the next
    * chunk, say) while the lock, and so every other writer of the table, waited too.
    */
-  private copiedUnlessStored(statement: InsertStatement, ids: string, payload: Buffer): Promise<number | undefined> {
+  private copiedUnlessStored(
+    statement: InsertStatement,
+    ids: string,
+    payload: Buffer,
+  ): Promise<number | undefined> {
     return this.onClient(async (client) => {
       // outside the lock: an index probe per row, on the connection the COPY then uses
-      const stored = await client.query(timed({ name: statement.storedName, text: statement.stored, values: [ids] }));
+      const stored = await client.query(
+        timed({ name: statement.storedName, text: statement.stored, values: [ids] }),
+      );
       if ((stored.rowCount ?? 0) > 0) return undefined;
       return copyIn(client, new CopyIn(statement.copyTransaction, payload, READ_TIMEOUT_MS));
     });
   }
 
   /** runs the statement in a transaction holding the table's writer lock; resolves to its row count */
-  private transaction(statement: InsertStatement, run: (client: PoolClient) => Promise<number>): Promise<number> {
+  private transaction(
+    statement: InsertStatement,
+    run: (client: PoolClient) => Promise<number>,
+  ): Promise<number> {
     return this.onClient(async (client) => {
       await client.query(timed({ text: statement.begin }));
       const rowCount = await run(client);
@@ -162,8 +176,16 @@ export function isRejectedData(error: unknown): boolean {
 export function insertStatementFor<R>(table: RecordTable<R>): string {
   const names = columnNames(table);
   // jsonb travels as text[]: an array of jsonb literals would need JSON quoted twice
-  const arrayTypes = [...table.columns.map((c) => (c.pgType === 'jsonb' ? 'text' : c.pgType)), 'int4', 'int8'];
-  const selected = [...table.columns.map((c) => (c.pgType === 'jsonb' ? `${c.column}::jsonb` : c.column)), 'kafka_partition', 'kafka_offset'];
+  const arrayTypes = [
+    ...table.columns.map((c) => (c.pgType === 'jsonb' ? 'text' : c.pgType)),
+    'int4',
+    'int8',
+  ];
+  const selected = [
+    ...table.columns.map((c) => (c.pgType === 'jsonb' ? `${c.column}::jsonb` : c.column)),
+    'kafka_partition',
+    'kafka_offset',
+  ];
   const parameters = arrayTypes.map((type, i) => `$${i + 1}::${type}[]`);
   return (
     `INSERT INTO ${table.table} (${names.join(', ')}) ` +
@@ -201,13 +223,16 @@ export function columnParameters<R>(table: RecordTable<R>, rows: RecordRow<R>[])
 
 // inside an array literal a double-quoted element needs only " and \ escaped
 function quoted(text: string): string {
-  return text.indexOf('"') === -1 && text.indexOf('\\') === -1 ? `"${text}"` : `"${text.replace(/["\\]/g, '\\$&')}"`;
+  return text.indexOf('"') === -1 && text.indexOf('\\') === -1
+    ? `"${text}"`
+    : `"${text.replace(/["\\]/g, '\\$&')}"`;
 }
 
 // the table's columns as written, checked once: they are spliced into SQL
 function columnNames<R>(table: RecordTable<R>): string[] {
   const names = [...table.columns.map((c) => c.column), 'kafka_partition', 'kafka_offset'];
-  for (const name of [table.table, ...names]) if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
+  for (const name of [table.table, ...names])
+    if (!IDENTIFIER.test(name)) throw new Error(`not a plain identifier: ${name}`);
   return names;
 }
 
@@ -215,7 +240,8 @@ function columnNames<R>(table: RecordTable<R>): string[] {
 export function writerLockKeys(table: Pick<RecordTable<unknown>, 'table'>): [number, number] {
   // FNV-1a, 32 bits, as a signed int4
   let hash = 0x811c9dc5;
-  for (let i = 0; i < table.table.length; i++) hash = Math.imul(hash ^ table.table.charCodeAt(i), 0x01000193);
+  for (let i = 0; i < table.table.length; i++)
+    hash = Math.imul(hash ^ table.table.charCodeAt(i), 0x01000193);
   return [LOCK_NAMESPACE, hash | 0];
 }
 
@@ -251,7 +277,13 @@ async function rollback(client: PoolClient, cause: Error): Promise<Error | undef
     // after a read timeout the ROLLBACK queues behind the unanswered statement: do not wait for ever
     await Promise.race([
       client.query('ROLLBACK'),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer to ROLLBACK')), ROLLBACK_TIMEOUT_MS))),
+      new Promise<never>(
+        (_, reject) =>
+          (timer = setTimeout(
+            () => reject(new Error('no answer to ROLLBACK')),
+            ROLLBACK_TIMEOUT_MS,
+          )),
+      ),
     ]);
     // the connection is fine after a rejected statement; anything else may have left it half-way
     return isRejectedData(cause) ? undefined : cause;

@@ -35,7 +35,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     throw error;
   }
   const hops = config.trustProxy;
-  const logger = new ConsoleLogger(options.name, { logLevels: LEVELS[config.logLevel], json: config.logFormat === 'json' });
+  const logger = new ConsoleLogger(options.name, {
+    logLevels: LEVELS[config.logLevel],
+    json: config.logFormat === 'json',
+  });
   const adapter = new FastifyAdapter({
     bodyLimit: config.gateway.bodyLimitBytes,
     // X-Forwarded-For is believed only from the proxies TRUST_PROXY names
@@ -44,7 +47,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     // node checks these every connectionsCheckingInterval (30 s by default: far longer than the limits)
     requestTimeout: config.http.requestTimeoutMs,
     keepAliveTimeout: config.http.keepAliveTimeoutMs,
-    http: { headersTimeout: Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs), connectionsCheckingInterval: 500 },
+    http: {
+      headersTimeout: Math.min(config.http.headersTimeoutMs, config.http.requestTimeoutMs),
+      connectionsCheckingInterval: 500,
+    },
     // device ids may be 128 characters; fastify's default is 100
     routerOptions: { maxParamLength: 512 },
     return503OnClosing: true,
@@ -55,7 +61,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
   if (options.rawBodies) {
     const fastify = adapter.getInstance();
     fastify.removeAllContentTypeParsers();
-    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) =>
+      done(null, body),
+    );
   }
   adapter.getInstance().addHook('onRequest', async (req, reply) => {
     if (!/^[\w.:-]{1,128}$/.test(String(req.id))) (req as { id: string }).id = randomUUID();

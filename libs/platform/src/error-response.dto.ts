@@ -15,9 +15,16 @@ export class ErrorResponseDto {
   @ApiProperty({ example: 'Bad Request', description: 'the status text' })
   error: string;
 
-  @ApiProperty({ example: 'limit must be an integer number', description: 'what went wrong, for a person; several problems are joined with "; "' })
+  @ApiProperty({
+    example: 'limit must be an integer number',
+    description: 'what went wrong, for a person; several problems are joined with "; "',
+  })
   message: string;
 
-  @ApiPropertyOptional({ type: [String], example: ['limit must be an integer number'], description: 'on validation errors: one message per bad parameter' })
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['limit must be an integer number'],
+    description: 'on validation errors: one message per bad parameter',
+  })
   details?: string[];
 }

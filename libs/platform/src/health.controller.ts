@@ -40,7 +40,8 @@ export class HealthController {
   /** concurrent callers share the check in flight as well as a fresh answer (a 503 included) */
   private answer(): Promise<HealthAnswer> {
     const last = this.last;
-    if (last && (last.settledAt === undefined || Date.now() - last.settledAt < HEALTH_TTL_MS)) return last.answer;
+    if (last && (last.settledAt === undefined || Date.now() - last.settledAt < HEALTH_TTL_MS))
+      return last.answer;
     const next: NonNullable<HealthController['last']> = { answer: this.run() };
     void next.answer.finally(() => (next.settledAt = Date.now()));
     this.last = next;
@@ -49,9 +50,16 @@ export class HealthController {
 
   private async run(): Promise<HealthAnswer> {
     try {
-      return { statusCode: 200, report: await this.health.check([() => this.kafka.check(), ...(this.postgres ? [() => this.postgres!.check()] : [])]) };
+      return {
+        statusCode: 200,
+        report: await this.health.check([
+          () => this.kafka.check(),
+          ...(this.postgres ? [() => this.postgres!.check()] : []),
+        ]),
+      };
     } catch (error) {
-      if (error instanceof ServiceUnavailableException) return { statusCode: 503, report: error.getResponse() as HealthCheckResult };
+      if (error instanceof ServiceUnavailableException)
+        return { statusCode: 503, report: error.getResponse() as HealthCheckResult };
       throw error;
     }
   }

@@ -1,5 +1,12 @@
 import { STATUS_CODES } from 'node:http';
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  HttpStatus,
+  Logger,
+} from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorResponseDto } from './error-response.dto';
 
@@ -29,10 +36,13 @@ export class HttpErrorFilter implements ExceptionFilter {
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = errorResponse(exception);
     if (!(exception instanceof HttpException)) {
-      this.logger.error(`${request.method} ${request.url} (request ${String(request.id)}) failed: ${(exception as Error)?.stack ?? String(exception)}`);
+      this.logger.error(
+        `${request.method} ${request.url} (request ${String(request.id)}) failed: ${(exception as Error)?.stack ?? String(exception)}`,
+      );
     }
     if (reply.sent || reply.raw.headersSent) return;
-    if (isRetryLater(exception)) void reply.header('retry-after', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
+    if (isRetryLater(exception))
+      void reply.header('retry-after', String(Math.max(1, Math.ceil(exception.retryAfterSeconds))));
     void reply.status(body.statusCode).type('application/json; charset=utf-8').send(body);
   }
 }
@@ -40,7 +50,10 @@ export class HttpErrorFilter implements ExceptionFilter {
 /** the body an exception is answered with */
 export function errorResponse(exception: unknown): ErrorResponse {
   if (!(exception instanceof HttpException)) {
-    return shape(HttpStatus.INTERNAL_SERVER_ERROR, 'internal error; quote the x-request-id response header when reporting it');
+    return shape(
+      HttpStatus.INTERNAL_SERVER_ERROR,
+      'internal error; quote the x-request-id response header when reporting it',
+    );
   }
   const statusCode = exception.getStatus();
   const response = exception.getResponse();
@@ -51,7 +64,13 @@ export function errorResponse(exception: unknown): ErrorResponse {
     const details = message.map(String);
     return { ...shape(statusCode, details.join('; ')), details, ...extra };
   }
-  return { ...shape(statusCode, typeof message === 'string' ? message : (STATUS_CODES[statusCode] ?? 'error')), ...extra };
+  return {
+    ...shape(
+      statusCode,
+      typeof message === 'string' ? message : (STATUS_CODES[statusCode] ?? 'error'),
+    ),
+    ...extra,
+  };
 }
 
 function shape(statusCode: number, message: string): ErrorResponse {
@@ -59,5 +78,8 @@ function shape(statusCode: number, message: string): ErrorResponse {
 }
 
 function isRetryLater(exception: unknown): exception is HttpException & RetryLater {
-  return exception instanceof HttpException && typeof (exception as Partial<RetryLater>).retryAfterSeconds === 'number';
+  return (
+    exception instanceof HttpException &&
+    typeof (exception as Partial<RetryLater>).retryAfterSeconds === 'number'
+  );
 }

@@ -16,6 +16,8 @@ export class ApiKeyGuard implements CanActivate {
     const http = ctx.switchToHttp();
     if (this.keys.accepts(http.getRequest<FastifyRequest>().headers.authorization)) return true;
     void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer');
-    throw new UnauthorizedException('a valid query API key is required: Authorization: Bearer <key>');
+    throw new UnauthorizedException(
+      'a valid query API key is required: Authorization: Bearer <key>',
+    );
   }
 }

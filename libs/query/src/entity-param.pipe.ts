@@ -16,7 +16,8 @@ export class EntityParamPipe implements PipeTransform<unknown, string> {
   transform(value: unknown): string {
     const normalized = typeof value === 'string' ? this.rule.normalize(value) : '';
     // whatever a rule allows, PostgreSQL refuses U+0000 and lone surrogates as parameters
-    if (!isStorableText(normalized) || !this.rule.valid(normalized)) throw new BadRequestException([this.rule.message]);
+    if (!isStorableText(normalized) || !this.rule.valid(normalized))
+      throw new BadRequestException([this.rule.message]);
     return normalized;
   }
 }

@@ -7,7 +7,10 @@ async function bytes(file: StreamableFile): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-async function page(items: unknown[], expectedItems: number): Promise<{ body: Buffer; file: StreamableFile }> {
+async function page(
+  items: unknown[],
+  expectedItems: number,
+): Promise<{ body: Buffer; file: StreamableFile }> {
   const sut = new JsonBody('{"items":[', expectedItems);
   for (const item of items) sut.item(JSON.stringify(item));
   const file = sut.end(`],"nextCursor":${JSON.stringify(null)}}`);
@@ -16,10 +19,17 @@ async function page(items: unknown[], expectedItems: number): Promise<{ body: Bu
 
 describe(JsonBody.name, () => {
   it('writes the bytes JSON.stringify gives for the whole page, sized and typed', async () => {
-    const items = [{ a: 1, s: 'plain' }, { a: 2.5, s: 'ção — "quoted" \u0001 \ud83d\ude97' }, { a: null, s: '' }];
+    const items = [
+      { a: 1, s: 'plain' },
+      { a: 2.5, s: 'ção — "quoted" \u0001 \ud83d\ude97' },
+      { a: null, s: '' },
+    ];
     const { body, file } = await page(items, 3);
     expect(body.toString()).toBe(JSON.stringify({ items, nextCursor: null }));
-    expect(file.getHeaders()).toMatchObject({ type: 'application/json; charset=utf-8', length: body.length });
+    expect(file.getHeaders()).toMatchObject({
+      type: 'application/json; charset=utf-8',
+      length: body.length,
+    });
   });
 
   it('holds an empty page', async () => {
@@ -27,8 +37,13 @@ describe(JsonBody.name, () => {
   });
 
   it('grows past its estimate when later items are larger', async () => {
-    const items = [{ s: 'x' }, ...Array.from({ length: 50 }, (_, i) => ({ i, s: 'é'.repeat(5000) }))];
-    expect((await page(items, 2)).body.toString()).toBe(JSON.stringify({ items, nextCursor: null }));
+    const items = [
+      { s: 'x' },
+      ...Array.from({ length: 50 }, (_, i) => ({ i, s: 'é'.repeat(5000) })),
+    ];
+    expect((await page(items, 2)).body.toString()).toBe(
+      JSON.stringify({ items, nextCursor: null }),
+    );
   });
 
   it('counts its items', () => {
@@ -38,14 +53,20 @@ describe(JsonBody.name, () => {
     expect(sut.items).toBe(2);
   });
 
-  it.each([['plain'], [''], ['say "hi"'], ['back\\slash'], ['\t\n\r\b\f\u0000\u001f\u007f'], ['ção — 🚗'], ['lone \ud83d surrogate'], ['x'.repeat(200)]])(
-    'writes %p as the JSON string JSON.stringify makes',
-    (text) => {
-      const sut = new JsonBody('', 1);
-      sut.string(text);
-      expect(sut.bytes('').toString()).toBe(JSON.stringify(text));
-    },
-  );
+  it.each([
+    ['plain'],
+    [''],
+    ['say "hi"'],
+    ['back\\slash'],
+    ['\t\n\r\b\f\u0000\u001f\u007f'],
+    ['ção — 🚗'],
+    ['lone \ud83d surrogate'],
+    ['x'.repeat(200)],
+  ])('writes %p as the JSON string JSON.stringify makes', (text) => {
+    const sut = new JsonBody('', 1);
+    sut.string(text);
+    expect(sut.bytes('').toString()).toBe(JSON.stringify(text));
+  });
 
   it('writes text, or a part of it, as UTF-8, short or long', () => {
     const sut = new JsonBody('', 1);

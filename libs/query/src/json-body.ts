@@ -39,7 +39,10 @@ export class JsonBody {
   beginItem(): void {
     if (this.count === 0) this.firstItemAt = this.length;
     else {
-      if (this.count === 1) this.reserve(Math.ceil((this.length - this.firstItemAt + 1) * (this.expectedItems - 1) * 1.25) + 256);
+      if (this.count === 1)
+        this.reserve(
+          Math.ceil((this.length - this.firstItemAt + 1) * (this.expectedItems - 1) * 1.25) + 256,
+        );
       this.byte(this.separator);
     }
     this.count++;

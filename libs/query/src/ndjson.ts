@@ -1,5 +1,11 @@
 import { Readable } from 'node:stream';
-import { applyDecorators, createParamDecorator, ExecutionContext, StreamableFile, Type } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  StreamableFile,
+  Type,
+} from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { JsonBody } from './json-body';
@@ -16,27 +22,40 @@ export function acceptsNdjson(accept: string | string[] | undefined): boolean {
 }
 
 /** `@AcceptsNdjson() ndjson: boolean`: the caller asked for newline-delimited JSON */
-export const AcceptsNdjson = createParamDecorator((_data: unknown, ctx: ExecutionContext): boolean =>
-  acceptsNdjson(ctx.switchToHttp().getRequest<FastifyRequest>().headers.accept),
+export const AcceptsNdjson = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): boolean =>
+    acceptsNdjson(ctx.switchToHttp().getRequest<FastifyRequest>().headers.accept),
 );
 
 /** `@ClientSignal() signal: AbortSignal`: aborts when the response closes, e.g. the client went away */
-export const ClientSignal = createParamDecorator((_data: unknown, ctx: ExecutionContext): AbortSignal => {
-  const controller = new AbortController();
-  ctx.switchToHttp().getResponse<FastifyReply>().raw.once('close', () => controller.abort());
-  return controller.signal;
-});
+export const ClientSignal = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): AbortSignal => {
+    const controller = new AbortController();
+    ctx
+      .switchToHttp()
+      .getResponse<FastifyReply>()
+      .raw.once('close', () => controller.abort());
+    return controller.signal;
+  },
+);
 
 /**
  * Documents a route that answers a JSON page, or with `Accept: application/x-ndjson` a stream of
  * items, one per line: each media type gets its own schema (the page is not what a line holds).
  */
-export function ApiPageOrNdjson(page: Type<unknown>, item: Type<unknown>, description: string): MethodDecorator {
+export function ApiPageOrNdjson(
+  page: Type<unknown>,
+  item: Type<unknown>,
+  description: string,
+): MethodDecorator {
   return applyDecorators(
     ApiExtraModels(page, item),
     ApiOkResponse({
       description: `${description}. application/json: one page; ${NDJSON}: one ${item.name} per line (each line is the schema given), no page limit`,
-      content: { 'application/json': { schema: { $ref: getSchemaPath(page) } }, [NDJSON]: { schema: { $ref: getSchemaPath(item) } } },
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(page) } },
+        [NDJSON]: { schema: { $ref: getSchemaPath(item) } },
+      },
     }),
   );
 }
@@ -69,7 +88,10 @@ export function ndjsonResponse(pages: AsyncIterator<JsonBody>): Promise<Streamab
  * when the socket has drained the last, and Nest destroys it (ending the generator) when the client
  * goes away. The first chunk is awaited before the status line is sent.
  */
-export async function streamedResponse(chunks: AsyncGenerator<string | Buffer>, type: string): Promise<StreamableFile> {
+export async function streamedResponse(
+  chunks: AsyncGenerator<string | Buffer>,
+  type: string,
+): Promise<StreamableFile> {
   const first = await chunks.next();
   async function* all(): AsyncGenerator<string | Buffer> {
     if (first.done) return;

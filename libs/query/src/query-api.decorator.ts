@@ -1,5 +1,17 @@
-import { applyDecorators, BadRequestException, UseGuards, UsePipes, ValidationError, ValidationPipe } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiServiceUnavailableResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  applyDecorators,
+  BadRequestException,
+  UseGuards,
+  UsePipes,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { ApiKeyGuard } from './api-key.guard';
 
 /**
@@ -16,7 +28,12 @@ export function oneMessagePerParameter(errors: ValidationError[]): BadRequestExc
 }
 
 /** query DTOs are converted, stripped of nothing silently: an unknown parameter is a 400 naming it */
-export const QUERY_VALIDATION = { transform: true, whitelist: true, forbidNonWhitelisted: true, exceptionFactory: oneMessagePerParameter } as const;
+export const QUERY_VALIDATION = {
+  transform: true,
+  whitelist: true,
+  forbidNonWhitelisted: true,
+  exceptionFactory: oneMessagePerParameter,
+} as const;
 
 /** marks a query controller: bearer key required, parameters validated, both documented */
 export function QueryApi(): ClassDecorator & MethodDecorator {
@@ -24,8 +41,15 @@ export function QueryApi(): ClassDecorator & MethodDecorator {
     UseGuards(ApiKeyGuard),
     UsePipes(new ValidationPipe(QUERY_VALIDATION)),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'no `Authorization: Bearer <key>`, or a key not in QUERY_API_KEYS' }),
-    ApiBadRequestResponse({ description: 'an invalid parameter; `details` has one message per bad parameter' }),
-    ApiServiceUnavailableResponse({ description: 'the database cannot be reached; retry after the seconds in `Retry-After`', headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } } }),
+    ApiUnauthorizedResponse({
+      description: 'no `Authorization: Bearer <key>`, or a key not in QUERY_API_KEYS',
+    }),
+    ApiBadRequestResponse({
+      description: 'an invalid parameter; `details` has one message per bad parameter',
+    }),
+    ApiServiceUnavailableResponse({
+      description: 'the database cannot be reached; retry after the seconds in `Retry-After`',
+      headers: { 'Retry-After': { description: 'seconds', schema: { type: 'integer' } } },
+    }),
   );
 }

@@ -17,9 +17,15 @@ export function queryDocument(app: INestApplication, info: QueryDocsInfo): OpenA
     .setDescription(info.description)
     .setVersion('1')
     // the keys are opaque strings, not JWTs (addBearerAuth would say bearerFormat: JWT)
-    .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'one of the keys in QUERY_API_KEYS, an opaque string' })
+    .addSecurity('bearer', {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'one of the keys in QUERY_API_KEYS, an opaque string',
+    })
     .build();
-  return withErrorBodies(SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] }));
+  return withErrorBodies(
+    SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponseDto] }),
+  );
 }
 
 /** every documented error answer has the one error body (HttpErrorFilter sends nothing else) */
@@ -27,8 +33,10 @@ function withErrorBodies(document: OpenAPIObject): OpenAPIObject {
   const content = { 'application/json': { schema: { $ref: getSchemaPath(ErrorResponseDto) } } };
   for (const path of Object.values(document.paths)) {
     for (const operation of Object.values(path)) {
-      const responses = (operation as { responses?: Record<string, { content?: unknown }> }).responses;
-      for (const [status, response] of Object.entries(responses ?? {})) if (Number(status) >= 400) response.content = content;
+      const responses = (operation as { responses?: Record<string, { content?: unknown }> })
+        .responses;
+      for (const [status, response] of Object.entries(responses ?? {}))
+        if (Number(status) >= 400) response.content = content;
     }
   }
   return document;
@@ -36,7 +44,9 @@ function withErrorBodies(document: OpenAPIObject): OpenAPIObject {
 
 /** OpenAPI UI at /docs and the document at /docs-json; both open (the guard sits on the query controllers) */
 export function setupQueryDocs(app: INestApplication, info: QueryDocsInfo): void {
-  SwaggerModule.setup(DOCS_PATH, app, () => queryDocument(app, info), { jsonDocumentUrl: DOCS_JSON_PATH });
+  SwaggerModule.setup(DOCS_PATH, app, () => queryDocument(app, info), {
+    jsonDocumentUrl: DOCS_JSON_PATH,
+  });
 }
 
 /** what both consumers say about their query API on /docs */

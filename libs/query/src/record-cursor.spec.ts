@@ -1,7 +1,14 @@
-import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor, isSeqCursor } from './record-cursor';
+import {
+  decodeEntityCursor,
+  decodeRangeCursor,
+  encodeEntityCursor,
+  encodeRangeCursor,
+  isSeqCursor,
+} from './record-cursor';
 
 const EVENT_ID = '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b';
-const b64 = (value: unknown): string => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown): string =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 describe('range cursor', () => {
   it('round-trips a position, keeping microseconds', () => {
@@ -12,14 +19,20 @@ describe('range cursor', () => {
   });
 
   it('is base64url JSON of [recordedAt, eventId]', () => {
-    expect(JSON.parse(Buffer.from(encodeRangeCursor({ recordedAt: '2025-03-01T13:00:00.000000Z', eventId: EVENT_ID }), 'base64url').toString())).toEqual([
-      '2025-03-01T13:00:00.000000Z',
-      EVENT_ID,
-    ]);
+    expect(
+      JSON.parse(
+        Buffer.from(
+          encodeRangeCursor({ recordedAt: '2025-03-01T13:00:00.000000Z', eventId: EVENT_ID }),
+          'base64url',
+        ).toString(),
+      ),
+    ).toEqual(['2025-03-01T13:00:00.000000Z', EVENT_ID]);
   });
 
   it('reads an upper-case event id as the lower-case uuid PostgreSQL returns', () => {
-    expect(decodeRangeCursor(b64(['2025-03-01T13:00:00.000Z', EVENT_ID.toUpperCase()]))?.eventId).toBe(EVENT_ID);
+    expect(
+      decodeRangeCursor(b64(['2025-03-01T13:00:00.000Z', EVENT_ID.toUpperCase()]))?.eventId,
+    ).toBe(EVENT_ID);
   });
 
   it.each([
@@ -44,16 +57,33 @@ describe('range cursor', () => {
 });
 
 describe('entity cursor', () => {
-  it.each(['9BWZZZ377VT004251', 'device with spaces/and slashes', 'ç', 'emoji 🚗'])('round-trips %p', (id) => {
-    expect(decodeEntityCursor(encodeEntityCursor(id))).toBe(id);
-  });
+  it.each(['9BWZZZ377VT004251', 'device with spaces/and slashes', 'ç', 'emoji 🚗'])(
+    'round-trips %p',
+    (id) => {
+      expect(decodeEntityCursor(encodeEntityCursor(id))).toBe(id);
+    },
+  );
 
-  it.each([b64([]), b64(['']), b64([1]), b64('x'), b64(['a'.repeat(129)]), 'a b', b64(['V\u0000']), b64(['\ud800'])])('refuses %p', (cursor) => {
+  it.each([
+    b64([]),
+    b64(['']),
+    b64([1]),
+    b64('x'),
+    b64(['a'.repeat(129)]),
+    'a b',
+    b64(['V\u0000']),
+    b64(['\ud800']),
+  ])('refuses %p', (cursor) => {
     expect(decodeEntityCursor(cursor)).toBeUndefined();
   });
 });
 
 describe(isSeqCursor.name, () => {
-  it.each(['0', '1', '42', '9223372036854775807'])('takes %p', (value) => expect(isSeqCursor(value)).toBe(true));
-  it.each(['', '-1', '1.5', '1e3', ' 1', '9223372036854775808', '99999999999999999999', 7])('refuses %p', (value) => expect(isSeqCursor(value)).toBe(false));
+  it.each(['0', '1', '42', '9223372036854775807'])('takes %p', (value) =>
+    expect(isSeqCursor(value)).toBe(true),
+  );
+  it.each(['', '-1', '1.5', '1e3', ' 1', '9223372036854775808', '99999999999999999999', 7])(
+    'refuses %p',
+    (value) => expect(isSeqCursor(value)).toBe(false),
+  );
 });

@@ -14,10 +14,12 @@ const MAX_CURSOR_LENGTH = 512;
 // bigint identity: the largest seq PostgreSQL can hand out
 const MAX_SEQ = 9223372036854775807n;
 
-const encode = (value: unknown): string => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
+const encode = (value: unknown): string =>
+  Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
 
 function decode(cursor: unknown): unknown {
-  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor)) return undefined;
+  if (typeof cursor !== 'string' || cursor.length > MAX_CURSOR_LENGTH || !BASE64URL.test(cursor))
+    return undefined;
   try {
     return JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
@@ -34,7 +36,13 @@ export function decodeRangeCursor(cursor: unknown): RangePosition | undefined {
   const value = decode(cursor);
   if (!Array.isArray(value) || value.length !== 2) return undefined;
   const [recordedAt, eventId] = value as unknown[];
-  if (typeof recordedAt !== 'string' || typeof eventId !== 'string' || !isCursorTime(recordedAt) || !UUID.test(eventId)) return undefined;
+  if (
+    typeof recordedAt !== 'string' ||
+    typeof eventId !== 'string' ||
+    !isCursorTime(recordedAt) ||
+    !UUID.test(eventId)
+  )
+    return undefined;
   return { recordedAt, eventId: eventId.toLowerCase() };
 }
 
@@ -46,7 +54,12 @@ export function decodeEntityCursor(cursor: unknown): string | undefined {
   const value = decode(cursor);
   if (!Array.isArray(value) || value.length !== 1) return undefined;
   const [entity] = value as unknown[];
-  return typeof entity === 'string' && entity.length > 0 && entity.length <= 128 && isStorableText(entity) ? entity : undefined;
+  return typeof entity === 'string' &&
+    entity.length > 0 &&
+    entity.length <= 128 &&
+    isStorableText(entity)
+    ? entity
+    : undefined;
 }
 
 /** the changes feed's cursor is the ingestion sequence itself, as decimal text */
@@ -58,5 +71,14 @@ function isCursorTime(text: string): boolean {
   const parts = CURSOR_TIME.exec(text);
   if (!parts) return false;
   const [year, month, day, hour, minute, second] = parts.slice(1, 7).map(Number);
-  return year >= 1 && month >= 1 && month <= 12 && day >= 1 && day <= daysInMonth(year, month) && hour <= 23 && minute <= 59 && second <= 59;
+  return (
+    year >= 1 &&
+    month >= 1 &&
+    month <= 12 &&
+    day >= 1 &&
+    day <= daysInMonth(year, month) &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59
+  );
 }

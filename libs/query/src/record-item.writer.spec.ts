@@ -15,7 +15,6 @@ function compactJsonb(text: string): string {
 
 const vehicles = defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin');
 
-
 /** what a writer method writes as one item */
 function written(write: (body: JsonBody) => void): string {
   const body = new JsonBody('', 1);
@@ -48,33 +47,52 @@ describe(RecordItemWriter.name, () => {
     const body = new JsonBody('[', 2);
     writer.record(body, aVehicleRow());
     writer.change(body, aVehicleRow({ source: 'ção' }));
-    expect(body.bytes(']').toString()).toBe(JSON.stringify([mapper.toRecord(aVehicleRow()), { ...mapper.toRecord(aVehicleRow({ source: 'ção' })), seq: '9007199254740993' }]));
+    expect(body.bytes(']').toString()).toBe(
+      JSON.stringify([
+        mapper.toRecord(aVehicleRow()),
+        { ...mapper.toRecord(aVehicleRow({ source: 'ção' })), seq: '9007199254740993' },
+      ]),
+    );
   });
 
   it('adds seq last to a change, as text', () => {
     const row = aVehicleRow();
-    expect(sut.change(row)).toBe(JSON.stringify({ ...mapper.toRecord(row), seq: '9007199254740993' }));
+    expect(sut.change(row)).toBe(
+      JSON.stringify({ ...mapper.toRecord(row), seq: '9007199254740993' }),
+    );
   });
 
   it('writes null for every NULL column, jsonb and times included', () => {
     const row = aRow(VEHICLE_TABLE, { seq: '1' });
     expect(sut.record(row)).toBe(stringified(row));
-    expect(JSON.parse(sut.record(row))).toMatchObject({ eventId: null, recordedAt: null, latitude: null, flags: null });
+    expect(JSON.parse(sut.record(row))).toMatchObject({
+      eventId: null,
+      recordedAt: null,
+      latitude: null,
+      flags: null,
+    });
   });
 
   it('writes a time PostgreSQL cannot print as ISO (infinity) as null, and a year past 9999 as the mapper does', () => {
     const row = aVehicleRow({ recorded_at: 'infinity', received_at: '12000-01-01 00:00:00.5' });
-    expect(JSON.parse(sut.record(row))).toMatchObject({ recordedAt: null, receivedAt: '12000-01-01T00:00:00.500Z' });
+    expect(JSON.parse(sut.record(row))).toMatchObject({
+      recordedAt: null,
+      receivedAt: '12000-01-01T00:00:00.500Z',
+    });
     expect(sut.record(row)).toBe(stringified(row));
   });
 
-  it.each([['2025-01-01 00:00:00.1239'], ['2025-01-01 23:59:59.999999'], ['2025-01-01 00:00:00'], ['2025-01-01 00:00:00.1'], ['2025-01-01 00:00:00.12'], ['0099-01-01 00:00:00.5']])(
-    'cuts time %p to milliseconds as the mapper does',
-    (text) => {
-      const row = aVehicleRow({ recorded_at: text, received_at: text });
-      expect(sut.record(row)).toBe(stringified(row));
-    },
-  );
+  it.each([
+    ['2025-01-01 00:00:00.1239'],
+    ['2025-01-01 23:59:59.999999'],
+    ['2025-01-01 00:00:00'],
+    ['2025-01-01 00:00:00.1'],
+    ['2025-01-01 00:00:00.12'],
+    ['0099-01-01 00:00:00.5'],
+  ])('cuts time %p to milliseconds as the mapper does', (text) => {
+    const row = aVehicleRow({ recorded_at: text, received_at: text });
+    expect(sut.record(row)).toBe(stringified(row));
+  });
 
   it.each([
     ['plain'],
@@ -126,7 +144,9 @@ describe(RecordItemWriter.name, () => {
       ['{"q": "say \\"a\\": 1, b", "z": "\\\\"}'],
       ['{"esc": "\\\\\\"", "t": "\\t\\n\\u0001"}'],
       ['{"ção": "🚗 — é", "x": [" , ", ": "]}'],
-      ['{"n": -0.5, "big": 1000000000000000000000, "small": 0.0000001, "one": 1.0, "tail": 1.50, "long": 12345678901234567890}'],
+      [
+        '{"n": -0.5, "big": 1000000000000000000000, "small": 0.0000001, "one": 1.0, "tail": 1.50, "long": 12345678901234567890}',
+      ],
       ['{"i": 9007199254740993, "f": 0.1000000000000000055511151231257827}'],
       ['{"ok": [0, -1, 0.000001, 0.0000015, 123456789012345, 1.5e+300]}'],
       ['{"b": 1, "10": 2}'],
@@ -158,6 +178,8 @@ describe(RecordItemWriter.name, () => {
       accuracy_m: '5',
       attributes: '{"a": "b"}',
     });
-    expect(written((body) => new RecordItemWriter(devices).change(body, row))).toBe(JSON.stringify({ ...new RecordMapper(devices).toRecord(row), seq: '7' }));
+    expect(written((body) => new RecordItemWriter(devices).change(body, row))).toBe(
+      JSON.stringify({ ...new RecordMapper(devices).toRecord(row), seq: '7' }),
+    );
   });
 });

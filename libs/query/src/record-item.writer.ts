@@ -91,7 +91,9 @@ function integerLike(text: string, start: number, end: number): boolean {
 }
 
 function numberPart(c: number): boolean {
-  return (c >= ZERO && c <= NINE) || c === DOT || c === MINUS || c === 0x2b || c === 0x65 || c === 0x45;
+  return (
+    (c >= ZERO && c <= NINE) || c === DOT || c === MINUS || c === 0x2b || c === 0x65 || c === 0x45
+  );
 }
 
 /**
@@ -112,7 +114,11 @@ function jsNumberForm(text: string, start: number, end: number): boolean {
   if (dot < 0) return true;
   if (text.charCodeAt(end - 1) === ZERO) return false;
   // '0.000000…' or '-0.000000…': below 1e-6
-  return !(dot === start + (negative ? 2 : 1) && text.charCodeAt(dot - 1) === ZERO && text.startsWith('000000', dot + 1));
+  return !(
+    dot === start + (negative ? 2 : 1) &&
+    text.charCodeAt(dot - 1) === ZERO &&
+    text.startsWith('000000', dot + 1)
+  );
 }
 
 const enum Kind {
@@ -141,7 +147,15 @@ export class RecordItemWriter<R extends QueryableRecord> {
   constructor(definition: RecordQueryDefinition<R>) {
     this.head = Buffer.from(`{"schema":${JSON.stringify(definition.schema)}`);
     this.keys = definition.table.columns.map((c) => Buffer.from(`,${JSON.stringify(c.field)}:`));
-    this.kinds = definition.table.columns.map((c) => (c.pgType === 'timestamptz' ? Kind.Time : c.pgType === 'float8' ? Kind.Float : c.pgType === 'jsonb' ? Kind.Json : Kind.Text));
+    this.kinds = definition.table.columns.map((c) =>
+      c.pgType === 'timestamptz'
+        ? Kind.Time
+        : c.pgType === 'float8'
+          ? Kind.Float
+          : c.pgType === 'jsonb'
+            ? Kind.Json
+            : Kind.Text,
+    );
   }
 
   /** the row as the next item of `body` */

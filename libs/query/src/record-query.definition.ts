@@ -23,6 +23,9 @@ export function defineRecordQuery<R extends QueryableRecord, E extends keyof R &
   schema: string,
   entityKey: E,
 ): RecordQueryDefinition<R, E> {
-  if (table.entityField !== entityKey) throw new Error(`${table.table}: entity key ${entityKey} is not the table's entity field ${String(table.entityField)}`);
+  if (table.entityField !== entityKey)
+    throw new Error(
+      `${table.table}: entity key ${entityKey} is not the table's entity field ${String(table.entityField)}`,
+    );
   return { table, schema, entityKey };
 }

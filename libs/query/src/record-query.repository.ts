@@ -3,14 +3,23 @@ import { CustomTypesConfig, FieldDef, PoolClient, Query, QueryArrayConfig } from
 import { DataSource } from 'typeorm';
 import { asUnavailable } from './database-unavailable.exception';
 import { EntityRow, GapRow, RecordRow } from './record.mapper';
-import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
+import {
+  QueryableRecord,
+  RECORD_QUERY_DEFINITION,
+  RecordQueryDefinition,
+} from './record-query.definition';
 import { RangeBounds, RecordQuerySql, SqlQuery } from './record-query.sql';
 
 /** takes each row of a page as pg reads it; the row is not kept by anyone else */
 export type RowSink = (row: RecordRow) => void;
 
 /** every column as the text PostgreSQL sent: the item writer copies most of them as they are */
-const AS_TEXT = { getTypeParser: () => (text: string): string => text } as unknown as CustomTypesConfig;
+const AS_TEXT = {
+  getTypeParser:
+    () =>
+    (text: string): string =>
+      text,
+} as unknown as CustomTypesConfig;
 
 /** read-only data access for one record table; rows out, no mapping, no HTTP */
 @Injectable()
@@ -52,7 +61,13 @@ export class RecordQueryRepository {
     return row.seq;
   }
 
-  gaps(entity: string, from: string, to: string, minGapSeconds: number, limit: number): Promise<GapRow[]> {
+  gaps(
+    entity: string,
+    from: string,
+    to: string,
+    minGapSeconds: number,
+    limit: number,
+  ): Promise<GapRow[]> {
     return this.run(this.sql.gaps(entity, from, to, minGapSeconds, limit));
   }
 
@@ -77,7 +92,12 @@ export class RecordQueryRepository {
         let rows = 0;
         let failed: unknown;
         let order: number[] | null | undefined;
-        const config: QueryArrayConfig = { text: query.text, values: query.values, rowMode: 'array', types: AS_TEXT };
+        const config: QueryArrayConfig = {
+          text: query.text,
+          values: query.values,
+          rowMode: 'array',
+          types: AS_TEXT,
+        };
         const submitted = new Query<(string | null)[]>(config);
         submitted.on('row', (row, result) => {
           rows++;
@@ -104,7 +124,10 @@ export class RecordQueryRepository {
  * Where each of `columns` is among a result's `fields`, for a RecordRow in `columns` order; null
  * when they come in that order already (any extra fields after them are left alone).
  */
-export function recordRowOrder(columns: readonly string[], fields: readonly Pick<FieldDef, 'name'>[]): number[] | null {
+export function recordRowOrder(
+  columns: readonly string[],
+  fields: readonly Pick<FieldDef, 'name'>[],
+): number[] | null {
   const names = fields.map((f) => f.name);
   const order = columns.map((column) => {
     const at = names.indexOf(column);

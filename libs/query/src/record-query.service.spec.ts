@@ -16,13 +16,27 @@ const eventId = (n: number): string => `00000000-0000-5000-8000-${String(n).padS
 
 function aRow(n: number): RecordRow {
   // as the repository reads rows: column text, times in UTC to the microsecond, seq first
-  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000).toISOString().replace('T', ' ').replace('.000Z', `.${String(n).padStart(6, '0')}`);
-  const texts: Record<string, string> = { seq: String(n), event_id: eventId(n), vin: 'V', recorded_at: at, received_at: at, flags: '{}', attributes: '{}' };
-  return ['seq', ...VEHICLE_TABLE.columns.map((c) => c.column)].map((column) => texts[column] ?? null);
+  const at = new Date(Date.UTC(2025, 2, 1) + n * 1000)
+    .toISOString()
+    .replace('T', ' ')
+    .replace('.000Z', `.${String(n).padStart(6, '0')}`);
+  const texts: Record<string, string> = {
+    seq: String(n),
+    event_id: eventId(n),
+    vin: 'V',
+    recorded_at: at,
+    received_at: at,
+    flags: '{}',
+    attributes: '{}',
+  };
+  return ['seq', ...VEHICLE_TABLE.columns.map((c) => c.column)].map(
+    (column) => texts[column] ?? null,
+  );
 }
 
 const seqOf = (row: RecordRow): bigint => BigInt(row[0]!);
-const eventIdOf = (row: RecordRow): string | null => row[1 + VEHICLE_TABLE.columns.findIndex((c) => c.column === 'event_id')];
+const eventIdOf = (row: RecordRow): string | null =>
+  row[1 + VEHICLE_TABLE.columns.findIndex((c) => c.column === 'event_id')];
 
 /** the range cursor position of aRow(n): its time to the microsecond */
 function cursorAt(n: number): string {
@@ -39,14 +53,31 @@ class FakeRepository {
   rows: RecordRow[] = [];
   calls: string[] = [];
 
-  async range(_entity: string, bounds: { after?: { eventId: string } }, limit: number, each: (row: RecordRow) => void): Promise<number> {
+  async range(
+    _entity: string,
+    bounds: { after?: { eventId: string } },
+    limit: number,
+    each: (row: RecordRow) => void,
+  ): Promise<number> {
     this.calls.push(`range ${bounds.after?.eventId ?? '-'} ${limit}`);
-    const start = bounds.after ? this.rows.findIndex((r) => eventIdOf(r) === bounds.after!.eventId) + 1 : 0;
+    const start = bounds.after
+      ? this.rows.findIndex((r) => eventIdOf(r) === bounds.after!.eventId) + 1
+      : 0;
     return hand(this.rows.slice(start, start + limit), each);
   }
-  async changes(after: string, limit: number, each: (row: RecordRow) => void, upTo?: string): Promise<number> {
+  async changes(
+    after: string,
+    limit: number,
+    each: (row: RecordRow) => void,
+    upTo?: string,
+  ): Promise<number> {
     this.calls.push(`changes ${after} ${limit} ${upTo ?? '-'}`);
-    return hand(this.rows.filter((r) => seqOf(r) > BigInt(after) && (upTo === undefined || seqOf(r) <= BigInt(upTo))).slice(0, limit), each);
+    return hand(
+      this.rows
+        .filter((r) => seqOf(r) > BigInt(after) && (upTo === undefined || seqOf(r) <= BigInt(upTo)))
+        .slice(0, limit),
+      each,
+    );
   }
   async lastSeq(): Promise<string> {
     return this.rows.length > 0 ? String(seqOf(this.rows[this.rows.length - 1])) : '0';
@@ -56,7 +87,9 @@ class FakeRepository {
   }
   async entities(after: string | undefined, limit: number) {
     const all = ['A', 'B', 'C'].filter((e) => after === undefined || e > after);
-    return all.slice(0, limit).map((entity) => ({ entity, first_at: new Date(0), last_at: new Date(1000), records: '2' }));
+    return all
+      .slice(0, limit)
+      .map((entity) => ({ entity, first_at: new Date(0), last_at: new Date(1000), records: '2' }));
   }
   async gaps(...args: unknown[]) {
     this.calls.push(`gaps ${JSON.stringify(args)}`);
@@ -64,7 +97,8 @@ class FakeRepository {
   }
 }
 
-const query = <T extends object>(type: new () => T, values: Partial<T> = {}): T => Object.assign(new type(), values);
+const query = <T extends object>(type: new () => T, values: Partial<T> = {}): T =>
+  Object.assign(new type(), values);
 
 async function text(file: StreamableFile): Promise<string> {
   let all = '';
@@ -73,14 +107,20 @@ async function text(file: StreamableFile): Promise<string> {
 }
 
 async function lines(file: StreamableFile): Promise<Record<string, unknown>[]> {
-  return (await text(file)).split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  return (await text(file))
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
 }
 
 /** a JSON page as a client reads it, checked to be sized and typed as JSON */
 async function json<T>(response: Promise<StreamableFile>): Promise<T> {
   const file = await response;
   const body = await text(file);
-  expect(file.getHeaders()).toMatchObject({ type: 'application/json; charset=utf-8', length: Buffer.byteLength(body) });
+  expect(file.getHeaders()).toMatchObject({
+    type: 'application/json; charset=utf-8',
+    length: Buffer.byteLength(body),
+  });
   return JSON.parse(body) as T;
 }
 
@@ -96,42 +136,68 @@ describe(RecordQueryService.name, () => {
   describe('range', () => {
     it('pages with limit + 1 and a cursor at the last row; null when exhausted', async () => {
       repository.rows = [1, 2, 3, 4, 5].map(aRow);
-      const first = await json<{ items: VehicleTelemetryV1[]; nextCursor: string }>(sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false }));
+      const first = await json<{ items: VehicleTelemetryV1[]; nextCursor: string }>(
+        sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false }),
+      );
       expect(first.items.map((r) => r.eventId)).toEqual([eventId(1), eventId(2)]);
-      expect(decodeRangeCursor(first.nextCursor)).toEqual({ recordedAt: cursorAt(2), eventId: eventId(2) });
+      expect(decodeRangeCursor(first.nextCursor)).toEqual({
+        recordedAt: cursorAt(2),
+        eventId: eventId(2),
+      });
       expect(repository.calls).toEqual(['range - 3']);
-      const last = await json<{ items: VehicleTelemetryV1[]; nextCursor: null }>(sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), { ndjson: false }));
+      const last = await json<{ items: VehicleTelemetryV1[]; nextCursor: null }>(
+        sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), {
+          ndjson: false,
+        }),
+      );
       expect(last.items.map((r) => r.eventId)).toEqual([eventId(3), eventId(4), eventId(5)]);
       expect(last.nextCursor).toBeNull();
     });
 
     it('streams every row in keyset pages when asked for NDJSON, whatever the limit', async () => {
       repository.rows = Array.from({ length: STREAM_PAGE * 2 + 1 }, (_, i) => aRow(i + 1));
-      const file = (await sut.range('V', query(RangeQueryDto, { limit: 1 }), { ndjson: true })) as StreamableFile;
+      const file = (await sut.range('V', query(RangeQueryDto, { limit: 1 }), {
+        ndjson: true,
+      })) as StreamableFile;
       const items = await lines(file);
       expect(items).toHaveLength(STREAM_PAGE * 2 + 1);
-      expect(items[STREAM_PAGE]).toMatchObject({ schema: VEHICLE_SCHEMA, eventId: eventId(STREAM_PAGE + 1) });
-      expect(repository.calls).toEqual([`range - ${STREAM_PAGE}`, `range ${eventId(STREAM_PAGE)} ${STREAM_PAGE}`, `range ${eventId(2 * STREAM_PAGE)} ${STREAM_PAGE}`]);
+      expect(items[STREAM_PAGE]).toMatchObject({
+        schema: VEHICLE_SCHEMA,
+        eventId: eventId(STREAM_PAGE + 1),
+      });
+      expect(repository.calls).toEqual([
+        `range - ${STREAM_PAGE}`,
+        `range ${eventId(STREAM_PAGE)} ${STREAM_PAGE}`,
+        `range ${eventId(2 * STREAM_PAGE)} ${STREAM_PAGE}`,
+      ]);
     });
 
     it('refuses a cursor it did not hand out, even when called without the DTO check', async () => {
-      await expect(sut.range('V', query(RangeQueryDto, { cursor: 'nope' }), { ndjson: false })).rejects.toThrow(BadRequestException);
+      await expect(
+        sut.range('V', query(RangeQueryDto, { cursor: 'nope' }), { ndjson: false }),
+      ).rejects.toThrow(BadRequestException);
     });
   });
 
   describe('changes', () => {
     it('returns rows after the cursor with their seq, and keeps the cursor when nothing is new', async () => {
       repository.rows = [1, 2, 3].map(aRow);
-      const page = await json<{ items: { seq: string }[]; nextCursor: string; hasMore: boolean }>(sut.changes(query(ChangesQueryDto, { after: '1', limit: 1 }), { ndjson: false }));
+      const page = await json<{ items: { seq: string }[]; nextCursor: string; hasMore: boolean }>(
+        sut.changes(query(ChangesQueryDto, { after: '1', limit: 1 }), { ndjson: false }),
+      );
       expect(page.items.map((r) => r.seq)).toEqual(['2']);
       expect(page).toMatchObject({ nextCursor: '2', hasMore: true });
-      expect(await json(sut.changes(query(ChangesQueryDto, { after: '3' }), { ndjson: false }))).toEqual({ items: [], nextCursor: '3', hasMore: false });
+      expect(
+        await json(sut.changes(query(ChangesQueryDto, { after: '3' }), { ndjson: false })),
+      ).toEqual({ items: [], nextCursor: '3', hasMore: false });
     });
 
     it('long-polls: answers as soon as a row arrives', async () => {
       setTimeout(() => repository.rows.push(aRow(1)), 300);
       const started = Date.now();
-      const page = await json<{ items: unknown[] }>(sut.changes(query(ChangesQueryDto, { waitSeconds: 5 }), { ndjson: false }));
+      const page = await json<{ items: unknown[] }>(
+        sut.changes(query(ChangesQueryDto, { waitSeconds: 5 }), { ndjson: false }),
+      );
       expect(page.items).toHaveLength(1);
       expect(Date.now() - started).toBeGreaterThanOrEqual(290);
       expect(Date.now() - started).toBeLessThan(1000);
@@ -139,21 +205,33 @@ describe(RecordQueryService.name, () => {
 
     it('long-polls: gives up at the deadline, or when the client leaves', async () => {
       let started = Date.now();
-      expect(await json(sut.changes(query(ChangesQueryDto, { waitSeconds: 1 }), { ndjson: false }))).toEqual({ items: [], nextCursor: '0', hasMore: false });
+      expect(
+        await json(sut.changes(query(ChangesQueryDto, { waitSeconds: 1 }), { ndjson: false })),
+      ).toEqual({ items: [], nextCursor: '0', hasMore: false });
       expect(Date.now() - started).toBeGreaterThanOrEqual(990);
       const client = new AbortController();
       setTimeout(() => client.abort(), 100);
       started = Date.now();
-      await sut.changes(query(ChangesQueryDto, { waitSeconds: 30 }), { ndjson: false, signal: client.signal });
+      await sut.changes(query(ChangesQueryDto, { waitSeconds: 30 }), {
+        ndjson: false,
+        signal: client.signal,
+      });
       expect(Date.now() - started).toBeLessThan(500);
     });
 
     it('streams NDJSON up to the newest seq seen when the stream started', async () => {
       repository.rows = Array.from({ length: STREAM_PAGE + 5 }, (_, i) => aRow(i + 1));
-      const file = (await sut.changes(query(ChangesQueryDto, { after: '2', limit: 1 }), { ndjson: true })) as StreamableFile;
+      const file = (await sut.changes(query(ChangesQueryDto, { after: '2', limit: 1 }), {
+        ndjson: true,
+      })) as StreamableFile;
       const items = await lines(file);
-      expect(items.map((r) => r.seq)).toEqual(Array.from({ length: STREAM_PAGE + 3 }, (_, i) => String(i + 3)));
-      expect(repository.calls).toEqual([`changes 2 ${STREAM_PAGE} -`, `changes ${STREAM_PAGE + 2} ${STREAM_PAGE} ${STREAM_PAGE + 5}`]);
+      expect(items.map((r) => r.seq)).toEqual(
+        Array.from({ length: STREAM_PAGE + 3 }, (_, i) => String(i + 3)),
+      );
+      expect(repository.calls).toEqual([
+        `changes 2 ${STREAM_PAGE} -`,
+        `changes ${STREAM_PAGE + 2} ${STREAM_PAGE} ${STREAM_PAGE + 5}`,
+      ]);
     });
   });
 
@@ -161,7 +239,10 @@ describe(RecordQueryService.name, () => {
     const page = await sut.entities(query(EntityListQueryDto, { limit: 2 }));
     expect(page.items.map((s) => s.vin)).toEqual(['A', 'B']);
     expect(decodeEntityCursor(page.nextCursor)).toBe('B');
-    expect((await sut.entities(query(EntityListQueryDto, { limit: 2, cursor: page.nextCursor! }))).nextCursor).toBeNull();
+    expect(
+      (await sut.entities(query(EntityListQueryDto, { limit: 2, cursor: page.nextCursor! })))
+        .nextCursor,
+    ).toBeNull();
   });
 
   it('answers 404 for the latest of an unknown entity', async () => {
@@ -178,15 +259,24 @@ describe(RecordQueryService.name, () => {
     });
 
     it('refuses a lone from in the future, and windows over 31 days', async () => {
-      await expect(sut.gaps('V', query(GapsQueryDto, { from: '2999-01-01T00:00:00Z' }))).rejects.toThrow('Bad Request');
-      await expect(sut.gaps('V', query(GapsQueryDto, { from: '2025-01-01T00:00:00Z', to: '2025-02-01T00:00:01Z' }))).rejects.toThrow(BadRequestException);
+      await expect(
+        sut.gaps('V', query(GapsQueryDto, { from: '2999-01-01T00:00:00Z' })),
+      ).rejects.toThrow('Bad Request');
+      await expect(
+        sut.gaps(
+          'V',
+          query(GapsQueryDto, { from: '2025-01-01T00:00:00Z', to: '2025-02-01T00:00:01Z' }),
+        ),
+      ).rejects.toThrow(BadRequestException);
     });
   });
 
   it('starts a range page exactly after the cursor it handed out', async () => {
     repository.rows = [1, 2, 3].map(aRow);
     const cursor = encodeRangeCursor({ recordedAt: cursorAt(1), eventId: eventId(1) });
-    const page = await json<{ items: VehicleTelemetryV1[] }>(sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false }));
+    const page = await json<{ items: VehicleTelemetryV1[] }>(
+      sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false }),
+    );
     expect(page.items.map((r) => r.eventId)).toEqual([eventId(2), eventId(3)]);
   });
 });

@@ -1,4 +1,10 @@
-import { BadRequestException, Inject, Injectable, NotFoundException, StreamableFile } from '@nestjs/common';
+import {
+  BadRequestException,
+  Inject,
+  Injectable,
+  NotFoundException,
+  StreamableFile,
+} from '@nestjs/common';
 import { ChangesQueryDto } from './dto/changes-query.dto';
 import { EntityListQueryDto } from './dto/entity-list-query.dto';
 import { GAPS, GapsQueryDto } from './dto/gaps-query.dto';
@@ -9,8 +15,18 @@ import { JsonBody } from './json-body';
 import { ndjsonPage, ndjsonResponse } from './ndjson';
 import { EntitySummary, RecordMapper, RecordRow } from './record.mapper';
 import { RecordItemWriter } from './record-item.writer';
-import { decodeEntityCursor, decodeRangeCursor, encodeEntityCursor, encodeRangeCursor, RangePosition } from './record-cursor';
-import { QueryableRecord, RECORD_QUERY_DEFINITION, RecordQueryDefinition } from './record-query.definition';
+import {
+  decodeEntityCursor,
+  decodeRangeCursor,
+  encodeEntityCursor,
+  encodeRangeCursor,
+  RangePosition,
+} from './record-cursor';
+import {
+  QueryableRecord,
+  RECORD_QUERY_DEFINITION,
+  RecordQueryDefinition,
+} from './record-query.definition';
 import { RecordQueryRepository, RowSink } from './record-query.repository';
 import { RangeBounds } from './record-query.sql';
 
@@ -28,7 +44,10 @@ export interface ResponseFormat {
 
 /** the query API of one record contract: pages, streams, long-polls and gaps, as contract-shaped records */
 @Injectable()
-export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E extends string = string> {
+export class RecordQueryService<
+  R extends QueryableRecord = QueryableRecord,
+  E extends string = string,
+> {
   private readonly mapper: RecordMapper<R, E>;
   private readonly writer: RecordItemWriter<R>;
 
@@ -41,10 +60,15 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
   }
 
   async entities(query: EntityListQueryDto): Promise<EntityPage<EntitySummary<E>>> {
-    const after = query.cursor === undefined ? undefined : required(decodeEntityCursor(query.cursor), 'cursor');
+    const after =
+      query.cursor === undefined ? undefined : required(decodeEntityCursor(query.cursor), 'cursor');
     const rows = await this.repository.entities(after, query.limit + 1);
     const page = rows.slice(0, query.limit);
-    return { items: page.map((row) => this.mapper.toSummary(row)), nextCursor: rows.length > query.limit ? encodeEntityCursor(page[page.length - 1].entity) : null };
+    return {
+      items: page.map((row) => this.mapper.toSummary(row)),
+      nextCursor:
+        rows.length > query.limit ? encodeEntityCursor(page[page.length - 1].entity) : null,
+    };
   }
 
   async latest(entity: string): Promise<R> {
@@ -57,9 +81,28 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
    * A RecordPage as JSON text: each row is written as an item the moment pg reads it (see
    * JsonBody, RecordItemWriter), so a page costs the heap one row at a time.
    */
-  async range(entity: string, query: RangeQueryDto, format: ResponseFormat): Promise<StreamableFile> {
-    const bounds: RangeBounds = { from: query.from, to: query.to, after: query.cursor === undefined ? undefined : required(decodeRangeCursor(query.cursor), 'cursor') };
-    if (format.ndjson) return ndjsonResponse(this.keysetPages(entity, bounds, () => ndjsonPage(STREAM_PAGE), (page, row) => this.writer.record(page, row)));
+  async range(
+    entity: string,
+    query: RangeQueryDto,
+    format: ResponseFormat,
+  ): Promise<StreamableFile> {
+    const bounds: RangeBounds = {
+      from: query.from,
+      to: query.to,
+      after:
+        query.cursor === undefined
+          ? undefined
+          : required(decodeRangeCursor(query.cursor), 'cursor'),
+    };
+    if (format.ndjson)
+      return ndjsonResponse(
+        this.keysetPages(
+          entity,
+          bounds,
+          () => ndjsonPage(STREAM_PAGE),
+          (page, row) => this.writer.record(page, row),
+        ),
+      );
     const body = new JsonBody('{"items":[', query.limit);
     let last: RangePosition | undefined;
     const rows = await this.repository.range(entity, bounds, query.limit + 1, (row) => {
@@ -84,25 +127,46 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
 
   /** a ChangesPage as JSON text, written row by row as range() does */
   async changes(query: ChangesQueryDto, format: ResponseFormat): Promise<StreamableFile> {
-    if (format.ndjson) return ndjsonResponse(this.changePages(query.after, query.waitSeconds, format.signal));
+    if (format.ndjson)
+      return ndjsonResponse(this.changePages(query.after, query.waitSeconds, format.signal));
     const body = new JsonBody('{"items":[', query.limit);
     let nextCursor = query.after;
-    const rows = await this.waitForChanges(query.after, query.limit + 1, query.waitSeconds, format.signal, (row) => {
-      if (body.items === query.limit) return;
-      this.writer.change(body, row);
-      nextCursor = seqOf(row);
-    });
-    return body.end(`],"nextCursor":${JSON.stringify(nextCursor)},"hasMore":${rows > query.limit}}`);
+    const rows = await this.waitForChanges(
+      query.after,
+      query.limit + 1,
+      query.waitSeconds,
+      format.signal,
+      (row) => {
+        if (body.items === query.limit) return;
+        this.writer.change(body, row);
+        nextCursor = seqOf(row);
+      },
+    );
+    return body.end(
+      `],"nextCursor":${JSON.stringify(nextCursor)},"hasMore":${rows > query.limit}}`,
+    );
   }
 
   async gaps(entity: string, query: GapsQueryDto): Promise<GapReportDto> {
     const to = query.to === undefined ? Date.now() : parseOffsetTimestamp(query.to)!;
-    const from = query.from === undefined ? Math.max(MIN_INSTANT, to - GAPS.defaultWindowHours * 3_600_000) : parseOffsetTimestamp(query.from)!;
+    const from =
+      query.from === undefined
+        ? Math.max(MIN_INSTANT, to - GAPS.defaultWindowHours * 3_600_000)
+        : parseOffsetTimestamp(query.from)!;
     // the DTO checks the pair only when both are given; a lone future `from` meets the default `to` here
     if (from > to) throw new BadRequestException(['from must not be after to']);
-    if (to - from > GAPS.maxWindowDays * 86_400_000) throw new BadRequestException([`from and to must be at most ${GAPS.maxWindowDays} days apart`]);
+    if (to - from > GAPS.maxWindowDays * 86_400_000)
+      throw new BadRequestException([
+        `from and to must be at most ${GAPS.maxWindowDays} days apart`,
+      ]);
     const [fromIso, toIso] = [new Date(from).toISOString(), new Date(to).toISOString()];
-    const rows = await this.repository.gaps(entity, fromIso, toIso, query.minGapSeconds, GAPS.maxGaps + 1);
+    const rows = await this.repository.gaps(
+      entity,
+      fromIso,
+      toIso,
+      query.minGapSeconds,
+      GAPS.maxGaps + 1,
+    );
     return {
       from: fromIso,
       to: toIso,
@@ -119,7 +183,13 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
   }
 
   /** the next rows after `after`, to `each`; when there are none, asks again every POLL_INTERVAL_MS until some arrive or the wait ends */
-  private async waitForChanges(after: string, limit: number, waitSeconds: number, signal: AbortSignal | undefined, each: RowSink): Promise<number> {
+  private async waitForChanges(
+    after: string,
+    limit: number,
+    waitSeconds: number,
+    signal: AbortSignal | undefined,
+    each: RowSink,
+  ): Promise<number> {
     const deadline = Date.now() + waitSeconds * 1000;
     for (;;) {
       const rows = await this.repository.changes(after, limit, each);
@@ -130,7 +200,12 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
   }
 
   /** the records of a range, a keyset page at a time, each `add`ed to a `newPage()` */
-  private async *keysetPages<P>(entity: string, bounds: RangeBounds, newPage: () => P, add: (page: P, row: RecordRow) => void): AsyncGenerator<P> {
+  private async *keysetPages<P>(
+    entity: string,
+    bounds: RangeBounds,
+    newPage: () => P,
+    add: (page: P, row: RecordRow) => void,
+  ): AsyncGenerator<P> {
     let after = bounds.after;
     for (;;) {
       const page = newPage();
@@ -149,7 +224,11 @@ export class RecordQueryService<R extends QueryableRecord = QueryableRecord, E e
    * The feed from `after` up to the newest seq when the stream starts, as NDJSON pages: writers
    * commit in seq order, so the stream ends, and its last seq is where the next request resumes.
    */
-  private async *changePages(after: string, waitSeconds: number, signal?: AbortSignal): AsyncGenerator<JsonBody> {
+  private async *changePages(
+    after: string,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): AsyncGenerator<JsonBody> {
     let page = ndjsonPage(STREAM_PAGE);
     let lastSeq = after;
     const collect: RowSink = (row) => {

@@ -6,7 +6,6 @@ import { aVehicleRow } from './testing';
 
 const EVENT_ID = '0b6f2a8e-5d1c-5a3e-9f7b-2c4d6e8f0a1b';
 
-
 describe(RecordMapper.name, () => {
   const sut = new RecordMapper(defineRecordQuery(VEHICLE_TABLE, VEHICLE_SCHEMA, 'vin'));
 
@@ -36,13 +35,31 @@ describe(RecordMapper.name, () => {
   });
 
   it('reads float8 as pg did, NaN and infinities included', () => {
-    const record = sut.toRecord(aVehicleRow({ latitude: '1e-05', longitude: 'NaN', speed_kph: '-Infinity', heading_deg: '-0' }));
-    expect(record).toMatchObject({ latitude: 0.00001, longitude: NaN, speedKph: -Infinity, headingDeg: -0 });
+    const record = sut.toRecord(
+      aVehicleRow({
+        latitude: '1e-05',
+        longitude: 'NaN',
+        speed_kph: '-Infinity',
+        heading_deg: '-0',
+      }),
+    );
+    expect(record).toMatchObject({
+      latitude: 0.00001,
+      longitude: NaN,
+      speedKph: -Infinity,
+      headingDeg: -0,
+    });
   });
 
   it('positions the next page at the row, to the microsecond', () => {
-    expect(sut.positionOf(aVehicleRow())).toEqual({ recordedAt: '2025-03-01T13:00:00.123456Z', eventId: EVENT_ID });
-    expect(sut.positionOf(aVehicleRow({ recorded_at: '2025-03-01 13:00:00.123' }))).toEqual({ recordedAt: '2025-03-01T13:00:00.123000Z', eventId: EVENT_ID });
+    expect(sut.positionOf(aVehicleRow())).toEqual({
+      recordedAt: '2025-03-01T13:00:00.123456Z',
+      eventId: EVENT_ID,
+    });
+    expect(sut.positionOf(aVehicleRow({ recorded_at: '2025-03-01 13:00:00.123' }))).toEqual({
+      recordedAt: '2025-03-01T13:00:00.123000Z',
+      eventId: EVENT_ID,
+    });
   });
 
   // what to_char(… AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') (and .US) gave for the same instants
@@ -60,8 +77,17 @@ describe(RecordMapper.name, () => {
   });
 
   it('summarizes an entity under its contract name', () => {
-    const devices = new RecordMapper(defineRecordQuery(LOCATION_TABLE, LOCATION_SCHEMA, 'deviceId'));
-    expect(devices.toSummary({ entity: 'dev-1', first_at: new Date('2025-01-01T00:00:00Z'), last_at: new Date('2025-01-02T00:00:00Z'), records: '2500' })).toEqual({
+    const devices = new RecordMapper(
+      defineRecordQuery(LOCATION_TABLE, LOCATION_SCHEMA, 'deviceId'),
+    );
+    expect(
+      devices.toSummary({
+        entity: 'dev-1',
+        first_at: new Date('2025-01-01T00:00:00Z'),
+        last_at: new Date('2025-01-02T00:00:00Z'),
+        records: '2500',
+      }),
+    ).toEqual({
       deviceId: 'dev-1',
       firstRecordedAt: '2025-01-01T00:00:00.000Z',
       lastRecordedAt: '2025-01-02T00:00:00.000Z',

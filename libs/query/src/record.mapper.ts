@@ -102,6 +102,9 @@ export class RecordMapper<R extends QueryableRecord, E extends string> {
 
   /** where the next keyset page starts: the row's time to the microsecond, and its event id */
   positionOf(row: RecordRow): RangePosition {
-    return { recordedAt: isoFromPgTimestamp(row[this.recordedAtAt]!, 6)!, eventId: row[this.eventIdAt]! };
+    return {
+      recordedAt: isoFromPgTimestamp(row[this.recordedAtAt]!, 6)!,
+      eventId: row[this.eventIdAt]!,
+    };
   }
 }

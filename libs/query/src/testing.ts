@@ -2,8 +2,13 @@ import { VEHICLE_TABLE } from '@app/persistence';
 import { RecordRow } from './record.mapper';
 
 /** a row as the repository hands it out: each column's text as PostgreSQL prints it, seq first */
-export function aRow(table: { columns: { column: string }[] }, texts: Record<string, string | null>): RecordRow {
-  return ['seq', ...table.columns.map((c) => c.column)].map((column) => (column in texts ? texts[column] : null));
+export function aRow(
+  table: { columns: { column: string }[] },
+  texts: Record<string, string | null>,
+): RecordRow {
+  return ['seq', ...table.columns.map((c) => c.column)].map((column) =>
+    column in texts ? texts[column] : null,
+  );
 }
 
 /** a full vehicle row, with `overrides` */

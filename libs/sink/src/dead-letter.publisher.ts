@@ -21,7 +21,12 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
   constructor(kafka: Kafka) {
     // idempotent: kafkajs's own retry after a lost acknowledgement does not write the letter twice
     this.producer = new RenewingProducer(() =>
-      kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner }),
+      kafka.producer({
+        idempotent: true,
+        maxInFlightRequests: 1,
+        allowAutoTopicCreation: false,
+        createPartitioner: Partitioners.DefaultPartitioner,
+      }),
     );
   }
 
@@ -45,11 +50,17 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
 
   // runs after the sink's beforeApplicationShutdown has stopped the consumer: nothing publishes any more
   async onApplicationShutdown(): Promise<void> {
-    await this.producer.disconnect().catch((error: Error) => this.logger.warn(`disconnecting the dead-letter producer: ${error.message}`));
+    await this.producer
+      .disconnect()
+      .catch((error: Error) =>
+        this.logger.warn(`disconnecting the dead-letter producer: ${error.message}`),
+      );
   }
 
   private send(messages: Message[]): Promise<unknown> {
-    return this.producer.send((producer) => producer.send({ topic: TOPICS.deadLetter, acks: -1, messages }));
+    return this.producer.send((producer) =>
+      producer.send({ topic: TOPICS.deadLetter, acks: -1, messages }),
+    );
   }
 }
 
@@ -61,8 +72,16 @@ function toMessage(letter: DeadLetterV1): Message {
     const reason = `original omitted: its ${value.length}-byte dead letter exceeds ${MAX_LETTER_BYTES} bytes; read it at ${letter.topic}[${letter.partition}] offset ${letter.offset}`;
     value = Buffer.from(JSON.stringify({ ...rest, reasons: [...letter.reasons, reason] }));
   }
-  const headers: Record<string, string> = { schema: DEAD_LETTER_SCHEMA, 'content-type': 'application/json', stage: letter.stage };
+  const headers: Record<string, string> = {
+    schema: DEAD_LETTER_SCHEMA,
+    'content-type': 'application/json',
+    stage: letter.stage,
+  };
   if (letter.source !== null) headers.source = letter.source;
   if (letter.topic !== undefined) headers.topic = letter.topic;
-  return { key: letter.entityId ?? `${letter.topic}:${letter.partition}:${letter.offset}`, value, headers };
+  return {
+    key: letter.entityId ?? `${letter.topic}:${letter.partition}:${letter.offset}`,
+    value,
+    headers,
+  };
 }

@@ -39,7 +39,11 @@ class FakeWriter {
   async write(_table: unknown, rows: RecordRow<VehicleTelemetryV1>[]): Promise<number> {
     await this.held;
     this.calls.push(rows);
-    const failure = this.failures.shift() ?? (rows.some((r) => r.record.eventId === this.rejectsEventId) ? Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }) : undefined);
+    const failure =
+      this.failures.shift() ??
+      (rows.some((r) => r.record.eventId === this.rejectsEventId)
+        ? Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' })
+        : undefined);
     if (failure) {
       this.journal.push(`write failed ${rows.length}`);
       this.onFailure?.();
@@ -100,13 +104,28 @@ class FakeConsumer {
 }
 
 function aMessage(offset: number, value: Buffer | string | object | null): KafkaMessage {
-  const bytes = value === null || Buffer.isBuffer(value) ? value : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
-  return { offset: String(offset), key: null, value: bytes, timestamp: '0', attributes: 0, headers: {}, size: 0 } as unknown as KafkaMessage;
+  const bytes =
+    value === null || Buffer.isBuffer(value)
+      ? value
+      : Buffer.from(typeof value === 'string' ? value : JSON.stringify(value));
+  return {
+    offset: String(offset),
+    key: null,
+    value: bytes,
+    timestamp: '0',
+    attributes: 0,
+    headers: {},
+    size: 0,
+  } as unknown as KafkaMessage;
 }
 
 const anEventId = (n: number) => `${n.toString(16).padStart(8, '0')}-3b1c-5d4e-8f7a-1b2c3d4e5f60`;
-const validMessages = (firstOffset: number, count: number) => Array.from({ length: count }, (_, i) => aMessage(firstOffset + i, aVehicleRecord({ eventId: anEventId(firstOffset + i) })));
-const offsets = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
+const validMessages = (firstOffset: number, count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    aMessage(firstOffset + i, aVehicleRecord({ eventId: anEventId(firstOffset + i) })),
+  );
+const offsets = (from: number, to: number) =>
+  Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
 
 interface BatchHandles {
   running: boolean;
@@ -114,12 +133,23 @@ interface BatchHandles {
   heartbeatError?: Error;
 }
 
-function aBatch(journal: Journal, messages: KafkaMessage[], options: { handles?: BatchHandles; partition?: number; consumer?: FakeConsumer } = {}): EachBatchPayload {
+function aBatch(
+  journal: Journal,
+  messages: KafkaMessage[],
+  options: { handles?: BatchHandles; partition?: number; consumer?: FakeConsumer } = {},
+): EachBatchPayload {
   const { handles = { running: true, stale: false }, partition = 2, consumer } = options;
   return {
-    batch: { topic: TOPIC, partition, highWatermark: String(Number(messages.at(-1)!.offset) + 11), messages },
+    batch: {
+      topic: TOPIC,
+      partition,
+      highWatermark: String(Number(messages.at(-1)!.offset) + 11),
+      messages,
+    },
     resolveOffset: (offset: string) => void journal.push(`resolve [${partition}] ${offset}`),
-    commitOffsetsIfNecessary: async (offsets: { topics: { topic: string; partitions: { partition: number; offset: string }[] }[] }) => {
+    commitOffsetsIfNecessary: async (offsets: {
+      topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
+    }) => {
       const [{ topic, partitions }] = offsets.topics;
       const failure = consumer?.commitFailures.shift();
       if (failure) {
@@ -167,7 +197,8 @@ function aSink(maxBatch = 5000) {
   return { sut, journal, writer, deadLetters, consumer, started, consume };
 }
 
-const connectionRefused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5433'), { code: 'ECONNREFUSED' });
+const connectionRefused = () =>
+  Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5433'), { code: 'ECONNREFUSED' });
 const turns = async (n = 20) => {
   for (let i = 0; i < n; i++) await new Promise(setImmediate);
 };
@@ -187,20 +218,43 @@ describe(RecordSink.name, () => {
     await sut.settled();
     expect(journal).toEqual(['resolve [2] 12', 'write 10,11,12', `commit ${TOPIC}[2] 13`]);
     expect(writer.calls[0].map((row) => row.partition)).toEqual([2, 2, 2]);
-    expect(sut.status()).toMatchObject({ stored: 3, duplicates: 0, deadLettered: 0, retries: 0, lag: { 2: 10 } });
+    expect(sut.status()).toMatchObject({
+      stored: 3,
+      duplicates: 0,
+      deadLettered: 0,
+      retries: 0,
+      lag: { 2: 10 },
+    });
   });
 
   it('retries the same rows while PostgreSQL is away and commits only after they are stored', async () => {
     const { sut, journal, writer, consume } = aSink();
-    writer.failures = [connectionRefused(), connectionRefused(), new Error('timeout exceeded when trying to connect')];
+    writer.failures = [
+      connectionRefused(),
+      connectionRefused(),
+      new Error('timeout exceeded when trying to connect'),
+    ];
     const seenWhileWaiting: unknown[] = [];
     writer.onFailure = () => seenWhileWaiting.push(sut.status().waitingFor);
 
     await consume(aBatch(journal, validMessages(10, 2)));
 
-    expect(journal).toEqual(['resolve [2] 11', 'write failed 2', 'write failed 2', 'write failed 2', 'write 10,11', `commit ${TOPIC}[2] 12`]);
-    expect(new Set(writer.calls.map((rows) => rows.map((r) => r.offset).join(',')))).toEqual(new Set(['10,11']));
-    expect(seenWhileWaiting[1]).toMatchObject({ dependency: 'PostgreSQL', reason: 'connect ECONNREFUSED 127.0.0.1:5433', partitions: [2] });
+    expect(journal).toEqual([
+      'resolve [2] 11',
+      'write failed 2',
+      'write failed 2',
+      'write failed 2',
+      'write 10,11',
+      `commit ${TOPIC}[2] 12`,
+    ]);
+    expect(new Set(writer.calls.map((rows) => rows.map((r) => r.offset).join(',')))).toEqual(
+      new Set(['10,11']),
+    );
+    expect(seenWhileWaiting[1]).toMatchObject({
+      dependency: 'PostgreSQL',
+      reason: 'connect ECONNREFUSED 127.0.0.1:5433',
+      partitions: [2],
+    });
     expect(seenWhileWaiting[2]).toMatchObject({ reason: 'connect ECONNREFUSED 127.0.0.1:5433' });
     expect(sut.status()).toMatchObject({ stored: 2, retries: 3 });
     expect(sut.status().waitingFor).toBeUndefined();
@@ -219,10 +273,23 @@ describe(RecordSink.name, () => {
 
     await consume(aBatch(journal, messages));
 
-    expect(journal).toEqual(['resolve [2] 25', 'write 20,25', 'dead letters 21,22,23,24', `commit ${TOPIC}[2] 26`]);
+    expect(journal).toEqual([
+      'resolve [2] 25',
+      'write 20,25',
+      'dead letters 21,22,23,24',
+      `commit ${TOPIC}[2] 26`,
+    ]);
     expect(writer.calls).toHaveLength(1);
     const [garbage, outOfRange, empty, array] = deadLetters.published;
-    expect(garbage).toMatchObject({ schema: 'dead-letter/v1', stage: 'consume', source: null, topic: TOPIC, partition: 2, offset: '21', originalBase64: 'Z2FyYv8=' });
+    expect(garbage).toMatchObject({
+      schema: 'dead-letter/v1',
+      stage: 'consume',
+      source: null,
+      topic: TOPIC,
+      partition: 2,
+      offset: '21',
+      originalBase64: 'Z2FyYv8=',
+    });
     expect(garbage.reasons).toEqual(['message is not valid UTF-8']);
     expect(outOfRange).toMatchObject({
       source: 'mobway',
@@ -232,7 +299,11 @@ describe(RecordSink.name, () => {
       offset: '22',
     });
     expect(empty).toMatchObject({ reasons: ['message has no value'], offset: '23' });
-    expect(array).toMatchObject({ reasons: ['message is not a JSON object'], original: [1, 2], offset: '24' });
+    expect(array).toMatchObject({
+      reasons: ['message is not a JSON object'],
+      original: [1, 2],
+      offset: '24',
+    });
     expect(sut.status()).toMatchObject({ stored: 2, deadLettered: 4 });
   });
 
@@ -242,7 +313,12 @@ describe(RecordSink.name, () => {
 
     await consume(aBatch(journal, [aMessage(7, 'not json')]));
 
-    expect(journal).toEqual(['resolve [2] 7', 'dead letters failed', 'dead letters 7', `commit ${TOPIC}[2] 8`]);
+    expect(journal).toEqual([
+      'resolve [2] 7',
+      'dead letters failed',
+      'dead letters 7',
+      `commit ${TOPIC}[2] 8`,
+    ]);
     expect(writer.calls).toHaveLength(0);
     expect(deadLetters.published[0].reasons[0]).toMatch(/^message is not valid JSON: /);
   });
@@ -290,7 +366,11 @@ describe(RecordSink.name, () => {
 
     await consume(aBatch(journal, validMessages(70, 5)));
 
-    expect(journal.filter((line) => line.startsWith('resolve'))).toEqual(['resolve [2] 71', 'resolve [2] 73', 'resolve [2] 74']);
+    expect(journal.filter((line) => line.startsWith('resolve'))).toEqual([
+      'resolve [2] 71',
+      'resolve [2] 73',
+      'resolve [2] 74',
+    ]);
     expect(journal.filter((line) => !line.startsWith('resolve'))).toEqual([
       'write 70,71', `commit ${TOPIC}[2] 72`,
       'write 72,73', `commit ${TOPIC}[2] 74`,
@@ -300,16 +380,26 @@ describe(RecordSink.name, () => {
 
   it("keeps each partition's order across batches while PostgreSQL is away, storing every chunk once", async () => {
     const { sut, journal, writer, consume } = aSink(3);
-    writer.failures = [connectionRefused(), connectionRefused(), connectionRefused(), connectionRefused()];
+    writer.failures = [
+      connectionRefused(),
+      connectionRefused(),
+      connectionRefused(),
+      connectionRefused(),
+    ];
 
     await sut.handleBatch(aBatch(journal, validMessages(100, 6), { partition: 2 }));
     await sut.handleBatch(aBatch(journal, validMessages(200, 6), { partition: 3 }));
     await consume(aBatch(journal, validMessages(106, 3), { partition: 2 }));
 
-    const written = journal.filter((line) => line.startsWith('write ') && !line.startsWith('write failed')).flatMap((line) => line.slice(6).split(','));
+    const written = journal
+      .filter((line) => line.startsWith('write ') && !line.startsWith('write failed'))
+      .flatMap((line) => line.slice(6).split(','));
     expect(written.filter((offset) => offset < '200')).toEqual(offsets(100, 108));
     expect(written.filter((offset) => offset >= '200')).toEqual(offsets(200, 205));
-    const commits = (partition: number) => journal.filter((line) => line.startsWith(`commit ${TOPIC}[${partition}]`)).map((line) => line.split(' ')[2]);
+    const commits = (partition: number) =>
+      journal
+        .filter((line) => line.startsWith(`commit ${TOPIC}[${partition}]`))
+        .map((line) => line.split(' ')[2]);
     expect(commits(2)).toEqual(['103', '106', '109']);
     expect(commits(3)).toEqual(['203', '206']);
     expect(sut.status()).toMatchObject({ stored: 15, retries: 4 });
@@ -344,15 +434,24 @@ describe(RecordSink.name, () => {
     await sut.settled();
     expect(journal.filter((line) => line.startsWith('resolve'))).toHaveLength(10);
     expect(journal.indexOf('heartbeat')).toBeGreaterThan(journal.indexOf('resolve [2] 7'));
-    expect(journal.filter((line) => line.startsWith('commit')).at(-1)).toBe(`commit ${TOPIC}[2] 10`);
+    expect(journal.filter((line) => line.startsWith('commit')).at(-1)).toBe(
+      `commit ${TOPIC}[2] 10`,
+    );
   });
 
   it('lets a rebalance seen while the queue is full reach kafkajs, which re-joins and fetches again from the committed offset', async () => {
     const { sut, journal, writer } = aSink(1);
     const release = writer.hold();
-    const rebalancing = Object.assign(new Error('The group is rebalancing, so a rejoin is needed'), { type: 'REBALANCE_IN_PROGRESS' });
+    const rebalancing = Object.assign(
+      new Error('The group is rebalancing, so a rejoin is needed'),
+      { type: 'REBALANCE_IN_PROGRESS' },
+    );
 
-    const handling = sut.handleBatch(aBatch(journal, validMessages(0, 10), { handles: { running: true, stale: false, heartbeatError: rebalancing } }));
+    const handling = sut.handleBatch(
+      aBatch(journal, validMessages(0, 10), {
+        handles: { running: true, stale: false, heartbeatError: rebalancing },
+      }),
+    );
     await turns();
     release();
 
@@ -374,7 +473,15 @@ describe(RecordSink.name, () => {
     await sut.handleBatch(aBatch(journal, validMessages(10, 8), { consumer }));
     await sut.settled();
 
-    expect(journal.filter((line) => line.startsWith('resolve'))).toEqual(['resolve [2] 11', 'resolve [2] 13', 'resolve [2] 15', 'resolve [2] 11', 'resolve [2] 13', 'resolve [2] 15', 'resolve [2] 17']);
+    expect(journal.filter((line) => line.startsWith('resolve'))).toEqual([
+      'resolve [2] 11',
+      'resolve [2] 13',
+      'resolve [2] 15',
+      'resolve [2] 11',
+      'resolve [2] 13',
+      'resolve [2] 15',
+      'resolve [2] 17',
+    ]);
     expect(journal.filter((line) => !line.startsWith('resolve'))).toEqual([
       'write 10,11', 'commit failed [2] 12', 'seek [2] 10',
       'write 10,11', `commit ${TOPIC}[2] 12`,
@@ -400,7 +507,14 @@ describe(RecordSink.name, () => {
     consumer.joined([2]);
     await sut.handleBatch(aBatch(journal, validMessages(10, 4), { consumer }));
     await sut.settled();
-    expect(journal.slice(4)).toEqual(['resolve [2] 11', 'resolve [2] 13', 'write 10,11', `commit ${TOPIC}[2] 12`, 'write 12,13', `commit ${TOPIC}[2] 14`]);
+    expect(journal.slice(4)).toEqual([
+      'resolve [2] 11',
+      'resolve [2] 13',
+      'write 10,11',
+      `commit ${TOPIC}[2] 12`,
+      'write 12,13',
+      `commit ${TOPIC}[2] 14`,
+    ]);
   });
 
   it("never commits a revoked partition's chunks after the re-join, even the one being written", async () => {
@@ -415,7 +529,9 @@ describe(RecordSink.name, () => {
     release();
     await sut.settled();
 
-    expect(journal.filter((line) => line.startsWith('commit') || line.startsWith('seek'))).toEqual([]);
+    expect(journal.filter((line) => line.startsWith('commit') || line.startsWith('seek'))).toEqual(
+      [],
+    );
     expect(writer.calls).toHaveLength(1);
   });
 
@@ -444,7 +560,16 @@ describe(RecordSink.name, () => {
     release();
     await stopping;
 
-    expect(journal.slice(3)).toEqual(['pause', 'write 10,11', 'write 30,31', `commit ${TOPIC}[2] 12`, `commit ${TOPIC}[3] 32`, 'write 12,13', `commit ${TOPIC}[2] 14`, 'disconnect']);
+    expect(journal.slice(3)).toEqual([
+      'pause',
+      'write 10,11',
+      'write 30,31',
+      `commit ${TOPIC}[2] 12`,
+      `commit ${TOPIC}[3] 32`,
+      'write 12,13',
+      `commit ${TOPIC}[2] 14`,
+      'disconnect',
+    ]);
     expect(sut.status().state).toBe('stopped');
   });
 
@@ -457,7 +582,12 @@ describe(RecordSink.name, () => {
 
     await sut.beforeApplicationShutdown();
 
-    expect(journal.filter((line) => line.startsWith('commit') || line.startsWith('seek') || line.startsWith('write 1'))).toEqual([]);
+    expect(
+      journal.filter(
+        (line) =>
+          line.startsWith('commit') || line.startsWith('seek') || line.startsWith('write 1'),
+      ),
+    ).toEqual([]);
     expect(journal.at(-1)).toBe('disconnect');
     expect(sut.status().waitingFor).toBeUndefined();
   });
@@ -467,7 +597,10 @@ describe(RecordSink.name, () => {
 
     await consume(aBatch(journal, validMessages(70, 5)));
 
-    expect(journal.filter((line) => line.startsWith('write'))).toEqual(['write 70,71,72', 'write 73,74']);
+    expect(journal.filter((line) => line.startsWith('write'))).toEqual([
+      'write 70,71,72',
+      'write 73,74',
+    ]);
   });
 
   it('takes no further chunk once the app is stopping, leaving the rest to be fetched again', async () => {
@@ -484,7 +617,9 @@ describe(RecordSink.name, () => {
 
     // the chunk being written when it stopped is finished, uncommitted
     expect(journal.filter((line) => line.startsWith('resolve'))).toHaveLength(8);
-    expect(journal.filter((line) => line.startsWith('write') || line.startsWith('commit'))).toEqual(['write 0']);
+    expect(journal.filter((line) => line.startsWith('write') || line.startsWith('commit'))).toEqual(
+      ['write 0'],
+    );
   });
 
   it('counts records that were already stored as duplicates', async () => {

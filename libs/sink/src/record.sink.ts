@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { DEAD_LETTER_SCHEMA, DeadLetterV1 } from '@app/contracts';
@@ -107,7 +113,10 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     config: AppConfig,
   ) {
     this.maxChunk = config.consumer.maxBatch;
-    this.retry = { initialMs: options.retry?.initialMs ?? 250, maxMs: options.retry?.maxMs ?? 10_000 };
+    this.retry = {
+      initialMs: options.retry?.initialMs ?? 250,
+      maxMs: options.retry?.maxMs ?? 10_000,
+    };
   }
 
   // after the whole app is up: the pool exists and the dead-letter producer can be built
@@ -122,7 +131,9 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     for (const wake of [...this.sleepers]) wake();
     await this.starting?.catch(() => undefined);
     if (this.consumer) {
-      this.logger.log(`${this.options.topic}: stopping; the chunks in hand are stored and committed first`);
+      this.logger.log(
+        `${this.options.topic}: stopping; the chunks in hand are stored and committed first`,
+      );
       // no more fetching; the queued chunks are committed while this member still holds its partitions
       try {
         this.consumer.pause([{ topic: this.options.topic }]);
@@ -130,7 +141,11 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
         // not running (yet): nothing is being fetched
       }
       await this.settled();
-      await this.consumer.disconnect().catch((error: Error) => this.logger.warn(`${this.options.topic}: disconnecting the consumer: ${error.message}`));
+      await this.consumer
+        .disconnect()
+        .catch((error: Error) =>
+          this.logger.warn(`${this.options.topic}: disconnecting the consumer: ${error.message}`),
+        );
     }
     this.state = 'stopped';
   }
@@ -161,7 +176,14 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
    * turns. The fetch position moves past a chunk once it is queued; the committed offset only once
    * its rows are (storeInTurn).
    */
-  async handleBatch({ batch, resolveOffset, commitOffsetsIfNecessary, heartbeat, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  async handleBatch({
+    batch,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    heartbeat,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     const { topic, partition, messages, highWatermark } = batch;
     const epoch = this.epoch;
     // chunks of even size: 5,022 messages make two of 2,511 rather than 5,000 and a costly 22
@@ -172,7 +194,17 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       // stopping, reassigned or sent back: the rest is fetched again, here or by the new owner
       if (this.stopping || epoch !== this.epoch || !isRunning() || isStale()) return;
       const part = messages.slice(start, start + size);
-      const chunk: Chunk = { topic, partition, messages: part, first: part[0].offset, last: part[part.length - 1].offset, highWatermark, epoch, commitOffsetsIfNecessary, isRunning };
+      const chunk: Chunk = {
+        topic,
+        partition,
+        messages: part,
+        first: part[0].offset,
+        last: part[part.length - 1].offset,
+        highWatermark,
+        epoch,
+        commitOffsetsIfNecessary,
+        isRunning,
+      };
       if (!this.enqueue(chunk)) return;
       resolveOffset(chunk.last);
     }
@@ -207,7 +239,8 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     void stored.then(() => {
       this.queued.delete(stored);
       const current = this.lanes.get(chunk.partition);
-      if (current?.tail === stored && current.resumeAt === undefined) this.lanes.delete(chunk.partition);
+      if (current?.tail === stored && current.resumeAt === undefined)
+        this.lanes.delete(chunk.partition);
     });
     return true;
   }
@@ -218,7 +251,11 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
    * stored rows. True when committed. A chunk after a given-up one of the same run is given up
    * unwritten; a new epoch or a resumed partition starts a new run that only waits its turn.
    */
-  private async storeInTurn(chunk: Chunk, previous: Promise<boolean> | undefined, contiguous: boolean): Promise<boolean> {
+  private async storeInTurn(
+    chunk: Chunk,
+    previous: Promise<boolean> | undefined,
+    contiguous: boolean,
+  ): Promise<boolean> {
     const { topic, partition } = chunk;
     if ((await previous) === false && contiguous) return false;
     try {
@@ -230,11 +267,15 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       // checked in the same turn as the commit is sent: kafkajs commits under the membership of that moment
       if (this.superseded(chunk)) return false;
       const next = (BigInt(chunk.last) + 1n).toString();
-      await chunk.commitOffsetsIfNecessary({ topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+      await chunk.commitOffsetsIfNecessary({
+        topics: [{ topic, partitions: [{ partition, offset: next }] }],
+      });
       this.lag.set(partition, Math.max(0, Number(BigInt(chunk.highWatermark) - BigInt(next))));
       return true;
     } catch (error) {
-      this.logger.warn(`${topic}[${partition}] offsets ${chunk.first}..${chunk.last}: ${(error as Error).message}; not committed, it will be delivered again`);
+      this.logger.warn(
+        `${topic}[${partition}] offsets ${chunk.first}..${chunk.last}: ${(error as Error).message}; not committed, it will be delivered again`,
+      );
       this.sendBack(chunk);
       return false;
     }
@@ -251,7 +292,15 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
    */
   private sendBack(chunk: Chunk): void {
     const lane = this.lanes.get(chunk.partition);
-    if (this.stopping || this.superseded(chunk) || !this.consumer || !lane || lane.epoch !== chunk.epoch || lane.resumeAt !== undefined) return;
+    if (
+      this.stopping ||
+      this.superseded(chunk) ||
+      !this.consumer ||
+      !lane ||
+      lane.epoch !== chunk.epoch ||
+      lane.resumeAt !== undefined
+    )
+      return;
     lane.resumeAt = BigInt(chunk.first);
     this.consumer.seek({ topic: chunk.topic, partition: chunk.partition, offset: chunk.first });
   }
@@ -270,7 +319,9 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
         return;
       } catch (error) {
         const delay = backoff.delay();
-        this.logger.warn(`${this.options.topic}: waiting for Kafka to start consuming (${(error as Error).message}); retry in ${delay} ms`);
+        this.logger.warn(
+          `${this.options.topic}: waiting for Kafka to start consuming (${(error as Error).message}); retry in ${delay} ms`,
+        );
         await this.sleep(delay);
       }
     }
@@ -298,7 +349,8 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       this.membershipChanged();
       const partitions = payload.memberAssignment[topic] ?? [];
       this.logger.log(`${topic}: joined ${groupId}, partitions [${partitions.join(', ')}]`);
-      for (const partition of this.lag.keys()) if (!partitions.includes(partition)) this.lag.delete(partition);
+      for (const partition of this.lag.keys())
+        if (!partitions.includes(partition)) this.lag.delete(partition);
       if (!this.stopping) this.state = 'consuming';
       this.joined();
     });
@@ -308,7 +360,9 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       this.state = 'starting';
       // kafkajs restarts by itself after retriable errors; after any other it has stopped for good
       if (payload.restart) return;
-      this.logger.error(`${topic}: consumer stopped on ${payload.error.name}: ${payload.error.message}; starting a new one`);
+      this.logger.error(
+        `${topic}: consumer stopped on ${payload.error.name}: ${payload.error.message}; starting a new one`,
+      );
       this.consumer = undefined;
       this.starting = this.sleep(this.retry.maxMs).then(() => this.startWhenReachable());
     });
@@ -339,14 +393,25 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     for (let i = 0; i < messages.length; i++) {
       if (i > 0 && i % DECODE_SLICE === 0) await new Promise(setImmediate);
       const message = messages[i];
-      const decoded = decodeRecord(message.value, this.options.check, this.options.table.entityField);
-      if (decoded.rejected) letters.push(this.deadLetter(decoded.rejected, context, message.offset));
-      else rows.push({ record: decoded.record, partition: context.partition, offset: message.offset });
+      const decoded = decodeRecord(
+        message.value,
+        this.options.check,
+        this.options.table.entityField,
+      );
+      if (decoded.rejected)
+        letters.push(this.deadLetter(decoded.rejected, context, message.offset));
+      else
+        rows.push({ record: decoded.record, partition: context.partition, offset: message.offset });
     }
     const tally = { written: 0, inserted: 0 };
     if (!(await this.write(rows, context, tally, letters))) return false;
     if (letters.length > 0) {
-      if ((await this.untilDone(context, 'Kafka (dead-letter topic)', () => this.deadLetters.publish(letters))) === ABANDONED) return false;
+      if (
+        (await this.untilDone(context, 'Kafka (dead-letter topic)', () =>
+          this.deadLetters.publish(letters),
+        )) === ABANDONED
+      )
+        return false;
       this.logger.warn(
         `${context.topic}[${context.partition}]: ${letters.length} message(s) dead-lettered, first at offset ${letters[0].offset}: ${letters[0].reasons.join('; ')}`,
       );
@@ -361,7 +426,12 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
    * One statement for the rows; when PostgreSQL rejects it for the values of some row (a NUL
    * character, say), halves until that row is alone and dead-letters it. False when given up.
    */
-  private async write(rows: RecordRow<R>[], context: Chunk, tally: { written: number; inserted: number }, letters: DeadLetterV1[]): Promise<boolean> {
+  private async write(
+    rows: RecordRow<R>[],
+    context: Chunk,
+    tally: { written: number; inserted: number },
+    letters: DeadLetterV1[],
+  ): Promise<boolean> {
     if (rows.length === 0) return true;
     const outcome = await this.untilDone(context, 'PostgreSQL', () =>
       this.writer.write(this.options.table, rows).then(
@@ -385,7 +455,12 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       const reason = `rejected by PostgreSQL: ${outcome.rejected.message} (SQLSTATE ${outcome.rejected.code})`;
       letters.push(
         this.deadLetter(
-          { reasons: [reason], source: typeof source === 'string' ? source : null, ...(typeof entityId === 'string' && { entityId }), original: record },
+          {
+            reasons: [reason],
+            source: typeof source === 'string' ? source : null,
+            ...(typeof entityId === 'string' && { entityId }),
+            original: record,
+          },
           context,
           offset,
         ),
@@ -393,7 +468,10 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
       return true;
     }
     const middle = rows.length >>> 1;
-    return (await this.write(rows.slice(0, middle), context, tally, letters)) && (await this.write(rows.slice(middle), context, tally, letters));
+    return (
+      (await this.write(rows.slice(0, middle), context, tally, letters)) &&
+      (await this.write(rows.slice(middle), context, tally, letters))
+    );
   }
 
   /**
@@ -401,7 +479,11 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
    * skip: wait (backoff), try again (kafkajs's fetch loop keeps heartbeating meanwhile). Gives up
    * only when the app stops or the partition may have moved; its offsets are then still uncommitted.
    */
-  private async untilDone<T>(context: Chunk, dependency: string, attempt: () => Promise<T>): Promise<T | typeof ABANDONED> {
+  private async untilDone<T>(
+    context: Chunk,
+    dependency: string,
+    attempt: () => Promise<T>,
+  ): Promise<T | typeof ABANDONED> {
     const backoff = new Backoff(this.retry.initialMs, this.retry.maxMs);
     const where = `${context.topic}[${context.partition}] offsets ${context.first}..${context.last}`;
     try {
@@ -409,18 +491,29 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
         try {
           const result = await attempt();
           const wait = this.waiting.get(context.partition);
-          if (wait) this.logger.log(`${where}: ${dependency} answered after ${((Date.now() - wait.since) / 1000).toFixed(1)} s and ${attempts} attempts; resuming`);
+          if (wait)
+            this.logger.log(
+              `${where}: ${dependency} answered after ${((Date.now() - wait.since) / 1000).toFixed(1)} s and ${attempts} attempts; resuming`,
+            );
           return result;
         } catch (error) {
           const reason = (error as Error).message || String(error);
           const delay = backoff.delay();
           this.counts.retries++;
-          this.waiting.set(context.partition, { dependency, since: this.waiting.get(context.partition)?.since ?? Date.now(), reason });
-          this.logger.warn(`${where}: waiting for ${dependency} (${reason}); not committed; attempt ${attempts} failed, next in ${delay} ms`);
+          this.waiting.set(context.partition, {
+            dependency,
+            since: this.waiting.get(context.partition)?.since ?? Date.now(),
+            reason,
+          });
+          this.logger.warn(
+            `${where}: waiting for ${dependency} (${reason}); not committed; attempt ${attempts} failed, next in ${delay} ms`,
+          );
           await this.sleep(delay);
         }
         if (this.stopping || this.superseded(context)) {
-          this.logger.warn(`${where}: given up while waiting for ${dependency} (${this.stopping ? 'shutting down' : 'the group is rebalancing'}); it will be delivered again`);
+          this.logger.warn(
+            `${where}: given up while waiting for ${dependency} (${this.stopping ? 'shutting down' : 'the group is rebalancing'}); it will be delivered again`,
+          );
           return ABANDONED;
         }
       }

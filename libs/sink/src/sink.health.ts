@@ -16,8 +16,18 @@ export class SinkHealthIndicator {
   check(key = 'sink', maxWaitMs = 30_000): HealthIndicatorResult {
     const session = this.indicator.check(key);
     const { state, stored, deadLettered, lag, waitingFor } = this.sink.status();
-    const waiting = waitingFor && { dependency: waitingFor.dependency, since: waitingFor.since, partitions: waitingFor.partitions };
-    const details = { state, stored, deadLettered, lag: Object.values(lag).reduce((sum, n) => sum + n, 0), ...(waiting && { waitingFor: waiting }) };
+    const waiting = waitingFor && {
+      dependency: waitingFor.dependency,
+      since: waitingFor.since,
+      partitions: waitingFor.partitions,
+    };
+    const details = {
+      state,
+      stored,
+      deadLettered,
+      lag: Object.values(lag).reduce((sum, n) => sum + n, 0),
+      ...(waiting && { waitingFor: waiting }),
+    };
     const stuck = waitingFor !== undefined && Date.now() - Date.parse(waitingFor.since) > maxWaitMs;
     return state === 'consuming' && !stuck ? session.up(details) : session.down(details);
   }

@@ -16,7 +16,13 @@ export class SinkModule {
     return {
       module: SinkModule,
       imports: [TerminusModule],
-      providers: [{ provide: SINK_OPTIONS, useValue: options }, RecordBatchWriter, DeadLetterPublisher, RecordSink, SinkHealthIndicator],
+      providers: [
+        { provide: SINK_OPTIONS, useValue: options },
+        RecordBatchWriter,
+        DeadLetterPublisher,
+        RecordSink,
+        SinkHealthIndicator,
+      ],
       exports: [RecordSink, SinkHealthIndicator, RecordBatchWriter],
     };
   }

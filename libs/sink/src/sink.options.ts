@@ -1,4 +1,11 @@
-import { checkLocation, checkVehicle, DeviceLocationV1, RecordType, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
+import {
+  checkLocation,
+  checkVehicle,
+  DeviceLocationV1,
+  RecordType,
+  TOPICS,
+  VehicleTelemetryV1,
+} from '@app/contracts';
 import { LOCATION_TABLE, RecordTable, VEHICLE_TABLE } from '@app/persistence';
 
 export const SINK_OPTIONS = Symbol('SINK_OPTIONS');
@@ -18,6 +25,18 @@ export interface SinkOptions<R = unknown> {
 }
 
 export const SINKS = {
-  vehicle: { entity: 'vehicle', topic: TOPICS.vehicle, groupId: 'vehicle-consumer', table: VEHICLE_TABLE, check: checkVehicle } satisfies SinkOptions<VehicleTelemetryV1>,
-  location: { entity: 'location', topic: TOPICS.location, groupId: 'location-consumer', table: LOCATION_TABLE, check: checkLocation } satisfies SinkOptions<DeviceLocationV1>,
+  vehicle: {
+    entity: 'vehicle',
+    topic: TOPICS.vehicle,
+    groupId: 'vehicle-consumer',
+    table: VEHICLE_TABLE,
+    check: checkVehicle,
+  } satisfies SinkOptions<VehicleTelemetryV1>,
+  location: {
+    entity: 'location',
+    topic: TOPICS.location,
+    groupId: 'location-consumer',
+    table: LOCATION_TABLE,
+    check: checkLocation,
+  } satisfies SinkOptions<DeviceLocationV1>,
 } as const;

@@ -11,9 +11,12 @@ describe(decodeStrictBase64.name, () => {
   });
 
   // Buffer.from(_, 'base64') accepts every one of these
-  it.each(['YQ', 'Y Q==', 'YQ==\n', 'Y*Q==', 'YR==', 'YQ-_', 'YQ===', '=YQ='])('rejects %j', (text) => {
-    expect(decodeStrictBase64(text)).toBeUndefined();
-  });
+  it.each(['YQ', 'Y Q==', 'YQ==\n', 'Y*Q==', 'YR==', 'YQ-_', 'YQ===', '=YQ='])(
+    'rejects %j',
+    (text) => {
+      expect(decodeStrictBase64(text)).toBeUndefined();
+    },
+  );
 });
 
 describe(decodeBase64Digest.name, () => {
@@ -31,7 +34,13 @@ describe(decodeHexDigest.name, () => {
   });
 
   // Buffer.from(_, 'hex') stops at the first bad digit instead of failing
-  it.each(['ab'.repeat(31), 'ab'.repeat(33), `${'ab'.repeat(31)}zz`, ` ${'ab'.repeat(32)}`, `0x${'ab'.repeat(31)}`])('rejects %j', (text) => {
+  it.each([
+    'ab'.repeat(31),
+    'ab'.repeat(33),
+    `${'ab'.repeat(31)}zz`,
+    ` ${'ab'.repeat(32)}`,
+    `0x${'ab'.repeat(31)}`,
+  ])('rejects %j', (text) => {
     expect(decodeHexDigest(text)).toBeUndefined();
   });
 });

@@ -1,6 +1,7 @@
 import { HeaderValue } from './verification.types';
 
-export type SingleHeader = { kind: 'missing' } | { kind: 'duplicate' } | { kind: 'present'; value: string };
+export type SingleHeader =
+  { kind: 'missing' } | { kind: 'duplicate' } | { kind: 'present'; value: string };
 
 // a repeated header is ambiguous, so callers treat it as malformed rather than pick one.
 // node itself joins repeated custom headers with ", ", which the value parsers reject as malformed.

@@ -3,7 +3,8 @@ import { hmacHeaderScheme } from './hmac-header.scheme';
 
 const body = Buffer.from('{"deviceId":"d-1","lat":-23.5,"lng":-46.6}');
 const secret = 'shared-secret';
-const digest = (encoding: 'hex' | 'base64') => createHmac('sha256', secret).update(body).digest(encoding);
+const digest = (encoding: 'hex' | 'base64') =>
+  createHmac('sha256', secret).update(body).digest(encoding);
 
 describe(hmacHeaderScheme.name, () => {
   // a sender we do not have yet, to show a new sender is one row of data
@@ -23,7 +24,10 @@ describe(hmacHeaderScheme.name, () => {
   });
 
   it('signs with the prefix, the encoding and the extra headers', () => {
-    expect(sut.sign(secret, body)).toEqual({ 'x-acme-source': 'acme', 'x-acme-signature': `hmac-sha256=${digest('base64')}` });
+    expect(sut.sign(secret, body)).toEqual({
+      'x-acme-source': 'acme',
+      'x-acme-signature': `hmac-sha256=${digest('base64')}`,
+    });
   });
 
   it.each([
@@ -45,8 +49,16 @@ describe(hmacHeaderScheme.name, () => {
   });
 
   it('uses the secret as utf-8 key bytes', () => {
-    const unicode = hmacHeaderScheme({ header: 'x-s', prefix: '', encoding: 'hex', statusOnMissing: 401, statusOnMismatch: 401 });
-    const expected = createHmac('sha256', Buffer.from('sécret-ü', 'utf8')).update(body).digest('hex');
+    const unicode = hmacHeaderScheme({
+      header: 'x-s',
+      prefix: '',
+      encoding: 'hex',
+      statusOnMissing: 401,
+      statusOnMismatch: 401,
+    });
+    const expected = createHmac('sha256', Buffer.from('sécret-ü', 'utf8'))
+      .update(body)
+      .digest('hex');
     expect(unicode.sign('sécret-ü', body)).toEqual({ 'x-s': expected });
   });
 });

@@ -1,7 +1,12 @@
 import { decodeBase64Digest, decodeHexDigest, digestEquals, hmacSha256 } from './crypto';
 import { readSingleHeader } from './header';
 import { fail, NO_SECRET_CONFIGURED } from './verification-failure';
-import { FailureStatus, VerificationRequest, VerificationResult, VerificationScheme } from './verification.types';
+import {
+  FailureStatus,
+  VerificationRequest,
+  VerificationResult,
+  VerificationScheme,
+} from './verification.types';
 
 // a sender that puts HMAC-SHA256(secret, rawBody) in one header; senders differ only in this data
 export interface HmacHeaderSchemeDefinition {
@@ -29,7 +34,8 @@ export function hmacHeaderScheme(definition: HmacHeaderSchemeDefinition): Verifi
       const signature = readSingleHeader(req.headers, header);
       if (signature.kind === 'missing') return fail(statusOnMissing, `missing ${header} header`);
       if (signature.kind === 'duplicate') return fail(statusOnMissing, `repeated ${header} header`);
-      if (!signature.value.startsWith(prefix)) return fail(statusOnMissing, `malformed ${header} header`);
+      if (!signature.value.startsWith(prefix))
+        return fail(statusOnMissing, `malformed ${header} header`);
       const given = decodeDigest(signature.value.slice(prefix.length));
       if (!given) return fail(statusOnMissing, `malformed ${header} header`);
 

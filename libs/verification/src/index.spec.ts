@@ -6,7 +6,14 @@ describe('@app/verification', () => {
     expect(Object.isFrozen(sut.SCHEME_NAMES)).toBe(true);
     expect(sut.STANDARD_WEBHOOKS_TOLERANCE_SECONDS).toBe(300);
     expect(Object.keys(sut).sort()).toEqual(
-      ['SCHEME_NAMES', 'STANDARD_WEBHOOKS_TOLERANCE_SECONDS', 'isSchemeName', 'isValidSecret', 'sign', 'verify'].sort(),
+      [
+        'SCHEME_NAMES',
+        'STANDARD_WEBHOOKS_TOLERANCE_SECONDS',
+        'isSchemeName',
+        'isValidSecret',
+        'sign',
+        'verify',
+      ].sort(),
     );
   });
 

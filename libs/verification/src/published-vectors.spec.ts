@@ -12,11 +12,19 @@ describe('GitHub documentation vector', () => {
   });
 
   it('verifies the published signature', () => {
-    expect(verify('github', [secret], { headers: { 'x-hub-signature-256': signature }, rawBody: payload })).toEqual({ ok: true });
+    expect(
+      verify('github', [secret], {
+        headers: { 'x-hub-signature-256': signature },
+        rawBody: payload,
+      }),
+    ).toEqual({ ok: true });
   });
 
   it('rejects it for another payload', () => {
-    const result = verify('github', [secret], { headers: { 'x-hub-signature-256': signature }, rawBody: Buffer.from('Hello, World?') });
+    const result = verify('github', [secret], {
+      headers: { 'x-hub-signature-256': signature },
+      rawBody: Buffer.from('Hello, World?'),
+    });
     expect(result).toMatchObject({ ok: false, status: 401 });
   });
 });
@@ -28,23 +36,36 @@ describe('Standard Webhooks reference vector', () => {
   const timestamp = 1614265330;
   const payload = Buffer.from('{"test": 2432232314}');
   const signature = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
-  const headers = { 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': signature };
+  const headers = {
+    'webhook-id': id,
+    'webhook-timestamp': String(timestamp),
+    'webhook-signature': signature,
+  };
 
   it('is what the reference library computes', () => {
-    expect(new Webhook(secret).sign(id, new Date(timestamp * 1000), payload.toString())).toBe(signature);
+    expect(new Webhook(secret).sign(id, new Date(timestamp * 1000), payload.toString())).toBe(
+      signature,
+    );
   });
 
   it('signs to the published signature', () => {
-    expect(sign('standard-webhooks', secret, payload, { id, timestamp: new Date(timestamp * 1000) })).toEqual(headers);
+    expect(
+      sign('standard-webhooks', secret, payload, { id, timestamp: new Date(timestamp * 1000) }),
+    ).toEqual(headers);
   });
 
   it('verifies the published signature near its timestamp and returns the id', () => {
     const now = new Date((timestamp + 60) * 1000);
-    expect(verify('standard-webhooks', [secret], { headers, rawBody: payload, now })).toEqual({ ok: true, idempotencyKey: id });
+    expect(verify('standard-webhooks', [secret], { headers, rawBody: payload, now })).toEqual({
+      ok: true,
+      idempotencyKey: id,
+    });
   });
 
   it('rejects it once it is older than the tolerance', () => {
     const now = new Date((timestamp + 301) * 1000);
-    expect(verify('standard-webhooks', [secret], { headers, rawBody: payload, now })).toMatchObject({ ok: false, status: 401 });
+    expect(verify('standard-webhooks', [secret], { headers, rawBody: payload, now })).toMatchObject(
+      { ok: false, status: 401 },
+    );
   });
 });

@@ -29,7 +29,12 @@ export const SCHEMES: Readonly<Record<SchemeName, VerificationScheme>> = Object.
   'standard-webhooks': standardWebhooksScheme,
 });
 
-export const SCHEME_NAMES: readonly SchemeName[] = Object.freeze(['mobway', 'weguard', 'standard-webhooks', 'github'] as const);
+export const SCHEME_NAMES: readonly SchemeName[] = Object.freeze([
+  'mobway',
+  'weguard',
+  'standard-webhooks',
+  'github',
+] as const);
 
 export function isSchemeName(value: unknown): value is SchemeName {
   return typeof value === 'string' && Object.hasOwn(SCHEMES, value);

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { decodeBase64Digest, decodeStrictBase64, digestEquals, hmacSha256 } from './crypto';
 import { readSingleHeader } from './header';
 import { fail, NO_SECRET_CONFIGURED } from './verification-failure';
-import { SignOptions, VerificationFailure, VerificationRequest, VerificationResult, VerificationScheme } from './verification.types';
+import {
+  SignOptions,
+  VerificationFailure,
+  VerificationRequest,
+  VerificationResult,
+  VerificationScheme,
+} from './verification.types';
 
 export const STANDARD_WEBHOOKS_TOLERANCE_SECONDS = 300;
 // the spec sets no bound; real ids are ~30 characters (msg_<ksuid>). The id is kept as an idempotency key and a Kafka header
@@ -57,10 +63,12 @@ export const standardWebhooksScheme: VerificationScheme = {
     const { id, timestamp, signature } = headers;
 
     // syntax first (400), then freshness and authenticity (401)
-    if (Buffer.byteLength(id, 'utf8') > STANDARD_WEBHOOKS_MAX_ID_BYTES) return fail(400, `webhook-id header longer than ${STANDARD_WEBHOOKS_MAX_ID_BYTES} bytes`);
+    if (Buffer.byteLength(id, 'utf8') > STANDARD_WEBHOOKS_MAX_ID_BYTES)
+      return fail(400, `webhook-id header longer than ${STANDARD_WEBHOOKS_MAX_ID_BYTES} bytes`);
     if (!UNIX_SECONDS.test(timestamp)) return fail(400, 'malformed webhook-timestamp header');
     const entries = signature.split(/\s+/).map((entry) => VERSIONED_SIGNATURE.exec(entry));
-    if (entries.every((entry) => entry === null)) return fail(400, 'malformed webhook-signature header');
+    if (entries.every((entry) => entry === null))
+      return fail(400, 'malformed webhook-signature header');
 
     const nowSeconds = Math.floor((req.now ?? new Date()).getTime() / 1000);
     // written so that an invalid now (NaN) fails closed
@@ -76,7 +84,8 @@ export const standardWebhooksScheme: VerificationScheme = {
 
     for (const secret of secrets) {
       const expected = signedContent(keyOf(secret), id, timestamp, req.rawBody);
-      if (candidates.some((given) => digestEquals(expected, given))) return { ok: true, idempotencyKey: id };
+      if (candidates.some((given) => digestEquals(expected, given)))
+        return { ok: true, idempotencyKey: id };
     }
     return fail(401, 'signature mismatch');
   },
@@ -84,7 +93,8 @@ export const standardWebhooksScheme: VerificationScheme = {
   sign(secret: string, rawBody: Buffer, opts: SignOptions = {}): Record<string, string> {
     const id = opts.id ?? `msg_${randomBytes(16).toString('hex')}`;
     const seconds = Math.floor((opts.timestamp ?? new Date()).getTime() / 1000);
-    if (!Number.isSafeInteger(seconds) || seconds < 0) throw new RangeError('timestamp must be a valid date after 1970');
+    if (!Number.isSafeInteger(seconds) || seconds < 0)
+      throw new RangeError('timestamp must be a valid date after 1970');
     const timestamp = String(seconds);
     const digest = signedContent(keyOf(secret), id, timestamp, rawBody).toString('base64');
     return {

@@ -1,30 +1,58 @@
 import { SCHEME_NAMES } from './schemes';
-import { BODY, OTHER_SECRET, SECRET, SIGNATURE_HEADER, SignedRequestBuilder } from './testing/signed-request.builder';
+import {
+  BODY,
+  OTHER_SECRET,
+  SECRET,
+  SIGNATURE_HEADER,
+  SignedRequestBuilder,
+} from './testing/signed-request.builder';
 import { FailureStatus, SchemeName, VerificationResult } from './verification.types';
 import { isValidSecret, sign, verify } from './verify';
 
 // written out independently of schemes.ts so a wrong entry in the table fails here
 const EXPECTED: Record<
   SchemeName,
-  { missing: FailureStatus; malformed: FailureStatus; mismatch: FailureStatus; malformedValues: string[] }
+  {
+    missing: FailureStatus;
+    malformed: FailureStatus;
+    mismatch: FailureStatus;
+    malformedValues: string[];
+  }
 > = {
   mobway: {
     missing: 403,
     malformed: 403,
     mismatch: 403,
-    malformedValues: ['not-hex', 'ab'.repeat(31), 'ab'.repeat(33), `sha256=${'ab'.repeat(32)}`, `${'ab'.repeat(32)}, ${'cd'.repeat(32)}`],
+    malformedValues: [
+      'not-hex',
+      'ab'.repeat(31),
+      'ab'.repeat(33),
+      `sha256=${'ab'.repeat(32)}`,
+      `${'ab'.repeat(32)}, ${'cd'.repeat(32)}`,
+    ],
   },
   weguard: {
     missing: 401,
     malformed: 401,
     mismatch: 401,
-    malformedValues: ['not-hex', 'ab'.repeat(31), `${'ab'.repeat(32)}z`, `${'ab'.repeat(32)}, ${'cd'.repeat(32)}`],
+    malformedValues: [
+      'not-hex',
+      'ab'.repeat(31),
+      `${'ab'.repeat(32)}z`,
+      `${'ab'.repeat(32)}, ${'cd'.repeat(32)}`,
+    ],
   },
   github: {
     missing: 400,
     malformed: 400,
     mismatch: 401,
-    malformedValues: ['ab'.repeat(32), `sha1=${'ab'.repeat(20)}`, `sha256=${'zz'.repeat(32)}`, `SHA256=${'ab'.repeat(32)}`, 'sha256='],
+    malformedValues: [
+      'ab'.repeat(32),
+      `sha1=${'ab'.repeat(20)}`,
+      `sha256=${'zz'.repeat(32)}`,
+      `SHA256=${'ab'.repeat(32)}`,
+      'sha256=',
+    ],
   },
   'standard-webhooks': {
     missing: 400,
@@ -48,7 +76,9 @@ describe(verify.name, () => {
     });
 
     it('accepts an empty body signed as such', () => {
-      expect(verify(scheme, [SECRET[scheme]], request().body('').build())).toMatchObject({ ok: true });
+      expect(verify(scheme, [SECRET[scheme]], request().body('').build())).toMatchObject({
+        ok: true,
+      });
     });
 
     it.each([
@@ -60,26 +90,42 @@ describe(verify.name, () => {
     });
 
     it('rejects a missing signature header', () => {
-      expectFailure(verify(scheme, [SECRET[scheme]], request().signatureHeader(undefined).build()), expected.missing);
+      expectFailure(
+        verify(scheme, [SECRET[scheme]], request().signatureHeader(undefined).build()),
+        expected.missing,
+      );
     });
 
     it('rejects an empty signature header as missing', () => {
-      expectFailure(verify(scheme, [SECRET[scheme]], request().signatureHeader('  ').build()), expected.missing);
+      expectFailure(
+        verify(scheme, [SECRET[scheme]], request().signatureHeader('  ').build()),
+        expected.missing,
+      );
     });
 
     it.each(expected.malformedValues)('rejects the malformed signature header %j', (value) => {
-      expectFailure(verify(scheme, [SECRET[scheme]], request().signatureHeader(value).build()), expected.malformed);
+      expectFailure(
+        verify(scheme, [SECRET[scheme]], request().signatureHeader(value).build()),
+        expected.malformed,
+      );
     });
 
     it('rejects a repeated signature header even when both copies are valid', () => {
       const valid = request().signedHeaders()[SIGNATURE_HEADER[scheme]];
-      const result = verify(scheme, [SECRET[scheme]], request().signatureHeader([valid, valid]).build());
+      const result = verify(
+        scheme,
+        [SECRET[scheme]],
+        request().signatureHeader([valid, valid]).build(),
+      );
       expectFailure(result, expected.malformed);
     });
 
     it('rejects a signature header that arrives as a one-element array', () => {
       const valid = request().signedHeaders()[SIGNATURE_HEADER[scheme]];
-      expectFailure(verify(scheme, [SECRET[scheme]], request().signatureHeader([valid]).build()), expected.malformed);
+      expectFailure(
+        verify(scheme, [SECRET[scheme]], request().signatureHeader([valid]).build()),
+        expected.malformed,
+      );
     });
 
     it.each([
@@ -90,14 +136,22 @@ describe(verify.name, () => {
     });
 
     it('rejects everything when no secret is configured', () => {
-      expect(verify(scheme, [], request().build())).toEqual({ ok: false, status: expected.mismatch, reason: 'no secret configured' });
+      expect(verify(scheme, [], request().build())).toEqual({
+        ok: false,
+        status: expected.mismatch,
+        reason: 'no secret configured',
+      });
     });
 
     it('never puts the secret or the body in a failure reason', () => {
       const failures = [
         verify(scheme, [SECRET[scheme]], request().signedWith(OTHER_SECRET[scheme]).build()),
         verify(scheme, [SECRET[scheme]], request().signatureHeader(undefined).build()),
-        verify(scheme, [SECRET[scheme]], request().signatureHeader(expected.malformedValues[0]).build()),
+        verify(
+          scheme,
+          [SECRET[scheme]],
+          request().signatureHeader(expected.malformedValues[0]).build(),
+        ),
       ];
       for (const failure of failures) {
         expect(failure.ok).toBe(false);
@@ -108,10 +162,13 @@ describe(verify.name, () => {
       }
     });
 
-    it.each([undefined, null, '{"a":1}'])('throws when rawBody is %p instead of a Buffer', (rawBody) => {
-      const req = { ...request().build(), rawBody: rawBody as unknown as Buffer };
-      expect(() => verify(scheme, [SECRET[scheme]], req)).toThrow(/rawBody/);
-    });
+    it.each([undefined, null, '{"a":1}'])(
+      'throws when rawBody is %p instead of a Buffer',
+      (rawBody) => {
+        const req = { ...request().build(), rawBody: rawBody as unknown as Buffer };
+        expect(() => verify(scheme, [SECRET[scheme]], req)).toThrow(/rawBody/);
+      },
+    );
 
     it('throws on an invalid configured secret instead of verifying with it', () => {
       expect(() => verify(scheme, [SECRET[scheme], ''], request().build())).toThrow(/index 1/);
@@ -124,22 +181,36 @@ describe(verify.name, () => {
     ['github', 'x-hub-signature-256'],
   ] as const)('%s accepts upper-case hex in %s', (scheme, header) => {
     const builder = SignedRequestBuilder.for(scheme);
-    const upper = builder.signedHeaders()[header].replace(/[0-9a-f]{64}$/, (hex) => hex.toUpperCase());
+    const upper = builder
+      .signedHeaders()
+      [header].replace(/[0-9a-f]{64}$/, (hex) => hex.toUpperCase());
     expect(upper).toMatch(/[A-F]/);
-    expect(verify(scheme, [SECRET[scheme]], builder.signatureHeader(upper).build())).toEqual({ ok: true });
+    expect(verify(scheme, [SECRET[scheme]], builder.signatureHeader(upper).build())).toEqual({
+      ok: true,
+    });
   });
 
   it('returns the webhook-id as the idempotency key for standard-webhooks only', () => {
-    expect(verify('standard-webhooks', [SECRET['standard-webhooks']], SignedRequestBuilder.for('standard-webhooks').id('msg_42').build())).toEqual({
+    expect(
+      verify(
+        'standard-webhooks',
+        [SECRET['standard-webhooks']],
+        SignedRequestBuilder.for('standard-webhooks').id('msg_42').build(),
+      ),
+    ).toEqual({
       ok: true,
       idempotencyKey: 'msg_42',
     });
-    expect(verify('mobway', [SECRET.mobway], SignedRequestBuilder.for('mobway').build())).toEqual({ ok: true });
+    expect(verify('mobway', [SECRET.mobway], SignedRequestBuilder.for('mobway').build())).toEqual({
+      ok: true,
+    });
   });
 
   it('throws on a scheme name that is not in the table', () => {
     const req = SignedRequestBuilder.for('mobway').build();
-    expect(() => verify('toString' as SchemeName, [SECRET.mobway], req)).toThrow(/unknown verification scheme/);
+    expect(() => verify('toString' as SchemeName, [SECRET.mobway], req)).toThrow(
+      /unknown verification scheme/,
+    );
   });
 });
 
@@ -158,12 +229,19 @@ describe(sign.name, () => {
   });
 
   it('uses the given id and timestamp for standard-webhooks', () => {
-    const headers = sign('standard-webhooks', SECRET['standard-webhooks'], BODY, { id: 'msg_1', timestamp: new Date(1_700_000_000_999) });
+    const headers = sign('standard-webhooks', SECRET['standard-webhooks'], BODY, {
+      id: 'msg_1',
+      timestamp: new Date(1_700_000_000_999),
+    });
     expect(headers).toMatchObject({ 'webhook-id': 'msg_1', 'webhook-timestamp': '1700000000' });
   });
 
   it('refuses an invalid timestamp for standard-webhooks', () => {
-    expect(() => sign('standard-webhooks', SECRET['standard-webhooks'], BODY, { timestamp: new Date(Number.NaN) })).toThrow(RangeError);
+    expect(() =>
+      sign('standard-webhooks', SECRET['standard-webhooks'], BODY, {
+        timestamp: new Date(Number.NaN),
+      }),
+    ).toThrow(RangeError);
   });
 
   it('generates a fresh id when none is given', () => {

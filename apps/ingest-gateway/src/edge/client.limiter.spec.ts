@@ -1,14 +1,19 @@
 import { loadConfig } from '@app/config';
 import { ClientLimiter } from './client.limiter';
 
-const limiter = (env: Record<string, string> = {}): ClientLimiter => new ClientLimiter(loadConfig('gateway', env));
+const limiter = (env: Record<string, string> = {}): ClientLimiter =>
+  new ClientLimiter(loadConfig('gateway', env));
 
 describe(ClientLimiter.name, () => {
   it('admits a client within its request rate and refuses the rest with when to come back', () => {
     const sut = limiter({ CLIENT_RATE_LIMIT: '2', CLIENT_RATE_BURST: '2' });
     expect(sut.admit('a', false, 0)).toBeUndefined();
     expect(sut.admit('a', false, 0)).toBeUndefined();
-    expect(sut.admit('a', false, 0)).toEqual({ status: 429, reason: 'client-rate', retryAfterSeconds: 1 });
+    expect(sut.admit('a', false, 0)).toEqual({
+      status: 429,
+      reason: 'client-rate',
+      retryAfterSeconds: 1,
+    });
     // another address has its own bucket
     expect(sut.admit('b', false, 0)).toBeUndefined();
     expect(sut.admit('a', false, 500)).toBeUndefined();
@@ -21,7 +26,11 @@ describe(ClientLimiter.name, () => {
       sut.release('a');
       sut.rejected('a', 0);
     }
-    expect(sut.admit('a', true, 0)).toEqual({ status: 429, reason: 'client-rejected', retryAfterSeconds: 1 });
+    expect(sut.admit('a', true, 0)).toEqual({
+      status: 429,
+      reason: 'client-rejected',
+      retryAfterSeconds: 1,
+    });
     expect(sut.isShut('a', 999)).toBe(true);
     expect(sut.isShut('a', 1000)).toBe(false);
     expect(sut.isShut('b', 0)).toBe(false);
@@ -35,10 +44,18 @@ describe(ClientLimiter.name, () => {
   });
 
   it('caps the bodies one client and all clients receive at once, and frees a slot on release', () => {
-    const sut = limiter({ CLIENT_MAX_BODY_READS: '2', MAX_BODY_READS: '3', RETRY_AFTER_SECONDS: '7' });
+    const sut = limiter({
+      CLIENT_MAX_BODY_READS: '2',
+      MAX_BODY_READS: '3',
+      RETRY_AFTER_SECONDS: '7',
+    });
     expect(sut.admit('a', true, 0)).toBeUndefined();
     expect(sut.admit('a', true, 0)).toBeUndefined();
-    expect(sut.admit('a', true, 0)).toEqual({ status: 429, reason: 'client-body-reads', retryAfterSeconds: 1 });
+    expect(sut.admit('a', true, 0)).toEqual({
+      status: 429,
+      reason: 'client-body-reads',
+      retryAfterSeconds: 1,
+    });
     // requests without a body are not body reads
     expect(sut.admit('a', false, 0)).toBeUndefined();
     expect(sut.admit('b', true, 0)).toBeUndefined();
@@ -52,12 +69,16 @@ describe(ClientLimiter.name, () => {
   it('keeps admitting a sender verified within the last ten minutes when strangers fill the shared cap', () => {
     const sut = limiter({ CLIENT_MAX_BODY_READS: '2', MAX_BODY_READS: '3' });
     sut.verified('sender', 0);
-    for (const stranger of ['s1', 's2', 's3']) expect(sut.admit(stranger, true, 1000)).toBeUndefined();
+    for (const stranger of ['s1', 's2', 's3'])
+      expect(sut.admit(stranger, true, 1000)).toBeUndefined();
     expect(sut.admit('s4', true, 1000)).toMatchObject({ status: 503, reason: 'busy' });
     expect(sut.admit('sender', true, 1000)).toBeUndefined();
     // its own cap still holds
     expect(sut.admit('sender', true, 1000)).toBeUndefined();
-    expect(sut.admit('sender', true, 1000)).toMatchObject({ status: 429, reason: 'client-body-reads' });
+    expect(sut.admit('sender', true, 1000)).toMatchObject({
+      status: 429,
+      reason: 'client-body-reads',
+    });
     sut.release('sender');
     sut.release('sender');
     expect(sut.admit('sender', true, 600_000)).toMatchObject({ status: 503, reason: 'busy' });

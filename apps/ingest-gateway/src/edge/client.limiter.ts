@@ -25,7 +25,6 @@ export interface Refusal {
   retryAfterSeconds: number;
 }
 
-
 /** clients idle this long are forgotten (their buckets have refilled by then) */
 const IDLE_MS = 60_000;
 /**
@@ -58,14 +57,28 @@ export class ClientLimiter {
   admit(key: string, withBody: boolean, now = Date.now()): Refusal | undefined {
     const client = this.stateOf(key, now);
     const { clientRate, clientRejected } = this.edge;
-    if (clientRejected.perSecond > 0 && refill(client.rejected, clientRejected, now) < 1) return this.shut(client, 'client-rejected', waitFor(client.rejected, clientRejected.perSecond), now);
+    if (clientRejected.perSecond > 0 && refill(client.rejected, clientRejected, now) < 1)
+      return this.shut(
+        client,
+        'client-rejected',
+        waitFor(client.rejected, clientRejected.perSecond),
+        now,
+      );
     if (clientRate.perSecond > 0) {
-      if (refill(client.requests, clientRate, now) < 1) return this.shut(client, 'client-rate', waitFor(client.requests, clientRate.perSecond), now);
+      if (refill(client.requests, clientRate, now) < 1)
+        return this.shut(
+          client,
+          'client-rate',
+          waitFor(client.requests, clientRate.perSecond),
+          now,
+        );
       client.requests.tokens -= 1;
     }
     if (!withBody) return undefined;
-    if (client.bodyReads >= this.edge.clientMaxBodyReads) return { status: 429, reason: 'client-body-reads', retryAfterSeconds: 1 };
-    if (this.bodyReads >= this.edge.maxBodyReads && now - client.verifiedAt >= VERIFIED_MS) return { status: 503, reason: 'busy', retryAfterSeconds: this.retryAfterSeconds };
+    if (client.bodyReads >= this.edge.clientMaxBodyReads)
+      return { status: 429, reason: 'client-body-reads', retryAfterSeconds: 1 };
+    if (this.bodyReads >= this.edge.maxBodyReads && now - client.verifiedAt >= VERIFIED_MS)
+      return { status: 503, reason: 'busy', retryAfterSeconds: this.retryAfterSeconds };
     client.bodyReads++;
     this.bodyReads++;
     return undefined;
@@ -88,7 +101,10 @@ export class ClientLimiter {
   rejected(key: string, now = Date.now()): void {
     if (this.edge.clientRejected.perSecond === 0) return;
     const client = this.stateOf(key, now);
-    client.rejected.tokens = Math.max(0, refill(client.rejected, this.edge.clientRejected, now) - 1);
+    client.rejected.tokens = Math.max(
+      0,
+      refill(client.rejected, this.edge.clientRejected, now) - 1,
+    );
   }
 
   /** a request of this client passed verification */
@@ -106,10 +122,21 @@ export class ClientLimiter {
 
   /** forgets idle clients; called from a timer */
   sweep(now = Date.now()): void {
-    for (const [key, client] of this.clients) if (client.bodyReads === 0 && now - client.seenAt >= IDLE_MS && now - client.verifiedAt >= VERIFIED_MS) this.clients.delete(key);
+    for (const [key, client] of this.clients)
+      if (
+        client.bodyReads === 0 &&
+        now - client.seenAt >= IDLE_MS &&
+        now - client.verifiedAt >= VERIFIED_MS
+      )
+        this.clients.delete(key);
   }
 
-  private shut(client: ClientState, reason: EdgeRejection, retryAfterSeconds: number, now: number): Refusal {
+  private shut(
+    client: ClientState,
+    reason: EdgeRejection,
+    retryAfterSeconds: number,
+    now: number,
+  ): Refusal {
     client.shutUntil = now + retryAfterSeconds * 1000;
     return { status: 429, reason, retryAfterSeconds };
   }
@@ -119,7 +146,14 @@ export class ClientLimiter {
     if (!client) {
       if (this.clients.size >= MAX_CLIENTS) this.evict(now);
       const { clientRate, clientRejected } = this.edge;
-      client = { requests: { tokens: clientRate.burst, updatedAt: now }, rejected: { tokens: clientRejected.burst, updatedAt: now }, bodyReads: 0, seenAt: now, shutUntil: 0, verifiedAt: -Infinity };
+      client = {
+        requests: { tokens: clientRate.burst, updatedAt: now },
+        rejected: { tokens: clientRejected.burst, updatedAt: now },
+        bodyReads: 0,
+        seenAt: now,
+        shutUntil: 0,
+        verifiedAt: -Infinity,
+      };
       this.clients.set(key, client);
     }
     client.seenAt = now;
@@ -138,7 +172,11 @@ export class ClientLimiter {
   }
 }
 
-function refill(bucket: Bucket, { perSecond, burst }: { perSecond: number; burst: number }, now: number): number {
+function refill(
+  bucket: Bucket,
+  { perSecond, burst }: { perSecond: number; burst: number },
+  now: number,
+): number {
   bucket.tokens = Math.min(burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * perSecond);
   bucket.updatedAt = now;
   return bucket.tokens;

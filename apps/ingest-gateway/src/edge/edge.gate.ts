@@ -2,7 +2,12 @@ import { STATUS_CODES } from 'node:http';
 import type { Server, IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
-import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  HookHandlerDoneFunction,
+} from 'fastify';
 import { AppConfig } from '@app/config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { clientKey } from './client-key';
@@ -24,7 +29,8 @@ interface GatedRequest extends FastifyRequest {
   webhookSource?: unknown;
 }
 
-const TIMED_OUT_BODY = '{"status":"error","statusCode":408,"error":"Request Timeout","message":"request body arrived too slowly"}';
+const TIMED_OUT_BODY =
+  '{"status":"error","statusCode":408,"error":"Request Timeout","message":"request body arrived too slowly"}';
 const TIMED_OUT = `HTTP/1.1 408 Request Timeout\r\nconnection: close\r\ncontent-type: application/json\r\ncontent-length: ${TIMED_OUT_BODY.length}\r\n\r\n${TIMED_OUT_BODY}`;
 
 const CLIENT_ERRORS: Record<string, string> = {
@@ -53,23 +59,44 @@ export class EdgeGate implements OnModuleDestroy {
   ) {
     this.edge = config.gateway.edge;
     this.trustProxy = config.trustProxy;
-    this.sweeper = setInterval(() => this.sweep(), Math.min(1000, Math.max(100, this.edge.bodyRateWindowMs / 4))).unref();
+    this.sweeper = setInterval(
+      () => this.sweep(),
+      Math.min(1000, Math.max(100, this.edge.bodyRateWindowMs / 4)),
+    ).unref();
   }
 
   install(fastify: FastifyInstance): void {
-    fastify.addHook('onRequest', (req: GatedRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => this.admit(req, reply, done));
-    fastify.addHook('preValidation', (req: GatedRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      this.bodyDone(req.bodyRead);
-      done();
-    });
-    fastify.addHook('onResponse', (req: GatedRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
-      this.bodyDone(req.bodyRead);
-      const status = reply.statusCode;
-      if (req.edgeKey !== undefined && req.webhookSource !== undefined) this.limiter.verified(req.edgeKey);
-      // a verified sender's 4xx (its own bad JSON) is not held against its address
-      if (req.edgeKey !== undefined && status >= 400 && status < 500 && status !== 429 && req.webhookSource === undefined) this.limiter.rejected(req.edgeKey);
-      done();
-    });
+    fastify.addHook(
+      'onRequest',
+      (req: GatedRequest, reply: FastifyReply, done: HookHandlerDoneFunction) =>
+        this.admit(req, reply, done),
+    );
+    fastify.addHook(
+      'preValidation',
+      (req: GatedRequest, _reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        this.bodyDone(req.bodyRead);
+        done();
+      },
+    );
+    fastify.addHook(
+      'onResponse',
+      (req: GatedRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+        this.bodyDone(req.bodyRead);
+        const status = reply.statusCode;
+        if (req.edgeKey !== undefined && req.webhookSource !== undefined)
+          this.limiter.verified(req.edgeKey);
+        // a verified sender's 4xx (its own bad JSON) is not held against its address
+        if (
+          req.edgeKey !== undefined &&
+          status >= 400 &&
+          status < 500 &&
+          status !== 429 &&
+          req.webhookSource === undefined
+        )
+          this.limiter.rejected(req.edgeKey);
+        done();
+      },
+    );
     // without a proxy in front the socket's address is the client's: one told to retry later that
     // is back before its time is disconnected on accept, before node parses a byte
     if (this.trustProxy === false)
@@ -84,7 +111,10 @@ export class EdgeGate implements OnModuleDestroy {
       if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
       const key = clientKey(socket.remoteAddress ?? '-');
       this.limiter.rejected(key);
-      this.refused(CLIENT_ERRORS[error.code ?? ''] ?? `bad-http-${(error.code ?? 'unknown').toLowerCase()}`, key);
+      this.refused(
+        CLIENT_ERRORS[error.code ?? ''] ?? `bad-http-${(error.code ?? 'unknown').toLowerCase()}`,
+        key,
+      );
     });
   }
 
@@ -95,7 +125,9 @@ export class EdgeGate implements OnModuleDestroy {
   private admit(req: GatedRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const key = clientKey(req.ip);
     const raw: IncomingMessage = req.raw;
-    const withBody = raw.headers['transfer-encoding'] !== undefined || (raw.headers['content-length'] !== undefined && raw.headers['content-length'] !== '0');
+    const withBody =
+      raw.headers['transfer-encoding'] !== undefined ||
+      (raw.headers['content-length'] !== undefined && raw.headers['content-length'] !== '0');
     const refusal = this.limiter.admit(key, withBody);
     if (refusal) {
       this.refused(refusal.reason, key);
@@ -109,12 +141,23 @@ export class EdgeGate implements OnModuleDestroy {
         .code(refusal.status)
         .header('retry-after', String(refusal.retryAfterSeconds))
         .header('connection', 'close')
-        .send({ status: 'error', statusCode: refusal.status, error: STATUS_CODES[refusal.status], message: MESSAGES[refusal.reason] });
+        .send({
+          status: 'error',
+          statusCode: refusal.status,
+          error: STATUS_CODES[refusal.status],
+          message: MESSAGES[refusal.reason],
+        });
       return;
     }
     req.edgeKey = key;
     if (withBody) {
-      const read: BodyRead = { key, socket: raw.socket, windowStartedAt: Date.now(), windowStartBytes: raw.socket.bytesRead, done: false };
+      const read: BodyRead = {
+        key,
+        socket: raw.socket,
+        windowStartedAt: Date.now(),
+        windowStartBytes: raw.socket.bytesRead,
+        done: false,
+      };
       req.bodyRead = read;
       this.reads.add(read);
       raw.once('close', () => this.bodyDone(read));

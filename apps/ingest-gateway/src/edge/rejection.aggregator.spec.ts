@@ -37,6 +37,8 @@ describe(RejectionAggregator.name, () => {
 
   it('keeps a bounded number of distinct keys, whatever the clients', () => {
     for (let i = 0; i < 5000; i++) sut.record('-', 'client-rate', `client-${i}`);
-    expect(sut.flush()).toMatch(/-\/client-rate=5000; top clients: other=4000, client-0=1, client-1=1 \(\+998 more\)$/);
+    expect(sut.flush()).toMatch(
+      /-\/client-rate=5000; top clients: other=4000, client-0=1, client-1=1 \(\+998 more\)$/,
+    );
   });
 });

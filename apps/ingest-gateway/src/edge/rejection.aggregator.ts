@@ -35,10 +35,13 @@ export class RejectionAggregator implements OnModuleDestroy {
     const clients = this.clients;
     this.counts = new Map();
     this.clients = new Map();
-    const byCount = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => b[1] - a[1]);
+    const byCount = (m: Map<string, number>): [string, number][] =>
+      [...m].sort((a, b) => b[1] - a[1]);
     const top = byCount(clients).slice(0, TOP_CLIENTS);
     const line =
-      `rejected in last ${Math.round(this.intervalMs / 1000)}s: ${byCount(counts).map(([k, n]) => `${k}=${n}`).join(', ')}` +
+      `rejected in last ${Math.round(this.intervalMs / 1000)}s: ${byCount(counts)
+        .map(([k, n]) => `${k}=${n}`)
+        .join(', ')}` +
       `; top clients: ${top.map(([k, n]) => `${k}=${n}`).join(', ')}${clients.size > TOP_CLIENTS ? ` (+${clients.size - TOP_CLIENTS} more)` : ''}`;
     this.logger.warn(line);
     return line;
@@ -59,5 +62,8 @@ function bump(map: Map<string, number>, key: string): void {
 
 /** "signature mismatch" → signature-mismatch; reasons are our own short texts, never request data */
 function slug(reason: string): string {
-  return reason.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 64);
+  return reason
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .slice(0, 64);
 }

@@ -6,16 +6,67 @@ type Labels = Record<string, string | number>;
 @Injectable()
 export class GatewayMetrics {
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>([
-    ['gateway_verification_failures_total', { help: 'Webhook requests rejected by signature verification', values: new Map() }],
-    ['gateway_requests_accepted_total', { help: 'Verified webhook requests whose records (or dead letters) Kafka acknowledged', values: new Map() }],
-    ['gateway_records_published_total', { help: 'Normalized records acknowledged by Kafka', values: new Map() }],
-    ['gateway_records_dead_lettered_total', { help: 'Readings sent to the dead-letter topic', values: new Map() }],
-    ['gateway_rate_limited_total', { help: 'Verified requests answered 429 because their source exceeded its rate', values: new Map() }],
-    ['gateway_edge_rejections_total', { help: 'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)', values: new Map() }],
-    ['gateway_publish_unavailable_total', { help: 'Requests answered 503 because Kafka did not acknowledge in time', values: new Map() }],
-    ['gateway_publish_refused_total', { help: 'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503', values: new Map() }],
-    ['gateway_over_reading_limit_total', { help: 'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)', values: new Map() }],
-    ['gateway_replays_total', { help: 'Signed requests seen again within REPLAY_WINDOW_SECONDS, answered with the first answer', values: new Map() }],
+    [
+      'gateway_verification_failures_total',
+      { help: 'Webhook requests rejected by signature verification', values: new Map() },
+    ],
+    [
+      'gateway_requests_accepted_total',
+      {
+        help: 'Verified webhook requests whose records (or dead letters) Kafka acknowledged',
+        values: new Map(),
+      },
+    ],
+    [
+      'gateway_records_published_total',
+      { help: 'Normalized records acknowledged by Kafka', values: new Map() },
+    ],
+    [
+      'gateway_records_dead_lettered_total',
+      { help: 'Readings sent to the dead-letter topic', values: new Map() },
+    ],
+    [
+      'gateway_rate_limited_total',
+      {
+        help: 'Verified requests answered 429 because their source exceeded its rate',
+        values: new Map(),
+      },
+    ],
+    [
+      'gateway_edge_rejections_total',
+      {
+        help: 'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)',
+        values: new Map(),
+      },
+    ],
+    [
+      'gateway_publish_unavailable_total',
+      {
+        help: 'Requests answered 503 because Kafka did not acknowledge in time',
+        values: new Map(),
+      },
+    ],
+    [
+      'gateway_publish_refused_total',
+      {
+        help: 'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503',
+        values: new Map(),
+      },
+    ],
+    [
+      'gateway_over_reading_limit_total',
+      {
+        help: 'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)',
+        values: new Map(),
+      },
+    ],
+    [
+      'gateway_replays_total',
+      {
+        help: 'Signed requests seen again within REPLAY_WINDOW_SECONDS, answered with the first answer',
+        values: new Map(),
+      },
+    ],
   ]);
 
   verificationFailed(source: string, status: number): void {
@@ -62,7 +113,9 @@ export class GatewayMetrics {
   }
 
   private add(name: string, labels: Labels, by = 1): void {
-    const key = `{${Object.entries(labels).map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`).join(',')}}`;
+    const key = `{${Object.entries(labels)
+      .map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`)
+      .join(',')}}`;
     const values = this.counters.get(name)!.values;
     values.set(key, (values.get(key) ?? 0) + by);
   }

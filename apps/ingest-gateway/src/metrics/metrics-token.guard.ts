@@ -13,7 +13,17 @@ export class MetricsTokenGuard implements CanActivate {
   }
 
   canActivate(ctx: ExecutionContext): boolean {
-    if (metricsAuthorized(ctx.switchToHttp().getRequest<FastifyRequest>().headers.authorization, this.token)) return true;
-    throw new UnauthorizedException({ status: 'error', statusCode: 401, message: 'GET /metrics needs the METRICS_TOKEN bearer token' });
+    if (
+      metricsAuthorized(
+        ctx.switchToHttp().getRequest<FastifyRequest>().headers.authorization,
+        this.token,
+      )
+    )
+      return true;
+    throw new UnauthorizedException({
+      status: 'error',
+      statusCode: 401,
+      message: 'GET /metrics needs the METRICS_TOKEN bearer token',
+    });
   }
 }

@@ -22,13 +22,21 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
     const { port, host, token } = this.config.gateway.metrics;
     if (port === 0) return;
     const server = createServer((req, res) => {
-      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') return refuse(res, 404, 'only GET /metrics is served here');
-      if (!metricsAuthorized(req.headers.authorization, token)) return refuse(res, 401, 'a bearer METRICS_TOKEN is required', { 'www-authenticate': 'Bearer' });
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(this.metrics.render());
+      if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics')
+        return refuse(res, 404, 'only GET /metrics is served here');
+      if (!metricsAuthorized(req.headers.authorization, token))
+        return refuse(res, 401, 'a bearer METRICS_TOKEN is required', {
+          'www-authenticate': 'Bearer',
+        });
+      res
+        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
+        .end(this.metrics.render());
     });
     server.headersTimeout = 5000;
     server.requestTimeout = 10_000;
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+    await new Promise<void>((resolve, reject) =>
+      server.once('error', reject).listen(port, host, resolve),
+    );
     this.server = server;
     this.logger.log(`metrics on http://${host}:${port}/metrics`);
   }
@@ -42,7 +50,19 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
 }
 
 /** the one error shape of every app (libs/platform's HttpErrorFilter), on this bare listener */
-function refuse(res: ServerResponse, statusCode: number, message: string, headers: Record<string, string> = {}): void {
-  const body = JSON.stringify({ status: 'error', statusCode, error: STATUS_CODES[statusCode], message });
-  res.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(body);
+function refuse(
+  res: ServerResponse,
+  statusCode: number,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const body = JSON.stringify({
+    status: 'error',
+    statusCode,
+    error: STATUS_CODES[statusCode],
+    message,
+  });
+  res
+    .writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    .end(body);
 }

@@ -3,10 +3,27 @@ import { Partitioners, PartitionerArgs } from 'kafkajs';
 import { murmur2, Murmur2Partitioner } from './murmur2.partitioner';
 
 // kafkajs's murmur2 (BigInt Longs): the reference that already decided where our keys live
-const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (key: Buffer | string) => number;
+const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
+  key: Buffer | string,
+) => number;
 
-const partitions = (n: number) => Array.from({ length: n }, (_, i) => ({ partitionErrorCode: 0, partitionId: i, leader: 1, replicas: [1], isr: [1] }));
-const args = (key: PartitionerArgs['message']['key'], n = 6, partition?: number): PartitionerArgs => ({ topic: 't', partitionMetadata: partitions(n), message: { key, value: 'v', partition } });
+const partitions = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    partitionErrorCode: 0,
+    partitionId: i,
+    leader: 1,
+    replicas: [1],
+    isr: [1],
+  }));
+const args = (
+  key: PartitionerArgs['message']['key'],
+  n = 6,
+  partition?: number,
+): PartitionerArgs => ({
+  topic: 't',
+  partitionMetadata: partitions(n),
+  message: { key, value: 'v', partition },
+});
 
 describe('murmur2', () => {
   it('hashes every key length as kafkajs does', () => {
@@ -24,7 +41,9 @@ describe('murmur2', () => {
     expect(murmur2(Buffer.from('foobar'))).toBe(-790332482);
     expect(murmur2(Buffer.from('a-little-bit-long-string'))).toBe(-985981536);
     expect(murmur2(Buffer.from('a-little-bit-longer-string'))).toBe(-1486304829);
-    expect(murmur2(Buffer.from('lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8'))).toBe(-58897971);
+    expect(murmur2(Buffer.from('lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8'))).toBe(
+      -58897971,
+    );
   });
 });
 

@@ -16,7 +16,8 @@ export interface ProduceBudget {
 export function messageBytes(message: Pick<Message, 'key' | 'value' | 'headers'>): number {
   let bytes = RECORD_OVERHEAD_BYTES + sizeOf(message.key) + sizeOf(message.value);
   for (const [name, value] of Object.entries(message.headers ?? {})) {
-    for (const one of Array.isArray(value) ? value : [value]) bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + sizeOf(one);
+    for (const one of Array.isArray(value) ? value : [value])
+      bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + sizeOf(one);
   }
   return bytes;
 }
@@ -25,7 +26,10 @@ export function messageBytes(message: Pick<Message, 'key' | 'value' | 'headers'>
  * Cuts a request's messages, in order, into runs that each fit one produce request. A message that
  * does not fit a request on its own is the caller's to dead-letter: it is returned in `oversized`.
  */
-export function splitToBudget<T extends { message: Pick<Message, 'key' | 'value' | 'headers'> }>(items: readonly T[], budget: ProduceBudget): { chunks: { items: T[]; bytes: number }[]; oversized: T[] } {
+export function splitToBudget<T extends { message: Pick<Message, 'key' | 'value' | 'headers'> }>(
+  items: readonly T[],
+  budget: ProduceBudget,
+): { chunks: { items: T[]; bytes: number }[]; oversized: T[] } {
   const chunks: { items: T[]; bytes: number }[] = [];
   const oversized: T[] = [];
   let current: { items: T[]; bytes: number } = { items: [], bytes: 0 };
@@ -35,7 +39,10 @@ export function splitToBudget<T extends { message: Pick<Message, 'key' | 'value'
       oversized.push(item);
       continue;
     }
-    if (current.items.length > 0 && (current.bytes + bytes > budget.maxBytes || current.items.length >= budget.maxRecords)) {
+    if (
+      current.items.length > 0 &&
+      (current.bytes + bytes > budget.maxBytes || current.items.length >= budget.maxRecords)
+    ) {
       chunks.push(current);
       current = { items: [], bytes: 0 };
     }

@@ -52,7 +52,10 @@ interface RecordBatchArgs {
 const logger = new Logger('RecordBatchEncoder');
 const KAFKAJS = 'kafkajs/src/protocol';
 const Encoder = require(`${KAFKAJS}/encoder`) as EncoderClass;
-const Long = require('kafkajs/src/utils/long') as { fromValue(value: unknown): LongLike; fromInt(value: number): LongLike };
+const Long = require('kafkajs/src/utils/long') as {
+  fromValue(value: unknown): LongLike;
+  fromInt(value: number): LongLike;
+};
 const RECORD_MODULE = require.resolve(`${KAFKAJS}/recordBatch/record/v0`);
 const BATCH_MODULE = require.resolve(`${KAFKAJS}/recordBatch/v0`);
 // the produce request captures both encoders when it is first loaded (lazily, at the first send)
@@ -113,7 +116,8 @@ const SHORT = 64;
 /** UTF-8 length; a string whose UTF-8 length is its length is ASCII (anything else takes more bytes) */
 function utf8Length(text: string): number {
   if (text.length > SHORT) return Buffer.byteLength(text);
-  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
+  for (let i = 0; i < text.length; i++)
+    if (text.charCodeAt(i) >= 0x80) return Buffer.byteLength(text);
   return text.length;
 }
 
@@ -131,7 +135,12 @@ function byteLengthOf(value: Buffer | string | null | undefined): number {
   return Buffer.isBuffer(value) ? value.length : utf8Length(String(value));
 }
 
-function writeBytes(buf: Buffer, offset: number, value: Buffer | string | null | undefined, length: number): number {
+function writeBytes(
+  buf: Buffer,
+  offset: number,
+  value: Buffer | string | null | undefined,
+  length: number,
+): number {
   offset = writeVarInt(buf, offset, length);
   if (length <= 0) return offset;
   if (Buffer.isBuffer(value)) return offset + value.copy(buf, offset);
@@ -142,7 +151,14 @@ function writeBytes(buf: Buffer, offset: number, value: Buffer | string | null |
  * Measures one record, pushing the lengths writeRecord needs (body, key, value, then each header's
  * key and value) onto `lengths`; returns the record's full size, its length prefix included.
  */
-function measureRecord(timestampDelta: number, offsetDelta: number, key: RecordArgs['key'], value: RecordArgs['value'], headers: NonNullable<RecordArgs['headers']>, lengths: number[]): number {
+function measureRecord(
+  timestampDelta: number,
+  offsetDelta: number,
+  key: RecordArgs['key'],
+  value: RecordArgs['value'],
+  headers: NonNullable<RecordArgs['headers']>,
+  lengths: number[],
+): number {
   const at = lengths.length;
   const keyLength = byteLengthOf(key);
   const valueLength = byteLengthOf(value);
@@ -156,7 +172,11 @@ function measureRecord(timestampDelta: number, offsetDelta: number, key: RecordA
     for (const one of values) {
       const valueLength = byteLengthOf(one);
       lengths.push(nameLength, valueLength);
-      headerBytes += sizeOfVarInt(nameLength) + nameLength + sizeOfVarInt(valueLength) + Math.max(valueLength, 0);
+      headerBytes +=
+        sizeOfVarInt(nameLength) +
+        nameLength +
+        sizeOfVarInt(valueLength) +
+        Math.max(valueLength, 0);
       count++;
     }
   }
@@ -175,7 +195,17 @@ function measureRecord(timestampDelta: number, offsetDelta: number, key: RecordA
 }
 
 /** kafkajs's Record v0 (length, attributes, timestamp delta, offset delta, key, value, headers) from measureRecord's lengths, read from `cursor.at` on */
-function writeRecord(buf: Buffer, offset: number, timestampDelta: number, offsetDelta: number, key: RecordArgs['key'], value: RecordArgs['value'], headers: NonNullable<RecordArgs['headers']>, lengths: number[], cursor: { at: number }): number {
+function writeRecord(
+  buf: Buffer,
+  offset: number,
+  timestampDelta: number,
+  offsetDelta: number,
+  key: RecordArgs['key'],
+  value: RecordArgs['value'],
+  headers: NonNullable<RecordArgs['headers']>,
+  lengths: number[],
+  cursor: { at: number },
+): number {
   const body = lengths[cursor.at++];
   const keyLength = lengths[cursor.at++];
   const valueLength = lengths[cursor.at++];
@@ -186,7 +216,8 @@ function writeRecord(buf: Buffer, offset: number, timestampDelta: number, offset
   offset = writeBytes(buf, offset, key, keyLength);
   offset = writeBytes(buf, offset, value, valueLength);
   let count = 0;
-  for (const name of Object.keys(headers)) count += Array.isArray(headers[name]) ? (headers[name] as unknown[]).length : 1;
+  for (const name of Object.keys(headers))
+    count += Array.isArray(headers[name]) ? (headers[name] as unknown[]).length : 1;
   offset = writeVarInt(buf, offset, count);
   for (const name of Object.keys(headers)) {
     const given = headers[name];
@@ -202,12 +233,16 @@ function writeRecord(buf: Buffer, offset: number, timestampDelta: number, offset
 /** kafkajs's Record v0 in one buffer of its exact size */
 export function encodeRecord(args: RecordArgs): EncoderLike {
   const { offsetDelta = 0, timestampDelta = 0, key, value, headers = {} } = args;
-  if (typeof timestampDelta !== 'number' || !(Math.abs(timestampDelta) < SMALL_INT)) return kafkajsRecord(args);
+  if (typeof timestampDelta !== 'number' || !(Math.abs(timestampDelta) < SMALL_INT))
+    return kafkajsRecord(args);
   const lengths: number[] = [];
   const size = measureRecord(timestampDelta, offsetDelta, key, value, headers, lengths);
   // every byte up to the returned offset is written
   const buf = Buffer.allocUnsafe(size);
-  return asEncoder(buf, writeRecord(buf, 0, timestampDelta, offsetDelta, key, value, headers, lengths, { at: 0 }));
+  return asEncoder(
+    buf,
+    writeRecord(buf, 0, timestampDelta, offsetDelta, key, value, headers, lengths, { at: 0 }),
+  );
 }
 
 function writeInt64(buf: Buffer, offset: number, value: unknown): number {
@@ -232,14 +267,30 @@ export async function encodeRecordBatch(args: RecordBatchArgs): Promise<EncoderL
     firstSequence = 0,
     records = [],
   } = args;
-  if (compression !== 0 || !records.every((r) => r instanceof (Encoder as unknown as new () => EncoderLike))) return kafkajsRecordBatch(args);
+  if (
+    compression !== 0 ||
+    !records.every((r) => r instanceof (Encoder as unknown as new () => EncoderLike))
+  )
+    return kafkajsRecordBatch(args);
   const recordBytes = records.reduce((n, r) => n + r.offset, 0);
   // attributes, last offset delta, first and max timestamp, producer id and epoch, first sequence, record count
   const bodyLength = 2 + 4 + 8 + 8 + 8 + 2 + 4 + 4 + recordBytes;
   // partition leader epoch, magic, crc
   const batchLength = 4 + 1 + 4 + bodyLength;
   const buf = Buffer.allocUnsafe(8 + 4 + batchLength);
-  const head = { firstOffset, batchLength, partitionLeaderEpoch, transactional, lastOffsetDelta, firstTimestamp, maxTimestamp, producerId, producerEpoch, firstSequence, count: records.length };
+  const head = {
+    firstOffset,
+    batchLength,
+    partitionLeaderEpoch,
+    transactional,
+    lastOffsetDelta,
+    firstTimestamp,
+    maxTimestamp,
+    producerId,
+    producerEpoch,
+    firstSequence,
+    count: records.length,
+  };
   let offset = writeBatchHead(buf, 0, head);
   for (const record of records) offset += record.buf.copy(buf, offset, 0, record.offset);
   sealBatch(buf, 0, offset);
@@ -298,7 +349,10 @@ interface ProduceRequestArgs {
   producerId?: unknown;
   producerEpoch?: number;
   compression?: number;
-  topicData: { topic: string; partitions: { partition: number; firstSequence?: number; messages: ProduceMessage[] }[] }[];
+  topicData: {
+    topic: string;
+    partitions: { partition: number; firstSequence?: number; messages: ProduceMessage[] }[];
+  }[];
 }
 
 interface ProduceRequest {
@@ -334,9 +388,26 @@ function writeString(buf: Buffer, offset: number, value: string | null): number 
  * topic and each topic into the request, each time through a zero-filled buffer grown by doubling.
  * Anything else goes to kafkajs's own request (`fallback`).
  */
-export function produceRequest(args: ProduceRequestArgs, fallback: ProduceRequestEncoder): ProduceRequest {
-  const { acks, timeout, transactionalId = null, producerId = Long.fromInt(-1), producerEpoch = 0, compression = 0, topicData } = args;
-  const plain = compression === 0 && topicData.every(({ partitions }) => partitions.every(({ messages }) => messages.every((m) => m.timestamp === null || m.timestamp === undefined)));
+export function produceRequest(
+  args: ProduceRequestArgs,
+  fallback: ProduceRequestEncoder,
+): ProduceRequest {
+  const {
+    acks,
+    timeout,
+    transactionalId = null,
+    producerId = Long.fromInt(-1),
+    producerEpoch = 0,
+    compression = 0,
+    topicData,
+  } = args;
+  const plain =
+    compression === 0 &&
+    topicData.every(({ partitions }) =>
+      partitions.every(({ messages }) =>
+        messages.every((m) => m.timestamp === null || m.timestamp === undefined),
+      ),
+    );
   if (!plain) return fallback(args);
   return {
     apiKey: PRODUCE_API_KEY,
@@ -411,7 +482,9 @@ const CRC_TABLES = ((): Int32Array => {
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
     t[n] = c;
   }
-  for (let n = 0; n < 256; n++) for (let s = 1; s < 8; s++) t[s * 256 + n] = (t[(s - 1) * 256 + n] >>> 8) ^ t[t[(s - 1) * 256 + n] & 0xff];
+  for (let n = 0; n < 256; n++)
+    for (let s = 1; s < 8; s++)
+      t[s * 256 + n] = (t[(s - 1) * 256 + n] >>> 8) ^ t[t[(s - 1) * 256 + n] & 0xff];
   return t;
 })();
 
@@ -438,7 +511,11 @@ export function crc32c(buf: Uint8Array, start = 0, end = buf.length): number {
 interface FrameArgs {
   correlationId: number;
   clientId?: string | null;
-  request: { apiKey: number; apiVersion: number; encode(): Promise<EncoderLike | undefined> | EncoderLike | undefined };
+  request: {
+    apiKey: number;
+    apiVersion: number;
+    encode(): Promise<EncoderLike | undefined> | EncoderLike | undefined;
+  };
 }
 
 type RequestFramer = (args: FrameArgs) => Promise<EncoderLike>;
@@ -452,7 +529,8 @@ type RequestFramer = (args: FrameArgs) => Promise<EncoderLike>;
 export async function frameRequest(args: FrameArgs, fallback: RequestFramer): Promise<EncoderLike> {
   const { correlationId, clientId = null, request } = args;
   const payload = await request.encode();
-  if (!payload || !Buffer.isBuffer(payload.buf)) return fallback({ ...args, request: { ...request, encode: () => payload } });
+  if (!payload || !Buffer.isBuffer(payload.buf))
+    return fallback({ ...args, request: { ...request, encode: () => payload } });
   const size = 2 + 2 + 4 + sizeOfString(clientId) + payload.offset;
   const buf = Buffer.allocUnsafe(4 + size);
   let offset = buf.writeInt32BE(size, 0);
@@ -476,7 +554,12 @@ interface GroupArgs<M> {
  * by appending: kafkajs copies a partition's whole list for every message it adds, quadratic in a
  * group-committed request's few hundred messages.
  */
-export function groupMessagesPerPartition<M>({ topic, partitionMetadata, messages, partitioner }: GroupArgs<M>): Record<number, M[]> {
+export function groupMessagesPerPartition<M>({
+  topic,
+  partitionMetadata,
+  messages,
+  partitioner,
+}: GroupArgs<M>): Record<number, M[]> {
   const groups: Record<number, M[]> = {};
   if (partitionMetadata.length === 0) return groups;
   for (const message of messages) {
@@ -495,21 +578,31 @@ export const VERIFIED_KAFKAJS_VERSION = '2.2.4';
  * encoders and `warn` says so once. Call before anything imports kafkajs (see kafkajs.install.ts):
  * kafkajs's modules take these when they load, so a late call would silently change nothing.
  */
-export function installRecordBatchEncoder(version = installedKafkajsVersion(), warn: (message: string) => void = (m) => logger.warn(m)): boolean {
+export function installRecordBatchEncoder(
+  version = installedKafkajsVersion(),
+  warn: (message: string) => void = (m) => logger.warn(m),
+): boolean {
   if (version !== VERIFIED_KAFKAJS_VERSION) {
-    warn(`kafkajs ${version} is not ${VERIFIED_KAFKAJS_VERSION}: keeping kafkajs's own produce encoders (correct, slower); re-verify record-batch.encoder.ts against it`);
+    warn(
+      `kafkajs ${version} is not ${VERIFIED_KAFKAJS_VERSION}: keeping kafkajs's own produce encoders (correct, slower); re-verify record-batch.encoder.ts against it`,
+    );
     return false;
   }
-  if (require.cache[PRODUCE_REQUEST_MODULE] || require.cache[SEND_MESSAGES_MODULE]) throw new Error('kafkajs producer already loaded: install the record batch encoder before anything imports kafkajs');
+  if (require.cache[PRODUCE_REQUEST_MODULE] || require.cache[SEND_MESSAGES_MODULE])
+    throw new Error(
+      'kafkajs producer already loaded: install the record batch encoder before anything imports kafkajs',
+    );
   require(GROUP_MODULE);
   require.cache[GROUP_MODULE]!.exports = groupMessagesPerPartition;
   const kafkajsFrame = require(REQUEST_FRAME_MODULE) as RequestFramer;
-  require.cache[REQUEST_FRAME_MODULE]!.exports = (args: FrameArgs) => frameRequest(args, kafkajsFrame);
+  require.cache[REQUEST_FRAME_MODULE]!.exports = (args: FrameArgs) =>
+    frameRequest(args, kafkajsFrame);
   require.cache[RECORD_MODULE]!.exports = encodeRecord;
   batchExports.RecordBatch = encodeRecordBatch;
   // loaded now, it keeps the two encoders above for the requests it still builds (compressed ones)
   const kafkajsProduceRequest = require(PRODUCE_REQUEST_MODULE) as ProduceRequestEncoder;
-  require.cache[PRODUCE_REQUEST_MODULE]!.exports = (args: ProduceRequestArgs) => produceRequest(args, kafkajsProduceRequest);
+  require.cache[PRODUCE_REQUEST_MODULE]!.exports = (args: ProduceRequestArgs) =>
+    produceRequest(args, kafkajsProduceRequest);
   return true;
 }
 

@@ -1,14 +1,29 @@
-import { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded, KafkaJSProtocolError, type Kafka, type ProducerBatch } from 'kafkajs';
+import {
+  KafkaJSNonRetriableError,
+  KafkaJSNumberOfRetriesExceeded,
+  KafkaJSProtocolError,
+  type Kafka,
+  type ProducerBatch,
+} from 'kafkajs';
 import { AppConfig } from '@app/config';
-import { OutgoingMessage, PublishRefusedError, PublishUnavailableError, RecordPublisher, refusalOf } from './record.publisher';
+import {
+  OutgoingMessage,
+  PublishRefusedError,
+  PublishUnavailableError,
+  RecordPublisher,
+  refusalOf,
+} from './record.publisher';
 
 // what kafkajs throws for a protocol error code from the broker
-const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode(code: number): Error };
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
+  createErrorFromCode(code: number): Error;
+};
 const MESSAGE_TOO_LARGE = 10;
 const NOT_LEADER_FOR_PARTITION = 6;
 const tooLarge = () => new KafkaJSProtocolError(createErrorFromCode(MESSAGE_TOO_LARGE));
 // what kafkajs's retrier rejects with when the error is not retriable
-const refused = () => Object.assign(new KafkaJSNonRetriableError(tooLarge()), { cause: tooLarge() });
+const refused = () =>
+  Object.assign(new KafkaJSNonRetriableError(tooLarge()), { cause: tooLarge() });
 
 /** a kafkajs producer whose produce requests the test completes by hand */
 class FakeProducer {
@@ -35,14 +50,26 @@ class FakeProducer {
 
 function buildSut(publish: Partial<AppConfig['gateway']['publish']> = {}) {
   const producer = new FakeProducer();
-  const config = { gateway: { publish: { lingerMs: 0, maxBatchRecords: 100, maxBatchBytes: 8 * 1024 * 1024, timeoutMs: 1000, producers: 1, ...publish } } } as AppConfig;
+  const config = {
+    gateway: {
+      publish: {
+        lingerMs: 0,
+        maxBatchRecords: 100,
+        maxBatchBytes: 8 * 1024 * 1024,
+        timeoutMs: 1000,
+        producers: 1,
+        ...publish,
+      },
+    },
+  } as AppConfig;
   const made = { producers: 0 };
   const kafka = { producer: () => (made.producers++, producer) } as unknown as Kafka;
   const sut = new RecordPublisher(kafka, config);
   return { sut, producer, made };
 }
 
-const messages = (n: number, topic = 't'): OutgoingMessage[] => Array.from({ length: n }, (_, i) => ({ topic, message: { key: String(i), value: String(i) } }));
+const messages = (n: number, topic = 't'): OutgoingMessage[] =>
+  Array.from({ length: n }, (_, i) => ({ topic, message: { key: String(i), value: String(i) } }));
 const tick = () => new Promise((r) => setImmediate(r));
 
 describe(RecordPublisher.name, () => {
@@ -63,7 +90,11 @@ describe(RecordPublisher.name, () => {
     const { sut, producer } = buildSut();
     const first = sut.publish(messages(1, 'a'));
     await tick();
-    const rest = [sut.publish(messages(2, 'a')), sut.publish(messages(3, 'b')), sut.publish(messages(4, 'a'))];
+    const rest = [
+      sut.publish(messages(2, 'a')),
+      sut.publish(messages(3, 'b')),
+      sut.publish(messages(4, 'a')),
+    ];
     await tick();
     expect(producer.batches).toHaveLength(1);
     producer.ack();
@@ -83,7 +114,8 @@ describe(RecordPublisher.name, () => {
     let done = false;
     const first = sut.publish(messages(12)).then(() => (done = true));
     await tick();
-    const sent = () => producer.batches.map((b) => b.topicMessages!.flatMap((t) => t.messages.map((m) => m.value)));
+    const sent = () =>
+      producer.batches.map((b) => b.topicMessages!.flatMap((t) => t.messages.map((m) => m.value)));
     // the second part waits for the first to be acknowledged: one key's records keep their order
     expect(sent()).toEqual([['0', '1', '2', '3', '4']]);
     producer.ack();
@@ -100,8 +132,14 @@ describe(RecordPublisher.name, () => {
 
   it('splits groups and callers so one produce request stays within the byte budget', async () => {
     const { sut, producer } = buildSut({ lingerMs: 5, maxBatchBytes: 4 * 1024 * 1024 });
-    const big = (): OutgoingMessage[] => [{ topic: 'raw', message: { key: 'k', value: Buffer.alloc(1.5 * 1024 * 1024) } }];
-    const all = [sut.publish(big()), sut.publish(big()), sut.publish([...big(), ...big(), ...big()])];
+    const big = (): OutgoingMessage[] => [
+      { topic: 'raw', message: { key: 'k', value: Buffer.alloc(1.5 * 1024 * 1024) } },
+    ];
+    const all = [
+      sut.publish(big()),
+      sut.publish(big()),
+      sut.publish([...big(), ...big(), ...big()]),
+    ];
     await new Promise((r) => setTimeout(r, 20));
     for (let i = 0; i < 3; i++) {
       producer.ack();
@@ -114,7 +152,9 @@ describe(RecordPublisher.name, () => {
 
   it('refuses a message larger than one produce request may be without sending anything', async () => {
     const { sut, producer } = buildSut({ maxBatchBytes: 64 * 1024 });
-    const err = await sut.publish([{ topic: 'raw', message: { key: 'k', value: Buffer.alloc(64 * 1024) } }]).catch((e: Error) => e);
+    const err = await sut
+      .publish([{ topic: 'raw', message: { key: 'k', value: Buffer.alloc(64 * 1024) } }])
+      .catch((e: Error) => e);
     expect(err).toBeInstanceOf(PublishRefusedError);
     expect((err as Error).message).toMatch(/PUBLISH_MAX_BATCH_BYTES=65536/);
     expect(producer.batches).toHaveLength(0);
@@ -191,13 +231,20 @@ describe(refusalOf.name, () => {
   it.each([
     ['the protocol error, as the producer bails with it', tooLarge, 'MESSAGE_TOO_LARGE'],
     ['wrapped as kafkajs wraps a non-retriable error', refused, 'MESSAGE_TOO_LARGE'],
-    ['RECORD_LIST_TOO_LARGE', () => new KafkaJSProtocolError(createErrorFromCode(18)), 'RECORD_LIST_TOO_LARGE'],
+    [
+      'RECORD_LIST_TOO_LARGE',
+      () => new KafkaJSProtocolError(createErrorFromCode(18)),
+      'RECORD_LIST_TOO_LARGE',
+    ],
     ['INVALID_RECORD', () => new KafkaJSProtocolError(createErrorFromCode(87)), 'INVALID_RECORD'],
     [
       'a leader change after retries',
       () => {
         const notLeader = new KafkaJSProtocolError(createErrorFromCode(NOT_LEADER_FOR_PARTITION));
-        return Object.assign(new KafkaJSNumberOfRetriesExceeded(notLeader, { retryCount: 5, retryTime: 1000 }), { cause: notLeader });
+        return Object.assign(
+          new KafkaJSNumberOfRetriesExceeded(notLeader, { retryCount: 5, retryTime: 1000 }),
+          { cause: notLeader },
+        );
       },
       undefined,
     ],

@@ -27,7 +27,13 @@ export interface OutgoingMessage {
 
 // protocol errors about the records themselves; kafkajs marks them non-retriable (CORRUPT_MESSAGE is a CRC
 // failure in transit and is retried)
-const REFUSALS: ReadonlySet<string> = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP', 'UNSUPPORTED_FOR_MESSAGE_FORMAT']);
+const REFUSALS: ReadonlySet<string> = new Set([
+  'MESSAGE_TOO_LARGE',
+  'RECORD_LIST_TOO_LARGE',
+  'INVALID_RECORD',
+  'INVALID_TIMESTAMP',
+  'UNSUPPORTED_FOR_MESSAGE_FORMAT',
+]);
 
 /** the refusal's protocol error type, when a kafkajs error (or what it wraps) is one */
 export function refusalOf(error: unknown): string | undefined {
@@ -78,7 +84,10 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     config: AppConfig,
   ) {
     this.settings = config.gateway.publish;
-    this.budget = { maxBytes: this.settings.maxBatchBytes, maxRecords: this.settings.maxBatchRecords };
+    this.budget = {
+      maxBytes: this.settings.maxBatchBytes,
+      maxRecords: this.settings.maxBatchRecords,
+    };
     this.lanes = Array.from({ length: this.settings.producers }, () => {
       const lane = { busy: false } as Lane;
       this.giveProducer(lane);
@@ -88,7 +97,12 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
 
   private giveProducer(lane: Lane): void {
     // the Java client's murmur2 partitioner: other teams' clients map keys to the same partitions
-    const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false, createPartitioner: Murmur2Partitioner });
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      createPartitioner: Murmur2Partitioner,
+    });
     producer.on(producer.events.DISCONNECT, () => {
       if (lane.producer === producer) lane.connected = undefined;
     });
@@ -112,7 +126,9 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
 
   async onModuleInit(): Promise<void> {
     // the gateway starts even when Kafka is down: requests then get 503 until it is back
-    await Promise.all(this.lanes.map((lane) => this.connect(lane))).catch((error: Error) => this.logger.warn(`Kafka not reachable at start: ${error.message}`));
+    await Promise.all(this.lanes.map((lane) => this.connect(lane))).catch((error: Error) =>
+      this.logger.warn(`Kafka not reachable at start: ${error.message}`),
+    );
   }
 
   private get inFlight(): boolean {
@@ -130,7 +146,10 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     if (messages.length === 0) return;
     const { chunks, oversized } = splitToBudget(messages, this.budget);
     // the ingest service dead-letters such records before they get here
-    if (oversized.length > 0) throw new PublishRefusedError(`${oversized.length} record(s) larger than one produce request may be (PUBLISH_MAX_BATCH_BYTES=${this.budget.maxBytes})`);
+    if (oversized.length > 0)
+      throw new PublishRefusedError(
+        `${oversized.length} record(s) larger than one produce request may be (PUBLISH_MAX_BATCH_BYTES=${this.budget.maxBytes})`,
+      );
     const deadline = Date.now() + this.settings.timeoutMs;
     for (const chunk of chunks) await this.enqueue(chunk.items, chunk.bytes, deadline);
   }
@@ -138,7 +157,13 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   private enqueue(messages: OutgoingMessage[], bytes: number, deadline: number): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
-      const timer = setTimeout(() => finish(new PublishUnavailableError(`no acknowledgement within ${this.settings.timeoutMs} ms`)), Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () =>
+          finish(
+            new PublishUnavailableError(`no acknowledgement within ${this.settings.timeoutMs} ms`),
+          ),
+        Math.max(0, deadline - Date.now()),
+      );
       const finish = (error?: Error): void => {
         if (settled) return;
         settled = true;
@@ -146,7 +171,13 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
         if (error) reject(error);
         else resolve();
       };
-      this.queue.push({ messages, bytes, resolve: () => finish(), reject: finish, settled: () => settled });
+      this.queue.push({
+        messages,
+        bytes,
+        resolve: () => finish(),
+        reject: finish,
+        settled: () => settled,
+      });
       this.queuedMessages += messages.length;
       this.schedule();
     });
@@ -155,7 +186,8 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   /** stop taking work, wait for what was accepted, then disconnect */
   async onApplicationShutdown(): Promise<void> {
     const deadline = Date.now() + this.settings.timeoutMs;
-    while ((this.inFlight || this.queue.length > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    while ((this.inFlight || this.queue.length > 0) && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 10));
     await Promise.all(this.lanes.map((lane) => lane.producer.disconnect().catch(() => undefined)));
   }
 
@@ -183,7 +215,11 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     const batch: Pending[] = [];
     let count = 0;
     let bytes = 0;
-    const fits = (next: Pending): boolean => !batch[0].alone && !next.alone && count + next.messages.length <= this.budget.maxRecords && bytes + next.bytes <= this.budget.maxBytes;
+    const fits = (next: Pending): boolean =>
+      !batch[0].alone &&
+      !next.alone &&
+      count + next.messages.length <= this.budget.maxRecords &&
+      bytes + next.bytes <= this.budget.maxBytes;
     while (this.queue.length > 0 && (batch.length === 0 || fits(this.queue[0]))) {
       const next = this.queue.shift()!;
       batch.push(next);
@@ -203,17 +239,29 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
 
   private async send(lane: Lane, batch: Pending[]): Promise<void> {
     const byTopic = new Map<string, Message[]>();
-    for (const pending of batch) for (const { topic, message } of pending.messages) (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(message);
-    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
+    for (const pending of batch)
+      for (const { topic, message } of pending.messages)
+        (byTopic.get(topic) ?? byTopic.set(topic, []).get(topic)!).push(message);
+    const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({
+      topic,
+      messages,
+    }));
     let sent = false;
     try {
       await this.connect(lane);
       sent = true;
-      await lane.producer.sendBatch({ topicMessages, acks: -1, timeout: this.settings.timeoutMs, compression: CompressionTypes.None });
+      await lane.producer.sendBatch({
+        topicMessages,
+        acks: -1,
+        timeout: this.settings.timeoutMs,
+        compression: CompressionTypes.None,
+      });
       for (const pending of batch) pending.resolve();
     } catch (error) {
       const refusal = refusalOf(error);
-      this.logger.error(`produce request ${refusal ? 'refused' : 'failed'} (${batch.length} requests): ${(error as Error).message}${sent ? '; continuing with a new producer id' : ''}`);
+      this.logger.error(
+        `produce request ${refusal ? 'refused' : 'failed'} (${batch.length} requests): ${(error as Error).message}${sent ? '; continuing with a new producer id' : ''}`,
+      );
       if (sent) this.renewProducer(lane);
       if (refusal && batch.length > 1) {
         // one caller's records can spoil a shared request: each goes again on its own, and only the culprit is refused
@@ -222,7 +270,9 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
         this.queuedMessages += batch.reduce((n, p) => n + p.messages.length, 0);
         return;
       }
-      const failure = refusal ? new PublishRefusedError(refusal) : new PublishUnavailableError((error as Error).message);
+      const failure = refusal
+        ? new PublishRefusedError(refusal)
+        : new PublishUnavailableError((error as Error).message);
       for (const pending of batch) pending.reject(failure);
     }
   }

@@ -1,11 +1,24 @@
 import { BadRequestException, HttpException, Injectable, Logger } from '@nestjs/common';
 import type { IHeaders, Message } from 'kafkajs';
-import { DEAD_LETTER_SCHEMA, DeadLetterV1, DeviceLocationV1, LOCATION_SCHEMA, TOPICS, VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
+import {
+  DEAD_LETTER_SCHEMA,
+  DeadLetterV1,
+  DeviceLocationV1,
+  LOCATION_SCHEMA,
+  TOPICS,
+  VEHICLE_SCHEMA,
+  VehicleTelemetryV1,
+} from '@app/contracts';
 import { NORMALIZERS, Rejection } from '@app/normalization';
 import { AppConfig } from '@app/config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { messageBytes } from '../publishing/produce-request.budget';
-import { OutgoingMessage, PublishRefusedError, PublishUnavailableError, RecordPublisher } from '../publishing/record.publisher';
+import {
+  OutgoingMessage,
+  PublishRefusedError,
+  PublishUnavailableError,
+  RecordPublisher,
+} from '../publishing/record.publisher';
 import { IngestResult } from './ingest-result.dto';
 import { RetryLaterException } from './retry-later.exception';
 import { SourceRateLimiter } from './source-rate.limiter';
@@ -50,12 +63,19 @@ export class IngestService {
     const wait = this.limiter.take(webhook.source.name);
     if (wait !== undefined) {
       this.metrics.rateLimited(webhook.source.name);
-      throw new RetryLaterException(429, `rate limit for source "${webhook.source.name}" exceeded`, wait);
+      throw new RetryLaterException(
+        429,
+        `rate limit for source "${webhook.source.name}" exceeded`,
+        wait,
+      );
     }
     return this.ingest(webhook, body);
   }
 
-  private async ingest({ source, requestId, idempotencyKey }: VerifiedWebhook, body: Buffer): Promise<IngestResult> {
+  private async ingest(
+    { source, requestId, idempotencyKey }: VerifiedWebhook,
+    body: Buffer,
+  ): Promise<IngestResult> {
     const receivedAt = new Date();
     const meta: Meta = { source: source.name, requestId, receivedAt: receivedAt.toISOString() };
     const raw = rawMessage(body, meta, idempotencyKey);
@@ -65,18 +85,50 @@ export class IngestService {
       payload = JSON.parse(body.toString('utf8'));
     } catch (error) {
       const reason = `body is not valid JSON: ${(error as Error).message}`;
-      const refusal = await this.publish(source, meta, [raw, this.fit(deadLetter({ ...meta, reasons: [reason], originalBase64: body.toString('base64') }), meta)], 1);
+      const refusal = await this.publish(
+        source,
+        meta,
+        [
+          raw,
+          this.fit(
+            deadLetter({ ...meta, reasons: [reason], originalBase64: body.toString('base64') }),
+            meta,
+          ),
+        ],
+        1,
+      );
       if (refusal) return refusal;
       this.metrics.accepted(source.name, 0, 1);
-      if (source.unfixable === 'refuse') throw new BadRequestException({ status: 'error', statusCode: 400, message: reason, deadLettered: 1 });
+      if (source.unfixable === 'refuse')
+        throw new BadRequestException({
+          status: 'error',
+          statusCode: 400,
+          message: reason,
+          deadLettered: 1,
+        });
       return { status: 'success', accepted: 0, deadLettered: 1 };
     }
 
     // readings past the cap are only counted: a request's work is bounded whatever its body holds
-    const { records, rejected, skipped = 0 } = NORMALIZERS[source.records].normalize(payload, { source: source.name, receivedAt, maxReadings: this.maxReadings });
+    const {
+      records,
+      rejected,
+      skipped = 0,
+    } = NORMALIZERS[source.records].normalize(payload, {
+      source: source.name,
+      receivedAt,
+      maxReadings: this.maxReadings,
+    });
     if (skipped > 0 && source.unfixable === 'refuse') {
       this.metrics.overReadingLimit(source.name);
-      throw new HttpException({ status: 'error', statusCode: 413, message: `the body holds ${this.maxReadings + skipped} readings, more than ${this.maxReadings} per request (MAX_READINGS_PER_REQUEST): nothing was stored; send them in smaller requests` }, 413);
+      throw new HttpException(
+        {
+          status: 'error',
+          statusCode: 413,
+          message: `the body holds ${this.maxReadings + skipped} readings, more than ${this.maxReadings} per request (MAX_READINGS_PER_REQUEST): nothing was stored; send them in smaller requests`,
+        },
+        413,
+      );
     }
     const messages: OutgoingMessage[] = [raw];
     let accepted = 0;
@@ -85,7 +137,8 @@ export class IngestService {
       messages.push(message);
       if (message.topic !== TOPICS.deadLetter) accepted++;
     }
-    for (const rejection of rejected) messages.push(this.fit(deadLetter({ ...meta, ...rejectionFields(rejection) }), meta));
+    for (const rejection of rejected)
+      messages.push(this.fit(deadLetter({ ...meta, ...rejectionFields(rejection) }), meta));
     if (skipped > 0) {
       this.metrics.overReadingLimit(source.name);
       const reason = `${skipped} reading(s) past MAX_READINGS_PER_REQUEST (${this.maxReadings}) were not processed; the first ${this.maxReadings} were. The whole body is on ${TOPICS.raw} under key ${requestId}`;
@@ -93,10 +146,18 @@ export class IngestService {
       this.logger.warn(`${source.name} request ${requestId}: ${reason}`);
     }
     const deadLettered = records.length - accepted + rejected.length + skipped;
-    const refusal = await this.publish(source, meta, messages, records.length + rejected.length + skipped);
+    const refusal = await this.publish(
+      source,
+      meta,
+      messages,
+      records.length + rejected.length + skipped,
+    );
     if (refusal) return refusal;
     this.metrics.accepted(source.name, accepted, deadLettered);
-    if (rejected.length > 0) this.logger.warn(`${source.name} request ${requestId}: ${rejected.length} reading(s) dead-lettered, first: ${rejected[0].reasons.join('; ')}`);
+    if (rejected.length > 0)
+      this.logger.warn(
+        `${source.name} request ${requestId}: ${rejected.length} reading(s) dead-lettered, first: ${rejected[0].reasons.join('; ')}`,
+      );
     return { status: 'success', accepted, deadLettered };
   }
 
@@ -105,12 +166,26 @@ export class IngestService {
     const bytes = messageBytes(message.message);
     if (bytes <= this.maxMessageBytes) return message;
     const what = message.topic === TOPICS.deadLetter ? 'dead letter' : `${message.topic} record`;
-    const entityId = message.topic === TOPICS.deadLetter ? undefined : (message.message.key?.toString() ?? undefined);
-    return deadLetter({ ...meta, entityId, reasons: [`${what} of ${bytes} bytes is larger than one produce request may be (PUBLISH_MAX_BATCH_BYTES=${this.maxMessageBytes}); the reading is in the request body on ${TOPICS.raw} under key ${meta.requestId}`] });
+    const entityId =
+      message.topic === TOPICS.deadLetter
+        ? undefined
+        : (message.message.key?.toString() ?? undefined);
+    return deadLetter({
+      ...meta,
+      entityId,
+      reasons: [
+        `${what} of ${bytes} bytes is larger than one produce request may be (PUBLISH_MAX_BATCH_BYTES=${this.maxMessageBytes}); the reading is in the request body on ${TOPICS.raw} under key ${meta.requestId}`,
+      ],
+    });
   }
 
   /** undefined once Kafka acknowledged; the answer to give instead when Kafka refused the records and the source takes a 200 for that */
-  private async publish(source: WebhookSource, meta: Meta, messages: OutgoingMessage[], readings: number): Promise<IngestResult | undefined> {
+  private async publish(
+    source: WebhookSource,
+    meta: Meta,
+    messages: OutgoingMessage[],
+    readings: number,
+  ): Promise<IngestResult | undefined> {
     try {
       await this.publisher.publish(messages);
       return undefined;
@@ -118,7 +193,11 @@ export class IngestService {
       if (error instanceof PublishRefusedError) return this.refused(source, meta, error, readings);
       if (!(error instanceof PublishUnavailableError)) throw error;
       this.metrics.unavailable(source.name);
-      throw new RetryLaterException(503, 'temporarily unable to store the webhook; retry later', this.config.gateway.retryAfterSeconds);
+      throw new RetryLaterException(
+        503,
+        'temporarily unable to store the webhook; retry later',
+        this.config.gateway.retryAfterSeconds,
+      );
     }
   }
 
@@ -126,20 +205,41 @@ export class IngestService {
    * Kafka refused the records themselves: no retry can change that, so never a 503. One small dead
    * letter records it; mobway then gets its 200 (counting nothing as accepted), the others a 4xx.
    */
-  private async refused(source: WebhookSource, meta: Meta, error: PublishRefusedError, readings: number): Promise<IngestResult> {
+  private async refused(
+    source: WebhookSource,
+    meta: Meta,
+    error: PublishRefusedError,
+    readings: number,
+  ): Promise<IngestResult> {
     this.metrics.refused(source.name);
     const reason = `${error.message}; the request was not stored (the first parts of a large one may have been); the body may be on ${TOPICS.raw} under key ${meta.requestId}`;
     this.logger.error(`${source.name} request ${meta.requestId}: ${error.message}`);
-    await this.publisher.publish([deadLetter({ ...meta, reasons: [reason] })]).catch((second: Error) => {
-      if (second instanceof PublishUnavailableError) throw new RetryLaterException(503, 'temporarily unable to store the webhook; retry later', this.config.gateway.retryAfterSeconds);
-      throw second;
-    });
+    await this.publisher
+      .publish([deadLetter({ ...meta, reasons: [reason] })])
+      .catch((second: Error) => {
+        if (second instanceof PublishUnavailableError)
+          throw new RetryLaterException(
+            503,
+            'temporarily unable to store the webhook; retry later',
+            this.config.gateway.retryAfterSeconds,
+          );
+        throw second;
+      });
     if (source.unfixable === 'acknowledge') {
       this.metrics.accepted(source.name, 0, readings);
       return { status: 'success', accepted: 0, deadLettered: readings };
     }
-    const tooLarge = error.kafkaError.includes('TOO_LARGE') || error.kafkaError.includes('PUBLISH_MAX_BATCH_BYTES');
-    throw new HttpException({ status: 'error', statusCode: tooLarge ? 413 : 422, message: `${error.message}: the request was not stored and sending it again will not help` }, tooLarge ? 413 : 422);
+    const tooLarge =
+      error.kafkaError.includes('TOO_LARGE') ||
+      error.kafkaError.includes('PUBLISH_MAX_BATCH_BYTES');
+    throw new HttpException(
+      {
+        status: 'error',
+        statusCode: tooLarge ? 413 : 422,
+        message: `${error.message}: the request was not stored and sending it again will not help`,
+      },
+      tooLarge ? 413 : 422,
+    );
   }
 }
 
@@ -149,7 +249,13 @@ function serialise(letter: DeadLetterV1): string {
     return JSON.stringify(letter);
   } catch {
     const { original: _dropped, ...rest } = letter;
-    return JSON.stringify({ ...rest, reasons: [...letter.reasons, `original not serialisable here; the request body is on ${TOPICS.raw} under key ${letter.requestId}`] });
+    return JSON.stringify({
+      ...rest,
+      reasons: [
+        ...letter.reasons,
+        `original not serialisable here; the request body is on ${TOPICS.raw} under key ${letter.requestId}`,
+      ],
+    });
   }
 }
 
@@ -161,27 +267,50 @@ function rawMessage(body: Buffer, meta: Meta, idempotencyKey?: string): Outgoing
   // the exact bytes, so records can be re-derived after a normalizer fix
   return {
     topic: TOPICS.raw,
-    message: { key: meta.requestId, value: body, headers: headers({ source: meta.source, 'request-id': meta.requestId, 'received-at': meta.receivedAt, 'webhook-id': idempotencyKey }) },
+    message: {
+      key: meta.requestId,
+      value: body,
+      headers: headers({
+        source: meta.source,
+        'request-id': meta.requestId,
+        'received-at': meta.receivedAt,
+        'webhook-id': idempotencyKey,
+      }),
+    },
   };
 }
 
-function recordMessage(record: VehicleTelemetryV1 | DeviceLocationV1, requestId: string): OutgoingMessage {
+function recordMessage(
+  record: VehicleTelemetryV1 | DeviceLocationV1,
+  requestId: string,
+): OutgoingMessage {
   const vehicle = record.schema === VEHICLE_SCHEMA;
   const message: Message = {
     // one entity's records stay on one partition, in order
     key: vehicle ? (record as VehicleTelemetryV1).vin : (record as DeviceLocationV1).deviceId,
     value: JSON.stringify(record),
     // every value is always present: no filtering on the hot path
-    headers: { schema: vehicle ? VEHICLE_SCHEMA : LOCATION_SCHEMA, 'event-id': record.eventId, 'request-id': requestId },
+    headers: {
+      schema: vehicle ? VEHICLE_SCHEMA : LOCATION_SCHEMA,
+      'event-id': record.eventId,
+      'request-id': requestId,
+    },
   };
   return { topic: vehicle ? TOPICS.vehicle : TOPICS.location, message };
 }
 
-function rejectionFields(rejection: Rejection): Pick<DeadLetterV1, 'reasons' | 'original' | 'entityId'> {
+function rejectionFields(
+  rejection: Rejection,
+): Pick<DeadLetterV1, 'reasons' | 'original' | 'entityId'> {
   return { reasons: rejection.reasons, original: rejection.original, entityId: rejection.entityId };
 }
 
-function deadLetter(fields: { source: string; requestId: string; receivedAt: string } & Pick<DeadLetterV1, 'reasons' | 'original' | 'originalBase64' | 'entityId'>): OutgoingMessage {
+function deadLetter(
+  fields: { source: string; requestId: string; receivedAt: string } & Pick<
+    DeadLetterV1,
+    'reasons' | 'original' | 'originalBase64' | 'entityId'
+  >,
+): OutgoingMessage {
   const letter: DeadLetterV1 = {
     schema: DEAD_LETTER_SCHEMA,
     stage: 'ingest',
@@ -195,6 +324,15 @@ function deadLetter(fields: { source: string; requestId: string; receivedAt: str
   };
   return {
     topic: TOPICS.deadLetter,
-    message: { key: fields.entityId ?? fields.requestId, value: serialise(letter), headers: headers({ schema: DEAD_LETTER_SCHEMA, source: fields.source, 'request-id': fields.requestId, 'content-type': 'application/json' }) },
+    message: {
+      key: fields.entityId ?? fields.requestId,
+      value: serialise(letter),
+      headers: headers({
+        schema: DEAD_LETTER_SCHEMA,
+        source: fields.source,
+        'request-id': fields.requestId,
+        'content-type': 'application/json',
+      }),
+    },
   };
 }

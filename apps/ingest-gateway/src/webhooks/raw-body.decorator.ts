@@ -1,4 +1,8 @@
-import { createParamDecorator, ExecutionContext, InternalServerErrorException } from '@nestjs/common';
+import {
+  createParamDecorator,
+  ExecutionContext,
+  InternalServerErrorException,
+} from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -16,4 +20,6 @@ export function rawBodyOf(req: FastifyRequest): Buffer {
   return body;
 }
 
-export const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext): Buffer => rawBodyOf(ctx.switchToHttp().getRequest<FastifyRequest>()));
+export const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext): Buffer =>
+  rawBodyOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);

@@ -1,4 +1,10 @@
-import { CanActivate, ExecutionContext, HttpException, Injectable, NotFoundException } from '@nestjs/common';
+import {
+  CanActivate,
+  ExecutionContext,
+  HttpException,
+  Injectable,
+  NotFoundException,
+} from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { verify } from '@app/verification';
@@ -32,16 +38,25 @@ export class SignatureGuard implements CanActivate {
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<VerifiedRequest>();
-    const name = this.reflector.get<string | undefined>(FIXED_SOURCE, ctx.getHandler()) ?? (req.params as Record<string, string>).source;
+    const name =
+      this.reflector.get<string | undefined>(FIXED_SOURCE, ctx.getHandler()) ??
+      (req.params as Record<string, string>).source;
     const source = this.sources.find(name);
-    if (!source) throw new NotFoundException(`unknown webhook source "${String(name).slice(0, 64)}"`);
+    if (!source)
+      throw new NotFoundException(`unknown webhook source "${String(name).slice(0, 64)}"`);
 
-    const result = verify(source.scheme, source.secrets, { headers: req.headers, rawBody: rawBodyOf(req) });
+    const result = verify(source.scheme, source.secrets, {
+      headers: req.headers,
+      rawBody: rawBodyOf(req),
+    });
     if (!result.ok) {
       this.metrics.verificationFailed(source.name, result.status);
       // counted and logged once per interval; the reason never holds a secret or the body
       this.rejections.record(source.name, result.reason, clientKey(req.ip));
-      throw new HttpException({ status: 'error', statusCode: result.status, message: result.reason }, result.status);
+      throw new HttpException(
+        { status: 'error', statusCode: result.status, message: result.reason },
+        result.status,
+      );
     }
     req.webhookSource = source;
     req.idempotencyKey = result.idempotencyKey;

@@ -24,7 +24,10 @@ export class SourceRateLimiter {
   take(source: string, now = Date.now()): number | undefined {
     if (this.rate === 0) return undefined;
     const bucket = this.buckets.get(source) ?? { tokens: this.burst, updatedAt: now };
-    bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.rate);
+    bucket.tokens = Math.min(
+      this.burst,
+      bucket.tokens + ((now - bucket.updatedAt) / 1000) * this.rate,
+    );
     bucket.updatedAt = now;
     this.buckets.set(source, bucket);
     if (bucket.tokens >= 1) {

@@ -8,7 +8,13 @@ export interface VerifiedWebhook {
 }
 
 /** what SignatureGuard established about the request */
-export const Verified = createParamDecorator((_: unknown, ctx: ExecutionContext): VerifiedWebhook => {
-  const req = ctx.switchToHttp().getRequest<VerifiedRequest>();
-  return { source: req.webhookSource, requestId: String(req.id), idempotencyKey: req.idempotencyKey };
-});
+export const Verified = createParamDecorator(
+  (_: unknown, ctx: ExecutionContext): VerifiedWebhook => {
+    const req = ctx.switchToHttp().getRequest<VerifiedRequest>();
+    return {
+      source: req.webhookSource,
+      requestId: String(req.id),
+      idempotencyKey: req.idempotencyKey,
+    };
+  },
+);

@@ -3,7 +3,11 @@ import { IngestResult } from './ingest-result.dto';
 import { WebhookIdempotencyCache } from './webhook-idempotency.cache';
 
 const result: IngestResult = { status: 'success', accepted: 1, deadLettered: 0 };
-const buildSut = (windowSeconds = 600, maxEntries?: number) => new WebhookIdempotencyCache({ gateway: { replayWindowSeconds: windowSeconds } } as AppConfig, maxEntries);
+const buildSut = (windowSeconds = 600, maxEntries?: number) =>
+  new WebhookIdempotencyCache(
+    { gateway: { replayWindowSeconds: windowSeconds } } as AppConfig,
+    maxEntries,
+  );
 const body = Buffer.from('{"9BWZZZ377VT004251":[{"date_time":"2025-03-01 10:00:00"}]}');
 
 describe(WebhookIdempotencyCache.name, () => {
@@ -29,7 +33,9 @@ describe(WebhookIdempotencyCache.name, () => {
 
   it('forgets a failed run so the sender’s retry is processed', async () => {
     const sut = buildSut();
-    await expect(sut.run('k', async () => Promise.reject(new Error('kafka down')), 0)).rejects.toThrow('kafka down');
+    await expect(
+      sut.run('k', async () => Promise.reject(new Error('kafka down')), 0),
+    ).rejects.toThrow('kafka down');
     expect(sut.replayed('k', 1)).toBeUndefined();
     await expect(sut.run('k', async () => result, 1)).resolves.toBe(result);
   });
@@ -58,7 +64,13 @@ describe(WebhookIdempotencyCache.name, () => {
     const work = jest.fn(async () => result);
     for (const key of ['a', 'b', 'c', 'd', 'e']) await sut.run(key, work, 0);
     expect(sut.size).toBe(3);
-    expect(['a', 'b', 'c', 'd', 'e'].map((k) => sut.replayed(k, 1) !== undefined)).toEqual([false, false, true, true, true]);
+    expect(['a', 'b', 'c', 'd', 'e'].map((k) => sut.replayed(k, 1) !== undefined)).toEqual([
+      false,
+      false,
+      true,
+      true,
+      true,
+    ]);
     await sut.run('a', work, 1);
     expect(work).toHaveBeenCalledTimes(6);
     expect(sut.size).toBe(3);
@@ -68,13 +80,19 @@ describe(WebhookIdempotencyCache.name, () => {
     const sut = buildSut();
 
     it('uses the scheme’s id where there is one, whatever the body', () => {
-      expect(sut.keyOf('acme', 'msg_1', body)).toBe(sut.keyOf('acme', 'msg_1', Buffer.from('other')));
+      expect(sut.keyOf('acme', 'msg_1', body)).toBe(
+        sut.keyOf('acme', 'msg_1', Buffer.from('other')),
+      );
       expect(sut.keyOf('acme', 'msg_1', body)).not.toBe(sut.keyOf('acme', 'msg_2', body));
     });
 
     it('hashes the exact bytes where the scheme has no id', () => {
-      expect(sut.keyOf('mobway', undefined, body)).toBe(sut.keyOf('mobway', undefined, Buffer.from(body)));
-      expect(sut.keyOf('mobway', undefined, body)).not.toBe(sut.keyOf('mobway', undefined, Buffer.concat([body, Buffer.from(' ')])));
+      expect(sut.keyOf('mobway', undefined, body)).toBe(
+        sut.keyOf('mobway', undefined, Buffer.from(body)),
+      );
+      expect(sut.keyOf('mobway', undefined, body)).not.toBe(
+        sut.keyOf('mobway', undefined, Buffer.concat([body, Buffer.from(' ')])),
+      );
     });
 
     it('keeps sources and kinds of key apart', () => {

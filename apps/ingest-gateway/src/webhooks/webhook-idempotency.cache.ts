@@ -36,7 +36,9 @@ export class WebhookIdempotencyCache {
   /** one key per signed request: source, then the scheme's id or the body's SHA-256 */
   keyOf(source: string, idempotencyKey: string | undefined, body: Buffer): string {
     // "\n" cannot occur in a source name or in a header value
-    return idempotencyKey !== undefined ? `${source}\nid\n${idempotencyKey}` : `${source}\nsha256\n${createHash('sha256').update(body).digest('base64')}`;
+    return idempotencyKey !== undefined
+      ? `${source}\nid\n${idempotencyKey}`
+      : `${source}\nsha256\n${createHash('sha256').update(body).digest('base64')}`;
   }
 
   /** the first answer to this key when it is still held (settled or in flight) */

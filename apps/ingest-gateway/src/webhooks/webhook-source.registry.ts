@@ -27,9 +27,27 @@ export class WebhookSourceRegistry {
   constructor(config: AppConfig) {
     const { mobwaySecrets, weguardSecrets, sources } = config.gateway;
     const all: (WebhookSource & { secretVariable: string })[] = [
-      { name: 'mobway', scheme: 'mobway', secrets: mobwaySecrets, records: 'vehicle', unfixable: 'acknowledge', secretVariable: 'MOBWAY_SIGN_SECRET' },
-      { name: 'weguard', scheme: 'weguard', secrets: weguardSecrets, records: 'location', unfixable: 'refuse', secretVariable: 'WEGUARD_SECRET' },
-      ...sources.map((s) => ({ ...s, unfixable: 'refuse' as const, secretVariable: `WEBHOOK_SOURCES[${s.name}].secrets` })),
+      {
+        name: 'mobway',
+        scheme: 'mobway',
+        secrets: mobwaySecrets,
+        records: 'vehicle',
+        unfixable: 'acknowledge',
+        secretVariable: 'MOBWAY_SIGN_SECRET',
+      },
+      {
+        name: 'weguard',
+        scheme: 'weguard',
+        secrets: weguardSecrets,
+        records: 'location',
+        unfixable: 'refuse',
+        secretVariable: 'WEGUARD_SECRET',
+      },
+      ...sources.map((s) => ({
+        ...s,
+        unfixable: 'refuse' as const,
+        secretVariable: `WEBHOOK_SOURCES[${s.name}].secrets`,
+      })),
     ];
     for (const { secretVariable, ...source } of all) {
       // never served unverified: a source without a secret does not exist
@@ -38,8 +56,11 @@ export class WebhookSourceRegistry {
         continue;
       }
       this.sources.set(source.name, source);
-      const rotation = source.secrets.length > 1 ? ` (${source.secrets.length} secrets: key rotation)` : '';
-      this.logger.log(`source "${source.name}": ${source.scheme} signatures, ${source.records} records${rotation}`);
+      const rotation =
+        source.secrets.length > 1 ? ` (${source.secrets.length} secrets: key rotation)` : '';
+      this.logger.log(
+        `source "${source.name}": ${source.scheme} signatures, ${source.records} records${rotation}`,
+      );
     }
   }
 

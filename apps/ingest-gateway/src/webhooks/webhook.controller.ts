@@ -18,7 +18,10 @@ export class WebhookController {
   /** the path mobway's own documentation uses */
   @Post('webhook')
   @SignedWebhook('mobway')
-  receiveMobway(@Verified() webhook: VerifiedWebhook, @RawBody() body: Buffer): Promise<IngestResult> {
+  receiveMobway(
+    @Verified() webhook: VerifiedWebhook,
+    @RawBody() body: Buffer,
+  ): Promise<IngestResult> {
     return this.ingest.accept(webhook, body);
   }
 

@@ -43,12 +43,18 @@ export class DeviceLocationDto implements DeviceLocationV1 {
   @ApiProperty({ type: Number, nullable: true, description: 'device battery, percent' })
   batteryPct: number | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'fields of the original location not mapped above, unchanged' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'fields of the original location not mapped above, unchanged',
+  })
   attributes: Record<string, unknown>;
 }
 
 export class DeviceChangeDto extends DeviceLocationDto {
-  @ApiProperty({ description: 'ingestion sequence (decimal text); pass the last one as `after` to resume' })
+  @ApiProperty({
+    description: 'ingestion sequence (decimal text); pass the last one as `after` to resume',
+  })
   seq: string;
 }
 

@@ -1,5 +1,11 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { DeviceLocationV1 } from '@app/contracts';
 import {
   AcceptsNdjson,
@@ -13,10 +19,20 @@ import {
   RangeQueryDto,
   RecordQueryService,
 } from '@app/query';
-import { DeviceChangeDto, DeviceChangesPageDto, DeviceLocationDto, DeviceLocationPageDto, DevicePageDto } from './device.dto';
+import {
+  DeviceChangeDto,
+  DeviceChangesPageDto,
+  DeviceLocationDto,
+  DeviceLocationPageDto,
+  DevicePageDto,
+} from './device.dto';
 import { DeviceIdPipe } from './location-query.definition';
 
-const DEVICE_ID = ApiParam({ name: 'deviceId', description: "the sender's device identifier, URL-encoded; trimmed", example: '356938035643809' });
+const DEVICE_ID = ApiParam({
+  name: 'deviceId',
+  description: "the sender's device identifier, URL-encoded; trimmed",
+  example: '356938035643809',
+});
 
 @ApiTags('devices')
 @Controller('v1/devices')
@@ -26,9 +42,20 @@ export class DevicesController {
 
   // static paths first: `locations/changes` must never be read as a device id
   @Get('locations/changes')
-  @ApiOperation({ summary: 'Every location in ingestion order after a cursor, across devices, late arrivals included' })
-  @ApiPageOrNdjson(DeviceChangesPageDto, DeviceChangeDto, 'the stream ends at the newest location when it started')
-  changes(@Query() query: ChangesQueryDto, @AcceptsNdjson() ndjson: boolean, @ClientSignal() signal: AbortSignal): Promise<DeviceChangesPageDto | StreamableFile> {
+  @ApiOperation({
+    summary:
+      'Every location in ingestion order after a cursor, across devices, late arrivals included',
+  })
+  @ApiPageOrNdjson(
+    DeviceChangesPageDto,
+    DeviceChangeDto,
+    'the stream ends at the newest location when it started',
+  )
+  changes(
+    @Query() query: ChangesQueryDto,
+    @AcceptsNdjson() ndjson: boolean,
+    @ClientSignal() signal: AbortSignal,
+  ): Promise<DeviceChangesPageDto | StreamableFile> {
     return this.records.changes(query, { ndjson, signal });
   }
 
@@ -52,15 +79,24 @@ export class DevicesController {
   @DEVICE_ID
   @ApiOperation({ summary: "A device's locations in [from, to), ordered by (recordedAt, eventId)" })
   @ApiPageOrNdjson(DeviceLocationPageDto, DeviceLocationDto, 'the stream holds the whole range')
-  locations(@Param('deviceId', DeviceIdPipe) deviceId: string, @Query() query: RangeQueryDto, @AcceptsNdjson() ndjson: boolean): Promise<DeviceLocationPageDto | StreamableFile> {
+  locations(
+    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @Query() query: RangeQueryDto,
+    @AcceptsNdjson() ndjson: boolean,
+  ): Promise<DeviceLocationPageDto | StreamableFile> {
     return this.records.range(deviceId, query, { ndjson });
   }
 
   @Get(':deviceId/gaps')
   @DEVICE_ID
-  @ApiOperation({ summary: 'Silences longer than minGapSeconds in [from, to): where to ask for a resend' })
+  @ApiOperation({
+    summary: 'Silences longer than minGapSeconds in [from, to): where to ask for a resend',
+  })
   @ApiOkResponse({ type: GapReportDto })
-  gaps(@Param('deviceId', DeviceIdPipe) deviceId: string, @Query() query: GapsQueryDto): Promise<GapReportDto> {
+  gaps(
+    @Param('deviceId', DeviceIdPipe) deviceId: string,
+    @Query() query: GapsQueryDto,
+  ): Promise<GapReportDto> {
     return this.records.gaps(deviceId, query);
   }
 }

@@ -10,20 +10,33 @@ describe('device query routes', () => {
   let app: NestFastifyApplication;
   const calls: unknown[][] = [];
   const records = {
-    changes: async (...args: unknown[]) => (calls.push(['changes', ...args.slice(0, 1)]), { items: [], nextCursor: '0', hasMore: false }),
-    range: async (...args: unknown[]) => (calls.push(['range', ...args.slice(0, 2)]), { items: [], nextCursor: null }),
+    changes: async (...args: unknown[]) => (
+      calls.push(['changes', ...args.slice(0, 1)]),
+      { items: [], nextCursor: '0', hasMore: false }
+    ),
+    range: async (...args: unknown[]) => (
+      calls.push(['range', ...args.slice(0, 2)]),
+      { items: [], nextCursor: null }
+    ),
     latest: async (id: string) => (calls.push(['latest', id]), {}),
     gaps: async (id: string) => (calls.push(['gaps', id]), {}),
     entities: async () => (calls.push(['entities']), { items: [], nextCursor: null }),
   };
-  const get = (url: string) => app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${KEY}` } });
+  const get = (url: string) =>
+    app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${KEY}` } });
 
   beforeAll(async () => {
     const module = await Test.createTestingModule({
       controllers: [DevicesController],
-      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY] } } }, ApiKeyGuard],
+      providers: [
+        { provide: RecordQueryService, useValue: records },
+        { provide: AppConfig, useValue: { query: { apiKeys: [KEY] } } },
+        ApiKeyGuard,
+      ],
     }).compile();
-    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
   });

@@ -11,6 +11,12 @@ describe('DeviceIdPipe', () => {
 
   it.each(['', '   ', 'x'.repeat(129)])('refuses %p with a message naming deviceId', (id) => {
     expect(() => DeviceIdPipe.transform(id)).toThrow(BadRequestException);
-    expect(() => DeviceIdPipe.transform(id)).toThrow(expect.objectContaining({ response: expect.objectContaining({ message: [expect.stringMatching(/^deviceId must be/)] }) }));
+    expect(() => DeviceIdPipe.transform(id)).toThrow(
+      expect.objectContaining({
+        response: expect.objectContaining({
+          message: [expect.stringMatching(/^deviceId must be/)],
+        }),
+      }),
+    );
   });
 });

@@ -46,21 +46,35 @@ export class VehicleTelemetryDto implements VehicleTelemetryV1 {
   @ApiProperty({ type: Number, nullable: true, description: 'low-voltage battery, volts' })
   lvBatteryVoltageV: number | null;
 
-  @ApiProperty({ type: Number, nullable: true, description: 'traction battery state of charge, percent' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'traction battery state of charge, percent',
+  })
   hvBatterySocPct: number | null;
 
   @ApiProperty({ type: String, nullable: true })
   event: string | null;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: "the sender's flag object as received" })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: "the sender's flag object as received",
+  })
   flags: Record<string, unknown>;
 
-  @ApiProperty({ type: 'object', additionalProperties: true, description: 'fields of the original reading not mapped above, unchanged' })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'fields of the original reading not mapped above, unchanged',
+  })
   attributes: Record<string, unknown>;
 }
 
 export class VehicleChangeDto extends VehicleTelemetryDto {
-  @ApiProperty({ description: 'ingestion sequence (decimal text); pass the last one as `after` to resume' })
+  @ApiProperty({
+    description: 'ingestion sequence (decimal text); pass the last one as `after` to resume',
+  })
   seq: string;
 }
 

@@ -1,5 +1,11 @@
 import { Controller, Get, Param, Query, StreamableFile } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import {
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
 import { VehicleTelemetryV1 } from '@app/contracts';
 import {
   AcceptsNdjson,
@@ -13,10 +19,20 @@ import {
   RangeQueryDto,
   RecordQueryService,
 } from '@app/query';
-import { VehicleChangeDto, VehicleChangesPageDto, VehiclePageDto, VehicleTelemetryDto, VehicleTelemetryPageDto } from './vehicle.dto';
+import {
+  VehicleChangeDto,
+  VehicleChangesPageDto,
+  VehiclePageDto,
+  VehicleTelemetryDto,
+  VehicleTelemetryPageDto,
+} from './vehicle.dto';
 import { VinPipe } from './vehicle-query.definition';
 
-const VIN = ApiParam({ name: 'vin', description: '17 characters, no I, O or Q; trimmed and upper-cased', example: '9BWZZZ377VT004251' });
+const VIN = ApiParam({
+  name: 'vin',
+  description: '17 characters, no I, O or Q; trimmed and upper-cased',
+  example: '9BWZZZ377VT004251',
+});
 
 @ApiTags('vehicles')
 @Controller('v1/vehicles')
@@ -26,9 +42,19 @@ export class VehiclesController {
 
   // static paths first: `telemetry/changes` must never be read as a VIN
   @Get('telemetry/changes')
-  @ApiOperation({ summary: 'Every reading in ingestion order after a cursor, across VINs, late arrivals included' })
-  @ApiPageOrNdjson(VehicleChangesPageDto, VehicleChangeDto, 'the stream ends at the newest reading when it started')
-  changes(@Query() query: ChangesQueryDto, @AcceptsNdjson() ndjson: boolean, @ClientSignal() signal: AbortSignal): Promise<VehicleChangesPageDto | StreamableFile> {
+  @ApiOperation({
+    summary: 'Every reading in ingestion order after a cursor, across VINs, late arrivals included',
+  })
+  @ApiPageOrNdjson(
+    VehicleChangesPageDto,
+    VehicleChangeDto,
+    'the stream ends at the newest reading when it started',
+  )
+  changes(
+    @Query() query: ChangesQueryDto,
+    @AcceptsNdjson() ndjson: boolean,
+    @ClientSignal() signal: AbortSignal,
+  ): Promise<VehicleChangesPageDto | StreamableFile> {
     return this.records.changes(query, { ndjson, signal });
   }
 
@@ -52,13 +78,19 @@ export class VehiclesController {
   @VIN
   @ApiOperation({ summary: "A VIN's readings in [from, to), ordered by (recordedAt, eventId)" })
   @ApiPageOrNdjson(VehicleTelemetryPageDto, VehicleTelemetryDto, 'the stream holds the whole range')
-  telemetry(@Param('vin', VinPipe) vin: string, @Query() query: RangeQueryDto, @AcceptsNdjson() ndjson: boolean): Promise<VehicleTelemetryPageDto | StreamableFile> {
+  telemetry(
+    @Param('vin', VinPipe) vin: string,
+    @Query() query: RangeQueryDto,
+    @AcceptsNdjson() ndjson: boolean,
+  ): Promise<VehicleTelemetryPageDto | StreamableFile> {
     return this.records.range(vin, query, { ndjson });
   }
 
   @Get(':vin/gaps')
   @VIN
-  @ApiOperation({ summary: 'Silences longer than minGapSeconds in [from, to): where to ask for a resend' })
+  @ApiOperation({
+    summary: 'Silences longer than minGapSeconds in [from, to): where to ask for a resend',
+  })
   @ApiOkResponse({ type: GapReportDto })
   gaps(@Param('vin', VinPipe) vin: string, @Query() query: GapsQueryDto): Promise<GapReportDto> {
     return this.records.gaps(vin, query);

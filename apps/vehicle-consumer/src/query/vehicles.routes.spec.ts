@@ -40,15 +40,26 @@ class FakeRecords {
 describe('vehicle query routes', () => {
   let app: NestFastifyApplication;
   let records: FakeRecords;
-  const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) => app.inject({ method: 'GET', url, headers });
+  const get = (url: string, headers: Record<string, string> = { authorization: `Bearer ${KEY}` }) =>
+    app.inject({ method: 'GET', url, headers });
 
   beforeAll(async () => {
     records = new FakeRecords();
     const module = await Test.createTestingModule({
       controllers: [VehiclesController, VehicleDataController],
-      providers: [{ provide: RecordQueryService, useValue: records }, { provide: AppConfig, useValue: { query: { apiKeys: [KEY], vehicleDataMaxWindowDays: 31 } } }, ApiKeyGuard, VehicleDataService],
+      providers: [
+        { provide: RecordQueryService, useValue: records },
+        {
+          provide: AppConfig,
+          useValue: { query: { apiKeys: [KEY], vehicleDataMaxWindowDays: 31 } },
+        },
+        ApiKeyGuard,
+        VehicleDataService,
+      ],
     }).compile();
-    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
+    app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), {
+      logger: false,
+    });
     app.useGlobalFilters(new HttpErrorFilter());
     await app.init();
     await app.getHttpAdapter().getInstance().ready();
@@ -64,7 +75,10 @@ describe('vehicle query routes', () => {
   });
 
   it('normalizes the VIN and converts the query', async () => {
-    const res = await get(`/v1/vehicles/%20${VIN.toLowerCase()}/telemetry?limit=1000`, { authorization: `Bearer ${KEY}`, accept: 'application/x-ndjson' });
+    const res = await get(`/v1/vehicles/%20${VIN.toLowerCase()}/telemetry?limit=1000`, {
+      authorization: `Bearer ${KEY}`,
+      accept: 'application/x-ndjson',
+    });
     expect(res.statusCode).toBe(200);
     expect(records.calls).toEqual([['range', VIN, { limit: 1000 }, { ndjson: true }]]);
   });
@@ -90,42 +104,106 @@ describe('vehicle query routes', () => {
   });
 
   it.each([
-    ['/v1/vehicles/9BWZZZ377VT00425I/latest', 'vin must be 17 characters of the VIN alphabet (no I, O, Q)'],
+    [
+      '/v1/vehicles/9BWZZZ377VT00425I/latest',
+      'vin must be 17 characters of the VIN alphabet (no I, O, Q)',
+    ],
     [`/v1/vehicles/${VIN}/telemetry?limit=0`, 'limit must not be less than 1'],
-    [`/v1/vehicles/${VIN}/telemetry?from=2025-03-02T00:00:00Z&to=2025-03-01T00:00:00Z`, 'from must not be after to'],
+    [
+      `/v1/vehicles/${VIN}/telemetry?from=2025-03-02T00:00:00Z&to=2025-03-01T00:00:00Z`,
+      'from must not be after to',
+    ],
     [`/v1/vehicles/${VIN}/telemetry?cursor=abc`, 'cursor is malformed'],
     [`/v1/vehicles/${VIN}/telemetry?foo=1`, 'property foo should not exist'],
     [`/v1/vehicles/${VIN}/telemetry?limit=abc`, 'limit must be an integer number'],
-    [`/v1/vehicles/${VIN}/telemetry?from=0000-01-01T00:00:00Z`, 'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z'],
-    [`/v1/vehicles/${VIN}/telemetry?from=2025-03-01T00:00:00%2B23:59`, 'from must have a time zone offset between -15:59 and +15:59'],
-    [`/v1/vehicles/${VIN}/gaps?to=2025-03-01T00:00:00%2B23:59`, 'to must have a time zone offset between -15:59 and +15:59'],
-    ['/v1/vehicles/9BWZZZ377VT00425%00/latest', 'vin must be 17 characters of the VIN alphabet (no I, O, Q)'],
-    [`/v1/vehicles?cursor=${Buffer.from(JSON.stringify(['V\u0000'])).toString('base64url')}`, 'cursor is malformed'],
+    [
+      `/v1/vehicles/${VIN}/telemetry?from=0000-01-01T00:00:00Z`,
+      'from must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z',
+    ],
+    [
+      `/v1/vehicles/${VIN}/telemetry?from=2025-03-01T00:00:00%2B23:59`,
+      'from must have a time zone offset between -15:59 and +15:59',
+    ],
+    [
+      `/v1/vehicles/${VIN}/gaps?to=2025-03-01T00:00:00%2B23:59`,
+      'to must have a time zone offset between -15:59 and +15:59',
+    ],
+    [
+      '/v1/vehicles/9BWZZZ377VT00425%00/latest',
+      'vin must be 17 characters of the VIN alphabet (no I, O, Q)',
+    ],
+    [
+      `/v1/vehicles?cursor=${Buffer.from(JSON.stringify(['V\u0000'])).toString('base64url')}`,
+      'cursor is malformed',
+    ],
   ])('%s → 400 %p, one message in the one error shape', async (url, message) => {
     const res = await get(url);
     expect(res.statusCode).toBe(400);
-    expect(res.json()).toEqual({ status: 'error', statusCode: 400, error: 'Bad Request', message, details: [message] });
+    expect(res.json()).toEqual({
+      status: 'error',
+      statusCode: 400,
+      error: 'Bad Request',
+      message,
+      details: [message],
+    });
     expect(records.calls).toEqual([]);
   });
 
   it.each([
-    ['a text/plain body', 'text/plain', 'vins=9BWZZZ377VT004251', 400, 'vins must be a list of VINs'],
+    [
+      'a text/plain body',
+      'text/plain',
+      'vins=9BWZZZ377VT004251',
+      400,
+      'vins must be a list of VINs',
+    ],
     ['malformed JSON', 'application/json', '{"vins": [', 400, expect.any(String)],
     ['an unsupported content type', 'application/xml', '<vins/>', 415, 'Unsupported Media Type'],
-  ])('answers %s to /vehicle-data in the one error shape', async (_, type, payload, statusCode, message) => {
-    const res = await app.inject({ method: 'POST', url: '/vehicle-data', headers: { authorization: `Bearer ${KEY}`, 'content-type': type }, payload });
-    expect(res.statusCode).toBe(statusCode);
-    expect(res.json()).toEqual(expect.objectContaining({ status: 'error', statusCode, error: expect.any(String), message }));
-    if (statusCode === 400 && type === 'text/plain') expect(res.json().details).toEqual([message]);
-  });
+  ])(
+    'answers %s to /vehicle-data in the one error shape',
+    async (_, type, payload, statusCode, message) => {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/vehicle-data',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': type },
+        payload,
+      });
+      expect(res.statusCode).toBe(statusCode);
+      expect(res.json()).toEqual(
+        expect.objectContaining({
+          status: 'error',
+          statusCode,
+          error: expect.any(String),
+          message,
+        }),
+      );
+      if (statusCode === 400 && type === 'text/plain')
+        expect(res.json().details).toEqual([message]);
+    },
+  );
 
   it('answers an unknown route and a missing key in the one error shape', async () => {
-    expect((await get('/v2/nothing')).json()).toEqual({ status: 'error', statusCode: 404, error: 'Not Found', message: 'Cannot GET /v2/nothing' });
-    expect((await get('/v1/vehicles', {})).json()).toEqual({ status: 'error', statusCode: 401, error: 'Unauthorized', message: expect.stringContaining('Bearer') });
+    expect((await get('/v2/nothing')).json()).toEqual({
+      status: 'error',
+      statusCode: 404,
+      error: 'Not Found',
+      message: 'Cannot GET /v2/nothing',
+    });
+    expect((await get('/v1/vehicles', {})).json()).toEqual({
+      status: 'error',
+      statusCode: 401,
+      error: 'Unauthorized',
+      message: expect.stringContaining('Bearer'),
+    });
   });
 
   it('answers POST /vehicle-data with 200 and JSON keyed by VIN', async () => {
-    const res = await app.inject({ method: 'POST', url: '/vehicle-data', headers: { authorization: `Bearer ${KEY}` }, payload: { vins: [VIN] } });
+    const res = await app.inject({
+      method: 'POST',
+      url: '/vehicle-data',
+      headers: { authorization: `Bearer ${KEY}` },
+      payload: { vins: [VIN] },
+    });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toMatch(/^application\/json/);
     expect(res.json()).toEqual({ [VIN]: [] });
@@ -135,30 +213,79 @@ describe('vehicle query routes', () => {
   it('documents every route, the bearer scheme and the NDJSON alternative', () => {
     const document = queryDocument(app, { title: 't', description: QUERY_API_DESCRIPTION });
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/v1/vehicles', '/v1/vehicles/telemetry/changes', '/v1/vehicles/{vin}/latest', '/v1/vehicles/{vin}/telemetry', '/v1/vehicles/{vin}/gaps', '/vehicle-data']),
+      expect.arrayContaining([
+        '/v1/vehicles',
+        '/v1/vehicles/telemetry/changes',
+        '/v1/vehicles/{vin}/latest',
+        '/v1/vehicles/{vin}/telemetry',
+        '/v1/vehicles/{vin}/gaps',
+        '/vehicle-data',
+      ]),
     );
-    expect(document.components?.securitySchemes?.bearer).toEqual({ type: 'http', scheme: 'bearer', description: expect.stringContaining('opaque') });
+    expect(document.components?.securitySchemes?.bearer).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      description: expect.stringContaining('opaque'),
+    });
     const telemetry = document.paths['/v1/vehicles/{vin}/telemetry'].get!;
     expect((telemetry.responses['200'] as { content: object }).content).toEqual({
       'application/json': { schema: { $ref: '#/components/schemas/VehicleTelemetryPageDto' } },
       'application/x-ndjson': { schema: { $ref: '#/components/schemas/VehicleTelemetryDto' } },
     });
     const changes = document.paths['/v1/vehicles/telemetry/changes'].get!;
-    expect((changes.responses['200'] as { content: Record<string, unknown> }).content['application/x-ndjson']).toEqual({ schema: { $ref: '#/components/schemas/VehicleChangeDto' } });
-    const errors = Object.values(document.paths).flatMap((path) => Object.values(path).flatMap((op) => Object.entries((op as { responses?: object }).responses ?? {}).filter(([code]) => Number(code) >= 400)));
-    expect(errors.map(([code]) => code)).toEqual(expect.arrayContaining(['400', '401', '404', '503']));
-    for (const [, response] of errors) expect(response).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } } } });
-    expect(document.components?.schemas?.ErrorResponseDto).toMatchObject({ required: expect.arrayContaining(['status', 'statusCode', 'error', 'message']) });
-    expect(telemetry.responses['503']).toMatchObject({ headers: { 'Retry-After': expect.any(Object) } });
-    expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']));
+    expect(
+      (changes.responses['200'] as { content: Record<string, unknown> }).content[
+        'application/x-ndjson'
+      ],
+    ).toEqual({ schema: { $ref: '#/components/schemas/VehicleChangeDto' } });
+    const errors = Object.values(document.paths).flatMap((path) =>
+      Object.values(path).flatMap((op) =>
+        Object.entries((op as { responses?: object }).responses ?? {}).filter(
+          ([code]) => Number(code) >= 400,
+        ),
+      ),
+    );
+    expect(errors.map(([code]) => code)).toEqual(
+      expect.arrayContaining(['400', '401', '404', '503']),
+    );
+    for (const [, response] of errors)
+      expect(response).toMatchObject({
+        content: {
+          'application/json': { schema: { $ref: '#/components/schemas/ErrorResponseDto' } },
+        },
+      });
+    expect(document.components?.schemas?.ErrorResponseDto).toMatchObject({
+      required: expect.arrayContaining(['status', 'statusCode', 'error', 'message']),
+    });
+    expect(telemetry.responses['503']).toMatchObject({
+      headers: { 'Retry-After': expect.any(Object) },
+    });
+    expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(
+      expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']),
+    );
   });
 
   it("documents /vehicle-data's date forms, window and every mobway catalogue datapoint of the answer", () => {
     const document = queryDocument(app, { title: 't', description: QUERY_API_DESCRIPTION });
     const operation = document.paths['/vehicle-data'].post!;
-    const ok = (operation.responses['200'] as unknown as { content: { 'application/json': { schema: { additionalProperties: { items: { properties: object } } } } } }).content['application/json'].schema;
-    expect(Object.keys(ok.additionalProperties.items.properties)).toEqual(['vin', 'date_time', ...MOBWAY_CATALOGUE.map(({ name }) => name), 'flag']);
-    expect(JSON.stringify(document.components?.schemas?.VehicleDataRequestDto)).toContain('yyyy-mm-ddThh:mm:ss-03:00');
+    const ok = (
+      operation.responses['200'] as unknown as {
+        content: {
+          'application/json': {
+            schema: { additionalProperties: { items: { properties: object } } };
+          };
+        };
+      }
+    ).content['application/json'].schema;
+    expect(Object.keys(ok.additionalProperties.items.properties)).toEqual([
+      'vin',
+      'date_time',
+      ...MOBWAY_CATALOGUE.map(({ name }) => name),
+      'flag',
+    ]);
+    expect(JSON.stringify(document.components?.schemas?.VehicleDataRequestDto)).toContain(
+      'yyyy-mm-ddThh:mm:ss-03:00',
+    );
     expect(operation.description).toContain('VEHICLE_DATA_MAX_WINDOW_DAYS');
   });
 });

@@ -32,7 +32,9 @@ describe(parseMobwayDate.name, () => {
     ['0001-01-01', '0001-01-01T03:00:00.000Z'],
     ['9999-12-31T23:59:59', '10000-01-01T02:59:59.000Z'],
   ])('%p is %s', (text, utc) => {
-    expect(parseMobwayDate(text)).toEqual({ at: utc.startsWith('10000') ? Date.parse(`+0${utc}`) : Date.parse(utc) });
+    expect(parseMobwayDate(text)).toEqual({
+      at: utc.startsWith('10000') ? Date.parse(`+0${utc}`) : Date.parse(utc),
+    });
   });
 
   it('round-trips with the formatter', () => {
@@ -67,7 +69,8 @@ describe(parseMobwayDate.name, () => {
     ['2025-03-01T10:00:00+05:60', 'offset'],
   ])('refuses %p (%s)', (text, kind) => {
     const expected = {
-      format: "must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' or 'yyyy-mm-dd hh:mm:ss' (Brasília time, UTC−03:00), or 'yyyy-mm-ddThh:mm:ss-03:00' or '…Z' (the offset given)",
+      format:
+        "must be 'yyyy-mm-dd', 'yyyy-mm-ddThh:mm:ss' or 'yyyy-mm-dd hh:mm:ss' (Brasília time, UTC−03:00), or 'yyyy-mm-ddThh:mm:ss-03:00' or '…Z' (the offset given)",
       years: 'must be in the years 0001 to 9999',
       calendar: 'must be a real calendar date',
       time: 'must be a real time of day, 00:00:00 to 23:59:59',

@@ -14,7 +14,11 @@ function aRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV
     speedKph: null,
     event: 'position',
     flags: { speed: { value: 512.5, flag: 'out of range' } },
-    attributes: { left_front_tire_pressure: 34, seat_belt_status: 'fastened', driver_badge: 'MTR-20931' },
+    attributes: {
+      left_front_tire_pressure: 34,
+      seat_belt_status: 'fastened',
+      driver_badge: 'MTR-20931',
+    },
     ...overrides,
   });
 }
@@ -57,15 +61,25 @@ describe(toMobwayReading.name, () => {
 
   it('is the inverse of MobwayNormalizer for every catalogue datapoint, flags and extras', () => {
     const sent = aFullReading();
-    const { records, rejected } = new MobwayNormalizer().normalize({ [sent.vin]: [sent] }, { source: 'mobway', receivedAt: new Date() });
+    const { records, rejected } = new MobwayNormalizer().normalize(
+      { [sent.vin]: [sent] },
+      { source: 'mobway', receivedAt: new Date() },
+    );
     expect(rejected).toEqual([]);
     const sut = toMobwayReading(records[0]);
     expect(sut).toEqual(sent);
-    expect(Object.keys(sut).filter((name) => !['vin', 'date_time', 'flag', 'driver_badge'].includes(name))).toEqual(MOBWAY_CATALOGUE.map(({ name }) => name));
+    expect(
+      Object.keys(sut).filter(
+        (name) => !['vin', 'date_time', 'flag', 'driver_badge'].includes(name),
+      ),
+    ).toEqual(MOBWAY_CATALOGUE.map(({ name }) => name));
   });
 
   it('with datapoints: only those fields and their flags, extras included, null for names the reading lacks', () => {
-    const sut = toMobwayReading(aRecord(), new Set(['speed', 'left_front_tire_pressure', 'range', 'oil_temp']));
+    const sut = toMobwayReading(
+      aRecord(),
+      new Set(['speed', 'left_front_tire_pressure', 'range', 'oil_temp']),
+    );
     expect(sut).toEqual({
       vin: '9BWZZZ377VT004251',
       date_time: '2025-03-01 10:00:00',
@@ -78,13 +92,21 @@ describe(toMobwayReading.name, () => {
   });
 
   it('gives back fields named like Object.prototype members', () => {
-    const attributes = JSON.parse('{"constructor":1,"toString":"t","__proto__":{"x":1},"hasOwnProperty":null}');
+    const attributes = JSON.parse(
+      '{"constructor":1,"toString":"t","__proto__":{"x":1},"hasOwnProperty":null}',
+    );
     const sut = toMobwayReading(aRecord({ attributes }));
     expect(JSON.parse(JSON.stringify(sut))).toMatchObject(attributes);
-    expect(JSON.stringify(toMobwayReading(aRecord({ attributes }), new Set(['constructor', '__proto__', 'valueOf'])))).toContain('"constructor":1,"__proto__":{"x":1},"valueOf":null');
+    expect(
+      JSON.stringify(
+        toMobwayReading(aRecord({ attributes }), new Set(['constructor', '__proto__', 'valueOf'])),
+      ),
+    ).toContain('"constructor":1,"__proto__":{"x":1},"valueOf":null');
   });
 
   it('never lets an attribute override a mapped field', () => {
-    expect(toMobwayReading(aRecord({ attributes: { speed: 1, vin: 'X', flag: 'y' } }))).toMatchObject({ speed: null, vin: '9BWZZZ377VT004251', flag: { speed: expect.any(Object) } });
+    expect(
+      toMobwayReading(aRecord({ attributes: { speed: 1, vin: 'X', flag: 'y' } })),
+    ).toMatchObject({ speed: null, vin: '9BWZZZ377VT004251', flag: { speed: expect.any(Object) } });
   });
 });

@@ -1,6 +1,16 @@
 import { VehicleTelemetryV1 } from '@app/contracts';
 
-type ColumnField = 'speedKph' | 'latitude' | 'longitude' | 'headingDeg' | 'odometerKm' | 'fuelLevelPct' | 'engineRpm' | 'lvBatteryVoltageV' | 'hvBatterySocPct' | 'event';
+type ColumnField =
+  | 'speedKph'
+  | 'latitude'
+  | 'longitude'
+  | 'headingDeg'
+  | 'odometerKm'
+  | 'fuelLevelPct'
+  | 'engineRpm'
+  | 'lvBatteryVoltageV'
+  | 'hvBatterySocPct'
+  | 'event';
 
 export interface MobwayDatapoint {
   /** mobway's name */
@@ -36,5 +46,10 @@ export const MOBWAY_CATALOGUE: readonly MobwayDatapoint[] = [
   { name: 'hv_battery_soc', field: 'hvBatterySocPct', type: 'number', description: '%' },
   { name: 'hv_battery_charging_status' },
   { name: 'seat_belt_status' },
-  { name: 'event', field: 'event', type: 'string', description: 'sent as a number, it comes back as text' },
+  {
+    name: 'event',
+    field: 'event',
+    type: 'string',
+    description: 'sent as a number, it comes back as text',
+  },
 ];

@@ -16,23 +16,34 @@ const DATAPOINT = /^[A-Za-z0-9_.-]{1,64}$/;
  * (the text after the parameter's name), undefined when the value is fine.
  */
 const Rule = (name: string, problem: (value: unknown) => string | undefined): PropertyDecorator =>
-  ValidateBy({ name, validator: { validate: (value) => problem(value) === undefined, defaultMessage: (args) => `${args?.property} ${problem(args?.value)}` } });
+  ValidateBy({
+    name,
+    validator: {
+      validate: (value) => problem(value) === undefined,
+      defaultMessage: (args) => `${args?.property} ${problem(args?.value)}`,
+    },
+  });
 
-const firstBad = (values: unknown[], valid: (value: unknown) => boolean): number => values.findIndex((value) => !valid(value));
+const firstBad = (values: unknown[], valid: (value: unknown) => boolean): number =>
+  values.findIndex((value) => !valid(value));
 
 function vinsProblem(value: unknown): string | undefined {
   if (!Array.isArray(value)) return 'must be a list of VINs';
   if (value.length === 0) return 'must contain at least 1 VIN';
   if (value.length > MAX_VINS) return `must contain at most ${MAX_VINS} VINs`;
   const bad = firstBad(value, (vin) => typeof vin === 'string' && VIN_PATTERN.test(vin));
-  return bad < 0 ? undefined : `must hold VINs, 17 characters of the VIN alphabet (no I, O, Q); entry ${bad} is not one`;
+  return bad < 0
+    ? undefined
+    : `must hold VINs, 17 characters of the VIN alphabet (no I, O, Q); entry ${bad} is not one`;
 }
 
 function datapointsProblem(value: unknown): string | undefined {
   if (!Array.isArray(value)) return 'must be a list of field names';
   if (value.length > MAX_DATAPOINTS) return `must contain at most ${MAX_DATAPOINTS} names`;
   const bad = firstBad(value, (name) => typeof name === 'string' && DATAPOINT.test(name));
-  return bad < 0 ? undefined : `must hold field names such as speed or fuel_level (letters, digits, '_', '.', '-'); entry ${bad} is not one`;
+  return bad < 0
+    ? undefined
+    : `must hold field names such as speed or fuel_level (letters, digits, '_', '.', '-'); entry ${bad} is not one`;
 }
 
 function dateProblem(value: unknown): string | undefined {
@@ -45,8 +56,18 @@ const DATE_FORMS_DOC =
 
 /** the body of mobway's own `POST /vehicle-data`, so a client written against mobway works unchanged */
 export class VehicleDataRequestDto {
-  @ApiProperty({ type: [String], minItems: 1, maxItems: MAX_VINS, example: ['9BWZZZ377VT004251'], description: 'trimmed and upper-cased; duplicates count once' })
-  @Transform(({ value }) => (Array.isArray(value) ? value.map((vin) => (typeof vin === 'string' ? normalizeVin(vin) : vin)) : value))
+  @ApiProperty({
+    type: [String],
+    minItems: 1,
+    maxItems: MAX_VINS,
+    example: ['9BWZZZ377VT004251'],
+    description: 'trimmed and upper-cased; duplicates count once',
+  })
+  @Transform(({ value }) =>
+    Array.isArray(value)
+      ? value.map((vin) => (typeof vin === 'string' ? normalizeVin(vin) : vin))
+      : value,
+  )
   @Rule('isVinList', vinsProblem)
   vins: string[];
 
@@ -83,16 +104,28 @@ export const MOBWAY_READING_SCHEMA: SchemaObject = {
   required: ['vin', 'date_time', 'flag'],
   properties: {
     vin: { type: 'string', example: '9BWZZZ377VT004251' },
-    date_time: { type: 'string', example: '2025-03-01 10:00:00', description: 'yyyy-mm-dd hh:mm:ss, Brasília time (UTC−03:00)' },
+    date_time: {
+      type: 'string',
+      example: '2025-03-01 10:00:00',
+      description: 'yyyy-mm-dd hh:mm:ss, Brasília time (UTC−03:00)',
+    },
     ...Object.fromEntries(
       MOBWAY_CATALOGUE.map(({ name, type, description }) => [
         name,
         type === undefined
-          ? { nullable: true, description: `${description ? `${description}; ` : ''}as the reading sent it (any JSON value); null when it had none` }
+          ? {
+              nullable: true,
+              description: `${description ? `${description}; ` : ''}as the reading sent it (any JSON value); null when it had none`,
+            }
           : { type, nullable: true, description },
       ]),
     ),
-    flag: { type: 'object', additionalProperties: true, example: { speed: { value: 512.5, flag: 'out of range' } }, description: "mobway's flag entries as sent (with datapoints: only theirs)" },
+    flag: {
+      type: 'object',
+      additionalProperties: true,
+      example: { speed: { value: 512.5, flag: 'out of range' } },
+      description: "mobway's flag entries as sent (with datapoints: only theirs)",
+    },
   },
   additionalProperties: { description: 'every other field the reading carried, as sent' },
 };

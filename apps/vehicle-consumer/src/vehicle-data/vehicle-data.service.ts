@@ -20,10 +20,18 @@ export class VehicleDataService {
   }
 
   find(request: VehicleDataRequestDto, now = Date.now()): Promise<StreamableFile> {
-    const outcome = vehicleDataWindow(instant('start_date', request.start_date), instant('end_date', request.end_date), now, this.maxWindowDays);
+    const outcome = vehicleDataWindow(
+      instant('start_date', request.start_date),
+      instant('end_date', request.end_date),
+      now,
+      this.maxWindowDays,
+    );
     if ('problem' in outcome) throw new BadRequestException([outcome.problem]);
     const datapoints = request.datapoints === undefined ? undefined : new Set(request.datapoints);
-    return streamedResponse(this.body([...new Set(request.vins)], outcome.window, datapoints), 'application/json; charset=utf-8');
+    return streamedResponse(
+      this.body([...new Set(request.vins)], outcome.window, datapoints),
+      'application/json; charset=utf-8',
+    );
   }
 
   /**
@@ -31,15 +39,24 @@ export class VehicleDataService {
    * in memory at once. Every requested VIN is a key, with [] when nothing was stored. Text is held
    * back until the first page is read, so a failing database still gets an error status.
    */
-  private async *body(vins: string[], window: VehicleDataWindow, datapoints?: ReadonlySet<string>): AsyncGenerator<string> {
-    const iso = (millis: number | undefined): string | undefined => (millis === undefined ? undefined : new Date(millis).toISOString());
+  private async *body(
+    vins: string[],
+    window: VehicleDataWindow,
+    datapoints?: ReadonlySet<string>,
+  ): AsyncGenerator<string> {
+    const iso = (millis: number | undefined): string | undefined =>
+      millis === undefined ? undefined : new Date(millis).toISOString();
     const bounds = { from: iso(window.from), to: iso(window.to) };
     let pending = '{';
     for (const [i, vin] of vins.entries()) {
       pending += `${i > 0 ? ',' : ''}${JSON.stringify(vin)}:[`;
       let separator = '';
       for await (const page of this.records.pages(vin, bounds)) {
-        yield pending + separator + page.map((record) => JSON.stringify(toMobwayReading(record, datapoints))).join(',');
+        yield (
+          pending +
+          separator +
+          page.map((record) => JSON.stringify(toMobwayReading(record, datapoints))).join(',')
+        );
         pending = '';
         separator = ',';
       }

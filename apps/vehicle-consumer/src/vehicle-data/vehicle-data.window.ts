@@ -16,11 +16,24 @@ export type WindowOutcome = { window: VehicleDataWindow } | { problem: string };
  * last 24 hours up to now; only a start, the 24 hours after it; only an end, the 24 hours before it.
  * date_time is whole seconds, so the end's whole second is in. At most `maxDays` from start to end.
  */
-export function vehicleDataWindow(start: number | undefined, end: number | undefined, now: number, maxDays: number): WindowOutcome {
+export function vehicleDataWindow(
+  start: number | undefined,
+  end: number | undefined,
+  now: number,
+  maxDays: number,
+): WindowOutcome {
   const endAt = end ?? (start === undefined ? Math.floor(now / 1000) * 1000 : start + DAY_MS);
   const startAt = start ?? endAt - DAY_MS;
   if (endAt < startAt) return { problem: 'end_date must not be before start_date' };
-  if (endAt - startAt > maxDays * DAY_MS) return { problem: `end_date must be at most ${maxDays} day${maxDays === 1 ? '' : 's'} after start_date (ask for a longer span in parts)` };
+  if (endAt - startAt > maxDays * DAY_MS)
+    return {
+      problem: `end_date must be at most ${maxDays} day${maxDays === 1 ? '' : 's'} after start_date (ask for a longer span in parts)`,
+    };
   const to = endAt + 1000;
-  return { window: { from: startAt > FIRST_STORABLE_MS ? startAt : undefined, to: to <= LAST_STORABLE_MS ? to : undefined } };
+  return {
+    window: {
+      from: startAt > FIRST_STORABLE_MS ? startAt : undefined,
+      to: to <= LAST_STORABLE_MS ? to : undefined,
+    },
+  };
 }

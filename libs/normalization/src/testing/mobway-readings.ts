@@ -27,6 +27,9 @@ export function aFullMobwayReading(vin = '9BWZZZ377VT004251', dateTime = '2025-0
     hv_battery_charging_status: 'charging',
     seat_belt_status: 'fastened',
     event: 'position',
-    flag: { speed: { value: 512.5, flag: 'out of range' }, oil_level: { value: -1, flag: 'sensor fault' } },
+    flag: {
+      speed: { value: 512.5, flag: 'out of range' },
+      oil_level: { value: -1, flag: 'sensor fault' },
+    },
   };
 }

@@ -39,7 +39,13 @@ export const STORABLE_ODDITIES: readonly string[] = [
 ];
 
 /** JSON number texts JSON.parse reads as ±Infinity (float8 and JSON have no infinity): unstorable. */
-export const OUT_OF_RANGE_NUMBER_TEXTS: readonly string[] = ['1e400', '-1e400', '1.8e308', '-2e308', '1' + '0'.repeat(400)];
+export const OUT_OF_RANGE_NUMBER_TEXTS: readonly string[] = [
+  '1e400',
+  '-1e400',
+  '1.8e308',
+  '-2e308',
+  '1' + '0'.repeat(400),
+];
 
 /** Numbers at float8's edges, storable as they are. */
 export const EDGE_NUMBERS: readonly number[] = [
@@ -68,7 +74,11 @@ export const OUT_OF_RANGE_WALL_CLOCKS: readonly string[] = [
 ];
 
 /** mobway wall-clock times on the inside edges of the accepted range. */
-export const EDGE_WALL_CLOCKS: readonly string[] = ['1969-12-31 21:00:00', '9999-12-31 20:59:59', '2000-02-29 00:00:00'];
+export const EDGE_WALL_CLOCKS: readonly string[] = [
+  '1969-12-31 21:00:00',
+  '9999-12-31 20:59:59',
+  '2000-02-29 00:00:00',
+];
 
 /** WeGuard times (ISO text and epoch numbers) outside the accepted range. */
 export const OUT_OF_RANGE_TIMES: readonly (string | number)[] = [

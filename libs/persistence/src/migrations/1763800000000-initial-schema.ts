@@ -34,7 +34,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         kafka_offset         bigint NOT NULL,
         CONSTRAINT vehicle_telemetry_event_id_key UNIQUE (event_id)
       )`);
-    await q.query(`CREATE INDEX vehicle_telemetry_vin_time_idx ON vehicle_telemetry (vin, recorded_at, event_id)`);
+    await q.query(
+      `CREATE INDEX vehicle_telemetry_vin_time_idx ON vehicle_telemetry (vin, recorded_at, event_id)`,
+    );
 
     await q.query(`
       CREATE TABLE device_location (
@@ -57,7 +59,9 @@ export class InitialSchema1763800000000 implements MigrationInterface {
         kafka_offset    bigint NOT NULL,
         CONSTRAINT device_location_event_id_key UNIQUE (event_id)
       )`);
-    await q.query(`CREATE INDEX device_location_device_time_idx ON device_location (device_id, recorded_at, event_id)`);
+    await q.query(
+      `CREATE INDEX device_location_device_time_idx ON device_location (device_id, recorded_at, event_id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

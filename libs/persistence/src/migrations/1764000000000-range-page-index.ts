@@ -29,7 +29,9 @@ export class RangePageIndex1764000000000 implements MigrationInterface {
   name = 'RangePageIndex1764000000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE FUNCTION record_value_bytes(anyelement) RETURNS integer IMMUTABLE PARALLEL SAFE LANGUAGE sql AS 'SELECT pg_column_size($1)'`);
+    await q.query(
+      `CREATE FUNCTION record_value_bytes(anyelement) RETURNS integer IMMUTABLE PARALLEL SAFE LANGUAGE sql AS 'SELECT pg_column_size($1)'`,
+    );
     await q.query(
       `ALTER TABLE vehicle_telemetry ADD COLUMN page_inline boolean NOT NULL GENERATED ALWAYS AS ` +
         `(coalesce(record_value_bytes(event), 0) + record_value_bytes(flags) + record_value_bytes(attributes) <= ${INLINE_PAYLOAD_BYTES}) STORED`,
@@ -39,7 +41,9 @@ export class RangePageIndex1764000000000 implements MigrationInterface {
         `INCLUDE (seq, source, received_at, latitude, longitude, speed_kph, heading_deg, odometer_km, fuel_level_pct, engine_rpm, lv_battery_voltage_v, hv_battery_soc_pct, event, flags, attributes) ` +
         `WHERE page_inline`,
     );
-    await q.query(`CREATE INDEX vehicle_telemetry_range_wide_idx ON vehicle_telemetry (vin, recorded_at, event_id) WHERE NOT page_inline`);
+    await q.query(
+      `CREATE INDEX vehicle_telemetry_range_wide_idx ON vehicle_telemetry (vin, recorded_at, event_id) WHERE NOT page_inline`,
+    );
 
     await q.query(
       `ALTER TABLE device_location ADD COLUMN page_inline boolean NOT NULL GENERATED ALWAYS AS ` +
@@ -50,16 +54,22 @@ export class RangePageIndex1764000000000 implements MigrationInterface {
         `INCLUDE (seq, source, received_at, latitude, longitude, accuracy_m, speed_kph, heading_deg, altitude_m, battery_pct, attributes) ` +
         `WHERE page_inline`,
     );
-    await q.query(`CREATE INDEX device_location_range_wide_idx ON device_location (device_id, recorded_at, event_id) WHERE NOT page_inline`);
+    await q.query(
+      `CREATE INDEX device_location_range_wide_idx ON device_location (device_id, recorded_at, event_id) WHERE NOT page_inline`,
+    );
 
     for (const table of TABLES) {
-      await q.query(`ALTER TABLE ${table} SET (autovacuum_vacuum_insert_threshold = ${VACUUM_EVERY_INSERTS}, autovacuum_vacuum_insert_scale_factor = 0)`);
+      await q.query(
+        `ALTER TABLE ${table} SET (autovacuum_vacuum_insert_threshold = ${VACUUM_EVERY_INSERTS}, autovacuum_vacuum_insert_scale_factor = 0)`,
+      );
     }
   }
 
   async down(q: QueryRunner): Promise<void> {
     for (const table of TABLES) {
-      await q.query(`ALTER TABLE ${table} RESET (autovacuum_vacuum_insert_threshold, autovacuum_vacuum_insert_scale_factor)`);
+      await q.query(
+        `ALTER TABLE ${table} RESET (autovacuum_vacuum_insert_threshold, autovacuum_vacuum_insert_scale_factor)`,
+      );
       await q.query(`ALTER TABLE ${table} DROP COLUMN page_inline`);
     }
     await q.query(`DROP FUNCTION record_value_bytes(anyelement)`);

@@ -21,7 +21,12 @@ export function RecordPageDto<T>(item: Type<T>): Type<RecordPage<T>> {
     @ApiProperty({ type: [item], description: 'ordered by (recordedAt, eventId)' })
     items: T[];
 
-    @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` (with the same from and to) for the next page; null when the range is exhausted' })
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description:
+        'pass as `cursor` (with the same from and to) for the next page; null when the range is exhausted',
+    })
     nextCursor: string | null;
   }
   return Page;
@@ -32,7 +37,10 @@ export function ChangesPageDto<T>(item: Type<T>): Type<ChangesPage<T>> {
     @ApiProperty({ type: [item], description: 'in ingestion order (seq)' })
     items: T[];
 
-    @ApiProperty({ description: 'pass as `after` next time: the last item\'s seq, or the `after` given when nothing was new' })
+    @ApiProperty({
+      description:
+        "pass as `after` next time: the last item's seq, or the `after` given when nothing was new",
+    })
     nextCursor: string;
 
     @ApiProperty({ description: 'true when more records were already waiting: ask again at once' })
@@ -46,7 +54,11 @@ export function EntityPageDto<T>(item: Type<T>): Type<EntityPage<T>> {
     @ApiProperty({ type: [item], description: 'ordered by id' })
     items: T[];
 
-    @ApiProperty({ type: String, nullable: true, description: 'pass as `cursor` for the next page; null on the last page' })
+    @ApiProperty({
+      type: String,
+      nullable: true,
+      description: 'pass as `cursor` for the next page; null on the last page',
+    })
     nextCursor: string | null;
   }
   return Page;
@@ -62,10 +74,15 @@ export class GapDto {
   @ApiProperty({ description: 'to − from, in seconds' })
   seconds: number;
 
-  @ApiProperty({ description: 'true when no reading precedes the gap within the range: it starts at the range start' })
+  @ApiProperty({
+    description:
+      'true when no reading precedes the gap within the range: it starts at the range start',
+  })
   fromRangeStart: boolean;
 
-  @ApiProperty({ description: 'true when no reading follows the gap within the range: it ends at the range end' })
+  @ApiProperty({
+    description: 'true when no reading follows the gap within the range: it ends at the range end',
+  })
   toRangeEnd: boolean;
 }
 
@@ -79,7 +96,11 @@ export class GapReportDto {
   @ApiProperty()
   minGapSeconds: number;
 
-  @ApiProperty({ type: [GapDto], description: 'silences longer than minGapSeconds, in time order; the range edges count (see fromRangeStart, toRangeEnd)' })
+  @ApiProperty({
+    type: [GapDto],
+    description:
+      'silences longer than minGapSeconds, in time order; the range edges count (see fromRangeStart, toRangeEnd)',
+  })
   gaps: GapDto[];
 
   @ApiProperty({ description: 'true when there were more gaps than returned: narrow the range' })

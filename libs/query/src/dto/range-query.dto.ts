@@ -2,19 +2,31 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsOptional } from 'class-validator';
 import { decodeRangeCursor } from '../record-cursor';
-import { IsCursor, IsOffsetTimestamp, NotBefore, PageLimit, restorePlusOffset } from './query.validators';
+import {
+  IsCursor,
+  IsOffsetTimestamp,
+  NotBefore,
+  PageLimit,
+  restorePlusOffset,
+} from './query.validators';
 
 export const RANGE_LIMIT = { default: 500, max: 5000 } as const;
 
 /** one entity's records in [from, to), ordered by (recordedAt, eventId), a keyset page at a time */
 export class RangeQueryDto {
-  @ApiPropertyOptional({ description: 'inclusive start (recordedAt >= from); ISO-8601 with a zone', example: '2025-03-01T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'inclusive start (recordedAt >= from); ISO-8601 with a zone',
+    example: '2025-03-01T00:00:00Z',
+  })
   @IsOptional()
   @Transform(restorePlusOffset)
   @IsOffsetTimestamp()
   from?: string;
 
-  @ApiPropertyOptional({ description: 'exclusive end (recordedAt < to); must not be before from', example: '2025-03-02T00:00:00Z' })
+  @ApiPropertyOptional({
+    description: 'exclusive end (recordedAt < to); must not be before from',
+    example: '2025-03-02T00:00:00Z',
+  })
   @IsOptional()
   @Transform(restorePlusOffset)
   @IsOffsetTimestamp()
@@ -24,7 +36,9 @@ export class RangeQueryDto {
   @PageLimit(RANGE_LIMIT, 'records per page; ignored when streaming NDJSON')
   limit: number = RANGE_LIMIT.default;
 
-  @ApiPropertyOptional({ description: 'the nextCursor of the previous page, with the same from and to' })
+  @ApiPropertyOptional({
+    description: 'the nextCursor of the previous page, with the same from and to',
+  })
   @IsOptional()
   @IsCursor(decodeRangeCursor)
   cursor?: string;

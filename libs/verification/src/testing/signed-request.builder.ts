@@ -25,7 +25,9 @@ export const SIGNATURE_HEADER: Readonly<Record<SchemeName, string>> = {
   'standard-webhooks': 'webhook-signature',
 };
 
-export const BODY = Buffer.from('{"9BWZZZ377VT004251":[{"speed":42.5,"date_time":"2026-03-01 09:00:00"}]}');
+export const BODY = Buffer.from(
+  '{"9BWZZZ377VT004251":[{"speed":42.5,"date_time":"2026-03-01 09:00:00"}]}',
+);
 
 interface Fixture {
   secret: string;
@@ -42,7 +44,13 @@ export class SignedRequestBuilder {
   private bodyOverride?: Buffer;
 
   private constructor(private readonly scheme: SchemeName) {
-    this.fixture = { secret: SECRET[scheme], body: BODY, id: 'msg_2TqHWvsFaYKpFTkUD4kTWCZYzdr', timestamp: NOW, now: NOW };
+    this.fixture = {
+      secret: SECRET[scheme],
+      body: BODY,
+      id: 'msg_2TqHWvsFaYKpFTkUD4kTWCZYzdr',
+      timestamp: NOW,
+      now: NOW,
+    };
   }
 
   static for(scheme: SchemeName): SignedRequestBuilder {
@@ -95,7 +103,10 @@ export class SignedRequestBuilder {
   }
 
   build(): VerificationRequest {
-    const headers: Record<string, HeaderValue> = { 'content-type': 'application/json', ...this.signedHeaders() };
+    const headers: Record<string, HeaderValue> = {
+      'content-type': 'application/json',
+      ...this.signedHeaders(),
+    };
     for (const [name, value] of Object.entries(this.headerOverrides)) {
       if (value === undefined) delete headers[name];
       else headers[name] = value;
