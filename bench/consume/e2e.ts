@@ -1,3 +1,4 @@
+import { BRASILIA_OFFSET_MINUTES } from '@app/contracts';
 import { sign } from '@app/verification';
 import { HttpClient } from './http';
 import { CpuMeter, LoadSnapshot } from './machine-load';
@@ -48,7 +49,6 @@ export interface E2eResult {
 /** 1,000 vehicles, each sending one reading a second at 1,000 req/s */
 const E2E_VINS = 1000;
 const vinOf = (n: number): string => `9BWE2E${String(n).padStart(11, '0')}`;
-const BRASILIA_MS = 3 * 3600 * 1000;
 
 interface Sent {
   key: string;
@@ -119,7 +119,10 @@ export async function endToEnd(options: E2eOptions): Promise<E2eResult> {
     const k = Math.floor(n / E2E_VINS);
     const reading = {
       vin,
-      date_time: new Date(utc - BRASILIA_MS).toISOString().slice(0, 19).replace('T', ' '),
+      date_time: new Date(utc + BRASILIA_OFFSET_MINUTES * 60_000)
+        .toISOString()
+        .slice(0, 19)
+        .replace('T', ' '),
       speed: (k * 7 + n) % 120,
       latitude: -23.5 + (n % E2E_VINS) * 0.001,
       longitude: -46.6 + k * 0.0001,

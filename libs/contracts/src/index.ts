@@ -6,8 +6,14 @@ export {
   DEAD_LETTER_SCHEMA,
   VIN_PATTERN,
   isUtcTimestamp,
-  daysInMonth,
 } from './record.rules';
+export {
+  BRASILIA_OFFSET_MINUTES,
+  civilFromDays,
+  daysFromCivil,
+  daysInMonth,
+  isLeapYear,
+} from './calendar';
 export {
   EARLIEST_TIMESTAMP,
   LATEST_TIMESTAMP,

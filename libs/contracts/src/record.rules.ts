@@ -1,6 +1,8 @@
 // the rules both validators share: the class-validator decorators and the hand-written checks
 // read the same patterns and messages, so a reason means the same thing whichever path produced it
 
+import { daysInMonth } from './calendar';
+
 export const VEHICLE_SCHEMA = 'vehicle-telemetry/v1';
 export const LOCATION_SCHEMA = 'device-location/v1';
 export const DEAD_LETTER_SCHEMA = 'dead-letter/v1';
@@ -20,15 +22,6 @@ export const UNSTORABLE_TEXT = /[\0\ud800-\udfff]/u;
 // (4713 BC to 294276 AD) stores them all, the query API's from/to name them all; year 0 it has not
 export const EARLIEST_TIMESTAMP = '1970-01-01T00:00:00.000Z';
 export const LATEST_TIMESTAMP = '9999-12-31T23:59:59.999Z';
-const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-export function isLeapYear(year: number): boolean {
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
-}
-
-export function daysInMonth(year: number, month: number): number {
-  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1];
-}
 
 // layout of yyyy-mm-ddThh:mm:ss.sssZ: -1 marks a digit, anything else the exact character code
 const UTC_LAYOUT = [...'dddd-dd-ddTdd:dd:dd.dddZ'].map((c) => (c === 'd' ? -1 : c.charCodeAt(0)));

@@ -1,4 +1,10 @@
-import { checkVehicle, type RecordType, VEHICLE_SCHEMA, VehicleTelemetryV1 } from '@app/contracts';
+import {
+  BRASILIA_OFFSET_MINUTES,
+  checkVehicle,
+  type RecordType,
+  VEHICLE_SCHEMA,
+  VehicleTelemetryV1,
+} from '@app/contracts';
 import { eventIdFor } from './event-id';
 import {
   finiteNumber,
@@ -13,9 +19,6 @@ import {
 import { NormalizeContext, NormalizeOutcome, Normalizer } from './normalizer';
 import { emptyOutcome, ReadingResult, rejection, settle } from './reading-result';
 import { utcFromDate, utcFromWallClock } from './timestamps';
-
-// mobway sends Brasília local time without an offset; Brazil has kept UTC−03:00 all year since 2019
-const BRASILIA_OFFSET_MINUTES = -180;
 
 type NumericField =
   | 'latitude'
@@ -153,6 +156,7 @@ function recordedAtOf(reading: JsonObject, reasons: string[]): string | undefine
     reasons.push(`date_time must be a string 'yyyy-mm-dd hh:mm:ss', got ${kindOf(value)}`);
     return undefined;
   }
+  // mobway sends Brasília local time without an offset
   const recordedAt = utcFromWallClock(value, BRASILIA_OFFSET_MINUTES);
   if (recordedAt === undefined)
     reasons.push(`date_time ${quoted(value)} is not a valid 'yyyy-mm-dd hh:mm:ss' time`);

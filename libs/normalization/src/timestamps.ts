@@ -1,4 +1,4 @@
-import { daysInMonth } from '@app/contracts';
+import { civilFromDays, daysFromCivil, daysInMonth } from '@app/contracts';
 
 // yyyy-mm-dd, 'T' or space, hh:mm[:ss[.fraction]], optional Z or ±hh[[:]mm]
 const WALL_CLOCK =
@@ -122,35 +122,4 @@ const TWO = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
 
 function pad(n: number, width: number): string {
   return String(n).padStart(width, '0');
-}
-
-// proleptic Gregorian calendar <-> days since 1970-01-01 (H. Hinnant, "chrono-compatible
-// low-level date algorithms")
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month > 2 ? month - 3 : month + 9) + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
-}
-
-function civilFromDays(days: number): [number, number, number] {
-  const z = days + 719_468;
-  const era = Math.floor(z / 146_097);
-  const dayOfEra = z - era * 146_097;
-  const yearOfEra = Math.floor(
-    (dayOfEra -
-      Math.floor(dayOfEra / 1460) +
-      Math.floor(dayOfEra / 36_524) -
-      Math.floor(dayOfEra / 146_096)) /
-      365,
-  );
-  const dayOfYear =
-    dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
-  const shifted = Math.floor((5 * dayOfYear + 2) / 153);
-  const day = dayOfYear - Math.floor((153 * shifted + 2) / 5) + 1;
-  const month = shifted < 10 ? shifted + 3 : shifted - 9;
-  return [month <= 2 ? yearOfEra + era * 400 + 1 : yearOfEra + era * 400, month, day];
 }

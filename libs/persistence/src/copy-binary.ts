@@ -1,3 +1,4 @@
+import { daysFromCivil, daysInMonth } from '@app/contracts';
 import type { RecordRow } from './record-batch.writer';
 import type { ColumnBinding, RecordTable } from './record-tables';
 
@@ -262,20 +263,4 @@ function digits(value: string, start: number, length: number): number {
     result = result * 10 + digit;
   }
   return result;
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month !== 2) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
-  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
-}
-
-// days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil)
-function daysFromCivil(year: number, month: number, day: number): number {
-  const y = month <= 2 ? year - 1 : year;
-  const era = Math.floor(y / 400);
-  const yearOfEra = y - era * 400;
-  const dayOfYear = Math.floor((153 * (month + (month > 2 ? -3 : 9)) + 2) / 5) + day - 1;
-  const dayOfEra =
-    yearOfEra * 365 + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100) + dayOfYear;
-  return era * 146_097 + dayOfEra - 719_468;
 }

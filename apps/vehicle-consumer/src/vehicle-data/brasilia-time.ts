@@ -1,8 +1,8 @@
-import { daysInMonth } from '@app/contracts';
+import { BRASILIA_OFFSET_MINUTES, daysInMonth } from '@app/contracts';
 
-// mobway's date_time is Brasília wall-clock time without an offset; Brazil has kept UTC−03:00 all
-// year since 2019 (the ingest path reads it with the same fixed offset, so the two round-trip)
-export const BRASILIA_OFFSET_MS = -3 * 3_600_000;
+// mobway's date_time is Brasília wall-clock time without an offset (the ingest path reads it with
+// the same fixed offset, so the two round-trip)
+const BRASILIA_OFFSET_MS = BRASILIA_OFFSET_MINUTES * 60_000;
 
 // the offsets in use on Earth run from −12:00 to +14:00
 const MAX_WEST_MINUTES = 12 * 60;
@@ -54,7 +54,7 @@ export function parseMobwayDate(text: unknown): MobwayDate {
 }
 
 function offsetOf(text: string | undefined): number | undefined {
-  if (text === undefined) return BRASILIA_OFFSET_MS / 60_000;
+  if (text === undefined) return BRASILIA_OFFSET_MINUTES;
   if (text === 'Z') return 0;
   const hours = Number(text.slice(1, 3));
   const minutes = Number(text.slice(4, 6));
