@@ -45,7 +45,7 @@ function readResult(file, startedAtOf) {
 
 let passed = 0;
 let failed = 0;
-let success = true;
+let success;
 
 const jest = readResult(jestFile, (r) => r.startTime);
 if (jest.problem) {

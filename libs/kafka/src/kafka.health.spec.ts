@@ -8,16 +8,23 @@ function aKafka(describe: () => Promise<{ brokers: unknown[]; controller: number
     admin: () => {
       admins.created++;
       return {
-        connect: async () => void admins.connects++,
+        connect: () => {
+          admins.connects++;
+          return Promise.resolve();
+        },
         describeCluster: describe,
-        disconnect: async () => void admins.disconnects++,
+        disconnect: () => {
+          admins.disconnects++;
+          return Promise.resolve();
+        },
       };
     },
   } as unknown as Kafka;
   return { kafka, admins };
 }
 
-const UP = async () => ({ brokers: [{ nodeId: 1, host: '10.0.0.7', port: 9092 }], controller: 1 });
+const UP = () =>
+  Promise.resolve({ brokers: [{ nodeId: 1, host: '10.0.0.7', port: 9092 }], controller: 1 });
 
 describe(KafkaHealthIndicator.name, () => {
   it('keeps one connected admin client across checks', async () => {

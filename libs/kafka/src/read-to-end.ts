@@ -32,9 +32,9 @@ export async function readToEnd(
       );
       void consumer.run({
         autoCommit: false,
-        eachMessage: async ({ partition, message }) => {
+        eachMessage: ({ partition, message }) => {
           const end = remaining.get(partition);
-          if (end === undefined) return;
+          if (end === undefined) return Promise.resolve();
           const offset = BigInt(message.offset);
           if (offset < end) read.push({ partition, message });
           if (offset >= end - 1n) remaining.delete(partition);
@@ -42,6 +42,7 @@ export async function readToEnd(
             clearTimeout(timer);
             resolve();
           }
+          return Promise.resolve();
         },
       });
     });

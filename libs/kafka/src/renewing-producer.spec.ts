@@ -10,8 +10,14 @@ function aFactory() {
       state,
       events: { DISCONNECT: 'producer.disconnect' },
       on: () => undefined,
-      connect: async () => void state.connects++,
-      disconnect: async () => void (state.disconnected = true),
+      connect: () => {
+        state.connects++;
+        return Promise.resolve();
+      },
+      disconnect: () => {
+        state.disconnected = true;
+        return Promise.resolve();
+      },
     } as unknown as Producer;
   };
   return { create, made };
@@ -24,9 +30,10 @@ describe(RenewingProducer.name, () => {
     const { create, made } = aFactory();
     const sut = new RenewingProducer(create);
 
-    expect([await sut.send(async (p) => idOf(p)), await sut.send(async (p) => idOf(p))]).toEqual([
-      0, 0,
-    ]);
+    expect([
+      await sut.send((p) => Promise.resolve(idOf(p))),
+      await sut.send((p) => Promise.resolve(idOf(p))),
+    ]).toEqual([0, 0]);
     expect(made).toEqual([{ id: 0, connects: 1, disconnected: false }]);
   });
 
@@ -38,7 +45,7 @@ describe(RenewingProducer.name, () => {
     await Promise.allSettled([sut.send(fail), sut.send(fail)]);
 
     expect(sut.renewed).toBe(1);
-    expect(await sut.send(async (p) => idOf(p))).toBe(1);
+    expect(await sut.send((p) => Promise.resolve(idOf(p)))).toBe(1);
     expect(made.map((m) => m.disconnected)).toEqual([true, false]);
   });
 });

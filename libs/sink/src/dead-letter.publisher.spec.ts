@@ -10,9 +10,15 @@ function aKafka() {
   const producer = {
     events: { DISCONNECT: 'producer.disconnect' },
     on: () => undefined,
-    connect: async () => void connects++,
-    send: async (record: ProducerRecord) => void sent.push(record),
-    disconnect: async () => undefined,
+    connect: () => {
+      connects++;
+      return Promise.resolve();
+    },
+    send: (record: ProducerRecord) => {
+      sent.push(record);
+      return Promise.resolve();
+    },
+    disconnect: () => Promise.resolve(),
   };
   const kafka = { producer: (o: unknown) => (options.push(o), producer) } as unknown as Kafka;
   return { kafka, sent, options, connects: () => connects };
@@ -82,17 +88,23 @@ describe(DeadLetterPublisher.name, () => {
         return {
           events: { DISCONNECT: 'producer.disconnect' },
           on: () => undefined,
-          connect: async () => {
+          connect: () => {
             if (state.failConnect) {
               state.failConnect = false;
-              throw new Error('connect ECONNREFUSED');
+              return Promise.reject(new Error('connect ECONNREFUSED'));
             }
+            return Promise.resolve();
           },
-          send: async (record: ProducerRecord) => {
-            if (state.id === 0) throw new Error('Request Produce(key: 0, version: 7) timed out');
+          send: (record: ProducerRecord) => {
+            if (state.id === 0)
+              return Promise.reject(new Error('Request Produce(key: 0, version: 7) timed out'));
             state.sent.push(record);
+            return Promise.resolve();
           },
-          disconnect: async () => void (state.disconnected = true),
+          disconnect: () => {
+            state.disconnected = true;
+            return Promise.resolve();
+          },
         };
       },
     } as unknown as Kafka;

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { AppConfig } from '@app/config';
@@ -60,14 +61,15 @@ class FakeDeadLetters {
 
   constructor(private readonly journal: Journal) {}
 
-  async publish(letters: DeadLetterV1[]): Promise<void> {
+  publish(letters: DeadLetterV1[]): Promise<void> {
     const failure = this.failures.shift();
     if (failure) {
       this.journal.push('dead letters failed');
-      throw failure;
+      return Promise.reject(failure);
     }
     this.journal.push(`dead letters ${letters.map((l) => l.offset).join(',')}`);
     this.published.push(...letters);
+    return Promise.resolve();
   }
 }
 
@@ -98,8 +100,9 @@ class FakeConsumer {
   seek({ partition, offset }: { partition: number; offset: string }): void {
     this.journal.push(`seek [${partition}] ${offset}`);
   }
-  async disconnect(): Promise<void> {
+  disconnect(): Promise<void> {
     this.journal.push('disconnect');
+    return Promise.resolve();
   }
 }
 
@@ -147,20 +150,22 @@ function aBatch(
       messages,
     },
     resolveOffset: (offset: string) => void journal.push(`resolve [${partition}] ${offset}`),
-    commitOffsetsIfNecessary: async (offsets: {
+    commitOffsetsIfNecessary: (offsets: {
       topics: { topic: string; partitions: { partition: number; offset: string }[] }[];
     }) => {
       const [{ topic, partitions }] = offsets.topics;
       const failure = consumer?.commitFailures.shift();
       if (failure) {
         journal.push(`commit failed [${partitions[0].partition}] ${partitions[0].offset}`);
-        throw failure;
+        return Promise.reject(failure);
       }
       journal.push(`commit ${topic}[${partitions[0].partition}] ${partitions[0].offset}`);
+      return Promise.resolve();
     },
-    heartbeat: async () => {
-      if (handles.heartbeatError) throw handles.heartbeatError;
+    heartbeat: () => {
+      if (handles.heartbeatError) return Promise.reject(handles.heartbeatError);
       journal.push('heartbeat');
+      return Promise.resolve();
     },
     isRunning: () => handles.running,
     isStale: () => handles.stale,
@@ -205,7 +210,9 @@ const turns = async (n = 20) => {
 
 describe(RecordSink.name, () => {
   // the waits and dead letters are logged on purpose; keep the test output readable
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
 
   it('hands a batch to the writer and returns; the rows are stored with one write, then the next offset is committed', async () => {
     const { sut, journal, writer } = aSink();

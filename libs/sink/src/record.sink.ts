@@ -169,6 +169,7 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     };
   }
 
+  /* eslint-disable @typescript-eslint/unbound-method -- kafkajs types the payload's functions as methods but builds them as closures (consumer/runner.js): they are meant to be passed on */
   /**
    * One partition's batch, called by kafkajs (public for tests). Its chunks are handed to the
    * writer and this returns once they are queued: kafkajs fetches again only when every batch of a
@@ -184,6 +185,7 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     isRunning,
     isStale,
   }: EachBatchPayload): Promise<void> {
+    /* eslint-enable @typescript-eslint/unbound-method */
     const { topic, partition, messages, highWatermark } = batch;
     const epoch = this.epoch;
     // chunks of even size: 5,022 messages make two of 2,511 rather than 5,000 and a costly 22

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { HealthIndicatorService } from '@nestjs/terminus';
 import type { RecordSink, SinkStatus } from './record.sink';
 import { SinkHealthIndicator } from './sink.health';
