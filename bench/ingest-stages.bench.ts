@@ -5,6 +5,7 @@ import {
   DIST,
   load,
   machine,
+  portBase,
   processCpuSeconds,
   report,
   ROOT,
@@ -23,7 +24,7 @@ const CONNECTIONS = 32;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 15);
 const SECRET = 'bench-mobway-secret-0d5f2a8c6e1b9347';
-const PORT_BASE = 23100;
+const PORT_BASE = portBase(23100);
 
 const VARIANTS: { name: string; stubs: string[] }[] = [
   { name: 'gateway as shipped', stubs: [] },

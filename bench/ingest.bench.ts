@@ -1,12 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { sign } from '@app/verification';
 import {
   DIST,
   load,
+  loadAverage,
   LoadResult,
   machine,
+  machineBusySeconds,
+  portBase,
   processCpuSeconds,
   report,
   ROOT,
@@ -17,16 +20,35 @@ import {
 
 /**
  * `npm run bench:ingest`: the gateway against a real broker vs. the bare-Fastify limit, same
- * load tool, same payload (signed 10-vehicle mobway body), same concurrency, one run.
+ * load tool, same payload (signed 10-vehicle mobway body), same concurrency, one run. With
+ * BENCH_BASELINE_DIST (a dist/ built from another commit) the gateway of that build is measured in
+ * the same run too: all receivers run side by side on distinct ports and take turns under load,
+ * round after round, so a change is compared with what came before under the same machine load.
  */
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const DURATION = Number(process.env.BENCH_SECONDS ?? 20);
-// untimed load before each timed run: a broker fresh from start spends its first ~30 s under load
-// compiling (the JIT's C2 threads used about as much CPU as request handling in the first 15 s, and
-// the broker's CPU per request fell from ~75 to ~35 µs once they were done); a running broker is past that
+// untimed load before the first timed run of each receiver: a broker fresh from start spends its
+// first ~30 s under load compiling (the JIT's C2 threads used about as much CPU as request handling
+// in the first 15 s, and the broker's CPU per request fell from ~75 to ~35 µs once they were done); a
+// running broker is past that
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
+const BASELINE_DIST = process.env.BENCH_BASELINE_DIST
+  ? resolve(process.env.BENCH_BASELINE_DIST)
+  : undefined;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (BASELINE_DIST ? 3 : 1));
+// untimed load before each later turn: the receiver was idle while the others took theirs
+const TURN_WARMUP = Number(process.env.BENCH_TURN_WARMUP_SECONDS ?? 5);
 const SECRET = 'bench-mobway-secret-0d5f2a8c6e1b9347';
-const PORT_BASE = 23000;
+const PORT_BASE = portBase(23000);
+
+interface Receiver {
+  key: 'gateway' | 'baseline' | 'bare';
+  name: string;
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+  rounds: Measured[];
+}
 
 async function main(): Promise<void> {
   const body = readFileSync(join(ROOT, 'samples', 'mobway.json'));
@@ -36,61 +58,101 @@ async function main(): Promise<void> {
   );
   const headers = { 'content-type': 'application/json', ...sign('mobway', SECRET, body) };
   console.log(
-    `payload: ${body.length} bytes, ${readings} readings; ${CONNECTIONS} connections, ${DURATION} s per run`,
+    `payload: ${body.length} bytes, ${readings} readings; ${CONNECTIONS} connections, ${DURATION} s per turn, ${ROUNDS} round(s)${BASELINE_DIST ? `; baseline gateway from ${BASELINE_DIST}` : ''}`,
   );
 
   const stack = await startStack(PORT_BASE, { KAFKA_TOPIC_PARTITIONS: '6' });
-  let gatewayResult: Measured;
-  let bareResult: Measured;
+  const receivers: Receiver[] = [];
   try {
     const gateway = await startGateway(stack.kafkaBrokers, SECRET, PORT_BASE + 10);
-    const url = `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`;
-    await load(url, body, headers, CONNECTIONS, WARMUP);
-    gatewayResult = await measured(
-      () => load(url, body, headers, CONNECTIONS, DURATION),
-      gateway.pid,
-      stack.kafkaPid,
-    );
-    await gateway.stop();
-
+    receivers.push({
+      key: 'gateway',
+      name: 'ingest-gateway (verify, normalize, validate, publish, 200 after Kafka ack)',
+      url: `http://127.0.0.1:${PORT_BASE + 10}/webhooks/mobway`,
+      rounds: [],
+      ...gateway,
+    });
+    if (BASELINE_DIST) {
+      const baseline = await startGateway(
+        stack.kafkaBrokers,
+        SECRET,
+        PORT_BASE + 12,
+        {},
+        BASELINE_DIST,
+      );
+      receivers.push({
+        key: 'baseline',
+        name: `ingest-gateway, baseline build (${BASELINE_DIST.replace(`${ROOT}/`, '')})`,
+        url: `http://127.0.0.1:${PORT_BASE + 12}/webhooks/mobway`,
+        rounds: [],
+        ...baseline,
+      });
+    }
     const bare = await startProcess(
       'bare',
       join(DIST, 'bench', 'bare-receiver.js'),
       [SECRET, String(PORT_BASE + 11)],
       {},
     );
-    const bareUrl = `http://127.0.0.1:${PORT_BASE + 11}/webhook`;
-    await load(bareUrl, body, headers, CONNECTIONS, WARMUP);
-    bareResult = await measured(
-      () => load(bareUrl, body, headers, CONNECTIONS, DURATION),
-      bare.pid,
-      stack.kafkaPid,
-    );
-    await bare.stop();
+    receivers.push({
+      key: 'bare',
+      name: 'bare Fastify: HMAC verify + JSON.parse only (the limit)',
+      url: `http://127.0.0.1:${PORT_BASE + 11}/webhook`,
+      rounds: [],
+      ...bare,
+    });
+
+    for (let round = 0; round < ROUNDS; round++) {
+      // each round starts with another receiver, so none is always measured first or last
+      const order = receivers.map((_, i) => receivers[(i + round) % receivers.length]);
+      for (const receiver of order) {
+        await load(receiver.url, body, headers, CONNECTIONS, round === 0 ? WARMUP : TURN_WARMUP);
+        const result = await measured(
+          () => load(receiver.url, body, headers, CONNECTIONS, DURATION),
+          receiver.pid,
+          stack.kafkaPid,
+        );
+        receiver.rounds.push(result);
+        console.log(
+          `round ${round + 1} ${receiver.key}: ${result.requestsPerSecond} req/s, ${result.cpuMicrosPerRequest.receiver} µs/request, others ${result.othersCpuPercent} % CPU, load ${result.loadAverage}`,
+        );
+      }
+    }
   } finally {
+    for (const receiver of receivers) await receiver.stop();
     await stack.stop();
   }
 
-  const ratio = gatewayResult.requestsPerSecond / bareResult.requestsPerSecond;
-  const row = (name: string, r: Measured) =>
-    `| ${name} | ${r.requestsPerSecond.toLocaleString('en')} | ${(r.requestsPerSecond * readings).toLocaleString('en')} | ${r.p50Ms} | ${r.p99Ms} | ${r.non2xx} | ${r.errors} | ${r.cpuMicrosPerRequest.receiver} / ${r.cpuMicrosPerRequest.kafka} / ${r.cpuMicrosPerRequest.loadTool} |`;
+  const byKey = (key: Receiver['key']) => receivers.find((r) => r.key === key);
+  const gateway = byKey('gateway')!;
+  const bare = byKey('bare')!;
+  const baseline = byKey('baseline');
+  const summaries = receivers.map((r) => ({ receiver: r, summary: summarize(r.rounds) }));
+  const summaryOf = (r: Receiver) => summaries.find((s) => s.receiver === r)!.summary;
+  // the ratio of each round's gateway req/s to that round's bare req/s; the median of those
+  const ratioOf = (r: Receiver) =>
+    median(r.rounds.map((m, i) => m.requestsPerSecond / bare.rounds[i].requestsPerSecond));
+  const ratio = ratioOf(gateway);
+  const row = (r: Receiver) => {
+    const s = summaryOf(r);
+    return `| ${r.name} | ${s.requestsPerSecond.toLocaleString('en')} | ${(s.requestsPerSecond * readings).toLocaleString('en')} | ${s.p50Ms} | ${s.p99Ms} | ${s.non2xx} | ${s.errors} | **${s.cpuMicrosPerRequest.receiver}** (${r.rounds.map((m) => m.cpuMicrosPerRequest.receiver).join(', ')}) | ${s.cpuMicrosPerRequest.kafka} / ${s.cpuMicrosPerRequest.loadTool} | ${r.rounds.map((m) => m.othersCpuPercent).join(', ')} | ${r.rounds.map((m) => m.loadAverage).join(', ')} |`;
+  };
   const when = new Date().toISOString();
+  const gatewayCpu = summaryOf(gateway).cpuMicrosPerRequest;
   const table = [
     `### Ingest: gateway vs. the bare-Fastify limit (${when.slice(0, 10)})`,
     '',
-    `\`npm run bench:ingest\` — signed ${readings}-vehicle mobway payload (${body.length} B), ${CONNECTIONS} connections, ${DURATION} s after ${WARMUP} s of untimed load on each receiver, autocannon in the same process as the bench, real single-node Kafka (acks=all, idempotent producer) on the same machine: ${machine()}.`,
+    `\`${BASELINE_DIST ? 'BENCH_BASELINE_DIST=<dist of the baseline> ' : ''}npm run bench:ingest\` — signed ${readings}-vehicle mobway payload (${body.length} B), ${CONNECTIONS} connections, ${ROUNDS} round(s) in which each receiver in turn takes ${DURATION} s of timed load (after ${WARMUP} s of untimed load in the first round, ${TURN_WARMUP} s in later ones), autocannon in the same process as the bench, real single-node Kafka (acks=all, idempotent producer) on the same machine: ${machine()}. Figures are the median over the rounds.`,
     '',
-    '| receiver | req/s | records/s | p50 ms | p99 ms | non-2xx | errors | CPU µs per request: receiver / Kafka / load tool |',
-    '|---|---|---|---|---|---|---|---|',
-    row(
-      'ingest-gateway (verify, normalize, validate, publish, 200 after Kafka ack)',
-      gatewayResult,
-    ),
-    row('bare Fastify: HMAC verify + JSON.parse only (the limit)', bareResult),
+    "| receiver | req/s | records/s | p50 ms | p99 ms | non-2xx | errors | receiver CPU µs per request (each round) | Kafka / load tool CPU µs per request | other processes' CPU % (each round) | load average (each round) |",
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    row(gateway),
+    ...(baseline ? [row(baseline)] : []),
+    row(bare),
     '',
-    `Ratio gateway / limit: **${ratio.toFixed(2)}** (target ≥ 0.30); gateway p99 ${gatewayResult.p99Ms} ms (target ≤ 50 ms).`,
+    `Ratio gateway / limit: **${ratio.toFixed(2)}**${baseline ? ` (baseline build: ${ratioOf(baseline).toFixed(2)})` : ''} (target ≥ 0.30); gateway CPU per request **${gatewayCpu.receiver} µs**${baseline ? ` (baseline build: ${summaryOf(baseline).cpuMicrosPerRequest.receiver} µs)` : ''} (target ≤ 150 µs); gateway p99 ${summaryOf(gateway).p99Ms} ms (target ≤ 50 ms).`,
     '',
-    `CPU per request is each process's user + system time over the timed run divided by the requests served; the bare run has a broker too, idle. With ${cpus().length} cores, the gateway run's processes together could serve at most ${Math.round((cpus().length * 1e6) / (gatewayResult.cpuMicrosPerRequest.receiver + gatewayResult.cpuMicrosPerRequest.kafka + gatewayResult.cpuMicrosPerRequest.loadTool)).toLocaleString('en')} req/s, and the gateway's one thread at most ${Math.round(1e6 / gatewayResult.cpuMicrosPerRequest.receiver).toLocaleString('en')} req/s.`,
+    `CPU per request is each process's user + system time over a timed turn divided by the requests served; the bare route's turns have the broker running too, idle. "Other processes" is the machine's busy CPU during the turn less the receiver's, the broker's and the bench's own, in % of one core: anything above a few % means someone else shared the machine. The load average is the 1-minute one at the end of the turn, the bench's own processes included. With ${cpus().length} cores, the gateway's processes together could serve at most ${Math.round((cpus().length * 1e6) / (gatewayCpu.receiver + gatewayCpu.kafka + gatewayCpu.loadTool)).toLocaleString('en')} req/s, and the gateway's one thread at most ${Math.round(1e6 / gatewayCpu.receiver).toLocaleString('en')} req/s.`,
   ].join('\n');
   report(
     'ingest',
@@ -99,22 +161,54 @@ async function main(): Promise<void> {
       machine: machine(),
       connections: CONNECTIONS,
       durationSeconds: DURATION,
+      rounds: ROUNDS,
       payloadBytes: body.length,
       readings,
-      gateway: gatewayResult,
-      bare: bareResult,
+      baselineDist: BASELINE_DIST,
+      gateway: { ...summaryOf(gateway), rounds: gateway.rounds },
+      ...(baseline && {
+        baseline: { ...summaryOf(baseline), rounds: baseline.rounds, ratio: ratioOf(baseline) },
+      }),
+      bare: { ...summaryOf(bare), rounds: bare.rounds },
       ratio,
     },
     table,
   );
   console.log(table);
-  if (gatewayResult.non2xx > 0 || gatewayResult.errors > 0)
-    console.warn('warning: the gateway answered non-2xx or errored during the run');
+  if (receivers.some((r) => r.key !== 'bare' && r.rounds.some((m) => m.non2xx + m.errors > 0)))
+    console.warn('warning: a gateway answered non-2xx or errored during the run');
 }
 
 interface Measured extends LoadResult {
   /** CPU time per request served: the receiving process, the Kafka broker, this process (autocannon) */
   cpuMicrosPerRequest: { receiver: number; kafka: number; loadTool: number };
+  /** the machine's busy CPU during the turn less the receiver's, the broker's and this process's, in % of one core */
+  othersCpuPercent: number;
+  loadAverage: number;
+}
+
+type Summary = Omit<Measured, 'othersCpuPercent' | 'loadAverage' | 'total'>;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+function summarize(rounds: Measured[]): Summary {
+  const of = (pick: (m: Measured) => number) => Math.round(median(rounds.map(pick)));
+  return {
+    requestsPerSecond: of((m) => m.requestsPerSecond),
+    p50Ms: of((m) => m.p50Ms),
+    p99Ms: of((m) => m.p99Ms),
+    non2xx: rounds.reduce((n, m) => n + m.non2xx, 0),
+    errors: rounds.reduce((n, m) => n + m.errors, 0),
+    cpuMicrosPerRequest: {
+      receiver: of((m) => m.cpuMicrosPerRequest.receiver),
+      kafka: of((m) => m.cpuMicrosPerRequest.kafka),
+      loadTool: of((m) => m.cpuMicrosPerRequest.loadTool),
+    },
+  };
 }
 
 async function measured(
@@ -122,21 +216,33 @@ async function measured(
   receiverPid: number,
   kafkaPid: number | undefined,
 ): Promise<Measured> {
+  const started = process.hrtime.bigint();
   const before = {
     receiver: processCpuSeconds(receiverPid),
     kafka: processCpuSeconds(kafkaPid),
     self: process.cpuUsage(),
+    machine: machineBusySeconds(),
   };
   const result = await run();
   const self = process.cpuUsage(before.self);
-  const perRequest = (seconds: number) => Math.round((seconds * 1e6) / result.total);
+  const seconds = {
+    receiver: processCpuSeconds(receiverPid) - before.receiver,
+    kafka: processCpuSeconds(kafkaPid) - before.kafka,
+    self: (self.user + self.system) / 1e6,
+    machine: machineBusySeconds() - before.machine,
+  };
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const perRequest = (s: number) => Math.round((s * 1e6) / result.total);
+  const others = seconds.machine - seconds.receiver - (seconds.kafka || 0) - seconds.self;
   return {
     ...result,
     cpuMicrosPerRequest: {
-      receiver: perRequest(processCpuSeconds(receiverPid) - before.receiver),
-      kafka: perRequest(processCpuSeconds(kafkaPid) - before.kafka),
-      loadTool: perRequest((self.user + self.system) / 1e6),
+      receiver: perRequest(seconds.receiver),
+      kafka: perRequest(seconds.kafka),
+      loadTool: perRequest(seconds.self),
     },
+    othersCpuPercent: Math.max(0, Math.round((others / wall) * 100)),
+    loadAverage: loadAverage(),
   };
 }
 

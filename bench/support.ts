@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
@@ -88,7 +89,10 @@ export async function startStack(
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  const ready = JSON.parse(await waitForLine(child, /^STACK_READY (.*)$/, 'stack'));
+  const ready = JSON.parse(await waitForLine(child, /^STACK_READY (.*)$/, 'stack')) as Omit<
+    Stack,
+    'stop'
+  >;
   return {
     ...ready,
     stop: async () => {
@@ -127,8 +131,9 @@ export function startGateway(
   mobwaySecret: string,
   port: number,
   env: Record<string, string> = {},
+  dist: string = DIST,
 ): ReturnType<typeof startProcess> {
-  return startProcess('gateway', join(DIST, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
+  return startProcess('gateway', join(dist, 'apps', 'ingest-gateway', 'src', 'main.js'), [], {
     KAFKA_BROKERS: kafkaBrokers.join(','),
     MOBWAY_SIGN_SECRET: mobwaySecret,
     GATEWAY_PORT: String(port),
@@ -190,6 +195,19 @@ export function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
+/** CPU seconds the whole machine has spent busy so far, all cores (Linux /proc/stat; NaN elsewhere) */
+export function machineBusySeconds(): number {
+  try {
+    // cpu  user nice system idle iowait irq softirq steal ...: busy is all but idle and iowait
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1);
+    const ticks = fields.slice(0, 8).map(Number);
+    const busy = ticks.reduce((sum, t) => sum + t, 0) - ticks[3] - ticks[4];
+    return busy / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
 /** writes the JSON result and replaces this benchmark's section of docs/benchmarks.md */
 export function report(name: string, result: unknown, markdown: string): void {
   const resultsDir = join(ROOT, 'bench', 'results');
@@ -206,7 +224,21 @@ export function report(name: string, result: unknown, markdown: string): void {
   writeFileSync(docs, next);
 }
 
+/** BENCH_PORT_BASE, else the bench's own default: two benches (or two helpers) on one machine need distinct ports */
+export function portBase(fallback: number): number {
+  const given = process.env.BENCH_PORT_BASE;
+  if (given === undefined || given === '') return fallback;
+  const port = Number(given);
+  if (!Number.isInteger(port) || port < 1024 || port > 65_000)
+    throw new Error(`BENCH_PORT_BASE must be a port number from 1024 to 65000, got "${given}"`);
+  return port;
+}
+
+/** the 1-minute load average, two decimals: what else the machine was doing while a figure was taken */
+export function loadAverage(): number {
+  return Math.round(loadavg()[0] * 100) / 100;
+}
+
 export function machine(): string {
-  const os = require('node:os') as typeof import('node:os');
-  return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  return `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
 }
