@@ -84,6 +84,24 @@ describe('ingest gateway (real broker)', () => {
     expect(raw[0].headers.source).toBe('mobway');
   });
 
+  it('encodes its produce requests with its own encoder (record-batch.encoder.ts), not kafkajs’s', async () => {
+    const body = mobwayPayload([mobwayReading(randomVin())]);
+    expect((await post('/webhooks/mobway', body, sign('mobway', MOBWAY, body))).status).toBe(200);
+
+    const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    const encoded = (encoder: string) =>
+      Number(
+        new RegExp(`gateway_produce_requests_encoded_total\\{encoder="${encoder}"\\} (\\d+)`).exec(
+          metrics,
+        )?.[1],
+      );
+    expect(encoded('gateway')).toBeGreaterThan(0);
+    expect(encoded('kafkajs')).toBe(0);
+    expect(gateway.output.join('\n')).toMatch(
+      /produce requests are encoded by record-batch\.encoder\.ts/,
+    );
+  });
+
   it('accepts mobway on its documented path, with a rotated secret, whatever the content type says', async () => {
     const vin = randomVin();
     const body = mobwayPayload([mobwayReading(vin)]);

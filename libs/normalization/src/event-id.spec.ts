@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { canonicalJson, EVENT_ID_NAMESPACE, eventIdFor, uuidV5 } from './event-id';
 import { MobwayNormalizer } from './mobway.normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
+import { oracleCanonicalJson, oracleEventIdFor, oracleUuidV5 } from './testing/event-id.oracle';
 
 describe(eventIdFor.name, () => {
   const sut = eventIdFor;
@@ -218,5 +220,141 @@ describe('event ids of large readings', () => {
         flag: { speed: null, b: [1, { y: 1, x: 2 }] },
       }),
     ).toBe('c5e54619-2b53-5c96-8808-e9f778a1b38a');
+  });
+});
+
+describe(`${eventIdFor.name} against the ids already stored (a frozen copy of the 2026-12-03 implementation)`, () => {
+  // keys readings really carry, the ones that trip naive code, and a few to outnumber the key-shape cache
+  const key = fc.oneof(
+    fc.constantFrom(
+      'vin',
+      'date_time',
+      'speed',
+      'flag',
+      'value',
+      '__proto__',
+      'constructor',
+      'toString',
+      '',
+      'é',
+      'Z',
+      '10',
+      '2',
+      '"q"',
+      'a\\b',
+      '\u2028',
+    ),
+    fc.string({ maxLength: 6 }),
+    fc.string({ unit: 'grapheme', maxLength: 4 }),
+  );
+  const leaf = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(0, -0, 1e21, 5e-7, Number.MAX_VALUE, Number.MIN_VALUE),
+    fc.string({ unit: 'binary', maxLength: 12 }),
+    fc.boolean(),
+    fc.constant(null),
+  );
+  // objects built from entries, so `__proto__` is an ordinary field as JSON.parse makes it
+  const json = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.array(tie('value'), { maxLength: 4 }),
+      fc
+        .uniqueArray(fc.tuple(key, tie('value')), { selector: ([k]) => k, maxLength: 8 })
+        .map((entries) => {
+          const object: Record<string, unknown> = {};
+          for (const [k, v] of entries)
+            Object.defineProperty(object, k, {
+              value: v,
+              enumerable: true,
+              writable: true,
+              configurable: true,
+            });
+          return object;
+        }),
+    ),
+  })).value;
+  const text = fc.string({ unit: 'binary', maxLength: 24 });
+
+  it('gives every JSON reading the id it was given before', () => {
+    fc.assert(
+      fc.property(text, text, text, json, (source, entityId, recordedAt, reading) => {
+        expect(eventIdFor(source, entityId, recordedAt, reading)).toBe(
+          oracleEventIdFor(source, entityId, recordedAt, reading),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('writes every value, JSON or not, as before', () => {
+    fc.assert(
+      fc.property(
+        fc.anything({
+          withBigInt: true,
+          withBoxedValues: true,
+          withDate: true,
+          withMap: true,
+          withSet: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+          withTypedArray: true,
+          withObjectString: true,
+        }),
+        (value) => {
+          expect(canonicalJson(value)).toBe(oracleCanonicalJson(value));
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('gives mobway-shaped readings, their keys in any order, the ids they were given before', () => {
+    const reading = fc
+      .record({
+        vin: fc.constantFrom('9BWZZZ377VT004251', '9bwzzz377vt004251 '),
+        date_time: fc.constantFrom('2025-03-01 10:00:00', '2025-12-31 23:59:59'),
+        speed: fc.option(fc.double({ min: 0, max: 300, noNaN: true })),
+        latitude: fc.double({ min: -90, max: 90, noNaN: true }),
+        longitude: fc.double({ min: -180, max: 180, noNaN: true }),
+        odometer: fc.oneof(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.string()),
+        fuel_level: fc.option(fc.integer({ min: 0, max: 100 })),
+        event: fc.option(fc.oneof(fc.string(), fc.integer())),
+        seat_belt_status: fc.string({ unit: 'grapheme' }),
+        flag: fc.dictionary(fc.string(), fc.record({ value: fc.integer(), flag: fc.string() })),
+      })
+      .chain((fields) =>
+        fc.shuffledSubarray(Object.keys(fields), { minLength: 1 }).map((keys) => {
+          const shuffled: Record<string, unknown> = {};
+          for (const k of keys) shuffled[k] = fields[k as keyof typeof fields];
+          return shuffled;
+        }),
+      );
+    fc.assert(
+      fc.property(reading, (r) => {
+        expect(eventIdFor('mobway', 'V', '2025-03-01T13:00:00.000Z', r)).toBe(
+          oracleEventIdFor('mobway', 'V', '2025-03-01T13:00:00.000Z', r),
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('hashes any name, long ones included, as before', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: 'binary' }),
+          fc.string({ unit: 'grapheme', minLength: 5000, maxLength: 9000 }),
+        ),
+        fc.uuid(),
+        (name, namespace) => {
+          expect(uuidV5(name, namespace)).toBe(oracleUuidV5(name, namespace));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });

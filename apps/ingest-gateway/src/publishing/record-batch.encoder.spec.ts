@@ -10,6 +10,7 @@ import {
   produceRequest,
   VERIFIED_KAFKAJS_VERSION,
 } from './record-batch.encoder';
+import { produceRequestsEncoded } from './produce-encoding.counter';
 
 // kafkajs's own checksum: the reference the broker has always accepted
 const kafkajsCrc32c = require('kafkajs/src/protocol/recordBatch/crc32C') as (buf: Buffer) => number;
@@ -194,19 +195,44 @@ describe('produce request encoder', () => {
     expect(fellBack).toBe(true);
     expect(ours).toEqual(theirs);
   });
+
+  it('counts the requests it encodes and those it leaves to kafkajs (gateway_produce_requests_encoded_total)', async () => {
+    const before = { ...produceRequestsEncoded };
+
+    await produceRequest({ acks: -1, timeout: 1, topicData }, kafkajsProduceRequest).encode();
+    await produceRequest(
+      { acks: -1, timeout: 1, compression: 1, topicData },
+      kafkajsProduceRequest,
+    ).encode();
+
+    expect(produceRequestsEncoded).toEqual({
+      gateway: before.gateway + 1,
+      kafkajs: before.kafkajs + 1,
+    });
+  });
 });
 
 describe(installRecordBatchEncoder.name, () => {
   it('keeps kafkajs its own encoders, with one warning, on a kafkajs release it was not verified against', () => {
     const warn = jest.fn();
-    const recordModule = require.resolve('kafkajs/src/protocol/recordBatch/record/v0');
-    const before = require.cache[recordModule]!.exports;
+    const log = jest.fn();
+    const stock = [
+      'kafkajs/src/protocol/recordBatch/record/v0',
+      'kafkajs/src/protocol/request',
+      'kafkajs/src/producer/groupMessagesPerPartition',
+    ].map((name) => require.resolve(name));
+    for (const path of stock) require(path);
+    const before = stock.map((path) => require.cache[path]!.exports as unknown);
+    const batches = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: unknown };
+    const stockBatch = batches.RecordBatch;
 
-    expect(installRecordBatchEncoder('2.3.0', warn)).toBe(false);
+    expect(installRecordBatchEncoder('2.3.0', warn, log)).toBe(false);
 
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0][0]).toContain(`kafkajs 2.3.0 is not ${VERIFIED_KAFKAJS_VERSION}`);
-    expect(require.cache[recordModule]!.exports).toBe(before);
+    expect(log).not.toHaveBeenCalled();
+    expect(stock.map((path) => require.cache[path]!.exports as unknown)).toEqual(before);
+    expect(batches.RecordBatch).toBe(stockBatch);
     expect(
       require.cache[require.resolve('kafkajs/src/protocol/requests/produce/v3/request')],
     ).toBeDefined(); // loaded by the test above, untouched

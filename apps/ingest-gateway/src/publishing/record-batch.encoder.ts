@@ -12,6 +12,7 @@
  */
 
 import { Logger } from '@nestjs/common';
+import { produceRequestsEncoded } from './produce-encoding.counter';
 
 interface EncoderLike {
   buf: Buffer;
@@ -408,13 +409,17 @@ export function produceRequest(
         messages.every((m) => m.timestamp === null || m.timestamp === undefined),
       ),
     );
-  if (!plain) return fallback(args);
+  if (!plain) {
+    produceRequestsEncoded.kafkajs++;
+    return fallback(args);
+  }
   return {
     apiKey: PRODUCE_API_KEY,
     apiVersion: 3,
     apiName: 'Produce',
     expectResponse: () => acks !== 0,
     encode: async () => {
+      produceRequestsEncoded.gateway++;
       // pass one: sizes (and every key, value and header length, in the order pass two reads them)
       const lengths: number[] = [];
       let size = sizeOfString(transactionalId) + 2 + 4 + 4;
@@ -581,6 +586,7 @@ export const VERIFIED_KAFKAJS_VERSION = '2.2.4';
 export function installRecordBatchEncoder(
   version = installedKafkajsVersion(),
   warn: (message: string) => void = (m) => logger.warn(m),
+  log: (message: string) => void = (m) => logger.log(m),
 ): boolean {
   if (version !== VERIFIED_KAFKAJS_VERSION) {
     warn(
@@ -603,6 +609,9 @@ export function installRecordBatchEncoder(
   const kafkajsProduceRequest = require(PRODUCE_REQUEST_MODULE) as ProduceRequestEncoder;
   require.cache[PRODUCE_REQUEST_MODULE]!.exports = (args: ProduceRequestArgs) =>
     produceRequest(args, kafkajsProduceRequest);
+  log(
+    `kafkajs ${version}: produce requests are encoded by record-batch.encoder.ts (gateway_produce_requests_encoded_total counts them)`,
+  );
   return true;
 }
 
