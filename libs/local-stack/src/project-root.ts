@@ -8,7 +8,8 @@ export function projectRoot(from: string = __dirname): string {
     const manifest = join(dir, 'package.json');
     if (
       existsSync(manifest) &&
-      JSON.parse(readFileSync(manifest, 'utf8')).name === 'fleet-telemetry-pipeline'
+      (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name ===
+        'fleet-telemetry-pipeline'
     )
       return dir;
     const parent = dirname(dir);

@@ -8,12 +8,13 @@ class FakeUnit implements SupervisedUnit {
 
   constructor(readonly name: string) {}
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     this.starts++;
     if (this.failNextStarts > 0) {
       this.failNextStarts--;
-      throw new Error('port in use');
+      return Promise.reject(new Error('port in use'));
     }
+    return Promise.resolve();
   }
 
   whenExited(): Promise<string> {

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import {
   ArgumentsHost,
   BadRequestException,
@@ -13,8 +14,8 @@ function aHost() {
     sent: false,
     raw: { headersSent: false },
     code: 0,
-    headers: {} as Record<string, string>,
-    body: undefined as unknown,
+    headers: {},
+    body: undefined,
   } as Record<string, unknown> & { headers: Record<string, string> };
   Object.assign(reply, {
     status: (code: number) => ((reply.code = code), reply),
