@@ -10,17 +10,17 @@ describe('device query routes', () => {
   let app: NestFastifyApplication;
   const calls: unknown[][] = [];
   const records = {
-    changes: async (...args: unknown[]) => (
+    changes: (...args: unknown[]) => (
       calls.push(['changes', ...args.slice(0, 1)]),
-      { items: [], nextCursor: '0', hasMore: false }
+      Promise.resolve({ items: [], nextCursor: '0', hasMore: false })
     ),
-    range: async (...args: unknown[]) => (
+    range: (...args: unknown[]) => (
       calls.push(['range', ...args.slice(0, 2)]),
-      { items: [], nextCursor: null }
+      Promise.resolve({ items: [], nextCursor: null })
     ),
-    latest: async (id: string) => (calls.push(['latest', id]), {}),
-    gaps: async (id: string) => (calls.push(['gaps', id]), {}),
-    entities: async () => (calls.push(['entities']), { items: [], nextCursor: null }),
+    latest: (id: string) => (calls.push(['latest', id]), Promise.resolve({})),
+    gaps: (id: string) => (calls.push(['gaps', id]), Promise.resolve({})),
+    entities: () => (calls.push(['entities']), Promise.resolve({ items: [], nextCursor: null })),
   };
   const get = (url: string) =>
     app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${KEY}` } });

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { BadRequestException } from '@nestjs/common';
 import { DeviceIdPipe } from './location-query.definition';
 

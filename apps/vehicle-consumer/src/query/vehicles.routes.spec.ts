@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { Test } from '@nestjs/testing';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
@@ -14,25 +15,25 @@ const VIN = '9BWZZZ377VT004251';
 /** records which service method a route reached, with what */
 class FakeRecords {
   calls: unknown[][] = [];
-  async entities(query: unknown) {
+  entities(query: unknown) {
     this.calls.push(['entities', query]);
-    return { items: [], nextCursor: null };
+    return Promise.resolve({ items: [], nextCursor: null });
   }
-  async latest(vin: string) {
+  latest(vin: string) {
     this.calls.push(['latest', vin]);
-    return { vin };
+    return Promise.resolve({ vin });
   }
-  async range(vin: string, query: unknown, format: unknown) {
+  range(vin: string, query: unknown, format: unknown) {
     this.calls.push(['range', vin, query, format]);
-    return { items: [], nextCursor: null };
+    return Promise.resolve({ items: [], nextCursor: null });
   }
-  async changes(query: unknown, format: { ndjson: boolean }) {
+  changes(query: unknown, format: { ndjson: boolean }) {
     this.calls.push(['changes', query, format.ndjson]);
-    return { items: [], nextCursor: '0', hasMore: false };
+    return Promise.resolve({ items: [], nextCursor: '0', hasMore: false });
   }
-  async gaps(vin: string, query: unknown) {
+  gaps(vin: string, query: unknown) {
     this.calls.push(['gaps', vin, query]);
-    return { gaps: [] };
+    return Promise.resolve({ gaps: [] });
   }
   async *pages() {}
 }
@@ -178,7 +179,7 @@ describe('vehicle query routes', () => {
         }),
       );
       if (statusCode === 400 && type === 'text/plain')
-        expect(res.json().details).toEqual([message]);
+        expect(res.json<{ details: unknown }>().details).toEqual([message]);
     },
   );
 

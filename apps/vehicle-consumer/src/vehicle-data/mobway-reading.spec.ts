@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { VehicleTelemetryV1 } from '@app/contracts';
 import { aVehicleRecord } from '@app/contracts/testing';
 import { MobwayNormalizer } from '@app/normalization';
@@ -94,7 +95,7 @@ describe(toMobwayReading.name, () => {
   it('gives back fields named like Object.prototype members', () => {
     const attributes = JSON.parse(
       '{"constructor":1,"toString":"t","__proto__":{"x":1},"hasOwnProperty":null}',
-    );
+    ) as Record<string, unknown>;
     const sut = toMobwayReading(aRecord({ attributes }));
     expect(JSON.parse(JSON.stringify(sut))).toMatchObject(attributes);
     expect(

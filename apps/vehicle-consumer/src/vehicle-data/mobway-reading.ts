@@ -22,7 +22,7 @@ export function toMobwayReading(
   const wanted = (name: string): boolean => datapoints === undefined || datapoints.has(name);
   const { attributes } = record;
   // no prototype: a reading's field may be called `constructor` or `__proto__`
-  const reading: Record<string, unknown> = Object.create(null);
+  const reading = Object.create(null) as Record<string, unknown>;
   reading.vin = record.vin;
   reading.date_time = toBrasiliaDateTime(record.recordedAt);
   for (const { name, field } of MOBWAY_CATALOGUE) {

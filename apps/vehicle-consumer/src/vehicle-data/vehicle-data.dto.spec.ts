@@ -9,7 +9,10 @@ const FORMS =
 
 async function validate(body: unknown): Promise<VehicleDataRequestDto | string[]> {
   try {
-    return await pipe.transform(body, { type: 'body', metatype: VehicleDataRequestDto });
+    return (await pipe.transform(body, {
+      type: 'body',
+      metatype: VehicleDataRequestDto,
+    })) as VehicleDataRequestDto;
   } catch (error) {
     if (error instanceof BadRequestException)
       return (error.getResponse() as { message: string[] }).message;

@@ -63,9 +63,9 @@ export class VehicleDataRequestDto {
     example: ['9BWZZZ377VT004251'],
     description: 'trimmed and upper-cased; duplicates count once',
   })
-  @Transform(({ value }) =>
+  @Transform(({ value }: { value: unknown }) =>
     Array.isArray(value)
-      ? value.map((vin) => (typeof vin === 'string' ? normalizeVin(vin) : vin))
+      ? value.map((vin: unknown) => (typeof vin === 'string' ? normalizeVin(vin) : vin))
       : value,
   )
   @Rule('isVinList', vinsProblem)

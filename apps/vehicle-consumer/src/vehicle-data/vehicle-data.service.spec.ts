@@ -21,6 +21,7 @@ const aRecord = (vin: string, recordedAt: string): VehicleTelemetryV1 =>
 
 class FakeRecords {
   bounds: Array<[string, RangeBounds]> = [];
+  // eslint-disable-next-line @typescript-eslint/require-await -- a fake of an async generator, with nothing to wait for
   async *pages(vin: string, bounds: RangeBounds): AsyncGenerator<VehicleTelemetryV1[]> {
     this.bounds.push([vin, bounds]);
     if (vin === A) {
@@ -40,7 +41,7 @@ async function json(
   const file = await sut.find(request(fields), NOW);
   let text = '';
   for await (const chunk of file.getStream()) text += String(chunk);
-  return JSON.parse(text);
+  return JSON.parse(text) as Record<string, Array<Record<string, unknown>>>;
 }
 
 function refusal(sut: VehicleDataService, fields: Partial<VehicleDataRequestDto>): unknown {
