@@ -9,13 +9,14 @@ import {
   senderEnv,
   withDevEnv,
 } from '@app/local-stack';
-import { SchemeName, sign } from '@app/verification';
+import { sign } from '@app/verification';
 
 const USAGE = `usage: npm run send -- <source> [--file payload.json] [--url http://127.0.0.1:3000] [--tamper]
-  signs a sample payload the way that sender does and posts it to the gateway, printing the response.
-  secrets and the gateway's port are those of the running npm start on LOCAL_DATA_DIR (whatever its
-  shell set), else this shell's variables, else .env.local.
-  sources: mobway, weguard, and the generic sources in WEBHOOK_SOURCES (.env.local has two: acme, octo)`;
+  signs a payload the way that sender does (by default samples/<its normalizer>.json) and posts it to
+  the gateway, printing the response. secrets and the gateway's port are those of the running
+  npm start on LOCAL_DATA_DIR (whatever its shell set), else this shell's variables, else .env.local.
+  sources: any configured source by name: the built-in mobway and weguard, and those in
+  WEBHOOK_SOURCES (.env.local has acme, octo and traccar)`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -38,19 +39,15 @@ async function main(): Promise<void> {
   const config = running
     ? loadConfig('launcher', senderEnv(process.env, running.values, devValues))
     : local;
-  const builtIn: Record<
-    string,
-    { scheme: SchemeName; secrets: string[]; records: 'vehicle' | 'location' }
-  > = {
-    mobway: { scheme: 'mobway', secrets: config.gateway.mobwaySecrets, records: 'vehicle' },
-    weguard: { scheme: 'weguard', secrets: config.gateway.weguardSecrets, records: 'location' },
-  };
-  const target = builtIn[source] ?? config.gateway.sources.find((s) => s.name === source);
+  const target = config.gateway.sources.find((s) => s.name === source);
   if (!target || target.secrets.length === 0) {
-    console.error(`unknown source "${source}" or no secret configured for it\n${USAGE}`);
+    const served = config.gateway.sources.filter((s) => s.secrets.length > 0).map((s) => s.name);
+    console.error(
+      `unknown source "${source}" or no secret configured for it (configured: ${served.join(', ') || 'none'})\n${USAGE}`,
+    );
     process.exit(2);
   }
-  const sample = target.records === 'vehicle' ? 'mobway.json' : 'weguard.json';
+  const sample = `${target.normalizer}.json`;
   const body = readFileSync(option('file') ?? join(root, 'samples', sample));
   const headers = {
     'content-type': 'application/json',

@@ -1,5 +1,6 @@
-import type { RecordType } from '@app/contracts';
+import type { NormalizerName } from '@app/normalization';
 import type { SchemeName } from '@app/verification';
+import type { UnfixablePolicy } from './built-in-sources';
 
 export type Role = 'gateway' | 'consumer' | 'launcher';
 
@@ -23,11 +24,16 @@ export interface KafkaConnectionConfig {
   ssl?: { ca?: string };
 }
 
-export interface GenericSourceConfig {
+/** a sender we accept webhooks from, built in or from WEBHOOK_SOURCES; not served without secrets */
+export interface WebhookSourceConfig {
   name: string;
   scheme: SchemeName;
   secrets: string[];
-  records: RecordType;
+  /** the body shape, a name in @app/normalization's NORMALIZERS */
+  normalizer: NormalizerName;
+  unfixable: UnfixablePolicy;
+  /** where the secrets are set, for messages: `MOBWAY_SIGN_SECRET`, `WEBHOOK_SOURCES[acme].secrets` */
+  secretsFrom: string;
 }
 
 /** typed configuration, built once from the validated environment */
@@ -55,9 +61,8 @@ export class AppConfig {
     bodyLimitBytes: number;
     maxReadingsPerRequest: number;
     replayWindowSeconds: number;
-    mobwaySecrets: string[];
-    weguardSecrets: string[];
-    sources: GenericSourceConfig[];
+    /** the built-in sources first, then WEBHOOK_SOURCES in its order */
+    sources: WebhookSourceConfig[];
     publish: {
       lingerMs: number;
       maxBatchRecords: number;

@@ -10,6 +10,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { BUILT_IN_SOURCES } from './built-in-sources';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
@@ -135,16 +136,10 @@ export class EnvDto {
   @Max(200)
   DATABASE_POOL_SIZE = 10;
 
-  /** comma-separated; several = key rotation */
-  @IsOptional()
-  @IsString()
-  MOBWAY_SIGN_SECRET?: string;
+  // the built-in sources' secrets (MOBWAY_SIGN_SECRET, WEGUARD_SECRET) are read by loadConfig under
+  // the variable each entry of BUILT_IN_SOURCES names
 
-  @IsOptional()
-  @IsString()
-  WEGUARD_SECRET?: string;
-
-  /** JSON list of generic sources; checked in detail by parseWebhookSources */
+  /** JSON list of further sources, each naming its scheme and normalizer; checked in detail by parseWebhookSources */
   @IsOptional()
   @IsString()
   WEBHOOK_SOURCES?: string;
@@ -361,12 +356,11 @@ export class EnvDto {
 }
 
 /** variables that may be given as `<NAME>_FILE` (a path whose contents are the value) */
-export const FILE_VARIABLES = [
-  'MOBWAY_SIGN_SECRET',
-  'WEGUARD_SECRET',
+export const FILE_VARIABLES: readonly string[] = [
+  ...BUILT_IN_SOURCES.map((source) => source.secretVariable),
   'WEBHOOK_SOURCES',
   'QUERY_API_KEYS',
   'DATABASE_URL',
   'KAFKA_SASL_PASSWORD',
   'METRICS_TOKEN',
-] as const;
+];

@@ -1,4 +1,5 @@
 export * from './app-config';
+export * from './built-in-sources';
 export * from './config.module';
 export * from './env.dto';
 export * from './load-config';

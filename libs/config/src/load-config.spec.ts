@@ -8,6 +8,12 @@ const HMAC = (name: string) => `${name}-7c1e9a53b2f04d68a1e2c3b4d5f6a7b8`;
 const WHSEC = (bytes: number) =>
   `whsec_${Buffer.from(Array.from({ length: bytes }, (_, i) => (i * 37 + 11) % 256)).toString('base64')}`;
 
+function secretFile(value: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'cfg-')), 'secret');
+  writeFileSync(file, `${value}\n`);
+  return file;
+}
+
 /** the problems a configuration is refused with (none: it was accepted) */
 function problemsOf(role: 'gateway' | 'consumer' | 'launcher', env: NodeJS.ProcessEnv): string[] {
   try {
@@ -128,7 +134,11 @@ describe(loadConfig.name, () => {
       KAFKA_BROKERS: 'k1:9092,k2:9092',
       DATABASE_URL: 'postgres://u:p@db/x',
     });
-    expect(sut.gateway.mobwaySecrets).toEqual([HMAC('a'), HMAC('b'), HMAC('c')]);
+    expect(sut.gateway.sources.find((s) => s.name === 'mobway')?.secrets).toEqual([
+      HMAC('a'),
+      HMAC('b'),
+      HMAC('c'),
+    ]);
     expect(sut.kafka.brokers).toEqual(['k1:9092', 'k2:9092']);
     expect(sut.kafka.external).toBe(true);
     expect(sut.database.external).toBe(true);
@@ -148,21 +158,117 @@ describe(loadConfig.name, () => {
     );
   });
 
-  it('validates generic webhook sources', () => {
+  it('serves the built-in sources from their own variables, as data', () => {
+    const sut = loadConfig('gateway', {
+      MOBWAY_SIGN_SECRET: HMAC('m'),
+      WEGUARD_SECRET_FILE: secretFile(HMAC('w')),
+    });
+    expect(sut.gateway.sources).toEqual([
+      {
+        name: 'mobway',
+        scheme: 'mobway',
+        secrets: [HMAC('m')],
+        normalizer: 'mobway',
+        unfixable: 'acknowledge',
+        secretsFrom: 'MOBWAY_SIGN_SECRET',
+      },
+      {
+        name: 'weguard',
+        scheme: 'weguard',
+        secrets: [HMAC('w')],
+        normalizer: 'weguard',
+        unfixable: 'refuse',
+        secretsFrom: 'WEGUARD_SECRET',
+      },
+    ]);
+    // unset: listed without secrets (the gateway does not serve it)
+    expect(loadConfig('gateway', {}).gateway.sources.map((s) => [s.name, s.secrets])).toEqual([
+      ['mobway', []],
+      ['weguard', []],
+    ]);
+  });
+
+  it('validates further webhook sources, each naming its normalizer', () => {
     const ok = loadConfig('gateway', {
       WEBHOOK_SOURCES: JSON.stringify([
-        { name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' },
+        {
+          name: 'acme',
+          scheme: 'github',
+          secrets: [HMAC('s1'), HMAC('s2')],
+          normalizer: 'traccar',
+        },
       ]),
     });
-    expect(ok.gateway.sources).toEqual([
-      { name: 'acme', scheme: 'github', secrets: [HMAC('s1'), HMAC('s2')], records: 'location' },
+    expect(ok.gateway.sources.slice(2)).toEqual([
+      {
+        name: 'acme',
+        scheme: 'github',
+        secrets: [HMAC('s1'), HMAC('s2')],
+        normalizer: 'traccar',
+        unfixable: 'refuse',
+        secretsFrom: 'WEBHOOK_SOURCES[acme].secrets',
+      },
     ]);
     expect(() =>
       loadConfig('gateway', {
         WEBHOOK_SOURCES: JSON.stringify([{ name: 'mobway', scheme: 'rot13', records: 'boats' }]),
       }),
-    ).toThrow(/name.*built in[\s\S]*scheme[\s\S]*records/);
+    ).toThrow(/name.*built in; configure it with MOBWAY_SIGN_SECRET[\s\S]*scheme[\s\S]*records/);
     expect(() => loadConfig('gateway', { WEBHOOK_SOURCES: '[{' })).toThrow(/not valid JSON/);
+  });
+
+  it.each<[string, Record<string, unknown>, string | undefined]>([
+    ['records "vehicle" alone as the mobway shape', { records: 'vehicle' }, 'mobway'],
+    ['records "location" alone as the WeGuard shape', { records: 'location' }, 'weguard'],
+    [
+      'a normalizer and records that agree',
+      { normalizer: 'traccar', records: 'location' },
+      'traccar',
+    ],
+    ['a normalizer alone', { normalizer: 'weguard' }, 'weguard'],
+  ])('reads %s', (_case, fields, normalizer) => {
+    const sut = loadConfig('gateway', {
+      WEBHOOK_SOURCES: JSON.stringify([
+        { name: 'acme', scheme: 'github', secrets: [HMAC('s')], ...fields },
+      ]),
+    });
+    expect(sut.gateway.sources[2].normalizer).toBe(normalizer);
+  });
+
+  it.each<[string, Record<string, unknown>, string]>([
+    [
+      'an unknown normalizer, listing the known ones',
+      { normalizer: 'osmand' },
+      'WEBHOOK_SOURCES[0].normalizer: "osmand" is not a known normalizer; one of mobway, weguard, traccar',
+    ],
+    [
+      'a normalizer that is not a name',
+      { normalizer: 7 },
+      'WEBHOOK_SOURCES[0].normalizer: one of mobway, weguard, traccar',
+    ],
+    [
+      'an inherited property name',
+      { normalizer: 'constructor' },
+      'WEBHOOK_SOURCES[0].normalizer: "constructor" is not a known normalizer; one of mobway, weguard, traccar',
+    ],
+    [
+      'neither normalizer nor records',
+      {},
+      'WEBHOOK_SOURCES[0].normalizer: required, one of mobway, weguard, traccar',
+    ],
+    [
+      'records that contradict the normalizer',
+      { normalizer: 'traccar', records: 'vehicle' },
+      'WEBHOOK_SOURCES[0].records: "vehicle", but the traccar normalizer gives location records; drop records or make them agree',
+    ],
+  ])('refuses %s', (_case, fields, problem) => {
+    expect(
+      problemsOf('gateway', {
+        WEBHOOK_SOURCES: JSON.stringify([
+          { name: 'acme', scheme: 'github', secrets: [HMAC('s')], ...fields },
+        ]),
+      }),
+    ).toEqual([problem]);
   });
 
   describe('secrets', () => {

@@ -2,16 +2,24 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import {
+  isNormalizerName,
+  NORMALIZER_FOR_RECORDS,
+  NORMALIZER_NAMES,
+  NORMALIZERS,
+  NormalizerName,
+} from '@app/normalization';
 import { SCHEME_NAMES, SchemeName, isValidSecret } from '@app/verification';
 import {
   AppConfig,
-  GenericSourceConfig,
   KAFKA_ACL_ROLES,
   KafkaAclRole,
   KafkaConnectionConfig,
   KafkaSaslMechanism,
   Role,
+  WebhookSourceConfig,
 } from './app-config';
+import { BUILT_IN_SOURCES } from './built-in-sources';
 import { EnvDto, FILE_VARIABLES } from './env.dto';
 import { SecretKind, secretProblem } from './secret.policy';
 
@@ -22,7 +30,6 @@ export class ConfigError extends Error {
   }
 }
 
-const RESERVED_SOURCES = new Set(['mobway', 'weguard']);
 const SECRET_KIND_OF_SCHEME: Readonly<Record<SchemeName, SecretKind>> = {
   mobway: 'hmac',
   weguard: 'hmac',
@@ -64,7 +71,10 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     problems.push(`${error.property}: ${Object.values(error.constraints ?? {}).join('; ')}`);
   }
 
-  const sources = parseWebhookSources(dto.WEBHOOK_SOURCES, problems);
+  const sources = [
+    ...builtInSources(raw, problems),
+    ...parseWebhookSources(dto.WEBHOOK_SOURCES, problems),
+  ];
   const trustProxy = parseTrustProxy(dto.TRUST_PROXY, problems);
   const apiKeys = list(dto.QUERY_API_KEYS);
   // the raw copy of a largest body and its base64 dead letter must each fit one produce request
@@ -76,8 +86,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     problems.push(
       'QUERY_API_KEYS: required by the consumers (their query APIs need at least one key)',
     );
-  checkSecrets('MOBWAY_SIGN_SECRET', list(dto.MOBWAY_SIGN_SECRET), 'hmac', problems);
-  checkSecrets('WEGUARD_SECRET', list(dto.WEGUARD_SECRET), 'hmac', problems);
   checkSecrets('QUERY_API_KEYS', apiKeys, 'queryApiKey', problems);
   // a bearer token like the query keys
   checkSecrets(
@@ -125,8 +133,6 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     bodyLimitBytes: dto.BODY_LIMIT_BYTES,
     maxReadingsPerRequest: dto.MAX_READINGS_PER_REQUEST,
     replayWindowSeconds: dto.REPLAY_WINDOW_SECONDS,
-    mobwaySecrets: list(dto.MOBWAY_SIGN_SECRET),
-    weguardSecrets: list(dto.WEGUARD_SECRET),
     sources,
     publish: {
       lingerMs: dto.PUBLISH_LINGER_MS,
@@ -188,14 +194,26 @@ function parseTrustProxy(value: string | undefined, problems: string[]): false |
   return entries;
 }
 
-function parseWebhookSources(json: string | undefined, problems: string[]): GenericSourceConfig[] {
+/** the built-in senders with the secrets their own variables hold */
+function builtInSources(raw: Record<string, string>, problems: string[]): WebhookSourceConfig[] {
+  return BUILT_IN_SOURCES.map(({ secretVariable, ...source }) => {
+    const secrets = list(raw[secretVariable]);
+    checkSecrets(secretVariable, secrets, SECRET_KIND_OF_SCHEME[source.scheme], problems);
+    return { ...source, secrets, secretsFrom: secretVariable };
+  });
+}
+
+const WEBHOOK_SOURCES_EXAMPLE =
+  '[{"name":"acme","scheme":"standard-webhooks","secrets":["whsec_…"],"normalizer":"mobway"}]';
+
+function parseWebhookSources(json: string | undefined, problems: string[]): WebhookSourceConfig[] {
   if (!json) return [];
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
   } catch {
     problems.push(
-      'WEBHOOK_SOURCES: not valid JSON (expected a list like [{"name":"acme","scheme":"standard-webhooks","secrets":["whsec_…"],"records":"vehicle"}])',
+      `WEBHOOK_SOURCES: not valid JSON (expected a list like ${WEBHOOK_SOURCES_EXAMPLE})`,
     );
     return [];
   }
@@ -203,23 +221,25 @@ function parseWebhookSources(json: string | undefined, problems: string[]): Gene
     problems.push('WEBHOOK_SOURCES: must be a JSON list');
     return [];
   }
-  const sources: GenericSourceConfig[] = [];
+  const sources: WebhookSourceConfig[] = [];
   const names = new Set<string>();
   parsed.forEach((entry: unknown, i) => {
     const at = `WEBHOOK_SOURCES[${i}]`;
     if (typeof entry !== 'object' || entry === null)
       return void problems.push(`${at}: must be an object`);
-    const { name, scheme, secrets, records } = entry as Record<string, unknown>;
+    const { name, scheme, secrets, normalizer, records } = entry as Record<string, unknown>;
     const before = problems.length;
+    const builtIn = BUILT_IN_SOURCES.find((source) => source.name === name);
     if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(name))
       problems.push(`${at}.name: lowercase letters, digits and dashes`);
-    else if (RESERVED_SOURCES.has(name))
-      problems.push(`${at}.name: "${name}" is built in; configure it with its own variable`);
+    else if (builtIn)
+      problems.push(
+        `${at}.name: "${name}" is built in; configure it with ${builtIn.secretVariable}`,
+      );
     else if (names.has(name)) problems.push(`${at}.name: "${name}" appears twice`);
     if (!SCHEME_NAMES.includes(scheme as SchemeName))
       problems.push(`${at}.scheme: one of ${SCHEME_NAMES.join(', ')}`);
-    if (records !== 'vehicle' && records !== 'location')
-      problems.push(`${at}.records: "vehicle" or "location"`);
+    const shape = normalizerOf(at, normalizer, records, problems);
     const secretList = typeof secrets === 'string' ? list(secrets) : secrets;
     if (
       secretList !== undefined &&
@@ -239,16 +259,54 @@ function parseWebhookSources(json: string | undefined, problems: string[]): Gene
         SECRET_KIND_OF_SCHEME[scheme as SchemeName],
         problems,
       );
-    if (problems.length > before) return;
+    if (problems.length > before || shape === undefined) return;
     names.add(name as string);
     sources.push({
       name: name as string,
       scheme: scheme as SchemeName,
       secrets: (secretList as string[] | undefined) ?? [],
-      records: records as GenericSourceConfig['records'],
+      normalizer: shape,
+      unfixable: 'refuse',
+      secretsFrom: `WEBHOOK_SOURCES[${name as string}].secrets`,
     });
   });
   return sources;
+}
+
+/**
+ * The body shape of a WEBHOOK_SOURCES entry: `normalizer` names it; `records` alone ("vehicle" or
+ * "location", as entries said before shapes had names) means mobway's or WeGuard's shape.
+ */
+function normalizerOf(
+  at: string,
+  normalizer: unknown,
+  records: unknown,
+  problems: string[],
+): NormalizerName | undefined {
+  const known = `one of ${NORMALIZER_NAMES.join(', ')}`;
+  if (records !== undefined && records !== 'vehicle' && records !== 'location') {
+    problems.push(`${at}.records: "vehicle" or "location"`);
+    return undefined;
+  }
+  if (normalizer === undefined) {
+    if (records !== undefined) return NORMALIZER_FOR_RECORDS[records];
+    problems.push(`${at}.normalizer: required, ${known}`);
+    return undefined;
+  }
+  if (!isNormalizerName(normalizer)) {
+    problems.push(
+      `${at}.normalizer: ${typeof normalizer === 'string' ? `"${normalizer.slice(0, 40)}" is not a known normalizer; ` : ''}${known}`,
+    );
+    return undefined;
+  }
+  const recordType = NORMALIZERS[normalizer].recordType;
+  if (records !== undefined && records !== recordType) {
+    problems.push(
+      `${at}.records: "${records}", but the ${normalizer} normalizer gives ${recordType} records; drop records or make them agree`,
+    );
+    return undefined;
+  }
+  return normalizer;
 }
 
 /** placeholders and short secrets are refused; the message names the variable and which secret of a list, never its value */

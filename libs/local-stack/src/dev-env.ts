@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BUILT_IN_SOURCES } from '@app/config';
 import { LAUNCHER_RECORD, liveRecords } from './pid-files';
 import { projectRoot } from './project-root';
 
@@ -63,16 +64,13 @@ export function withDevEnv(
 }
 
 /** what `npm run send` needs to reach and sign for the gateway a launcher started */
-export const SENDER_VARIABLES = [
+export const SENDER_VARIABLES: readonly string[] = [
   'HOST',
   'GATEWAY_PORT',
-  'MOBWAY_SIGN_SECRET',
-  'MOBWAY_SIGN_SECRET_FILE',
-  'WEGUARD_SECRET',
-  'WEGUARD_SECRET_FILE',
+  ...BUILT_IN_SOURCES.flatMap(({ secretVariable }) => [secretVariable, `${secretVariable}_FILE`]),
   'WEBHOOK_SOURCES',
   'WEBHOOK_SOURCES_FILE',
-] as const;
+];
 
 const SENDER_ENV_FILE = 'sender.env.json';
 

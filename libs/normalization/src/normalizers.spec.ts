@@ -1,8 +1,15 @@
-import { validateLocation, validateVehicle } from '@app/contracts';
+import { checkLocation, validateLocation, validateVehicle } from '@app/contracts';
 import fc from 'fast-check';
 import { MobwayNormalizer } from './mobway.normalizer';
 import { NormalizeContext, NormalizeOutcome } from './normalizer';
-import { NORMALIZERS } from './normalizers';
+import {
+  isNormalizerName,
+  NORMALIZER_FOR_RECORDS,
+  NORMALIZER_NAMES,
+  NORMALIZERS,
+  normalizerNamed,
+} from './normalizers';
+import { TraccarNormalizer } from './traccar.normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
 
 const RUNS = 1500;
@@ -142,11 +149,37 @@ function expectWellFormed<R>(
 }
 
 describe('NORMALIZERS', () => {
-  it('normalizes vehicles like mobway and locations like WeGuard', () => {
-    expect(NORMALIZERS.vehicle).toBeInstanceOf(MobwayNormalizer);
-    expect(NORMALIZERS.vehicle.recordType).toBe('vehicle');
-    expect(NORMALIZERS.location).toBeInstanceOf(WeguardNormalizer);
-    expect(NORMALIZERS.location.recordType).toBe('location');
+  it('holds every body shape by name', () => {
+    expect(NORMALIZER_NAMES).toEqual(['mobway', 'weguard', 'traccar']);
+    expect(Object.isFrozen(NORMALIZERS)).toBe(true);
+    expect(normalizerNamed('mobway')).toBeInstanceOf(MobwayNormalizer);
+    expect(normalizerNamed('weguard')).toBeInstanceOf(WeguardNormalizer);
+    expect(normalizerNamed('traccar')).toBeInstanceOf(TraccarNormalizer);
+  });
+
+  it.each([
+    ['mobway', 'vehicle'],
+    ['weguard', 'location'],
+    ['traccar', 'location'],
+  ] as const)('%s gives %s records', (name, recordType) => {
+    expect(NORMALIZERS[name].recordType).toBe(recordType);
+  });
+
+  it.each([
+    ['traccar', true],
+    ['constructor', false],
+    ['__proto__', false],
+    ['vehicle', false],
+    ['Mobway', false],
+    [7, false],
+  ])('isNormalizerName(%p) is %s', (value, expected) => {
+    expect(isNormalizerName(value)).toBe(expected);
+  });
+
+  it('reads a source that names only its record type with a normalizer of that type', () => {
+    expect(NORMALIZER_FOR_RECORDS).toEqual({ vehicle: 'mobway', location: 'weguard' });
+    for (const [records, name] of Object.entries(NORMALIZER_FOR_RECORDS))
+      expect(NORMALIZERS[name].recordType).toBe(records);
   });
 });
 
@@ -155,7 +188,7 @@ describe('every normalizer with ctx.maxReadings', () => {
   const good = (i: number) => ({ date_time: `2025-03-01 10:00:0${i}`, speed: i });
 
   it('normalizes the first readings in input order, valid or not, and only counts the rest', () => {
-    const sut = NORMALIZERS.vehicle.normalize(
+    const sut = NORMALIZERS.mobway.normalize(
       { '9BWZZZ377VT004251': [good(0), {}, good(1), good(2), {}], '9BWZZZ377VT004252': [good(3)] },
       ctx,
     );
@@ -166,16 +199,21 @@ describe('every normalizer with ctx.maxReadings', () => {
 
   it('counts locations past the cap the same way', () => {
     const items = Array.from({ length: 300_000 }, () => ({}));
-    const sut = NORMALIZERS.location.normalize(items, ctx);
+    const sut = NORMALIZERS.weguard.normalize(items, ctx);
     expect([sut.records.length + sut.rejected.length, sut.skipped]).toEqual([3, 299_997]);
+  });
+
+  it('counts forwarded positions past the cap the same way', () => {
+    const sut = NORMALIZERS.traccar.normalize([{}, {}, {}, {}, {}], ctx);
+    expect([sut.rejected.length, sut.skipped]).toEqual([3, 2]);
   });
 
   it('leaves the outcome as it was without a cap or below it', () => {
     expect(
-      NORMALIZERS.vehicle.normalize({ '9BWZZZ377VT004251': [good(0)] }, ctx),
+      NORMALIZERS.mobway.normalize({ '9BWZZZ377VT004251': [good(0)] }, ctx),
     ).not.toHaveProperty('skipped');
     expect(
-      NORMALIZERS.vehicle.normalize(
+      NORMALIZERS.mobway.normalize(
         { '9BWZZZ377VT004251': [good(0), good(1), good(2), good(3)] },
         aContext(),
       ).records,
@@ -199,7 +237,7 @@ describe('every normalizer on absurdly deep input (JSON.parse takes 200,000 leve
       { locations: [{ lat: 1, lng: 2, deviceId: 'd', time: 1, extra: deepObject }] },
     ],
   ])('rejects %s without throwing', (_case, payload) => {
-    for (const sut of [new MobwayNormalizer(), new WeguardNormalizer()]) {
+    for (const sut of Object.values(NORMALIZERS)) {
       const { records, rejected } = sut.normalize(payload, aContext());
 
       expect(records).toEqual([]);
@@ -333,6 +371,86 @@ describe(`${WeguardNormalizer.name} on random input`, () => {
     let accepted = 0;
     fc.assert(
       fc.property(fc.array(weguardLocation, { maxLength: 4 }), (payload) => {
+        const outcome = sut.normalize(payload, aContext());
+
+        expect(sut.normalize(payload, aContext())).toEqual(outcome);
+        accepted += outcome.records.length;
+      }),
+      { numRuns: RUNS },
+    );
+
+    expect(accepted).toBeGreaterThan(RUNS / 2);
+  });
+});
+
+const traccarForward = fc.record(
+  {
+    position: mostly(
+      fc.record(
+        {
+          latitude: mostly(fc.double({ min: -90, max: 90, noNaN: true })),
+          longitude: mostly(fc.double({ min: -180, max: 180, noNaN: true })),
+          fixTime: mostly(
+            fc.oneof(
+              fc.integer({ min: 0, max: 2e12 }),
+              fc
+                .date({
+                  min: new Date('1990-01-01'),
+                  max: new Date('2100-01-01'),
+                  noInvalidDate: true,
+                })
+                .map((d) => d.toISOString().replace('Z', '+00:00')),
+            ),
+          ),
+          speed: mostly(fc.double({ min: 0, max: 250, noNaN: true })),
+          course: mostly(fc.integer({ min: 0, max: 360 })),
+          accuracy: mostly(fc.double({ min: 0, max: 100, noNaN: true })),
+          attributes: fc.oneof(
+            fc.record({ batteryLevel: mostly(fc.integer({ min: 0, max: 100 })), extra: anything }),
+            anything,
+          ),
+        },
+        { requiredKeys: ['latitude', 'longitude', 'fixTime'] },
+      ),
+    ),
+    device: mostly(
+      fc.record({ uniqueId: mostly(fc.oneof(fc.stringMatching(/^[0-9A-Za-z]{1,20}$/), fc.nat())) }),
+    ),
+  },
+  { requiredKeys: ['position', 'device'] },
+);
+
+describe(`${TraccarNormalizer.name} on random input`, () => {
+  const sut = new TraccarNormalizer();
+
+  it('never throws, and every forwarded position ends as exactly one record or rejection', () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          anything,
+          json,
+          hostile,
+          traccarForward,
+          fc.array(fc.oneof(traccarForward, anything), { maxLength: 4 }),
+        ),
+        (payload) => {
+          const outcome = sut.normalize(payload, aContext());
+          const items = Array.isArray(payload) ? Array.from(payload as unknown[]) : [payload];
+
+          expect(outcome.records.length + outcome.rejected.length).toBe(items.length);
+          for (const { original } of outcome.rejected)
+            expect(items.some((item) => Object.is(item, original))).toBe(true);
+          expectWellFormed(outcome, checkLocation);
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('accepts many forwarded positions that look right, and gives the same outcome twice', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(traccarForward, (payload) => {
         const outcome = sut.normalize(payload, aContext());
 
         expect(sut.normalize(payload, aContext())).toEqual(outcome);

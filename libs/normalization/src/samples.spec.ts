@@ -5,6 +5,8 @@ import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { MobwayNormalizer } from './mobway.normalizer';
 import { Normalizer } from './normalizer';
+import { NORMALIZER_NAMES } from './normalizers';
+import { TraccarNormalizer } from './traccar.normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
 
 const root = join(__dirname, '../../..');
@@ -22,6 +24,7 @@ describe.each<[string, string, Normalizer<object>, string, number]>([
   ['generic-vehicle.json', 'acme', new MobwayNormalizer(), 'vehicle-telemetry.v1.json', 1],
   ['weguard.json', 'weguard', new WeguardNormalizer(), 'device-location.v1.json', 3],
   ['generic-location.json', 'acme', new WeguardNormalizer(), 'device-location.v1.json', 1],
+  ['traccar.json', 'traccar', new TraccarNormalizer(), 'device-location.v1.json', 1],
 ])('samples/%s', (sample, source, sut, schema, count) => {
   const outcome = sut.normalize(readJson('samples', sample), {
     source,
@@ -42,6 +45,13 @@ describe.each<[string, string, Normalizer<object>, string, number]>([
         errors: validate(JSON.parse(JSON.stringify(record))) ? null : validate.errors,
       }).toEqual({ record, errors: null });
     }
+  });
+});
+
+describe('samples/<normalizer>.json', () => {
+  // npm run send posts the sample of the source's normalizer
+  it.each(NORMALIZER_NAMES)('exists for %s', (name) => {
+    expect(() => readJson('samples', `${name}.json`)).not.toThrow();
   });
 });
 
@@ -102,5 +112,26 @@ describe('samples/weguard.json', () => {
         batteryPct: 12,
       },
     ]);
+  });
+});
+
+describe('samples/traccar.json', () => {
+  const sut = new TraccarNormalizer();
+  const { records } = sut.normalize(readJson('samples', 'traccar.json'), {
+    source: 'traccar',
+    receivedAt: new Date(),
+  });
+
+  it('reads the device by uniqueId, knots as km/h, and Traccar attributes flattened', () => {
+    expect(records[0]).toMatchObject({
+      deviceId: '356307042441013',
+      recordedAt: '2025-03-01T13:00:01.000Z',
+      speedKph: 61.9968,
+      headingDeg: 182,
+      altitudeM: 760,
+      accuracyM: null,
+      batteryPct: 87,
+    });
+    expect(records[0].attributes).toMatchObject({ protocol: 'teltonika', ignition: true, sat: 11 });
   });
 });

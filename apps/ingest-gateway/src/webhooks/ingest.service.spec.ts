@@ -1,6 +1,7 @@
 import { HttpException } from '@nestjs/common';
 import { AppConfig } from '@app/config';
 import { DeadLetterV1, TOPICS } from '@app/contracts';
+import { NORMALIZERS } from '@app/normalization';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import {
   OutgoingMessage,
@@ -20,14 +21,14 @@ const MOBWAY: WebhookSource = {
   name: 'mobway',
   scheme: 'mobway',
   secrets: ['s'],
-  records: 'vehicle',
+  normalizer: NORMALIZERS.mobway,
   unfixable: 'acknowledge',
 };
 const WEGUARD: WebhookSource = {
   name: 'weguard',
   scheme: 'weguard',
   secrets: ['s'],
-  records: 'location',
+  normalizer: NORMALIZERS.weguard,
   unfixable: 'refuse',
 };
 

@@ -9,7 +9,7 @@ import {
   VEHICLE_SCHEMA,
   VehicleTelemetryV1,
 } from '@app/contracts';
-import { NORMALIZERS, Rejection } from '@app/normalization';
+import type { Rejection } from '@app/normalization';
 import { AppConfig } from '@app/config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { messageBytes } from '../publishing/produce-request.budget';
@@ -114,7 +114,7 @@ export class IngestService {
       records,
       rejected,
       skipped = 0,
-    } = NORMALIZERS[source.records].normalize(payload, {
+    } = source.normalizer.normalize(payload, {
       source: source.name,
       receivedAt,
       maxReadings: this.maxReadings,
