@@ -7,8 +7,9 @@ import { EdgeModule } from './edge/edge.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { RecordPublisher } from './publishing/record.publisher';
 import { IngestService } from './webhooks/ingest.service';
-import { SignatureGuard } from './webhooks/signature.guard';
+import { SignatureVerifier } from './webhooks/signature.verifier';
 import { WebhookController } from './webhooks/webhook.controller';
+import { WebhookRoutes } from './webhooks/webhook.routes';
 import { WebhookIdempotencyCache } from './webhooks/webhook-idempotency.cache';
 import { SourceRateLimiter } from './webhooks/source-rate.limiter';
 import { WebhookSourceRegistry } from './webhooks/webhook-source.registry';
@@ -28,7 +29,8 @@ export class IngestGatewayModule {
       controllers: [WebhookController, HealthController],
       providers: [
         WebhookSourceRegistry,
-        SignatureGuard,
+        SignatureVerifier,
+        WebhookRoutes,
         IngestService,
         RecordPublisher,
         WebhookIdempotencyCache,

@@ -4,6 +4,7 @@ import './publishing/kafkajs.install';
 import { bootstrap } from '@app/platform';
 import { EdgeGate } from './edge/edge.gate';
 import { IngestGatewayModule } from './ingest-gateway.module';
+import { WebhookRoutes } from './webhooks/webhook.routes';
 
 void bootstrap({
   name: 'ingest-gateway',
@@ -13,6 +14,10 @@ void bootstrap({
   // signatures are over the exact bytes, and senders' content types vary (mobway's example
   // ignores the header): keep every body as a Buffer, whatever its content type
   rawBodies: true,
-  // before any route is registered: client limits apply before a byte of a body is read
-  configure: (app) => app.get(EdgeGate).install(app.getHttpAdapter().getInstance()),
+  configure: (app) => {
+    const fastify = app.getHttpAdapter().getInstance();
+    // before any route is registered: client limits apply before a byte of a body is read
+    app.get(EdgeGate).install(fastify);
+    app.get(WebhookRoutes).install(fastify);
+  },
 });

@@ -25,7 +25,7 @@ interface BodyRead {
 interface GatedRequest extends FastifyRequest {
   edgeKey?: string;
   bodyRead?: BodyRead;
-  /** set by the signature guard once the sender is verified */
+  /** set by SignatureVerifier once the sender is verified */
   webhookSource?: unknown;
 }
 

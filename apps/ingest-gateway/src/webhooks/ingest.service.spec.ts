@@ -12,7 +12,7 @@ import {
 import { IngestService } from './ingest.service';
 import { RetryLaterException } from './retry-later.exception';
 import { SourceRateLimiter } from './source-rate.limiter';
-import { VerifiedWebhook } from './verified-source.decorator';
+import { VerifiedWebhook } from './signature.verifier';
 import { WebhookIdempotencyCache } from './webhook-idempotency.cache';
 import { WebhookSource } from './webhook-source.registry';
 

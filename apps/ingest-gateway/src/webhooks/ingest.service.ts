@@ -22,7 +22,7 @@ import {
 import { IngestResult } from './ingest-result.dto';
 import { RetryLaterException } from './retry-later.exception';
 import { SourceRateLimiter } from './source-rate.limiter';
-import { VerifiedWebhook } from './verified-source.decorator';
+import { VerifiedWebhook } from './signature.verifier';
 import { WebhookIdempotencyCache } from './webhook-idempotency.cache';
 import { WebhookSource } from './webhook-source.registry';
 

@@ -1,46 +1,40 @@
-import {
-  CanActivate,
-  ExecutionContext,
-  HttpException,
-  Injectable,
-  NotFoundException,
-} from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { HttpException, Injectable, NotFoundException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { verify } from '@app/verification';
 import { clientKey } from '../edge/client-key';
 import { RejectionAggregator } from '../edge/rejection.aggregator';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import { rawBodyOf } from './raw-body.decorator';
+import { rawBodyOf } from './raw-body';
 import { WebhookSource, WebhookSourceRegistry } from './webhook-source.registry';
 
-/** metadata key: the sender of a route without a :source parameter */
-export const FIXED_SOURCE = 'webhook:fixed-source';
-
 export interface VerifiedRequest extends FastifyRequest {
+  /** set once the sender is verified: the edge no longer holds the request against its address */
   webhookSource: WebhookSource;
   idempotencyKey?: string;
 }
 
+/** what the verifier established about a request */
+export interface VerifiedWebhook {
+  source: WebhookSource;
+  requestId: string;
+  idempotencyKey?: string;
+}
+
 /**
- * Resolves the route's source and verifies the signature over the raw bytes before any parsing.
- * The source's rate limit is charged by IngestService after it (so nobody can spend another
- * sender's budget) and after the replay check (so a replayed request is not charged twice).
+ * Resolves the route's source and verifies the signature over the raw bytes before any parsing;
+ * throws the refusal (404 for an unknown source, the scheme's status for a bad signature). The
+ * source's rate limit is charged by IngestService after it (so nobody can spend another sender's
+ * budget) and after the replay check (so a replayed request is not charged twice).
  */
 @Injectable()
-export class SignatureGuard implements CanActivate {
+export class SignatureVerifier {
   constructor(
-    private readonly reflector: Reflector,
     private readonly sources: WebhookSourceRegistry,
     private readonly metrics: GatewayMetrics,
     private readonly rejections: RejectionAggregator,
   ) {}
 
-  canActivate(ctx: ExecutionContext): boolean {
-    const req = ctx.switchToHttp().getRequest<VerifiedRequest>();
-    const name =
-      this.reflector.get<string | undefined>(FIXED_SOURCE, ctx.getHandler()) ??
-      (req.params as Record<string, string>).source;
+  verify(req: FastifyRequest, name: string): VerifiedWebhook {
     const source = this.sources.find(name);
     if (!source)
       throw new NotFoundException(`unknown webhook source "${String(name).slice(0, 64)}"`);
@@ -58,8 +52,9 @@ export class SignatureGuard implements CanActivate {
         result.status,
       );
     }
-    req.webhookSource = source;
-    req.idempotencyKey = result.idempotencyKey;
-    return true;
+    const verified = req as VerifiedRequest;
+    verified.webhookSource = source;
+    verified.idempotencyKey = result.idempotencyKey;
+    return { source, requestId: String(req.id), idempotencyKey: result.idempotencyKey };
   }
 }

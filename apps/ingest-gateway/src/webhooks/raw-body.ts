@@ -1,8 +1,4 @@
-import {
-  createParamDecorator,
-  ExecutionContext,
-  InternalServerErrorException,
-} from '@nestjs/common';
+import { InternalServerErrorException } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 
 /**
@@ -19,7 +15,3 @@ export function rawBodyOf(req: FastifyRequest): Buffer {
   if (!Buffer.isBuffer(body)) throw new InternalServerErrorException('raw body unavailable');
   return body;
 }
-
-export const RawBody = createParamDecorator((_: unknown, ctx: ExecutionContext): Buffer =>
-  rawBodyOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
-);
