@@ -19,4 +19,4 @@ app.post('/webhook', async (req, reply) => {
   JSON.parse(body.toString('utf8'));
   return { status: 'success' };
 });
-app.listen({ port, host: '127.0.0.1' }).then(() => console.log(`listening on ${port}`));
+void app.listen({ port, host: '127.0.0.1' }).then(() => console.log(`listening on ${port}`));

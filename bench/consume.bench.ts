@@ -78,7 +78,7 @@ async function main(): Promise<void> {
   log(`stack up: Kafka ${stack.kafkaBrokers.join(',')}, PostgreSQL on ${PORT_BASE + 1}`);
   const db = new Client({ connectionString: stack.databaseUrl });
   const sampler = new Client({ connectionString: stack.databaseUrl });
-  const stops: (() => Promise<void>)[] = [];
+  const stops: (() => Promise<void> | void)[] = [];
   let failure: Error | undefined;
   try {
     await db.connect();
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
       `top-up: ${fmt(results.topUp.inserted)} rows in ${results.topUp.seconds} s, VACUUM ANALYZE ${results.topUp.vacuumSeconds} s; table ${fmt(results.topUp.tableRows)} rows, heap ${fmt(results.topUp.tableBytes / 2 ** 20)} MiB, indexes ${fmt(results.topUp.indexBytes / 2 ** 20)} MiB`,
     );
     const api = new HttpClient('127.0.0.1', CONSUMER_PORT, 4);
-    stops.push(async () => api.close());
+    stops.push(() => api.close());
     results.queries = await queryLatency(
       db,
       api,
@@ -187,7 +187,10 @@ async function main(): Promise<void> {
     stops.push(() => gatewayProcess.stop());
     const gateway = new HttpClient('127.0.0.1', GATEWAY_PORT, E2E_MAX_IN_FLIGHT);
     const feed = new HttpClient('127.0.0.1', CONSUMER_PORT, 2);
-    stops.push(async () => (gateway.close(), feed.close()));
+    stops.push(() => {
+      gateway.close();
+      feed.close();
+    });
     const { rows } = await db.query<{ seq: string }>(
       'SELECT coalesce(max(seq), 0)::text AS seq FROM vehicle_telemetry',
     );
@@ -216,7 +219,9 @@ async function main(): Promise<void> {
   } finally {
     log('stopping apps and stack');
     for (const stop of stops.reverse())
-      await stop().catch((error: Error) => console.error(`stop: ${error.message}`));
+      await Promise.resolve()
+        .then(stop)
+        .catch((error: Error) => console.error(`stop: ${error.message}`));
     await db.end().catch(() => undefined);
     await sampler.end().catch(() => undefined);
     await stack.stop();

@@ -221,7 +221,7 @@ export class FaultInjector {
   }
 
   private async drain(): Promise<void> {
-    let pending = 0;
+    let pending: number;
     do {
       pending = this.targetQueue.size;
       await Promise.all(this.targetQueue.values());

@@ -221,10 +221,15 @@ export function audit(readings: SentReading[], rows: StoredRow[], letters: Lette
 
   let duplicated = 0;
   for (const [id, count] of byId)
-    if (count > 1) ((duplicated += count - 1), note(`duplicated event id ${id}: ${count} rows`));
+    if (count > 1) {
+      duplicated += count - 1;
+      note(`duplicated event id ${id}: ${count} rows`);
+    }
   for (const [key, count] of byEntity)
-    if (count > 1)
-      ((duplicated += count - 1), note(`duplicated entity+time ${key}: ${count} rows`));
+    if (count > 1) {
+      duplicated += count - 1;
+      note(`duplicated entity+time ${key}: ${count} rows`);
+    }
 
   let unexpected = 0;
   for (const row of rows) {

@@ -38,7 +38,7 @@ export function markRun(portBase: number): Record<string, string> {
 
 function markedProcesses(portBase: number): { pid: number; harnessPid: number }[] {
   const found: { pid: number; harnessPid: number }[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
   } catch {
@@ -348,6 +348,7 @@ export class ChaosStack {
         if (Date.now() > deadline)
           throw new Error(
             `${service} not usable within ${timeoutMs} ms: ${(error as Error).message}`,
+            { cause: error },
           );
         await sleep(200);
       }
@@ -434,6 +435,7 @@ export class AppProcess {
         if (Date.now() > deadline)
           throw new Error(
             `${this.name} not answering within ${timeoutMs} ms: ${(error as Error).message}`,
+            { cause: error },
           );
         await sleep(200);
       }

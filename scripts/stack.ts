@@ -48,19 +48,22 @@ function listenForControl(stack: LocalStack, port: number): void {
         : action === 'start'
           ? () => target!.start()
           : action === 'kill'
-            ? async () => target!.kill()
+            ? () => target!.kill()
             : undefined;
     if (req.method !== 'POST' || !target || !run) {
       res.writeHead(404).end();
       return;
     }
-    run().then(
-      () =>
-        res
-          .writeHead(200, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ [`${service}Pid`]: target.pid })),
-      (error: Error) => res.writeHead(500).end(error.message),
-    );
+    // kill is synchronous: a throw from it becomes a 500 like a failed stop or start
+    Promise.resolve()
+      .then(run)
+      .then(
+        () =>
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ [`${service}Pid`]: target.pid })),
+        (error: Error) => res.writeHead(500).end(error.message),
+      );
   }).listen(port, '127.0.0.1');
 }
 

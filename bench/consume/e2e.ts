@@ -105,7 +105,7 @@ export async function endToEnd(options: E2eOptions): Promise<E2eResult> {
   const base = Math.floor(Date.now() / 1000) * 1000 - 3600_000;
   const warmup = Math.round(rate * options.warmupSeconds);
   const total = warmup + Math.round(rate * options.seconds);
-  const sent: (Sent | undefined)[] = new Array(total);
+  const sent = new Array<Sent | undefined>(total);
   const statuses: Record<string, number> = {};
   let non200 = 0;
   let errors = 0;

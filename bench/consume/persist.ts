@@ -63,7 +63,7 @@ export async function preload(
           const from = next;
           const to = Math.min(records, from + PRODUCE_BATCH);
           next = to;
-          const messages: Message[] = new Array(to - from);
+          const messages = new Array<Message>(to - from);
           for (let i = from; i < to; i++) {
             const { vin, eventId, json } = vehicleRecord(
               i % VINS,
