@@ -1,7 +1,13 @@
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
-import { LOCATION_TABLE, RecordTable, VEHICLE_TABLE } from '@app/persistence';
+import {
+  DEFAULT_PARTITION_SPAN,
+  LOCATION_TABLE,
+  makePartitions,
+  RecordTable,
+  VEHICLE_TABLE,
+} from '@app/persistence';
 import { httpHead, rawRequest } from './support/raw-http';
 import { controlStack, RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
 
@@ -44,6 +50,13 @@ async function insert<R>(
     }),
   );
   values.push(full.map(() => String(nextOffset++)));
+  // as the sink's writer does: a partition for each reading's time first
+  await makePartitions(
+    async (text, parameters) => (await db.query<Record<string, unknown>>(text, parameters)).rows,
+    table.table,
+    full.map((r) => Date.parse(String((r as Record<string, unknown>).recordedAt))),
+    DEFAULT_PARTITION_SPAN,
+  );
   const names = [...table.columns.map((c) => c.column), 'kafka_offset'];
   const types = [...table.columns.map((c) => c.pgType), 'int8'];
   await db.query(
@@ -534,9 +547,10 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
         [wideVin],
       );
       expect(rows.map((r) => r.page_inline)).toEqual([true, false, false, false, true]);
-      // and the visibility map is kept fresh for the index-only scans: vacuum every 100,000 inserts
+      // and the visibility map is kept fresh for the index-only scans: each partition is vacuumed every 100,000 inserts
       const { rows: options } = await db.query<{ reloptions: string[] }>(
-        `SELECT reloptions FROM pg_class WHERE relname = 'vehicle_telemetry'`,
+        `SELECT c.reloptions FROM pg_class c WHERE c.oid = (SELECT tableoid FROM vehicle_telemetry WHERE vin = $1 LIMIT 1)`,
+        [wideVin],
       );
       expect(options[0].reloptions).toEqual(
         expect.arrayContaining([

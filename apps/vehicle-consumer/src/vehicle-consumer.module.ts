@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
-import { PersistenceModule } from '@app/persistence';
+import { VEHICLE_TABLE, PersistenceModule, RecordPartitionScheduler } from '@app/persistence';
 import { HealthController } from '@app/platform';
 import { SinkModule, SINKS } from '@app/sink';
 import { VehicleQueryModule } from './query/vehicle-query.module';
@@ -22,6 +22,13 @@ export class VehicleConsumerModule {
         VehicleQueryModule,
       ],
       controllers: [HealthController],
+      // the table's partitions: made ahead of need, dropped past VEHICLE_RETENTION_DAYS
+      providers: [
+        RecordPartitionScheduler.provider(
+          VEHICLE_TABLE.table,
+          (c) => c.storage.retentionDays.vehicle,
+        ),
+      ],
     };
   }
 }

@@ -85,6 +85,11 @@ export class AppConfig {
   };
   query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
+  /** record tables: partition span and retention per record type (0: keep everything) */
+  storage: {
+    partitionSpan: 'day' | 'week' | 'month';
+    retentionDays: { vehicle: number; location: number };
+  };
   local: {
     dataDir: string;
     postgresPort: number;

@@ -314,6 +314,26 @@ export class EnvDto {
   @Max(100_000)
   CONSUMER_MAX_BATCH = 5000;
 
+  /** reading time one partition of a record table holds (README: Storage) */
+  @IsIn(['day', 'week', 'month'])
+  RECORD_PARTITION_SPAN = 'week';
+
+  /** days of vehicle readings kept (whole partitions older are dropped); unset or 0: all */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  VEHICLE_RETENTION_DAYS?: number;
+
+  /** days of device locations kept (whole partitions older are dropped); unset or 0: all */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  LOCATION_RETENTION_DAYS?: number;
+
   // local stack (npm start, tests): only used when KAFKA_BROKERS / DATABASE_URL are not set
   @IsString()
   @MaxLength(4096)

@@ -156,6 +156,13 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   };
   config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
+  config.storage = {
+    partitionSpan: dto.RECORD_PARTITION_SPAN as AppConfig['storage']['partitionSpan'],
+    retentionDays: {
+      vehicle: dto.VEHICLE_RETENTION_DAYS ?? 0,
+      location: dto.LOCATION_RETENTION_DAYS ?? 0,
+    },
+  };
   config.local = {
     dataDir: dto.LOCAL_DATA_DIR,
     postgresPort: dto.LOCAL_POSTGRES_PORT,

@@ -1,19 +1,28 @@
 import { DataSource } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { RangePageIndex1764000000000 } from './migrations/1764000000000-range-page-index';
+import { PartitionedRecords1765000000000 } from './migrations/1765000000000-partitioned-records';
+
+/** every migration, in order (a test may apply a prefix to build an older schema) */
+export const MIGRATIONS = [
+  InitialSchema1763800000000,
+  RangePageIndex1764000000000,
+  PartitionedRecords1765000000000,
+];
 
 /** the one place that knows how to reach PostgreSQL; schema changes are migrations, never synchronize */
 export function createDataSource(
   url: string,
   poolSize = 10,
   applicationName = 'fleet-telemetry',
+  migrations: readonly (typeof MIGRATIONS)[number][] = MIGRATIONS,
 ): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
     synchronize: false,
     migrationsRun: false,
-    migrations: [InitialSchema1763800000000, RangePageIndex1764000000000],
+    migrations: [...migrations],
     migrationsTableName: 'schema_migrations',
     entities: [],
     applicationName,
@@ -21,8 +30,17 @@ export function createDataSource(
   });
 }
 
-export async function runMigrations(url: string): Promise<string[]> {
-  const dataSource = await createDataSource(url, 1, 'fleet-telemetry-migrate').initialize();
+/** applies the pending ones of `migrations` (all, unless a test builds an older schema) */
+export async function runMigrations(
+  url: string,
+  migrations: readonly (typeof MIGRATIONS)[number][] = MIGRATIONS,
+): Promise<string[]> {
+  const dataSource = await createDataSource(
+    url,
+    1,
+    'fleet-telemetry-migrate',
+    migrations,
+  ).initialize();
   try {
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);

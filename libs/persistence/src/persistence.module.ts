@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@app/config';
 import { createDataSource } from './data-source';
 import { PostgresHealthIndicator } from './postgres.health';
+import { RecordPartitionManager } from './record-partition.manager';
 
 @Global()
 @Module({
@@ -15,9 +16,15 @@ import { PostgresHealthIndicator } from './postgres.health';
       useFactory: async (config: AppConfig) =>
         createDataSource(config.database.url, config.database.poolSize).initialize(),
     },
+    {
+      provide: RecordPartitionManager,
+      inject: [DataSource, AppConfig],
+      useFactory: (dataSource: DataSource, config: AppConfig) =>
+        new RecordPartitionManager(dataSource, config.storage.partitionSpan),
+    },
     PostgresHealthIndicator,
   ],
-  exports: [DataSource, PostgresHealthIndicator],
+  exports: [DataSource, PostgresHealthIndicator, RecordPartitionManager],
 })
 export class PersistenceModule implements OnApplicationShutdown {
   constructor(@Inject(DataSource) private readonly dataSource: DataSource) {}

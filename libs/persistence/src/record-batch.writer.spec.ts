@@ -12,6 +12,7 @@ import {
   RecordRow,
   writerLockKeys,
 } from './record-batch.writer';
+import { RecordPartitionManager } from './record-partition.manager';
 import { LOCATION_TABLE, VEHICLE_TABLE } from './record-tables';
 
 interface Sent {
@@ -67,8 +68,14 @@ class FakePool {
   }
 }
 
-function aWriter(pool: FakePool): RecordBatchWriter {
-  return new RecordBatchWriter({ driver: { master: pool } } as unknown as DataSource);
+/** partitions that hold every reading already: these tests are about the writes */
+const everyPartition = {
+  cover: () => Promise.resolve([]),
+  forget: () => undefined,
+} as unknown as RecordPartitionManager;
+
+function aWriter(pool: FakePool, partitions = everyPartition): RecordBatchWriter {
+  return new RecordBatchWriter({ driver: { master: pool } } as unknown as DataSource, partitions);
 }
 
 function rowsOf<R>(records: R[], partition = 1, firstOffset = 100): RecordRow<R>[] {
@@ -99,12 +106,17 @@ describe(RecordBatchWriter.name, () => {
     expect(inserted).toBe(2);
     const [keyA, keyB] = writerLockKeys(VEHICLE_TABLE);
     expect(pool.sent.map((s) => s.text)).toEqual([
-      'SELECT 1 FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]) LIMIT 1',
+      'SELECT 1 FROM vehicle_telemetry WHERE event_id = ANY($1::uuid[]) AND recorded_at BETWEEN $2::timestamptz AND $3::timestamptz LIMIT 1',
       `BEGIN; SET LOCAL statement_timeout = 30000; SELECT pg_advisory_xact_lock(${keyA}, ${keyB}); ${copyStatementFor(VEHICLE_TABLE)}; COMMIT`,
     ]);
     expect(pool.sent[0]).toMatchObject({
       name: 'stored-records-vehicle_telemetry',
-      values: [`{${rows[0].record.eventId},1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60}`],
+      // the batch's first and last reading time bound the probe to their partitions
+      values: [
+        `{${rows[0].record.eventId},1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60}`,
+        '2025-03-01T13:00:00.000Z',
+        '2025-03-01T13:00:00.000Z',
+      ],
     });
     expect(pool.sent[1].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rows));
     // a dead network cannot hold a write for ever
@@ -169,7 +181,11 @@ describe(RecordBatchWriter.name, () => {
       rowsOf([record, { ...record, eventId: record.eventId.toUpperCase() }, record]),
     );
 
-    expect(pool.sent[0].values).toEqual([`{${record.eventId}}`]);
+    expect(pool.sent[0].values).toEqual([
+      `{${record.eventId}}`,
+      record.recordedAt,
+      record.recordedAt,
+    ]);
     expect(pool.sent[1].payload).toEqual(binaryCopyPayload(VEHICLE_TABLE, rowsOf([record])));
   });
 
@@ -181,6 +197,55 @@ describe(RecordBatchWriter.name, () => {
 
     await expect(aWriter(pool).write(VEHICLE_TABLE, rows)).resolves.toBe(1);
     expect(kinds(pool)).toEqual(['BEGIN;', 'INSERT', 'COMMIT']);
+  });
+
+  it('first makes sure a partition holds the time of every reading of the batch', async () => {
+    const pool = new FakePool();
+    pool.rowCount = 2;
+    const covered: number[][] = [];
+    const partitions = {
+      cover: (_table: string, times: number[]) => (covered.push([...times]), Promise.resolve([])),
+    } as unknown as RecordPartitionManager;
+    const rows = rowsOf([
+      aVehicleRecord({ recordedAt: '2019-06-01T00:00:00.000Z' }),
+      aVehicleRecord({
+        eventId: '1d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60',
+        recordedAt: '2025-03-01T13:00:00.000Z',
+      }),
+    ]);
+
+    await aWriter(pool, partitions).write(VEHICLE_TABLE, rows);
+
+    expect(covered).toEqual([
+      [Date.parse('2019-06-01T00:00:00.000Z'), Date.parse('2025-03-01T13:00:00.000Z')],
+    ]);
+  });
+
+  it('makes the partition again and retries when one it knew of has gone (retention elsewhere): never a rejection', async () => {
+    const pool = new FakePool();
+    pool.rowCount = 1;
+    const missing = pgError('23514', 'no partition of relation "vehicle_telemetry" found for row');
+    let copies = 0;
+    pool.failWhen = (text) => (isCopy(text) && copies++ === 0 ? missing : undefined);
+    const calls: string[] = [];
+    const partitions = {
+      cover: () => (calls.push('cover'), Promise.resolve([])),
+      forget: () => void calls.push('forget'),
+    } as unknown as RecordPartitionManager;
+
+    await expect(
+      aWriter(pool, partitions).write(VEHICLE_TABLE, rowsOf([aVehicleRecord()])),
+    ).resolves.toBe(1);
+    expect(calls).toEqual(['cover', 'forget', 'cover']);
+    expect(kinds(pool)).toEqual(['CHECK', 'COPY', 'ROLLBACK', 'CHECK', 'COPY']);
+
+    // still none: an error the sink retries, not a class 23 code it would dead-letter the rows for
+    pool.failWhen = (text) => (isCopy(text) ? missing : undefined);
+    const error = await aWriter(pool, partitions)
+      .write(VEHICLE_TABLE, rowsOf([aVehicleRecord()]))
+      .catch((e: unknown) => e);
+    expect(isRejectedData(error)).toBe(false);
+    expect((error as Error).message).toMatch(/no partition/);
   });
 
   it('does not touch the database for an empty batch', async () => {
@@ -277,7 +342,7 @@ describe(insertStatementFor.name, () => {
         'SELECT event_id, source, device_id, recorded_at, received_at, latitude, longitude, accuracy_m, speed_kph, heading_deg, altitude_m, battery_pct, attributes::jsonb, kafka_partition, kafka_offset ' +
         'FROM unnest($1::uuid[], $2::text[], $3::text[], $4::timestamptz[], $5::timestamptz[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::int4[], $15::int8[]) ' +
         'AS u(event_id, source, device_id, recorded_at, received_at, latitude, longitude, accuracy_m, speed_kph, heading_deg, altitude_m, battery_pct, attributes, kafka_partition, kafka_offset) ' +
-        'ON CONFLICT (event_id) DO NOTHING',
+        'ON CONFLICT (event_id, recorded_at) DO NOTHING',
     );
   });
 

@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import type { Pool, PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
+import { advisoryLockKeys } from './advisory-lock';
 import { binaryCopyPayload } from './copy-binary';
 import { CopyIn, copyIn } from './copy-in';
+import { RecordPartitionManager } from './record-partition.manager';
+import { isMissingPartition } from './record-partitions';
 import { RecordTable } from './record-tables';
 
 /** one record and where it was read, so a row can be traced back to its Kafka message */
@@ -22,13 +25,11 @@ interface InsertStatement {
   copy: string;
   /** begin, the COPY and COMMIT in one simple-query message (see copied) */
   copyTransaction: string;
-  /** `SELECT 1 … WHERE event_id = ANY($1::uuid[]) LIMIT 1`: is any row of the batch stored already? */
+  /** `SELECT 1 … WHERE event_id = ANY($1::uuid[]) AND recorded_at BETWEEN $2 AND $3 LIMIT 1`: is any row of the batch stored already? */
   storedName: string;
   stored: string;
 }
 
-// first key of every writer lock ('FTLM'): keeps our advisory locks apart from anyone else's
-const LOCK_NAMESPACE = 0x46544c4d;
 // PostgreSQL cancels a write stuck this long (lock pile-up, overload) and the caller retries it;
 // we stop listening a little later, for when the server cannot even say so (a dead network)
 const STATEMENT_TIMEOUT_MS = 30_000;
@@ -37,14 +38,23 @@ const ROLLBACK_TIMEOUT_MS = 5_000;
 const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
 
 /**
- * Writes a batch of records into its table with one `INSERT … SELECT FROM unnest(…)` and
- * `ON CONFLICT (event_id) DO NOTHING`, so a redelivered message never makes a second row.
+ * Writes a batch of records into its table, so a redelivered message never makes a second row:
+ * new rows by a binary COPY, a batch holding a stored row by `INSERT … SELECT FROM unnest(…)
+ * ON CONFLICT DO NOTHING` (see write). The table is partitioned by reading time: the partitions the
+ * batch needs are made first when missing (RecordPartitionManager).
  */
 @Injectable()
 export class RecordBatchWriter {
   private readonly statements = new WeakMap<object, InsertStatement>();
 
-  constructor(private readonly dataSource: DataSource) {}
+  private readonly partitions: RecordPartitionManager;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @Optional() partitions?: RecordPartitionManager,
+  ) {
+    this.partitions = partitions ?? new RecordPartitionManager(dataSource);
+  }
 
   /**
    * stores the rows in one transaction; resolves to how many were new (the rest were already
@@ -59,16 +69,44 @@ export class RecordBatchWriter {
   async write<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Promise<number> {
     const unique = uniqueByEventId(table, rows);
     if (unique.length === 0) return 0;
+    const times = readingTimes(table, unique);
+    await this.partitions.cover(table.table, times);
+    try {
+      return await this.writeUnique(table, unique);
+    } catch (error) {
+      if (!isMissingPartition(error)) throw error;
+      // a partition this process knew of was dropped since (retention, by another process)
+      this.partitions.forget(table.table);
+      await this.partitions.cover(table.table, times);
+      try {
+        return await this.writeUnique(table, unique);
+      } catch (again) {
+        // never a rejection of the rows (class 23 would dead-letter them): the batch is retried
+        if (isMissingPartition(again))
+          throw new Error(
+            `no partition for a reading of the batch yet: ${(again as Error).message}`,
+            { cause: again },
+          );
+        throw again;
+      }
+    }
+  }
+
+  private async writeUnique<R>(table: RecordTable<R>, unique: RecordRow<R>[]): Promise<number> {
     const statement = this.statementFor(table);
     // built before taking the lock: other writers wait only for the database
     const payload = binaryCopyPayload(table, unique);
     // a value the encoder cannot vouch for goes to the INSERT, where PostgreSQL judges it
     if (payload) {
       try {
-        const copied = await this.copiedUnlessStored(statement, eventIds(table, unique), payload);
+        const copied = await this.copiedUnlessStored(
+          statement,
+          [eventIds(table, unique), ...timeBounds(table, unique)],
+          payload,
+        );
         if (copied !== undefined) return copied;
       } catch (error) {
-        if (!isRejectedData(error)) throw error;
+        if (!isRejectedData(error) || isMissingPartition(error)) throw error;
       }
     }
     const values = columnParameters(table, unique);
@@ -88,15 +126,15 @@ export class RecordBatchWriter {
    */
   private copiedUnlessStored(
     statement: InsertStatement,
-    ids: string,
+    stored: [ids: string, from: string, to: string],
     payload: Buffer,
   ): Promise<number | undefined> {
     return this.onClient(async (client) => {
       // outside the lock: an index probe per row, on the connection the COPY then uses
-      const stored = await client.query(
-        timed({ name: statement.storedName, text: statement.stored, values: [ids] }),
+      const found = await client.query(
+        timed({ name: statement.storedName, text: statement.stored, values: stored }),
       );
-      if ((stored.rowCount ?? 0) > 0) return undefined;
+      if ((found.rowCount ?? 0) > 0) return undefined;
       return copyIn(client, new CopyIn(statement.copyTransaction, payload, READ_TIMEOUT_MS));
     });
   }
@@ -154,7 +192,8 @@ export class RecordBatchWriter {
         copy,
         copyTransaction: `${begin}; ${copy}; COMMIT`,
         storedName: `stored-records-${table.table}`,
-        stored: `SELECT 1 FROM ${table.table} WHERE event_id = ANY($1::uuid[]) LIMIT 1`,
+        // the batch's time span bounds the probe to the partitions that can hold its rows
+        stored: `SELECT 1 FROM ${table.table} WHERE event_id = ANY($1::uuid[]) AND recorded_at BETWEEN $2::timestamptz AND $3::timestamptz LIMIT 1`,
       };
       this.statements.set(table, statement);
     }
@@ -172,7 +211,12 @@ export function isRejectedData(error: unknown): boolean {
   return typeof code === 'string' && (/^2[23][0-9A-Z]{3}$/.test(code) || code === '54000');
 }
 
-/** `INSERT INTO t (cols…, kafka_partition, kafka_offset) SELECT … FROM unnest($1::uuid[], …) ON CONFLICT (event_id) DO NOTHING` */
+/**
+ * `INSERT INTO t (cols…, kafka_partition, kafka_offset) SELECT … FROM unnest($1::uuid[], …)
+ * ON CONFLICT (event_id, recorded_at) DO NOTHING`: a partitioned table's unique key includes the
+ * partition key; the event id is derived from the reading's time, so the pair is unique exactly
+ * when the id is (see the PartitionedRecords migration)
+ */
 export function insertStatementFor<R>(table: RecordTable<R>): string {
   const names = columnNames(table);
   // jsonb travels as text[]: an array of jsonb literals would need JSON quoted twice
@@ -190,7 +234,7 @@ export function insertStatementFor<R>(table: RecordTable<R>): string {
   return (
     `INSERT INTO ${table.table} (${names.join(', ')}) ` +
     `SELECT ${selected.join(', ')} FROM unnest(${parameters.join(', ')}) AS u(${names.join(', ')}) ` +
-    `ON CONFLICT (event_id) DO NOTHING`
+    `ON CONFLICT (event_id, recorded_at) DO NOTHING`
   );
 }
 
@@ -238,11 +282,7 @@ function columnNames<R>(table: RecordTable<R>): string[] {
 
 /** the two keys of the table's writer lock: a fixed namespace and a hash of the table name */
 export function writerLockKeys(table: Pick<RecordTable<unknown>, 'table'>): [number, number] {
-  // FNV-1a, 32 bits, as a signed int4
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < table.table.length; i++)
-    hash = Math.imul(hash ^ table.table.charCodeAt(i), 0x01000193);
-  return [LOCK_NAMESPACE, hash | 0];
+  return advisoryLockKeys(table.table);
 }
 
 // the same event twice in one batch (a producer retry landing in one fetch) is written once;
@@ -258,6 +298,26 @@ function uniqueByEventId<R>(table: RecordTable<R>, rows: RecordRow<R>[]): Record
     unique.push(row);
   }
   return unique;
+}
+
+/** each row's reading time, Unix ms (NaN for a value the INSERT will reject anyway) */
+function readingTimes<R>(table: RecordTable<R>, rows: RecordRow<R>[]): number[] {
+  const field = table.columns.find((c) => c.column === 'recorded_at')!.field;
+  return rows.map((row) => Date.parse(String(row.record[field])));
+}
+
+/** the earliest and latest reading time of the batch, ISO (the binary COPY vouched for each) */
+function timeBounds<R>(table: RecordTable<R>, rows: RecordRow<R>[]): [string, string] {
+  const field = table.columns.find((c) => c.column === 'recorded_at')!.field;
+  const timeOf = (row: RecordRow<R>): string => row.record[field] as string;
+  let [from, to] = [timeOf(rows[0]), timeOf(rows[0])];
+  for (const row of rows) {
+    const at = timeOf(row);
+    // yyyy-mm-ddThh:mm:ss.sssZ: text order is time order
+    if (at < from) from = at;
+    else if (at > to) to = at;
+  }
+  return [from, to];
 }
 
 /** the batch's event ids as one uuid[] literal (uuids need no quoting) */

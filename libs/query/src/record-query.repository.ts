@@ -13,6 +13,9 @@ import { RangeBounds, RecordQuerySql, SqlQuery } from './record-query.sql';
 /** takes each row of a page as pg reads it; the row is not kept by anyone else */
 export type RowSink = (row: RecordRow) => void;
 
+/** how far back latest() looks first (readings ahead of now count too) */
+export const LATEST_RECENT_DAYS = 7;
+
 /** every column as the text PostgreSQL sent: the item writer copies most of them as they are */
 const AS_TEXT = {
   getTypeParser:
@@ -40,9 +43,15 @@ export class RecordQueryRepository {
     return this.run(this.sql.entities(after, limit));
   }
 
-  async latest(entity: string): Promise<RecordRow | undefined> {
+  /**
+   * The newest reading: first among the last LATEST_RECENT_DAYS (an entity that reports has one
+   * there, and only those partitions are read), then, for an entity silent since, among all.
+   */
+  async latest(entity: string, now = Date.now()): Promise<RecordRow | undefined> {
     let latest: RecordRow | undefined;
-    await this.stream(this.sql.latest(entity), (row) => (latest = row));
+    const since = new Date(now - LATEST_RECENT_DAYS * 86_400_000).toISOString();
+    await this.stream(this.sql.latest(entity, since), (row) => (latest = row));
+    if (!latest) await this.stream(this.sql.latest(entity), (row) => (latest = row));
     return latest;
   }
 

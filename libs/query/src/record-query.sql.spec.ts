@@ -49,7 +49,7 @@ describe(RecordQuerySql.name, () => {
       1001,
     );
     expect(q.text).toContain(
-      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) AND NOT page_inline ORDER BY "recorded_at", "event_id" LIMIT $6))',
+      'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz AND "recorded_at" < $3::timestamptz AND "recorded_at" >= $4::timestamptz AND ("recorded_at", "event_id") > ($4::timestamptz, $5::uuid) AND NOT page_inline ORDER BY "recorded_at", "event_id" LIMIT $6))',
     );
     expect(q.text).toMatch(
       /\) AS "vehicle_telemetry" ORDER BY "vehicle_telemetry"."recorded_at", "vehicle_telemetry"."event_id" LIMIT \$6$/,
@@ -87,7 +87,7 @@ describe(RecordQuerySql.name, () => {
       10,
     );
     expect(q.text).toContain(
-      '"recorded_at" < $2::timestamptz AND ("recorded_at", "event_id") > ($3::timestamptz, $4::uuid)',
+      '"recorded_at" < $2::timestamptz AND "recorded_at" >= $3::timestamptz AND ("recorded_at", "event_id") > ($3::timestamptz, $4::uuid)',
     );
     expect(q.text).toContain('LIMIT $5');
     expect(q.values).toHaveLength(5);
@@ -103,6 +103,15 @@ describe(RecordQuerySql.name, () => {
     expect(sut.latest('V').text).toContain(
       'WHERE "vin" = $1 ORDER BY "vehicle_telemetry"."recorded_at" DESC, "vehicle_telemetry"."event_id" DESC LIMIT 1',
     );
+  });
+
+  it('reads the latest from a time on, when given: a bound the planner prunes partitions by', () => {
+    expect(sut.latest('V', '2025-03-01T00:00:00.000Z')).toEqual({
+      text: expect.stringContaining(
+        'WHERE "vin" = $1 AND "recorded_at" >= $2::timestamptz ORDER BY "vehicle_telemetry"."recorded_at" DESC',
+      ),
+      values: ['V', '2025-03-01T00:00:00.000Z'],
+    });
   });
 
   it('feeds changes by seq, optionally up to a bound', () => {

@@ -90,10 +90,17 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
     };
   }
 
-  latest(entity: string): SqlQuery {
+  /**
+   * The newest reading of an entity, from `since` on when given: a lower bound on the partition
+   * key, so the planner reads only the partitions from it (see RecordQueryRepository.latest).
+   */
+  latest(entity: string, since?: string): SqlQuery {
+    const values: unknown[] = [entity];
+    const from =
+      since === undefined ? '' : ` AND ${this.time} >= $${values.push(since)}::timestamptz`;
     return {
-      text: `SELECT ${this.columns} FROM ${this.table} WHERE ${this.entity} = $1 ORDER BY ${this.table}.${this.time} DESC, ${this.table}.${this.eventId} DESC LIMIT 1`,
-      values: [entity],
+      text: `SELECT ${this.columns} FROM ${this.table} WHERE ${this.entity} = $1${from} ORDER BY ${this.table}.${this.time} DESC, ${this.table}.${this.eventId} DESC LIMIT 1`,
+      values,
     };
   }
 
@@ -112,9 +119,11 @@ export class RecordQuerySql<R extends QueryableRecord = QueryableRecord> {
     if (bounds.to !== undefined)
       where.push(`${this.time} < $${values.push(bounds.to)}::timestamptz`);
     if (bounds.after !== undefined) {
-      // a row comparison the btree index can seek to, unlike `a > x OR (a = x AND b > y)`
+      // a row comparison the btree index can seek to, unlike `a > x OR (a = x AND b > y)`; the
+      // plain bound it implies is what partition pruning understands (a row comparison it does not)
       const at = values.push(bounds.after.recordedAt);
       const id = values.push(bounds.after.eventId);
+      where.push(`${this.time} >= $${at}::timestamptz`);
       where.push(`(${this.time}, ${this.eventId}) > ($${at}::timestamptz, $${id}::uuid)`);
     }
     const last = values.push(limit);
