@@ -1,31 +1,79 @@
+import { type Static, Type } from '@sinclair/typebox';
+import { NullableString } from './contract.fields';
 import { DEAD_LETTER_SCHEMA } from './record.rules';
 
 /**
- * One rejected reading or message on `telemetry.deadletter.v1`. Exactly one of `original`
- * (the rejected reading as JSON) or `originalBase64` (the raw bytes, when they were not JSON)
- * is normally set. Machine-readable form: schemas/dead-letter.v1.json.
+ * `dead-letter/v1`, the one definition of a rejected reading or message on
+ * `telemetry.deadletter.v1`: the type below and schemas/dead-letter.v1.json derive from it.
+ * Exactly one of `original` or `originalBase64` is normally set.
  */
-export interface DeadLetterV1 {
-  schema: typeof DEAD_LETTER_SCHEMA;
-  /** where it was rejected: the gateway while normalizing, or a consumer while storing */
-  stage: 'ingest' | 'consume';
-  /** the webhook source, null when it could not be told */
-  source: string | null;
-  /** human-readable reasons, e.g. `latitude must not be greater than 90` */
-  reasons: string[];
-  /** when it was rejected, UTC, `yyyy-mm-ddThh:mm:ss.sssZ` */
-  occurredAt: string;
-  /** the gateway's id for the HTTP request */
-  requestId?: string;
-  /** VIN or device id, when one could be read */
-  entityId?: string;
-  /** the rejected reading as JSON */
-  original?: unknown;
-  /** the raw bytes, base64, when they were not JSON */
-  originalBase64?: string;
-  /** consume stage: where the rejected message was read */
-  topic?: string;
-  partition?: number;
-  /** Kafka offsets are 64-bit: a decimal string */
-  offset?: string;
-}
+export const DeadLetterV1Contract = Type.Object(
+  {
+    schema: Type.Literal(DEAD_LETTER_SCHEMA, {
+      description: 'Schema name and version of this record.',
+    }),
+    stage: Type.Unsafe<'ingest' | 'consume'>({
+      description:
+        'Where it was rejected: "ingest" by the gateway while normalizing a webhook, "consume" by a consumer while storing a record.',
+      enum: ['ingest', 'consume'],
+    }),
+    source: NullableString({
+      description: 'The webhook source, e.g. "mobway"; null when it could not be told.',
+    }),
+    reasons: Type.Array(Type.String(), {
+      description: 'Human-readable reasons, e.g. "latitude must not be greater than 90".',
+      minItems: 1,
+    }),
+    occurredAt: Type.String({
+      description: 'When it was rejected, in UTC, as yyyy-mm-ddThh:mm:ss.sssZ.',
+      format: 'date-time',
+      pattern: '^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z$',
+    }),
+    requestId: Type.Optional(
+      Type.String({ description: "The gateway's id for the HTTP request that carried it." }),
+    ),
+    entityId: Type.Optional(
+      Type.String({ description: 'The VIN or device id, when one could be read.' }),
+    ),
+    original: Type.Optional(
+      Type.Unknown({
+        description:
+          "The rejected reading (ingest) or record (consume) as JSON, exactly as received; times and units are the sender's.",
+      }),
+    ),
+    originalBase64: Type.Optional(
+      Type.String({
+        description: 'The original bytes, base64-encoded, when they were not JSON.',
+        contentEncoding: 'base64',
+      }),
+    ),
+    topic: Type.Optional(
+      Type.String({
+        description: 'Consume stage: the Kafka topic the rejected message was read from.',
+      }),
+    ),
+    partition: Type.Optional(
+      Type.Integer({
+        description: 'Consume stage: the partition the rejected message was read from.',
+        minimum: 0,
+      }),
+    ),
+    offset: Type.Optional(
+      Type.String({
+        description:
+          'Consume stage: the offset of the rejected message, as a decimal string (Kafka offsets are 64-bit).',
+        pattern: '^\\d+$',
+      }),
+    ),
+  },
+  {
+    $id: 'urn:fleet-telemetry:schema:dead-letter:v1',
+    title: 'DeadLetterV1',
+    description:
+      'One rejected reading or message, the value of a message on Kafka topic telemetry.deadletter.v1. Authenticated input that cannot become a record lands here with the reasons and the original, so nothing authenticated is lost. All timestamps are UTC.',
+    additionalProperties: false,
+  },
+);
+
+/** One rejected reading or message on `telemetry.deadletter.v1` (see DeadLetterV1Contract). */
+export type DeadLetterV1 = Static<typeof DeadLetterV1Contract>;

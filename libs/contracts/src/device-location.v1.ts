@@ -1,67 +1,121 @@
-import { Equals, IsUUID, Matches } from 'class-validator';
-import { DEVICE_ID_PATTERN, LOCATION_SCHEMA, MESSAGES, SOURCE_PATTERN } from './record.rules';
-import { IsUtcTimestamp, NumberField, PlainObject, StorableText } from './validation.decorators';
+import { type Static, Type } from '@sinclair/typebox';
+import { JsonObject, NullableNumber, UtcTimestamp, withReason } from './contract.fields';
+import {
+  DEVICE_ID_PATTERN,
+  LOCATION_SCHEMA,
+  MESSAGES,
+  SOURCE_PATTERN,
+  STORABLE_DEVICE_ID_PATTERN,
+  UUID_V5_PATTERN,
+} from './record.rules';
 
 /**
- * One device location on `telemetry.location.v1`, keyed by device id. Every field is present on
- * every record; an optional value the sender did not give is `null`. Times are UTC.
- * Machine-readable form: schemas/device-location.v1.json.
+ * `device-location/v1`, the one definition: the type below, schemas/device-location.v1.json, the
+ * hot-path check (checkLocation), the query API's OpenAPI schema, the table binding and the
+ * AsyncAPI payload are all derived from it (`npm run contracts:generate` writes the files).
  */
-export class DeviceLocationV1 {
-  @Equals(LOCATION_SCHEMA, { message: MESSAGES.schema(LOCATION_SCHEMA) })
-  schema: typeof LOCATION_SCHEMA;
+export const DeviceLocationV1Contract = Type.Object(
+  {
+    schema: Type.Literal(LOCATION_SCHEMA, {
+      description: 'Schema name and version of this record.',
+    }),
+    eventId: withReason(
+      Type.String({
+        description:
+          'Deterministic UUID version 5 over source, device id, recordedAt and the original location: the same location always gets the same id, so use it as the idempotency key (sender retries and redelivery repeat it).',
+        format: 'uuid',
+        pattern: UUID_V5_PATTERN.source,
+        examples: ['7c9e6679-7425-5de9-944b-e07fc1f90ae7'],
+      }),
+      () => MESSAGES.eventId,
+    ),
+    source: withReason(
+      Type.String({
+        description: 'The webhook source that delivered the location, e.g. "weguard".',
+        pattern: SOURCE_PATTERN.source,
+        examples: ['weguard'],
+      }),
+      () => MESSAGES.source,
+    ),
+    deviceId: withReason(
+      Type.String({
+        description:
+          "The sender's device identifier (IMEI, serial number, ...), as a string without leading or trailing white space, 1 to 128 characters, never holding U+0000 or an unpaired UTF-16 surrogate (PostgreSQL cannot store them).",
+        minLength: 1,
+        maxLength: 128,
+        pattern: STORABLE_DEVICE_ID_PATTERN.source,
+        examples: ['356938035643809'],
+      }),
+      // the shape first, then what PostgreSQL cannot store
+      (property, value) =>
+        typeof value === 'string' && DEVICE_ID_PATTERN.test(value)
+          ? MESSAGES.storableText(property)
+          : MESSAGES.deviceId,
+    ),
+    recordedAt: UtcTimestamp({
+      description:
+        'When the device took the fix, in UTC, as yyyy-mm-ddThh:mm:ss.sssZ, years 1970 to 9999 (times sent with an offset are converted; times without one are taken as UTC).',
+      examples: ['2025-03-01T13:00:00.000Z'],
+    }),
+    receivedAt: UtcTimestamp({
+      description:
+        'When the gateway received the webhook, in UTC, as yyyy-mm-ddThh:mm:ss.sssZ, years 1970 to 9999.',
+      examples: ['2025-03-01T13:00:02.125Z'],
+    }),
+    latitude: Type.Number({
+      description: 'Latitude in decimal degrees (WGS 84).',
+      minimum: -90,
+      maximum: 90,
+      examples: [40.7128],
+    }),
+    longitude: Type.Number({
+      description: 'Longitude in decimal degrees (WGS 84).',
+      minimum: -180,
+      maximum: 180,
+      examples: [-74.006],
+    }),
+    accuracyM: NullableNumber({
+      description: 'Horizontal accuracy radius in metres.',
+      minimum: 0,
+      examples: [8],
+    }),
+    speedKph: NullableNumber({
+      description:
+        'Ground speed in kilometres per hour (converted when the sender gives metres per second).',
+      minimum: 0,
+      examples: [0],
+    }),
+    headingDeg: NullableNumber({
+      description: 'Bearing in degrees clockwise from true north.',
+      minimum: 0,
+      maximum: 360,
+      examples: [null],
+    }),
+    altitudeM: NullableNumber({
+      description:
+        'Altitude in metres as the device reports it (usually above the WGS 84 ellipsoid).',
+      examples: [10],
+    }),
+    batteryPct: NullableNumber({
+      description: 'Device battery level in percent.',
+      minimum: 0,
+      maximum: 100,
+      examples: [88],
+    }),
+    attributes: JsonObject({
+      description:
+        "Every field of the original location that is not mapped to a property above, with its original name and value, unchanged and in the sender's units.",
+      examples: [{ networkType: 'LTE' }],
+    }),
+  },
+  {
+    $id: 'urn:fleet-telemetry:schema:device-location:v1',
+    title: 'DeviceLocationV1',
+    description:
+      'One device location, the value of a message on Kafka topic telemetry.location.v1 (message key: the device id). Every property is present on every record; an optional value the sender did not give is null. All timestamps are UTC. Compatible changes within v1 only add properties to `attributes`; anything else is a new version.',
+    additionalProperties: false,
+  },
+);
 
-  /** deterministic UUIDv5 of source, device id, recordedAt and the original reading: the idempotency key */
-  @IsUUID('5', { message: MESSAGES.eventId })
-  eventId: string;
-
-  /** the webhook source that delivered the location, e.g. `weguard` */
-  @Matches(SOURCE_PATTERN, { message: MESSAGES.source })
-  source: string;
-
-  /** the sender's device identifier (IMEI, serial, ...), trimmed, 1-128 characters, storable text */
-  // decorators apply bottom-up: the pattern is checked first
-  @StorableText()
-  @Matches(DEVICE_ID_PATTERN, { message: MESSAGES.deviceId })
-  deviceId: string;
-
-  /** when the device took the fix, UTC, `yyyy-mm-ddThh:mm:ss.sssZ`, years 1970-9999 */
-  @IsUtcTimestamp()
-  recordedAt: string;
-
-  /** when the gateway received the webhook, UTC, `yyyy-mm-ddThh:mm:ss.sssZ` */
-  @IsUtcTimestamp()
-  receivedAt: string;
-
-  /** WGS 84 degrees */
-  @NumberField({ min: -90, max: 90 })
-  latitude: number;
-
-  /** WGS 84 degrees */
-  @NumberField({ min: -180, max: 180 })
-  longitude: number;
-
-  /** horizontal accuracy radius, metres */
-  @NumberField({ min: 0, nullable: true })
-  accuracyM: number | null;
-
-  /** km/h */
-  @NumberField({ min: 0, nullable: true })
-  speedKph: number | null;
-
-  /** degrees clockwise from true north */
-  @NumberField({ min: 0, max: 360, nullable: true })
-  headingDeg: number | null;
-
-  /** metres, as the device reports it (usually above the WGS 84 ellipsoid) */
-  @NumberField({ nullable: true })
-  altitudeM: number | null;
-
-  /** device battery, percent */
-  @NumberField({ min: 0, max: 100, nullable: true })
-  batteryPct: number | null;
-
-  /** every field of the original location that is not mapped above, unchanged (units as sent) */
-  @PlainObject()
-  attributes: Record<string, unknown>;
-}
+/** One device location on `telemetry.location.v1`, keyed by device id (see DeviceLocationV1Contract). */
+export type DeviceLocationV1 = Static<typeof DeviceLocationV1Contract>;

@@ -20,8 +20,9 @@ export {
   isStorableText,
   unstorableTextKind,
 } from './record.rules';
-export { VehicleTelemetryV1 } from './vehicle-telemetry.v1';
-export { DeviceLocationV1 } from './device-location.v1';
-export type { DeadLetterV1 } from './dead-letter.v1';
-export { validateVehicle, validateLocation } from './record.validation';
+export { VehicleTelemetryV1Contract, type VehicleTelemetryV1 } from './vehicle-telemetry.v1';
+export { DeviceLocationV1Contract, type DeviceLocationV1 } from './device-location.v1';
+export { DeadLetterV1Contract, type DeadLetterV1 } from './dead-letter.v1';
+export { compileContract, type ContractCheck } from './contract.compiler';
+export { jsonSchemaOf, exampleOf, PUBLISHED_CONTRACTS } from './contract.json';
 export { checkVehicle, checkLocation } from './record.checks';

@@ -1,5 +1,5 @@
-// the rules both validators share: the class-validator decorators and the hand-written checks
-// read the same patterns and messages, so a reason means the same thing whichever path produced it
+// the rules the contract definitions are written with: the published patterns, the reasons a
+// record is refused for, and the checks a JSON Schema pattern cannot say (a real calendar date)
 
 import { daysInMonth } from './calendar';
 
@@ -10,11 +10,20 @@ export const DEAD_LETTER_SCHEMA = 'dead-letter/v1';
 // ISO 3779: 17 characters, letters I, O and Q are never used
 export const VIN_PATTERN = /^[A-HJ-NPR-Z0-9]{17}$/;
 export const SOURCE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-// trimmed, 1..128 UTF-16 code units; \s is the same set String.prototype.trim removes
-export const DEVICE_ID_PATTERN = /^(?=[\s\S]{1,128}$)\S(?:[\s\S]*\S)?$/;
-// the same expression validator.js uses for isUUID(value, '5')
+// trimmed, 1..128 characters (code points, as JSON Schema's maxLength counts them); \s is the same
+// set String.prototype.trim removes
+export const DEVICE_ID_PATTERN = /^(?=[\s\S]{1,128}$)\S(?:[\s\S]*\S)?$/u;
+// the published form of a device id: DEVICE_ID_PATTERN and storable text in one expression
+// eslint-disable-next-line no-control-regex -- U+0000 is what it refuses
+export const STORABLE_DEVICE_ID_PATTERN = /^(?![\s\S]*[\u0000\ud800-\udfff])\S([\s\S]*\S)?$/u;
+// the same set as validator.js's isUUID(value, '5'), spelt without the i flag JSON Schema lacks
 export const UUID_V5_PATTERN =
-  /^[0-9A-F]{8}-[0-9A-F]{4}-5[0-9A-F]{3}-[89AB][0-9A-F]{3}-[0-9A-F]{12}$/i;
+  /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-5[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$/;
+// yyyy-mm-ddThh:mm:ss.sssZ from 1970 on: the years a timestamp's format check leaves to the pattern
+export const TIMESTAMP_PATTERN = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// text without U+0000 or an unpaired surrogate, as a JSON Schema pattern (unicode mode)
+// eslint-disable-next-line no-control-regex -- U+0000 is what it refuses
+export const STORABLE_TEXT_PATTERN = /^[^\u0000\ud800-\udfff]*$/u;
 // U+0000 and unpaired UTF-16 surrogates: PostgreSQL's text and jsonb cannot hold them (UTF-8 has no
 // encoding for a lone surrogate). With the u flag a surrogate pair is one code point: it never matches
 export const UNSTORABLE_TEXT = /[\0\ud800-\udfff]/u;

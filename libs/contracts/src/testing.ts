@@ -1,51 +1,18 @@
 // builders for tests (here and in other libs/apps): `import { aVehicleRecord } from '@app/contracts/testing'`
-import { DeviceLocationV1 } from './device-location.v1';
-import { DeadLetterV1 } from './dead-letter.v1';
-import { DEAD_LETTER_SCHEMA, LOCATION_SCHEMA, VEHICLE_SCHEMA } from './record.rules';
-import { VehicleTelemetryV1 } from './vehicle-telemetry.v1';
+import { exampleOf } from './contract.json';
+import { type DeadLetterV1 } from './dead-letter.v1';
+import { type DeviceLocationV1, DeviceLocationV1Contract } from './device-location.v1';
+import { DEAD_LETTER_SCHEMA } from './record.rules';
+import { type VehicleTelemetryV1, VehicleTelemetryV1Contract } from './vehicle-telemetry.v1';
 
+/** the definition's example reading, with overrides */
 export function aVehicleRecord(overrides: Partial<VehicleTelemetryV1> = {}): VehicleTelemetryV1 {
-  return Object.assign(new VehicleTelemetryV1(), {
-    schema: VEHICLE_SCHEMA,
-    eventId: '0d8f6a2e-3b1c-5d4e-8f7a-1b2c3d4e5f60',
-    source: 'mobway',
-    vin: '9BWZZZ377VT004251',
-    recordedAt: '2025-03-01T13:00:00.000Z',
-    receivedAt: '2025-03-01T13:00:02.125Z',
-    latitude: -23.5505,
-    longitude: -46.6333,
-    speedKph: 62.5,
-    headingDeg: 181,
-    odometerKm: 48211.4,
-    fuelLevelPct: 57,
-    engineRpm: 2100,
-    lvBatteryVoltageV: 13.9,
-    hvBatterySocPct: null,
-    event: 'ignition_on',
-    flags: {},
-    attributes: { tire_pressure_fl: 34 },
-    ...overrides,
-  });
+  return { ...exampleOf(VehicleTelemetryV1Contract), ...overrides };
 }
 
+/** the definition's example location, with overrides */
 export function aLocationRecord(overrides: Partial<DeviceLocationV1> = {}): DeviceLocationV1 {
-  return Object.assign(new DeviceLocationV1(), {
-    schema: LOCATION_SCHEMA,
-    eventId: '7c9e6679-7425-5de9-944b-e07fc1f90ae7',
-    source: 'weguard',
-    deviceId: '356938035643809',
-    recordedAt: '2025-03-01T13:00:00.000Z',
-    receivedAt: '2025-03-01T13:00:02.125Z',
-    latitude: 40.7128,
-    longitude: -74.006,
-    accuracyM: 8,
-    speedKph: 0,
-    headingDeg: null,
-    altitudeM: 10,
-    batteryPct: 88,
-    attributes: { networkType: 'LTE' },
-    ...overrides,
-  });
+  return { ...exampleOf(DeviceLocationV1Contract), ...overrides };
 }
 
 export function aDeadLetter(overrides: Partial<DeadLetterV1> = {}): DeadLetterV1 {

@@ -1,4 +1,5 @@
-import { validateVehicle, VehicleTelemetryV1 } from '@app/contracts';
+import { VehicleTelemetryV1, VehicleTelemetryV1Contract } from '@app/contracts';
+import { publishedSchemaCheck } from '@app/contracts/contract.testing';
 import { MobwayNormalizer } from './mobway.normalizer';
 import { NormalizeContext } from './normalizer';
 
@@ -74,8 +75,10 @@ describe(MobwayNormalizer.name, () => {
     });
   });
 
-  it('builds records class-validator accepts too', () => {
-    expect(validateVehicle(only(aPayload(aReading())))).toEqual([]);
+  it('builds records the published JSON Schema accepts too', () => {
+    expect(publishedSchemaCheck(VehicleTelemetryV1Contract)(only(aPayload(aReading())))).toEqual(
+      [],
+    );
   });
 
   describe('date_time (Brasília time, UTC−03:00, unless it says otherwise)', () => {
@@ -415,15 +418,20 @@ describe(MobwayNormalizer.name, () => {
     });
   });
 
-  it('gives the same result with class-validator as its check', () => {
+  it('refuses the readings the published JSON Schema refuses, and only those', () => {
     const payload = aPayload(
       aReading(),
       aReading({ vin: OTHER_VIN, latitude: 123 }),
       aReading({ date_time: '2025-03-01 10:00:01', fuel_level: -1 }),
     );
+    const bySchema = new MobwayNormalizer(publishedSchemaCheck(VehicleTelemetryV1Contract));
+    const entities = (outcome: ReturnType<typeof sut.normalize>) => ({
+      records: outcome.records,
+      rejected: outcome.rejected.map((r) => [r.entityId, r.original]),
+    });
 
-    expect(new MobwayNormalizer(validateVehicle).normalize(payload, aContext())).toEqual(
-      sut.normalize(payload, aContext()),
+    expect(entities(bySchema.normalize(payload, aContext()))).toEqual(
+      entities(sut.normalize(payload, aContext())),
     );
   });
 });

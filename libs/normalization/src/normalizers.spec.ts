@@ -1,4 +1,9 @@
-import { checkLocation, validateLocation, validateVehicle } from '@app/contracts';
+import {
+  checkLocation,
+  DeviceLocationV1Contract,
+  VehicleTelemetryV1Contract,
+} from '@app/contracts';
+import { publishedSchemaCheck } from '@app/contracts/contract.testing';
 import fc from 'fast-check';
 import { MobwayNormalizer } from './mobway.normalizer';
 import { NormalizeContext, NormalizeOutcome } from './normalizer';
@@ -11,6 +16,9 @@ import {
 } from './normalizers';
 import { TraccarNormalizer } from './traccar.normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
+
+const validateVehicle = publishedSchemaCheck(VehicleTelemetryV1Contract);
+const validateLocation = publishedSchemaCheck(DeviceLocationV1Contract);
 
 const RUNS = 1500;
 

@@ -1,4 +1,5 @@
-import { DeviceLocationV1, validateLocation } from '@app/contracts';
+import { DeviceLocationV1, DeviceLocationV1Contract } from '@app/contracts';
+import { publishedSchemaCheck } from '@app/contracts/contract.testing';
 import { NormalizeContext } from './normalizer';
 import { WeguardNormalizer } from './weguard.normalizer';
 
@@ -58,9 +59,9 @@ describe(WeguardNormalizer.name, () => {
     });
   });
 
-  it('builds records class-validator accepts too', () => {
+  it('builds records the published JSON Schema accepts too', () => {
     expect(
-      validateLocation(
+      publishedSchemaCheck(DeviceLocationV1Contract)(
         only(aLocation({ accuracy: 5, speed: 3, heading: 90, altitude: 10, battery: 50 })),
       ),
     ).toEqual([]);
