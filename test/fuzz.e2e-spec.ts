@@ -210,7 +210,7 @@ function buildCase(random: () => number, n: number): Case {
         wrap(source.records, entity, [
           validReading(source.records, entity, {
             speed: 1e308,
-            odometer: 123456789012345678901234567890,
+            odometer: 1.2345678901234568e29, // what 123456789012345678901234567890 becomes
             attribute: 1.7976931348623157e308,
           }),
         ]),

@@ -392,7 +392,7 @@ describe('ingest gateway (real broker)', () => {
       const answers = await Promise.all(
         [first, ...replays].map(async (res) => ({
           status: res.status,
-          body: (await res.json()) as unknown,
+          body: await res.json(),
         })),
       );
       expect(answers.filter((a) => a.status !== 200)).toEqual([]);

@@ -60,7 +60,11 @@ export default async function globalSetup(): Promise<void> {
       const ready = lines.map((line) => /^STACK_READY (.*)$/.exec(line)).find((m) => m);
       if (ready) {
         stop();
-        resolve({ ...JSON.parse(ready[1]), launcherPid: child.pid!, dataDir: join(ROOT, dataDir) });
+        resolve({
+          ...(JSON.parse(ready[1]) as Omit<TestStackState, 'launcherPid' | 'dataDir'>),
+          launcherPid: child.pid!,
+          dataDir: join(ROOT, dataDir),
+        });
       } else if (Date.now() - started > 180_000) {
         stop();
         try {

@@ -48,7 +48,7 @@ describe('Kafka with SASL and ACLs', () => {
   const as = (
     mechanism: 'scram-sha-256' | 'scram-sha-512' | 'plain',
     user: { username: string; password: string },
-  ): SASLOptions => ({ mechanism, ...user }) as SASLOptions;
+  ): SASLOptions => ({ mechanism, ...user });
   let gateway: RunningApp;
   let vehicles: RunningApp;
 
@@ -208,7 +208,7 @@ describe('Kafka with SASL and ACLs', () => {
     });
     const consumer = kafka.consumer({
       groupId: `${GATEWAY.username}-reader`,
-      retry: { retries: 0, restartOnFailure: async () => false },
+      retry: { retries: 0, restartOnFailure: () => Promise.resolve(false) },
     });
     try {
       const refused = new Promise<Error>((resolve) => {
@@ -217,7 +217,7 @@ describe('Kafka with SASL and ACLs', () => {
       });
       await consumer.connect();
       await consumer.subscribe({ topics: [TOPICS.vehicle], fromBeginning: true });
-      const error = await consumer.run({ eachMessage: async () => undefined }).then(
+      const error = await consumer.run({ eachMessage: () => Promise.resolve() }).then(
         () => refused,
         (e: Error) => e,
       );

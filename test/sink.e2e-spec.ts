@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { INestApplicationContext, LoggerService, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -5,7 +6,7 @@ import { Admin, Consumer, Kafka, logLevel, Message, Producer } from 'kafkajs';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { ConfigModule, loadConfig } from '@app/config';
-import { DeadLetterV1, DeviceLocationV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
+import { DeadLetterV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
 import { aLocationRecord, aVehicleRecord } from '@app/contracts/testing';
 import { KafkaModule } from '@app/kafka';
 import {
@@ -58,7 +59,7 @@ const asMessage = (record: VehicleTelemetryV1): Message => ({
 
 async function eventually<T>(
   what: string,
-  probe: () => Promise<T | undefined>,
+  probe: () => Promise<T | undefined> | T | undefined,
   timeoutMs = 60_000,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -158,8 +159,10 @@ describe('SinkModule against the real broker and database', () => {
     await Promise.all([producer.connect(), admin.connect(), letterConsumer.connect()]);
     await letterConsumer.subscribe({ topic: TOPICS.deadLetter, fromBeginning: true });
     await letterConsumer.run({
-      eachMessage: async ({ message }) =>
-        void letters.push(JSON.parse(String(message.value)) as DeadLetterV1),
+      eachMessage: ({ message }) => {
+        letters.push(JSON.parse(String(message.value)) as DeadLetterV1);
+        return Promise.resolve();
+      },
     });
     await sink.ready;
   });
@@ -208,7 +211,9 @@ describe('SinkModule against the real broker and database', () => {
       kafka_partition: expect.any(Number),
       kafka_offset: expect.stringMatching(/^\d+$/),
     });
-    const positions = new Set(rows.map((row) => `${row.kafka_partition}:${row.kafka_offset}`));
+    const positions = new Set(
+      rows.map((row) => `${String(row.kafka_partition)}:${String(row.kafka_offset)}`),
+    );
     expect(positions.size).toBe(60);
     // the produce acknowledgement names each partition's first offset: rows must sit at or after it
     for (const row of rows) {
@@ -234,7 +239,7 @@ describe('SinkModule against the real broker and database', () => {
       acks: -1,
       messages: [...records, ...records].map(asMessage),
     });
-    await eventually('the redelivered records seen', async () =>
+    await eventually('the redelivered records seen', () =>
       sink.status().duplicates - before >= 80 ? true : undefined,
     );
 
@@ -258,7 +263,7 @@ describe('SinkModule against the real broker and database', () => {
     const badOffset = String(BigInt(garbageOffset) + 1n);
 
     await waitForStored([good.eventId]);
-    const ours = await eventually('both dead letters', async () => {
+    const ours = await eventually('both dead letters', () => {
       const found = letters.filter(
         (l) =>
           l.topic === TOPICS.vehicle &&
@@ -284,7 +289,7 @@ describe('SinkModule against the real broker and database', () => {
       source: 'mobway',
       entityId: bad.vin,
       reasons: ['latitude must not be greater than 90'],
-      original: JSON.parse(JSON.stringify(bad)),
+      original: JSON.parse(JSON.stringify(bad)) as unknown,
       partition: 1,
       offset: badOffset,
     });
@@ -302,7 +307,7 @@ describe('SinkModule against the real broker and database', () => {
 
     const others = records.filter((_, i) => i !== 7).map((r) => r.eventId);
     await waitForStored(others);
-    const letter = await eventually('the refused record dead-lettered', async () =>
+    const letter = await eventually('the refused record dead-lettered', () =>
       letters.find(
         (l) => (l.original as VehicleTelemetryV1 | undefined)?.eventId === records[7].eventId,
       ),
@@ -333,7 +338,7 @@ describe('SinkModule against the real broker and database', () => {
       }
       const waiting = await eventually(
         'the sink waiting for PostgreSQL',
-        async () => sink.status().waitingFor,
+        () => sink.status().waitingFor,
         30_000,
       );
       expect(waiting.dependency).toBe('PostgreSQL');
@@ -544,7 +549,7 @@ describe('RecordBatchWriter against the real PostgreSQL', () => {
 
   it('raises a rejected-data error, and keeps working, when PostgreSQL refuses a value', async () => {
     const [bad] = locations(1);
-    (bad.record as DeviceLocationV1).attributes = { note: '\u0000' };
+    bad.record.attributes = { note: '\u0000' };
 
     const error = await sut.write(LOCATION_TABLE, [bad]).catch((e: unknown) => e);
 

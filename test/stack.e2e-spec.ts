@@ -60,11 +60,12 @@ describe('the local stack', () => {
     const received = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('message not received within 30 s')), 30_000);
       void consumer.run({
-        eachMessage: async ({ message }) => {
+        eachMessage: ({ message }) => {
           if (message.value?.toString() === marker) {
             clearTimeout(timer);
             resolve(message.value.toString());
           }
+          return Promise.resolve();
         },
       });
     });

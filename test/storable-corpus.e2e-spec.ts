@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { Client } from 'pg';
@@ -6,7 +7,6 @@ import {
   checkLocation,
   checkVehicle,
   DeadLetterV1,
-  DeviceLocationV1,
   TOPICS,
   VehicleTelemetryV1,
 } from '@app/contracts';
@@ -229,14 +229,12 @@ async function writeAll<R>(
     } catch (error) {
       if (!isRejectedData(error)) throw error;
       for (const row of batch) {
-        await writer
-          .write(table, [row])
-          .catch((e: { code?: string; message?: string }) =>
-            failures.push({
-              reading: corpus.readings.get(corpus.records[rows.indexOf(row)]),
-              error: `${e.code}: ${e.message}`,
-            }),
-          );
+        await writer.write(table, [row]).catch((e: { code?: string; message?: string }) =>
+          failures.push({
+            reading: corpus.readings.get(corpus.records[rows.indexOf(row)]),
+            error: `${e.code}: ${e.message}`,
+          }),
+        );
       }
     }
   }

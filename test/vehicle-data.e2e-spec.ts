@@ -1,5 +1,5 @@
 import { sign } from '@app/verification';
-import { mobwayPayload, MobwayReading, randomVin } from './support/payloads';
+import { mobwayPayload, randomVin } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
 import { aFullMobwayReading } from '@app/normalization/testing/mobway-readings';
 
@@ -24,7 +24,7 @@ const messagesOf = (body: unknown): string[] => {
   const details = (body as { details?: unknown }).details;
   if (Array.isArray(details)) return details as string[];
   const message = (body as { message?: unknown }).message;
-  return Array.isArray(message) ? message : [String(message)];
+  return Array.isArray(message) ? (message as string[]) : [String(message)];
 };
 
 describe('POST /vehicle-data: what a mobway client sends, answered with what mobway sent us', () => {
@@ -64,7 +64,7 @@ describe('POST /vehicle-data: what a mobway client sends, answered with what mob
       RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY }),
       RunningApp.start('vehicle-consumer'),
     ]);
-    const body = mobwayPayload(Object.values(sent) as MobwayReading[]);
+    const body = mobwayPayload(Object.values(sent));
     const res = await fetch(`${gateway.url}/webhooks/mobway`, {
       method: 'POST',
       body,

@@ -47,7 +47,7 @@ export function rawRequest(
     });
     socket.on('error', finish);
     socket.on('close', finish);
-    socket.on('connect', async () => {
+    const send = async (): Promise<void> => {
       socket.write(head);
       const chunks = options.chunks ?? 1;
       const size = Math.ceil(body.length / chunks) || 1;
@@ -56,7 +56,8 @@ export function rawRequest(
         socket.write(body.subarray(offset, offset + size));
         if (options.chunkDelayMs) await new Promise((r) => setTimeout(r, options.chunkDelayMs));
       }
-    });
+    };
+    socket.on('connect', () => void send());
   });
 }
 

@@ -7,7 +7,10 @@ import { DIST, ROOT, STATE_FILE, TEST_PORTS, TestStackState } from './test-env';
 export type AppName = 'ingest-gateway' | 'vehicle-consumer' | 'location-consumer';
 
 export function testStack(): TestStackState & { controlPort: number } {
-  return { controlPort: TEST_PORTS.control, ...JSON.parse(readFileSync(STATE_FILE, 'utf8')) };
+  return {
+    controlPort: TEST_PORTS.control,
+    ...(JSON.parse(readFileSync(STATE_FILE, 'utf8')) as TestStackState),
+  };
 }
 
 /** take a real service away and bring it back, through the stack script's control port */
@@ -74,7 +77,7 @@ export class RunningApp {
         child.kill('SIGKILL');
         reject(new Error(`${name} did not start within 60 s:\n${app.output.join('\n')}`));
       }, 60_000);
-      for (const stream of [child.stdout!, child.stderr!]) {
+      for (const stream of [child.stdout, child.stderr]) {
         createInterface({ input: stream }).on('line', (line) => {
           app.output.push(line);
           if (process.env.E2E_VERBOSE) process.stdout.write(`[${name}] ${line}\n`);
