@@ -7,6 +7,7 @@ import { eventually } from './support/eventually';
 
 const MOBWAY = 'pipeline-mobway-secret-5d2e8a1c7f93b046';
 const WEGUARD = 'pipeline-weguard-secret-9b4f0c6e2a71d385';
+const TRACCAR = 'pipeline-traccar-token-3c8e1a6f0b9d2754';
 
 describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL → query APIs', () => {
   let gateway: RunningApp;
@@ -16,7 +17,14 @@ describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL →
 
   beforeAll(async () => {
     [gateway, vehicles, devices] = await Promise.all([
-      RunningApp.start('ingest-gateway', { MOBWAY_SIGN_SECRET: MOBWAY, WEGUARD_SECRET: WEGUARD }),
+      RunningApp.start('ingest-gateway', {
+        MOBWAY_SIGN_SECRET: MOBWAY,
+        WEGUARD_SECRET: WEGUARD,
+        // a sender with a body shape of its own: one WEBHOOK_SOURCES entry naming its normalizer
+        WEBHOOK_SOURCES: JSON.stringify([
+          { name: 'traccar', scheme: 'bearer-token', secrets: [TRACCAR], normalizer: 'traccar' },
+        ]),
+      }),
       RunningApp.start('vehicle-consumer'),
       RunningApp.start('location-consumer'),
     ]);
@@ -129,5 +137,60 @@ describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL →
       speedKph: 31.4,
       accuracyM: 6.5,
     });
+  });
+
+  it("serves a Traccar forwarded position back by its device's uniqueId, speed in km/h", async () => {
+    const uniqueId = `35630704${String(Math.floor(Math.random() * 1e7)).padStart(7, '0')}`;
+    const body = Buffer.from(
+      JSON.stringify({
+        position: {
+          id: 1843207,
+          attributes: { batteryLevel: 87, ignition: true, sat: 11 },
+          deviceId: 42,
+          protocol: 'teltonika',
+          serverTime: '2025-03-01T13:00:03.412+00:00',
+          deviceTime: '2025-03-01T13:00:01.000+00:00',
+          fixTime: '2025-03-01T13:00:01.000+00:00',
+          outdated: false,
+          valid: true,
+          latitude: -23.55052,
+          longitude: -46.633308,
+          altitude: 760,
+          speed: 10,
+          course: 182,
+          accuracy: 0,
+        },
+        device: { id: 42, name: 'Truck 17', uniqueId, status: 'online' },
+      }),
+    );
+    const unsigned = await fetch(`${gateway.url}/webhooks/traccar`, { method: 'POST', body });
+    expect(unsigned.status).toBe(401);
+    const res = await fetch(`${gateway.url}/webhooks/traccar`, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...sign('bearer-token', TRACCAR, body) },
+    });
+    expect(await res.json()).toEqual({ status: 'success', accepted: 1, deadLettered: 0 });
+    const latest = await eventually(
+      async () => {
+        const r = await fetch(`${devices.url}/v1/devices/${uniqueId}/latest`, { headers: auth });
+        return r.status === 200 ? ((await r.json()) as DeviceLocationV1) : undefined;
+      },
+      (r) => r !== undefined,
+    );
+    expect(latest).toMatchObject({
+      schema: 'device-location/v1',
+      source: 'traccar',
+      deviceId: uniqueId,
+      recordedAt: '2025-03-01T13:00:01.000Z',
+      latitude: -23.55052,
+      longitude: -46.633308,
+      speedKph: 18.52,
+      headingDeg: 182,
+      altitudeM: 760,
+      accuracyM: null,
+      batteryPct: 87,
+    });
+    expect(latest?.attributes).toMatchObject({ protocol: 'teltonika', ignition: true, sat: 11 });
   });
 });

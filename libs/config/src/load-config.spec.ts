@@ -330,6 +330,24 @@ describe(loadConfig.name, () => {
       ).toEqual(['WEBHOOK_SOURCES[0].secrets: the secret is a placeholder; set a real secret']);
     });
 
+    it('holds bearer-token sources to 32-byte tokens without spaces, placeholders refused', () => {
+      const source = (secret: string) => ({
+        WEBHOOK_SOURCES: JSON.stringify([
+          { name: 'traccar', scheme: 'bearer-token', secrets: [secret], normalizer: 'traccar' },
+        ]),
+      });
+      expect(problemsOf('gateway', source('t7Kq2Vn9xR4mB8wZ1cF6hJ3pL0sD5gYa'))).toEqual([]);
+      expect(problemsOf('gateway', source('t7Kq2Vn9xR4mB8wZ1cF6hJ3pL0sD5gY'))).toEqual([
+        'WEBHOOK_SOURCES[0].secrets: not valid for the bearer-token scheme',
+      ]);
+      expect(problemsOf('gateway', source('t7Kq2Vn9xR4m B8wZ1cF6hJ3pL0sD5gYa'))).toEqual([
+        'WEBHOOK_SOURCES[0].secrets: not valid for the bearer-token scheme',
+      ]);
+      expect(problemsOf('gateway', source('change-me-traccar-forward-token-0123'))).toEqual([
+        'WEBHOOK_SOURCES[0].secrets: the secret is a placeholder; set a real secret',
+      ]);
+    });
+
     it('refuses placeholder and short query API keys', () => {
       expect(problemsOf('consumer', { QUERY_API_KEYS: 'change-me-query-api-key' })).toEqual([
         'QUERY_API_KEYS: the secret is a placeholder; set a real secret',

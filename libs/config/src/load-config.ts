@@ -35,6 +35,7 @@ const SECRET_KIND_OF_SCHEME: Readonly<Record<SchemeName, SecretKind>> = {
   weguard: 'hmac',
   github: 'hmac',
   'standard-webhooks': 'standardWebhooks',
+  'bearer-token': 'staticToken',
 };
 const list = (value: string | undefined): string[] =>
   (value ?? '')

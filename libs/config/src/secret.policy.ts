@@ -5,6 +5,8 @@
 export const SECRET_MIN_BYTES = {
   /** HMAC-SHA256 keys (mobway, WeGuard, GitHub-style): as long as the digest, per RFC 2104's advice */
   hmac: 32,
+  /** a token a sender repeats in a header (bearer-token): the whole secret, sent every time */
+  staticToken: 32,
   /** Standard Webhooks `whsec_<base64>`: the decoded key, as the specification requires (24–64 bytes) */
   standardWebhooks: 24,
   /** bearer keys of the query APIs */

@@ -29,9 +29,16 @@ export function ensureDevEnv(root = projectRoot()): {
         name: 'acme',
         scheme: 'standard-webhooks',
         secrets: [`whsec_${randomBytes(24).toString('base64')}`],
-        records: 'vehicle',
+        normalizer: 'mobway',
       },
-      { name: 'octo', scheme: 'github', secrets: [`dev-github-${hex(16)}`], records: 'location' },
+      { name: 'octo', scheme: 'github', secrets: [`dev-github-${hex(16)}`], normalizer: 'weguard' },
+      // Traccar cannot sign: its forward.header sends a fixed bearer token
+      {
+        name: 'traccar',
+        scheme: 'bearer-token',
+        secrets: [`dev-traccar-${hex(16)}`],
+        normalizer: 'traccar',
+      },
     ]),
   };
   const body = [

@@ -1,5 +1,6 @@
 import { hmacHeaderScheme } from './hmac-header.scheme';
 import { standardWebhooksScheme } from './standard-webhooks.scheme';
+import { staticTokenScheme } from './static-token.scheme';
 import { SchemeName, VerificationScheme } from './verification.types';
 
 // statuses are what each sender documents; see README.md for the table
@@ -27,6 +28,14 @@ export const SCHEMES: Readonly<Record<SchemeName, VerificationScheme>> = Object.
     statusOnMismatch: 401,
   }),
   'standard-webhooks': standardWebhooksScheme,
+  // for senders that cannot sign, such as Traccar's position forwarding (forward.header); see README.md
+  'bearer-token': staticTokenScheme({
+    header: 'authorization',
+    prefix: 'Bearer ',
+    minSecretBytes: 32,
+    statusOnMissing: 401,
+    statusOnMismatch: 401,
+  }),
 });
 
 export const SCHEME_NAMES: readonly SchemeName[] = Object.freeze([
@@ -34,6 +43,7 @@ export const SCHEME_NAMES: readonly SchemeName[] = Object.freeze([
   'weguard',
   'standard-webhooks',
   'github',
+  'bearer-token',
 ] as const);
 
 export function isSchemeName(value: unknown): value is SchemeName {

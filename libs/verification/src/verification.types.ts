@@ -1,4 +1,4 @@
-export type SchemeName = 'mobway' | 'weguard' | 'standard-webhooks' | 'github';
+export type SchemeName = 'mobway' | 'weguard' | 'standard-webhooks' | 'github' | 'bearer-token';
 
 export type HeaderValue = string | string[] | undefined;
 

@@ -17,6 +17,8 @@ const EXPECTED: Record<
     malformed: FailureStatus;
     mismatch: FailureStatus;
     malformedValues: string[];
+    /** a static token proves who sent the request, not what it sent */
+    bindsBody?: false;
   }
 > = {
   mobway: {
@@ -60,6 +62,19 @@ const EXPECTED: Record<
     mismatch: 401,
     malformedValues: ['garbage', 'v1', 'v1,a,b', ',abc'],
   },
+  'bearer-token': {
+    missing: 401,
+    malformed: 401,
+    mismatch: 401,
+    malformedValues: [
+      'traccar-forward-token-4f1d9c2b7e6a0358',
+      'Basic dHJhY2Nhcjp0b2tlbg==',
+      'Bearer',
+      'Bearer two words',
+      'Bearer t\u00f6ken-with-non-ascii-0123456789abcdef',
+    ],
+    bindsBody: false,
+  },
 };
 
 function expectFailure(result: VerificationResult, status: FailureStatus): void {
@@ -82,9 +97,19 @@ describe(verify.name, () => {
     });
 
     it.each([
-      ['a tampered body', () => request().deliveredBody(BODY.toString().replace('42.5', '43.5'))],
-      ['a body with a trailing newline', () => request().deliveredBody(`${BODY.toString()}\n`)],
-      ['a wrong secret', () => request().signedWith(OTHER_SECRET[scheme])],
+      ...(expected.bindsBody === false
+        ? []
+        : ([
+            [
+              'a tampered body',
+              () => request().deliveredBody(BODY.toString().replace('42.5', '43.5')),
+            ],
+            [
+              'a body with a trailing newline',
+              () => request().deliveredBody(`${BODY.toString()}\n`),
+            ],
+          ] as const)),
+      ['a wrong secret', () => request().signedWith(OTHER_SECRET[scheme])] as const,
     ])('rejects %s with the mismatch status', (_, build) => {
       expectFailure(verify(scheme, [SECRET[scheme]], build().build()), expected.mismatch);
     });
@@ -214,12 +239,42 @@ describe(verify.name, () => {
   });
 });
 
+describe('bearer-token', () => {
+  const request = () => SignedRequestBuilder.for('bearer-token');
+  const token = SECRET['bearer-token'];
+
+  it('accepts the token whatever the body: it proves the sender, never the content', () => {
+    expect(
+      verify('bearer-token', [token], request().deliveredBody('{"forged":true}').build()),
+    ).toEqual({ ok: true });
+  });
+
+  it.each(['Bearer', 'bearer', 'BEARER'])('takes the %s prefix in any case', (prefix) => {
+    const req = request().signatureHeader(`${prefix} ${token}`).build();
+    expect(verify('bearer-token', [token], req)).toEqual({ ok: true });
+  });
+
+  it.each([
+    ['a prefix of the token', token.slice(0, -1)],
+    ['the token and more', `${token}x`],
+    ['the token in another case', token.toUpperCase()],
+  ])('rejects %s', (_, given) => {
+    const req = request().signatureHeader(`Bearer ${given}`).build();
+    expect(verify('bearer-token', [token], req)).toEqual({
+      ok: false,
+      status: 401,
+      reason: 'token mismatch',
+    });
+  });
+});
+
 describe(sign.name, () => {
   it.each([
     ['mobway', ['x-signature']],
     ['weguard', ['x-webhook-source', 'x-weguard-signature']],
     ['github', ['x-hub-signature-256']],
     ['standard-webhooks', ['webhook-id', 'webhook-signature', 'webhook-timestamp']],
+    ['bearer-token', ['authorization']],
   ] as const)('produces the headers a %s sender sends', (scheme, headers) => {
     expect(Object.keys(sign(scheme, SECRET[scheme], BODY)).sort()).toEqual([...headers].sort());
   });
@@ -270,6 +325,10 @@ describe(isValidSecret.name, () => {
     ['standard-webhooks', 'whsec_not base64!', false],
     ['standard-webhooks', 'whsec_abc', false],
     ['standard-webhooks', 'whsec_YR==', false],
+    ['bearer-token', 'traccar-forward-token-4f1d9c2b7e6a0358', true],
+    ['bearer-token', 'k3Y-9fQ2mZ7wX1vB8nR4tL6pD0sH5jC', false],
+    ['bearer-token', 'traccar forward token 4f1d9c2b7e6a0358', false],
+    ['bearer-token', '', false],
   ] as const)('%s %j -> %s', (scheme, secret, valid) => {
     expect(isValidSecret(scheme, secret)).toBe(valid);
   });

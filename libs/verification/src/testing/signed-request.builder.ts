@@ -9,6 +9,7 @@ export const SECRET: Readonly<Record<SchemeName, string>> = {
   weguard: 'weguard-webhook-secret',
   github: "It's a Secret to Everybody",
   'standard-webhooks': `whsec_${Buffer.alloc(32, 7).toString('base64')}`,
+  'bearer-token': 'traccar-forward-token-4f1d9c2b7e6a0358',
 };
 
 export const OTHER_SECRET: Readonly<Record<SchemeName, string>> = {
@@ -16,6 +17,7 @@ export const OTHER_SECRET: Readonly<Record<SchemeName, string>> = {
   weguard: 'another-weguard-secret',
   github: 'another-github-secret',
   'standard-webhooks': `whsec_${Buffer.alloc(32, 9).toString('base64')}`,
+  'bearer-token': 'another-forward-token-8a2e5b1c9d7f0364',
 };
 
 export const SIGNATURE_HEADER: Readonly<Record<SchemeName, string>> = {
@@ -23,6 +25,7 @@ export const SIGNATURE_HEADER: Readonly<Record<SchemeName, string>> = {
   weguard: 'x-weguard-signature',
   github: 'x-hub-signature-256',
   'standard-webhooks': 'webhook-signature',
+  'bearer-token': 'authorization',
 };
 
 export const BODY = Buffer.from(
