@@ -157,15 +157,26 @@ export class PartitionedRecords1765000000000 implements MigrationInterface {
   }
 }
 
-/** every row of `from` into `to` with its own seq, then `to`'s identity sequence where `from`'s was */
+/**
+ * every row of `from` into `to` with its own seq, then `to`'s identity sequence where `from`'s was.
+ * Text and jsonb values are rebuilt on the way: read from the table they may be compressed, and
+ * page_inline, computed again for the copy, measures the value as given (record_value_bytes is
+ * pg_column_size); rebuilt, each is measured at the size it had when it was first stored.
+ */
 async function copyRows(q: QueryRunner, from: string, to: string): Promise<void> {
-  const [{ names }] = (await q.query(
-    `SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) AS names FROM pg_attribute ` +
-      `WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = ''`,
+  const columns = (await q.query(
+    `SELECT quote_ident(attname) AS name, format_type(atttypid, NULL) AS type FROM pg_attribute ` +
+      `WHERE attrelid = $1::regclass AND attnum > 0 AND NOT attisdropped AND attgenerated = '' ORDER BY attnum`,
     [from],
-  )) as { names: string }[];
+  )) as { name: string; type: string }[];
+  const names = columns.map((c) => c.name).join(', ');
+  const values = columns
+    .map(({ name, type }) =>
+      type === 'jsonb' ? `${name}::text::jsonb` : type === 'text' ? `${name} || ''` : name,
+    )
+    .join(', ');
   await q.query(
-    `INSERT INTO ${to} (${names}) OVERRIDING SYSTEM VALUE SELECT ${names} FROM ${from}`,
+    `INSERT INTO ${to} (${names}) OVERRIDING SYSTEM VALUE SELECT ${values} FROM ${from}`,
   );
   const [sequence] = (await q.query(
     `SELECT pg_get_serial_sequence($1, 'seq') AS old, pg_get_serial_sequence($2, 'seq') AS new`,
