@@ -3,9 +3,16 @@ import { produceRequestsEncoded } from '../publishing/produce-encoding.counter';
 
 type Labels = Record<string, string | number>;
 
+function labelKey(labels: Labels): string {
+  return `{${Object.entries(labels)
+    .map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`)
+    .join(',')}}`;
+}
+
 /** counters in the Prometheus text format, served at GET /metrics */
 @Injectable()
 export class GatewayMetrics {
+  private readonly sourceKeys = new Map<string, string>();
   private readonly counters = new Map<string, { help: string; values: Map<string, number> }>([
     [
       'gateway_verification_failures_total',
@@ -75,9 +82,12 @@ export class GatewayMetrics {
   }
 
   accepted(source: string, records: number, deadLettered: number): void {
-    this.add('gateway_requests_accepted_total', { source });
-    this.add('gateway_records_published_total', { source }, records);
-    this.add('gateway_records_dead_lettered_total', { source }, deadLettered);
+    // once per accepted request: the label is built once per source
+    let key = this.sourceKeys.get(source);
+    if (key === undefined) this.sourceKeys.set(source, (key = labelKey({ source })));
+    this.addByKey('gateway_requests_accepted_total', key, 1);
+    this.addByKey('gateway_records_published_total', key, records);
+    this.addByKey('gateway_records_dead_lettered_total', key, deadLettered);
   }
 
   rateLimited(source: string): void {
@@ -121,9 +131,10 @@ export class GatewayMetrics {
   }
 
   private add(name: string, labels: Labels, by = 1): void {
-    const key = `{${Object.entries(labels)
-      .map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`)
-      .join(',')}}`;
+    this.addByKey(name, labelKey(labels), by);
+  }
+
+  private addByKey(name: string, key: string, by: number): void {
     const values = this.counters.get(name)!.values;
     values.set(key, (values.get(key) ?? 0) + by);
   }

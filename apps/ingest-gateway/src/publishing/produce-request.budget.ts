@@ -15,9 +15,14 @@ export interface ProduceBudget {
 /** what one record adds to a produce request, estimated from above */
 export function messageBytes(message: Pick<Message, 'key' | 'value' | 'headers'>): number {
   let bytes = RECORD_OVERHEAD_BYTES + sizeOf(message.key) + sizeOf(message.value);
-  for (const [name, value] of Object.entries(message.headers ?? {})) {
-    for (const one of Array.isArray(value) ? value : [value])
-      bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + sizeOf(one);
+  const headers = message.headers;
+  if (headers === undefined) return bytes;
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    if (Array.isArray(value))
+      for (const one of value)
+        bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + sizeOf(one);
+    else bytes += HEADER_OVERHEAD_BYTES + Buffer.byteLength(name) + sizeOf(value);
   }
   return bytes;
 }
@@ -26,7 +31,9 @@ export function messageBytes(message: Pick<Message, 'key' | 'value' | 'headers'>
  * Cuts a request's messages, in order, into runs that each fit one produce request. A message that
  * does not fit a request on its own is the caller's to dead-letter: it is returned in `oversized`.
  */
-export function splitToBudget<T extends { message: Pick<Message, 'key' | 'value' | 'headers'> }>(
+export function splitToBudget<
+  T extends { message: Pick<Message, 'key' | 'value' | 'headers'>; bytes?: number },
+>(
   items: readonly T[],
   budget: ProduceBudget,
 ): { chunks: { items: T[]; bytes: number }[]; oversized: T[] } {
@@ -34,7 +41,8 @@ export function splitToBudget<T extends { message: Pick<Message, 'key' | 'value'
   const oversized: T[] = [];
   let current: { items: T[]; bytes: number } = { items: [], bytes: 0 };
   for (const item of items) {
-    const bytes = messageBytes(item.message);
+    // measured already by whoever built the message, or now
+    const bytes = item.bytes ?? messageBytes(item.message);
     if (bytes > budget.maxBytes) {
       oversized.push(item);
       continue;

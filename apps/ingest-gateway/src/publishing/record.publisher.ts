@@ -23,6 +23,8 @@ export class PublishRefusedError extends Error {
 export interface OutgoingMessage {
   topic: string;
   message: Message;
+  /** messageBytes(message), when the caller measured it already */
+  bytes?: number;
 }
 
 // protocol errors about the records themselves; kafkajs marks them non-retriable (CORRUPT_MESSAGE is a CRC

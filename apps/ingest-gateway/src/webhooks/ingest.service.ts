@@ -164,7 +164,11 @@ export class IngestService {
   /** a record no produce request can carry becomes a dead letter that says so; the reading stays on the raw topic */
   private fit(message: OutgoingMessage, meta: Meta): OutgoingMessage {
     const bytes = messageBytes(message.message);
-    if (bytes <= this.maxMessageBytes) return message;
+    if (bytes <= this.maxMessageBytes) {
+      // the publisher budgets produce requests with it: measured once
+      message.bytes = bytes;
+      return message;
+    }
     const what = message.topic === TOPICS.deadLetter ? 'dead letter' : `${message.topic} record`;
     const entityId =
       message.topic === TOPICS.deadLetter
