@@ -4,12 +4,12 @@
  * request. BENCH_STUB lists them:
  * - `event-id`: every record gets the same event id (no canonical JSON, no SHA-1);
  * - `normalize`: each normalizer answers every request with its first request's records (same objects);
- * - `serialize`: JSON.stringify answers those same record objects from a memo (needs `normalize`);
+ * - `serialize`: the record serializer answers those same record objects from a memo (needs `normalize`);
  * - `publish`: the publisher resolves at once, so nothing reaches Kafka.
  */
-import { VEHICLE_SCHEMA } from '@app/contracts';
 import { MobwayNormalizer, WeguardNormalizer } from '@app/normalization';
 import * as eventIds from '@app/normalization/event-id';
+import * as serializers from '../../apps/ingest-gateway/src/publishing/record.serializer';
 
 const stubs = new Set((process.env.BENCH_STUB ?? '').split(',').filter(Boolean));
 
@@ -31,20 +31,15 @@ if (stubs.has('normalize')) {
 }
 
 if (stubs.has('serialize')) {
-  const stringify = JSON.stringify;
+  // the ingest service calls it through the module's exports
+  const exported = serializers as { serializeVehicle: typeof serializers.serializeVehicle };
+  const serialize = exported.serializeVehicle;
   const memo = new WeakMap<object, string>();
-  JSON.stringify = function (value: unknown, ...rest: unknown[]): string {
-    if (
-      rest.length > 0 ||
-      typeof value !== 'object' ||
-      value === null ||
-      (value as { schema?: unknown }).schema !== VEHICLE_SCHEMA
-    )
-      return (stringify as (...a: unknown[]) => string)(value, ...rest);
-    let json = memo.get(value);
-    if (json === undefined) memo.set(value, (json = stringify(value)));
+  exported.serializeVehicle = (record) => {
+    let json = memo.get(record);
+    if (json === undefined) memo.set(record, (json = serialize(record)));
     return json;
-  } as typeof JSON.stringify;
+  };
 }
 
 if (stubs.has('publish')) {

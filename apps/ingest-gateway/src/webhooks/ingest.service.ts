@@ -19,6 +19,7 @@ import {
   PublishUnavailableError,
   RecordPublisher,
 } from '../publishing/record.publisher';
+import { serializeLocation, serializeVehicle } from '../publishing/record.serializer';
 import { IngestResult } from './ingest-result.dto';
 import { RetryLaterException } from './retry-later.exception';
 import { SourceRateLimiter } from './source-rate.limiter';
@@ -292,7 +293,10 @@ function recordMessage(
   const message: Message = {
     // one entity's records stay on one partition, in order
     key: vehicle ? (record as VehicleTelemetryV1).vin : (record as DeviceLocationV1).deviceId,
-    value: JSON.stringify(record),
+    // compiled from the contract: the text JSON.stringify would write, faster
+    value: vehicle
+      ? serializeVehicle(record as VehicleTelemetryV1)
+      : serializeLocation(record as DeviceLocationV1),
     // every value is always present: no filtering on the hot path
     headers: {
       schema: vehicle ? VEHICLE_SCHEMA : LOCATION_SCHEMA,
