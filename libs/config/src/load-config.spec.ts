@@ -40,6 +40,29 @@ describe(loadConfig.name, () => {
     expect(sut.local.postgresPort).toBe(5433);
   });
 
+  it('partitions record tables by week and keeps everything unless told; retention and span are checked', () => {
+    expect(loadConfig('gateway', {}).storage).toEqual({
+      partitionSpan: 'week',
+      retentionDays: { vehicle: 0, location: 0 },
+    });
+    expect(
+      loadConfig('gateway', {
+        RECORD_PARTITION_SPAN: 'day',
+        VEHICLE_RETENTION_DAYS: '90',
+        LOCATION_RETENTION_DAYS: '0',
+      }).storage,
+    ).toEqual({ partitionSpan: 'day', retentionDays: { vehicle: 90, location: 0 } });
+    const problems = problemsOf('gateway', {
+      RECORD_PARTITION_SPAN: 'hour',
+      VEHICLE_RETENTION_DAYS: '-1',
+      LOCATION_RETENTION_DAYS: 'a month',
+    });
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toMatch(/RECORD_PARTITION_SPAN/);
+    expect(problems.join('\n')).toMatch(/VEHICLE_RETENTION_DAYS/);
+    expect(problems.join('\n')).toMatch(/LOCATION_RETENTION_DAYS/);
+  });
+
   it('applies the documented edge defaults: no proxy trusted, timeouts, client limits, /metrics open on the app port', () => {
     const sut = loadConfig('gateway', {});
     expect(sut.trustProxy).toBe(false);
