@@ -1,5 +1,6 @@
+import { aVehicleRecord } from '@app/contracts/testing';
 import { EVENT_ID_NAMESPACE, uuidV5 } from '@app/normalization/event-id';
-import { VEHICLE_SCHEMA } from '@app/contracts/record.rules';
+import { VEHICLE_TABLE } from '@app/persistence/record-tables';
 
 /**
  * The bench fleet: VINS vehicles, each reading every INTERVAL_S seconds from T0. Reading k of
@@ -17,6 +18,19 @@ export const ATTRIBUTES = {
   ignition: true,
 };
 
+// what every reading shares: the contract's example reading, with the bench's attributes
+const SHARED = aVehicleRecord({
+  source: 'mobway',
+  lvBatteryVoltageV: 13.9,
+  hvBatterySocPct: null,
+  flags: {},
+  attributes: ATTRIBUTES,
+});
+
+/** a value every reading shares, by its column, for the top-up to write the same */
+const shared = (column: string): unknown =>
+  SHARED[VEHICLE_TABLE.columns.find((c) => c.column === column)!.field];
+
 /** 17 characters from the VIN alphabet (no I, O, Q) */
 export const benchVin = (v: number): string => `9BWBENCH${String(v).padStart(9, '0')}`;
 
@@ -32,24 +46,18 @@ export function vehicleRecord(
   const recordedAt = new Date(at).toISOString();
   const eventId = uuidV5(`mobway|${vin}|${recordedAt}`, EVENT_ID_NAMESPACE);
   const record = {
-    schema: VEHICLE_SCHEMA,
-    source: 'mobway',
+    ...SHARED,
     receivedAt: new Date(at + 2000).toISOString(),
     latitude: r6(-23.55 + (v % 100) * 0.01 + k * 0.0001),
     longitude: r6(-46.63 + Math.floor(v / 100) * 0.01 + k * 0.0001),
     speedKph: (k * 7 + v) % 120,
     headingDeg: (k * 13 + v) % 360,
     odometerKm: r6(10000 + v + k * 0.25),
-    fuelLevelPct: r6(90 - (k % 800) * 0.1),
     engineRpm: 800 + ((k * 37 + v) % 3000),
-    lvBatteryVoltageV: 13.9,
-    hvBatterySocPct: null,
     event: k % 100 === 0 ? 'ignition_on' : null,
-    flags: {},
     vin,
     recordedAt,
     eventId,
-    attributes: ATTRIBUTES,
   };
   return { vin, eventId, json: JSON.stringify(record) };
 }
@@ -67,7 +75,7 @@ export function topUpSql(table: string, k0: number, k1: number): string {
     SELECT gen_random_uuid(), 'mobway', '9BWBENCH' || lpad(v::text, 9, '0'),
       to_timestamp(${T0 / 1000} + k * ${INTERVAL_S}), to_timestamp(${T0 / 1000} + k * ${INTERVAL_S} + 2),
       round((-23.55 + (v % 100) * 0.01 + k * 0.0001)::numeric, 6), round((-46.63 + (v / 100) * 0.01 + k * 0.0001)::numeric, 6),
-      (k * 7 + v) % 120, (k * 13 + v) % 360, 10000 + v + k * 0.25, 90 - (k % 800) * 0.1, 800 + (k * 37 + v) % 3000,
+      (k * 7 + v) % 120, (k * 13 + v) % 360, 10000 + v + k * 0.25, ${Number(shared('fuel_level_pct'))}, 800 + (k * 37 + v) % 3000,
       13.9, NULL, CASE WHEN k % 100 = 0 THEN 'ignition_on' END, '{}'::jsonb, '${JSON.stringify(ATTRIBUTES)}'::jsonb,
       v % 6, k::bigint * ${VINS} + v
     FROM generate_series(${k0}, ${k1 - 1}) AS k CROSS JOIN LATERAL generate_series(0, ${VINS - 1}) AS v`;

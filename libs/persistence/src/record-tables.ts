@@ -1,10 +1,18 @@
-import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import {
+  DeviceLocationV1,
+  DeviceLocationV1Contract,
+  VehicleTelemetryV1,
+  VehicleTelemetryV1Contract,
+} from '@app/contracts';
+
+export type PgType = 'uuid' | 'text' | 'timestamptz' | 'float8' | 'jsonb';
 
 /** how one contract field is stored: the column and the PostgreSQL array type used by unnest() */
 export interface ColumnBinding<R> {
   column: string;
   field: keyof R;
-  pgType: 'uuid' | 'text' | 'timestamptz' | 'float8' | 'jsonb';
+  pgType: PgType;
 }
 
 /**
@@ -19,48 +27,48 @@ export interface RecordTable<R> {
   columns: ColumnBinding<R>[];
 }
 
+/**
+ * The columns of a contract's table, in the definition's order: `camelCase` field → `snake_case`
+ * column, the PostgreSQL type from the field's JSON Schema (format uuid → uuid, date-time →
+ * timestamptz, number → float8, object → jsonb, string → text). A constant (`schema`) is not
+ * stored. `pgTypes` overrides a field the rule does not fit; the migration must agree either way.
+ */
+export function bindColumns<T extends TObject>(
+  contract: T,
+  pgTypes: Partial<Record<keyof Static<T>, PgType>> = {},
+): ColumnBinding<Static<T>>[] {
+  return Object.entries(contract.properties as Record<string, TSchema>)
+    .filter(([, schema]) => schema.const === undefined)
+    .map(([field, schema]) => ({
+      column: field.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`),
+      field,
+      pgType: pgTypes[field as keyof Static<T>] ?? pgTypeOf(field, schema),
+    }));
+}
+
+function pgTypeOf(field: string, schema: TSchema): PgType {
+  const types = ([schema.type] as unknown[]).flat().filter((type) => type !== 'null');
+  if (types.length !== 1)
+    throw new Error(`${field}: no column type for ${JSON.stringify(schema.type)}`);
+  const [type] = types;
+  if (type === 'string' && schema.format === 'uuid') return 'uuid';
+  if (type === 'string' && schema.format === 'date-time') return 'timestamptz';
+  if (type === 'string') return 'text';
+  if (type === 'number') return 'float8';
+  if (type === 'object') return 'jsonb';
+  throw new Error(`${field}: no column type for ${JSON.stringify(type)}`);
+}
+
 export const VEHICLE_TABLE: RecordTable<VehicleTelemetryV1> = {
   table: 'vehicle_telemetry',
   entityColumn: 'vin',
   entityField: 'vin',
-  columns: [
-    { column: 'event_id', field: 'eventId', pgType: 'uuid' },
-    { column: 'source', field: 'source', pgType: 'text' },
-    { column: 'vin', field: 'vin', pgType: 'text' },
-    { column: 'recorded_at', field: 'recordedAt', pgType: 'timestamptz' },
-    { column: 'received_at', field: 'receivedAt', pgType: 'timestamptz' },
-    { column: 'latitude', field: 'latitude', pgType: 'float8' },
-    { column: 'longitude', field: 'longitude', pgType: 'float8' },
-    { column: 'speed_kph', field: 'speedKph', pgType: 'float8' },
-    { column: 'heading_deg', field: 'headingDeg', pgType: 'float8' },
-    { column: 'odometer_km', field: 'odometerKm', pgType: 'float8' },
-    { column: 'fuel_level_pct', field: 'fuelLevelPct', pgType: 'float8' },
-    { column: 'engine_rpm', field: 'engineRpm', pgType: 'float8' },
-    { column: 'lv_battery_voltage_v', field: 'lvBatteryVoltageV', pgType: 'float8' },
-    { column: 'hv_battery_soc_pct', field: 'hvBatterySocPct', pgType: 'float8' },
-    { column: 'event', field: 'event', pgType: 'text' },
-    { column: 'flags', field: 'flags', pgType: 'jsonb' },
-    { column: 'attributes', field: 'attributes', pgType: 'jsonb' },
-  ],
+  columns: bindColumns(VehicleTelemetryV1Contract),
 };
 
 export const LOCATION_TABLE: RecordTable<DeviceLocationV1> = {
   table: 'device_location',
   entityColumn: 'device_id',
   entityField: 'deviceId',
-  columns: [
-    { column: 'event_id', field: 'eventId', pgType: 'uuid' },
-    { column: 'source', field: 'source', pgType: 'text' },
-    { column: 'device_id', field: 'deviceId', pgType: 'text' },
-    { column: 'recorded_at', field: 'recordedAt', pgType: 'timestamptz' },
-    { column: 'received_at', field: 'receivedAt', pgType: 'timestamptz' },
-    { column: 'latitude', field: 'latitude', pgType: 'float8' },
-    { column: 'longitude', field: 'longitude', pgType: 'float8' },
-    { column: 'accuracy_m', field: 'accuracyM', pgType: 'float8' },
-    { column: 'speed_kph', field: 'speedKph', pgType: 'float8' },
-    { column: 'heading_deg', field: 'headingDeg', pgType: 'float8' },
-    { column: 'altitude_m', field: 'altitudeM', pgType: 'float8' },
-    { column: 'battery_pct', field: 'batteryPct', pgType: 'float8' },
-    { column: 'attributes', field: 'attributes', pgType: 'jsonb' },
-  ],
+  columns: bindColumns(DeviceLocationV1Contract),
 };

@@ -18,3 +18,4 @@ export * from './record-query.repository';
 export * from './record-query.service';
 export * from './record-query.sql';
 export * from './record.mapper';
+export * from './dto/contract.dto';

@@ -1,5 +1,6 @@
 import { expect } from '@jest/globals';
 import { Test } from '@nestjs/testing';
+import { VehicleTelemetryV1Contract, VIN_PATTERN } from '@app/contracts';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@app/config';
 import { HttpErrorFilter } from '@app/platform';
@@ -264,6 +265,38 @@ describe('vehicle query routes', () => {
     expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(
       expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']),
     );
+  });
+
+  it('documents a record with the contract: every field, required, with its rules and example', () => {
+    const document = queryDocument(app, { title: 't', description: QUERY_API_DESCRIPTION });
+    const record = document.components?.schemas?.VehicleTelemetryDto as {
+      required: string[];
+      properties: Record<string, object>;
+    };
+    const fields = Object.keys(VehicleTelemetryV1Contract.properties);
+
+    expect(Object.keys(record.properties)).toEqual(fields);
+    expect(record.required).toEqual(fields);
+    expect(record.properties.schema).toMatchObject({
+      type: 'string',
+      enum: ['vehicle-telemetry/v1'],
+    });
+    expect(record.properties.vin).toMatchObject({ type: 'string', pattern: VIN_PATTERN.source });
+    expect(record.properties.fuelLevelPct).toEqual({
+      description: 'Fuel level in percent of tank capacity.',
+      type: 'number',
+      nullable: true,
+      minimum: 0,
+      maximum: 100,
+      example: 57,
+    });
+    expect(record.properties.attributes).toMatchObject({
+      type: 'object',
+      additionalProperties: true,
+    });
+    expect(document.components?.schemas?.VehicleChangeDto).toMatchObject({
+      required: [...fields, 'seq'],
+    });
   });
 
   it("documents /vehicle-data's date forms, window and every mobway catalogue datapoint of the answer", () => {
