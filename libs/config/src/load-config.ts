@@ -257,7 +257,7 @@ function parseWebhookSources(json: string | undefined, problems: string[]): Webh
     else if (
       Array.isArray(secretList) &&
       SCHEME_NAMES.includes(scheme as SchemeName) &&
-      secretList.some((s) => !isValidSecret(scheme as SchemeName, s))
+      secretList.some((s: string) => !isValidSecret(scheme as SchemeName, s))
     )
       problems.push(`${at}.secrets: not valid for the ${String(scheme)} scheme`);
     else if (Array.isArray(secretList) && SCHEME_NAMES.includes(scheme as SchemeName))

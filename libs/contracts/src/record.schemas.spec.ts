@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 // ajv arrives with fastify; subscribers validate with any draft 2020-12 validator

@@ -28,7 +28,7 @@ describe(readingFault.name, () => {
     ],
     [
       'an overflowing number',
-      { odometer: JSON.parse('1e400') },
+      { odometer: JSON.parse('1e400') as number },
       "holds a number outside float8's range (read as Infinity) at $.odometer: PostgreSQL cannot store it",
     ],
     [

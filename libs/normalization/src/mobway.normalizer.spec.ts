@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { VehicleTelemetryV1, VehicleTelemetryV1Contract } from '@app/contracts';
 import { publishedSchemaCheck } from '@app/contracts/contract.testing';
 import { MobwayNormalizer } from './mobway.normalizer';
@@ -301,7 +302,7 @@ describe(MobwayNormalizer.name, () => {
   it('keeps `__proto__` and `constructor` fields as plain attributes without touching prototypes', () => {
     const payload = JSON.parse(
       `{"${VIN}":[{"vin":"${VIN}","date_time":"2025-03-01 10:00:00","__proto__":{"polluted":true},"constructor":{"prototype":{"polluted":true}}}]}`,
-    );
+    ) as unknown;
 
     const record = only(payload);
 

@@ -140,8 +140,8 @@ function readingsInMobwayPayload(payload: unknown): unknown[] {
   )
     return [payload];
   // Array.from: a hole in a list counts as a reading (undefined), as the normalizer sees it
-  return Object.values(payload).flatMap((value) =>
-    Array.isArray(value) ? Array.from(value) : [value],
+  return Object.values(payload as Record<string, unknown>).flatMap((value) =>
+    Array.isArray(value) ? Array.from(value as unknown[]) : [value],
   );
 }
 
@@ -348,15 +348,15 @@ describe(`${WeguardNormalizer.name} on random input`, () => {
       'payload',
     );
     const payloads = fc.oneof(
-      fc.array(item, { maxLength: 5 }).map((items) => ({ payload: items as unknown, items })),
+      fc.array(item, { maxLength: 5 }).map((items) => ({ payload: items, items })),
       fc
         .tuple(envelopeKey, fc.array(item, { maxLength: 5 }), fc.string())
         .map(([key, items, accountId]) => ({
-          payload: { accountId, [key]: items } as unknown,
+          payload: { accountId, [key]: items },
           items,
         })),
       weguardLocation.map((location) => ({
-        payload: location as unknown,
+        payload: location,
         items: [location as unknown],
       })),
     );

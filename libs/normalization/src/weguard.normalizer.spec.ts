@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { DeviceLocationV1, DeviceLocationV1Contract } from '@app/contracts';
 import { publishedSchemaCheck } from '@app/contracts/contract.testing';
 import { NormalizeContext } from './normalizer';

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { SCHEME_NAMES } from './schemes';
 import {
   BODY,
@@ -206,9 +207,8 @@ describe(verify.name, () => {
     ['github', 'x-hub-signature-256'],
   ] as const)('%s accepts upper-case hex in %s', (scheme, header) => {
     const builder = SignedRequestBuilder.for(scheme);
-    const upper = builder
-      .signedHeaders()
-      [header].replace(/[0-9a-f]{64}$/, (hex) => hex.toUpperCase());
+    const signature = builder.signedHeaders()[header];
+    const upper = signature.replace(/[0-9a-f]{64}$/, (hex) => hex.toUpperCase());
     expect(upper).toMatch(/[A-F]/);
     expect(verify(scheme, [SECRET[scheme]], builder.signatureHeader(upper).build())).toEqual({
       ok: true,

@@ -7,6 +7,7 @@ interface OctokitWebhooksMethods {
 
 // the package exports only an "import" condition, which neither jest's CommonJS resolver nor
 // tsc's node10 resolution can see; load its file by path (jest transforms it, see jest.config.js)
-export const octokit: OctokitWebhooksMethods = require(
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- a file by path, untyped for tsc: see above
+export const octokit = require(
   join(__dirname, '../../../../node_modules/@octokit/webhooks-methods/dist-node/index.js'),
-);
+) as OctokitWebhooksMethods;
