@@ -31,6 +31,9 @@ export async function preload(
   records: number,
   firstReading: number,
   log: (line: string) => void,
+  // record i of the preload; by default reading firstReading + ⌊i / VINS⌋ of vehicle i % VINS
+  make: (i: number) => { vin: string; eventId: string; json: string } = (i) =>
+    vehicleRecord(i % VINS, firstReading + Math.floor(i / VINS)),
 ): Promise<PreloadResult> {
   const kafka = new Kafka({
     clientId: 'bench-consume-preload',
@@ -65,10 +68,7 @@ export async function preload(
           next = to;
           const messages = new Array<Message>(to - from);
           for (let i = from; i < to; i++) {
-            const { vin, eventId, json } = vehicleRecord(
-              i % VINS,
-              firstReading + Math.floor(i / VINS),
-            );
+            const { vin, eventId, json } = make(i);
             bytes += json.length;
             messages[i - from] = {
               key: vin,

@@ -41,8 +41,16 @@ export function vehicleRecord(
   v: number,
   k: number,
 ): { vin: string; eventId: string; json: string } {
+  return vehicleRecordAt(v, k, T0 + k * INTERVAL_S * 1000);
+}
+
+/** reading k of vehicle v (its values) taken at `at` (Unix ms): a bench with another timeline */
+export function vehicleRecordAt(
+  v: number,
+  k: number,
+  at: number,
+): { vin: string; eventId: string; json: string } {
   const vin = benchVin(v);
-  const at = T0 + k * INTERVAL_S * 1000;
   const recordedAt = new Date(at).toISOString();
   const eventId = uuidV5(`mobway|${vin}|${recordedAt}`, EVENT_ID_NAMESPACE);
   const record = {
