@@ -4,6 +4,8 @@ import { expectedEventId } from './independent-event-id';
 import { AttemptRecord } from './liveness-floor';
 import { SeededRandom } from './seeded-random';
 
+const DAY_MS = 86_400_000;
+
 export type SenderName = 'mobway' | 'weguard';
 
 /** one reading we sent, and what became of the request that carried it */
@@ -121,8 +123,13 @@ export class SenderSimulator {
       { length: options.devices },
       (_, i) => `chaos-device-${String(i).padStart(4, '0')}-${this.payloadRandom.int(1000, 9999)}`,
     );
-    // readings from a day ago onwards, a second apart per entity: always in the past, never equal
-    this.baseMs = Math.floor(Date.now() / 1000) * 1000 - 24 * 3600 * 1000;
+    // readings a second apart per entity, always in the past, never equal, starting 3 s before a
+    // Monday 00:00 UTC three weeks back: each entity's readings cross an edge of the record tables'
+    // day and week partitions, into partitions that do not exist until the sinks make them, under
+    // the faults (the consumers make only the current span and the next two ahead of time)
+    const today = Math.floor(Date.now() / DAY_MS);
+    const monday = today - ((today + 3) % 7) - 21;
+    this.baseMs = monday * DAY_MS - 3000;
   }
 
   get pending(): number {

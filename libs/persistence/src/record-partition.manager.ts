@@ -13,8 +13,10 @@ import {
 } from './record-partitions';
 
 const DAY_MS = 86_400_000;
-// a detach waits this long for the table's partition lock, then the round fails and is retried
-const LOCK_TIMEOUT_MS = 10_000;
+// a detach waits this long for the table's partition lock and for the queries that may still read
+// the partition (a long changes-feed stream, say), then the round fails and the next one finishes
+// it; meanwhile only the making of a partition waits (see makePartitions), never a read or a write
+const DETACH_LOCK_TIMEOUT_MS = 120_000;
 
 /** what one retention round removed from one table */
 export interface RetentionOutcome {
@@ -122,7 +124,7 @@ export class RecordPartitionManager {
     const [namespace, key] = partitionLockKeys(table);
     return this.onClient(async (client) => {
       const sql = clientSql(client);
-      await sql(`SET lock_timeout = ${LOCK_TIMEOUT_MS}`);
+      await sql(`SET lock_timeout = ${DETACH_LOCK_TIMEOUT_MS}`);
       await sql(`SELECT pg_advisory_lock(${namespace}, ${key})`);
       try {
         await work(sql);
