@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { generatedFiles } from '@app/contracts/contract.json';
+import { generatedFiles } from '@app/contracts/contract.files';
 
 /**
  * `npm run contracts:generate`: writes the files derived from the contract definitions

@@ -64,11 +64,3 @@ export function exampleOf<T extends TObject>(contract: T): Static<T> {
   }
   return record;
 }
-
-/** what `npm run contracts:generate` writes, relative to the repository root; a test keeps them current */
-export function generatedFiles(): { path: string; text: string }[] {
-  return PUBLISHED_CONTRACTS.map(({ file, contract }) => ({
-    path: `schemas/${file}`,
-    text: jsonSchemaFile(contract),
-  }));
-}

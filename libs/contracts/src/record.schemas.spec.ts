@@ -4,7 +4,8 @@ import { join } from 'node:path';
 // ajv arrives with fastify; subscribers validate with any draft 2020-12 validator
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { exampleOf, generatedFiles, jsonSchemaOf } from './contract.json';
+import { generatedFiles } from './contract.files';
+import { exampleOf, jsonSchemaOf } from './contract.json';
 import type { DeadLetterV1 } from './dead-letter.v1';
 import { DeviceLocationV1Contract } from './device-location.v1';
 import { aDeadLetter, aLocationRecord, aVehicleRecord } from './testing';
