@@ -104,9 +104,15 @@ export function finiteNumber(value: unknown): number | undefined {
   return Number.isFinite(number) ? number : undefined;
 }
 
-/** The reading's own fields whose keys are not in `used`, unchanged; a fresh object, safe for any key. */
-export function unmapped(reading: JsonObject, used: ReadonlySet<string>): Record<string, unknown> {
-  const rest: Record<string, unknown> = {};
+/**
+ * The reading's own fields whose keys are not in `used`, unchanged, written into `rest` (a fresh
+ * object unless given; a key already there is overwritten), safe for any key.
+ */
+export function unmapped(
+  reading: JsonObject,
+  used: ReadonlySet<string>,
+  rest: Record<string, unknown> = {},
+): Record<string, unknown> {
   for (const key of Object.keys(reading)) {
     if (used.has(key)) continue;
     // assigning `__proto__` would set the prototype: that key is defined as an ordinary own field
