@@ -35,9 +35,9 @@ class FakePool {
   listeners: [string, (error: Error) => void][] = [];
   hangOn?: string;
 
-  async connect() {
+  connect() {
     this.connects++;
-    return {
+    return Promise.resolve({
       query: (query: string | Sent | CopyIn) => {
         // a COPY is a pg submittable: it answers through its callback
         if (query instanceof CopyIn) {
@@ -54,7 +54,7 @@ class FakePool {
         void this.listeners.push([event, listener]),
       off: (event: string, listener: (error: Error) => void) =>
         void (this.listeners = this.listeners.filter(([e, l]) => e !== event || l !== listener)),
-    };
+    });
   }
 
   private async answer(query: string | Sent): Promise<{ rowCount: number }> {

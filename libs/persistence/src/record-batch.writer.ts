@@ -256,7 +256,9 @@ export function columnParameters<R>(table: RecordTable<R>, rows: RecordRow<R>[])
       if (value === null || value === undefined) elements[i] = 'NULL';
       // JSON text holds no raw control characters, so quoting it as a JSON string escapes exactly " and \
       else if (pgType === 'jsonb') elements[i] = JSON.stringify(JSON.stringify(value));
-      else elements[i] = typeof value === 'number' ? String(value) : quoted(String(value));
+      else if (typeof value === 'number') elements[i] = String(value);
+      // the others hold text; JSON.stringify so that nothing could become [object Object]
+      else elements[i] = quoted(typeof value === 'string' ? value : JSON.stringify(value));
     }
     return `{${elements.join(',')}}`;
   });

@@ -40,7 +40,7 @@ describe(RecordQueryRepository.name, () => {
         query: () => Promise.reject(error),
         createQueryRunner: () => ({
           connect: () => Promise.reject(error),
-          release: async () => undefined,
+          release: () => Promise.resolve(),
         }),
       } as unknown as DataSource,
       definition,

@@ -81,7 +81,7 @@ export class RecordQueryRepository {
   }
 
   private run<T>(query: SqlQuery): Promise<T[]> {
-    return (this.dataSource.query(query.text, query.values) as Promise<T[]>).catch(asUnavailable);
+    return this.dataSource.query<T[]>(query.text, query.values).catch(asUnavailable);
   }
 
   /**
@@ -99,7 +99,7 @@ export class RecordQueryRepository {
       const client = (await runner.connect()) as PoolClient;
       return await new Promise<number>((resolve, reject) => {
         let rows = 0;
-        let failed: unknown;
+        let failed: Error | undefined;
         let order: number[] | null | undefined;
         const config: QueryArrayConfig = {
           text: query.text,
@@ -116,7 +116,7 @@ export class RecordQueryRepository {
             if (order === undefined) order = recordRowOrder(this.rowColumns, result!.fields);
             each(order === null ? row : order.map((at) => row[at]));
           } catch (error) {
-            failed = error;
+            failed = error instanceof Error ? error : new Error(String(error));
           }
         });
         submitted.on('error', reject);

@@ -1,3 +1,4 @@
+import { expect } from '@jest/globals';
 import { LOCATION_SCHEMA, VEHICLE_SCHEMA } from '@app/contracts';
 import { LOCATION_TABLE, VEHICLE_TABLE } from '@app/persistence';
 import { defineRecordQuery } from './record-query.definition';
