@@ -147,6 +147,23 @@ describe(TraccarNormalizer.name, () => {
     });
   });
 
+  it('keeps __proto__ in position or attributes an ordinary field, touching no prototype', () => {
+    const payload = JSON.parse(
+      `{"device":{"uniqueId":"${DEVICE}"},"position":{"latitude":1,"longitude":2,"fixTime":1740834001000,` +
+        '"__proto__":{"polluted":1},"attributes":{"__proto__":{"polluted":2},"sat":3}}}',
+    ) as unknown;
+
+    const { attributes } = only(payload);
+
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(Object.hasOwn(attributes, '__proto__')).toBe(true);
+    expect(Object.getOwnPropertyDescriptor(attributes, '__proto__')?.value).toEqual({
+      polluted: 2,
+    });
+    expect(attributes.sat).toBe(3);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('gives the same event id to a retry whose device object changed, another to another position', () => {
     const first = only(aForward(aPosition(), { uniqueId: DEVICE, status: 'online' }));
     const retry = only(aForward(aPosition(), { uniqueId: DEVICE, status: 'offline' }));
