@@ -1,5 +1,6 @@
 import {
   aheadTimes,
+  createPartitions,
   isMissingPartition,
   newPartitionRange,
   PartitionRange,
@@ -60,6 +61,54 @@ describe(newPartitionRange.name, () => {
     );
     expect(newPartitionRange('t', existing, at('2025-12-09T00:00:00.000Z'), 'week', NOW)).toEqual(
       range('2025-12-08', '2025-12-15', 't_p20251208'),
+    );
+  });
+});
+
+describe(createPartitions.name, () => {
+  it('creates each missing partition as a table, then attaches it; a name left taken by a detached table gets a suffix', async () => {
+    const sent: string[] = [];
+    const sql = (text: string): Promise<Record<string, unknown>[]> => {
+      sent.push(text);
+      if (text.includes('FROM pg_inherits')) return Promise.resolve([]);
+      if (text.includes('relname LIKE')) return Promise.resolve([{ name: 't_p20261130' }]);
+      return Promise.resolve([]);
+    };
+
+    const made = await createPartitions(
+      sql,
+      't',
+      [
+        at('2026-12-03T10:00:00.000Z'),
+        at('2026-12-04T10:00:00.000Z'),
+        at('2019-07-04T00:00:00.000Z'),
+      ],
+      'week',
+      NOW,
+    );
+
+    expect(made.map((p) => p.name)).toEqual(['t_p20261130_2', 't_p20190101']);
+    expect(sent.filter((text) => !text.startsWith('SELECT'))).toEqual([
+      expect.stringMatching(
+        /^CREATE TABLE t_p20261130_2 \(LIKE t INCLUDING DEFAULTS .*\) WITH \(autovacuum/,
+      ),
+      "ALTER TABLE t ATTACH PARTITION t_p20261130_2 FOR VALUES FROM ('2026-11-30 00:00:00+00') TO ('2026-12-07 00:00:00+00')",
+      expect.stringMatching(/^CREATE TABLE t_p20190101 /),
+      "ALTER TABLE t ATTACH PARTITION t_p20190101 FOR VALUES FROM ('2019-01-01 00:00:00+00') TO ('2020-01-01 00:00:00+00')",
+    ]);
+  });
+
+  it('writes the end of year 9999 as PostgreSQL reads it', async () => {
+    const sent: string[] = [];
+    await createPartitions(
+      (text) => (sent.push(text), Promise.resolve([])),
+      't',
+      [at('9999-12-31T23:59:59.999Z')],
+      'week',
+      NOW,
+    );
+    expect(sent).toContainEqual(
+      "ALTER TABLE t ATTACH PARTITION t_p99990101 FOR VALUES FROM ('9999-01-01 00:00:00+00') TO ('10000-01-01 00:00:00+00')",
     );
   });
 });

@@ -135,9 +135,16 @@ export async function createPartitions(
 ): Promise<PartitionRange[]> {
   const partitions = await listPartitions(sql, table);
   const made: PartitionRange[] = [];
+  let taken: Set<string> | undefined;
   for (const at of times) {
     if (partitionHolding(partitions, at)) continue;
     const range = newPartitionRange(table, partitions, at, span, now);
+    // a table of that name that is no partition (detached by a retention round whose DROP failed)
+    // must not stop the span from getting one: the new partition takes the next free name
+    taken ??= await tableNames(sql, table);
+    for (let n = 2; taken.has(range.name); n++)
+      range.name = `${partitionName(table, range.lower)}_${n}`;
+    taken.add(range.name);
     const name = checked(range.name);
     await sql(
       `CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING CONSTRAINTS INCLUDING STORAGE INCLUDING COMPRESSION) WITH (${PARTITION_STORAGE})`,
@@ -150,6 +157,15 @@ export async function createPartitions(
     made.push(range);
   }
   return made;
+}
+
+/** the names of the tables that may collide with the table's partition names */
+async function tableNames(sql: Sql, table: string): Promise<Set<string>> {
+  const rows = await sql(
+    `SELECT relname AS name FROM pg_class WHERE relnamespace = (SELECT relnamespace FROM pg_class WHERE oid = $1::regclass) AND relname LIKE $2`,
+    [table, `${table}\\_p%`],
+  );
+  return new Set(rows.map((row) => String(row.name)));
 }
 
 /** the advisory lock makers and droppers of a table's partitions take turns on */
