@@ -2,6 +2,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { runMigrations } from '@app/persistence/data-source';
+import { partitionName } from '@app/persistence/record-partitions';
 import { VEHICLE_TABLE } from '@app/persistence/record-tables';
 import { idleBaseline, LoadSnapshot } from './consume/machine-load';
 import { preload } from './consume/persist';
@@ -17,28 +18,28 @@ import { DIST, machine, portBase, report, ROOT, startProcess, startStack } from 
  * `npm run bench:storage`: the time-partitioned record tables at size, in one run on a fresh stack
  * (single-node Kafka, embedded PostgreSQL), RECORD_PARTITION_SPAN=day:
  *  1. top-up: a fleet of 1,000 vehicles reading 1,000 times a day (every 86.4 s) over the 31 days
- *     before today, made by PostgreSQL one day partition at a time: 31,000,000 rows in 31
- *     partitions (bench/storage/fleet.ts);
- *  2. persist: the real vehicle-consumer storing 500,000 preloaded records into an empty database
- *     (a fresh one each round, in the same cluster) and into the full one (into yesterday's
- *     partition, which already holds a partition's worth), alternating, 2 rounds each; full / empty
- *     rows/s, first row → last row (target ≥ 0.9);
+ *     before today, made by PostgreSQL one day partition at a time: 30 whole days and the first
+ *     400 readings of yesterday, 30,400,000 rows in 31 partitions (bench/storage/fleet.ts);
+ *  2. persist: the real vehicle-consumer storing 200,000 preloaded records (every vehicle's next
+ *     200 readings) into an empty database (a fresh one each round, in the same cluster) and the
+ *     same records into the full one (appended to yesterday's partition), alternating, 2 rounds
+ *     each; full / empty rows/s, first row → last row (target ≥ 0.9);
  *  3. bytes on disk per row: the rows of the last empty round COPYed into a database of the
  *     previous, unpartitioned layout and one of the partitioned layout (bench/storage/layout.ts);
  *  4. query latency at full size: 1,000-row range and changes pages through the HTTP API and as
  *     the repository's SQL (target p99 ≤ 20 ms), with the partitions each plan reads;
  *  5. retention under ingest: the oldest partition dropped by RecordPartitionManager.dropExpired
- *     while the consumer stores 500,000 more records; nothing lost, ingest rate around the drop.
- * Sizes for a smoke run: BENCH_VINS, BENCH_DAYS, BENCH_TABLE_ROWS (a whole number of readings per
- * vehicle per day, dividing a day's milliseconds), BENCH_RECORDS (per round and phase, a multiple
- * of the vehicles), BENCH_ROUNDS, BENCH_LIVE_RECORDS, BENCH_QUERY_SAMPLES; BENCH_NO_REPORT=1
- * writes nothing. Exits 1 when a target is missed.
+ *     while the consumer stores 200,000 more records; nothing lost, ingest rate around the drop.
+ * Sizes for a smoke run: BENCH_VINS, BENCH_DAYS, BENCH_READINGS_PER_DAY (per vehicle, dividing a
+ * day's milliseconds), BENCH_RECORDS (per round, a multiple of the vehicles), BENCH_ROUNDS,
+ * BENCH_LIVE_RECORDS, BENCH_QUERY_SAMPLES; BENCH_NO_REPORT=1 writes nothing. Exits 1 when a target
+ * is missed.
  */
 const PORT_BASE = portBase(28000);
 const VINS = Number(process.env.BENCH_VINS ?? 1000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 31);
-const TABLE_ROWS = Number(process.env.BENCH_TABLE_ROWS ?? 31_000_000);
-const RECORDS = Number(process.env.BENCH_RECORDS ?? 500_000);
+const PER_DAY = Number(process.env.BENCH_READINGS_PER_DAY ?? 1000);
+const RECORDS = Number(process.env.BENCH_RECORDS ?? 200_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const LIVE_RECORDS = Number(process.env.BENCH_LIVE_RECORDS ?? RECORDS);
 const QUERY_SAMPLES = Number(process.env.BENCH_QUERY_SAMPLES ?? 400);
@@ -55,30 +56,31 @@ const benchStarted = performance.now();
 const log = (line: string): void =>
   console.log(`[${((performance.now() - benchStarted) / 1000).toFixed(1).padStart(6)} s] ${line}`);
 
+interface FullSize {
+  rows: number;
+  partitions: number;
+  tableBytes: number;
+  indexBytes: number;
+  maxSeq: number;
+}
+
 interface Results {
   topUp?: TopUpResult;
   rounds: RoundResult[];
   layout?: LayoutResult;
-  fullSize?: { rows: number; partitions: number; tableBytes: number; indexBytes: number };
+  fullSize?: FullSize;
   queries?: PageLatency;
   retention?: RetentionResult;
 }
 
 async function main(): Promise<void> {
-  const perDay = TABLE_ROWS / (DAYS * VINS);
+  const perDay = PER_DAY;
   if (!Number.isInteger(perDay) || 86_400_000 % perDay !== 0)
-    throw new Error(
-      `BENCH_TABLE_ROWS / (BENCH_DAYS × BENCH_VINS) = ${perDay}: must be a whole number of readings a day dividing 86,400,000 ms`,
-    );
-  for (const [name, n] of [
-    ['BENCH_RECORDS', RECORDS],
-    ['BENCH_LIVE_RECORDS', LIVE_RECORDS],
-  ] as const)
-    if (n % VINS !== 0 || n / VINS > perDay)
-      throw new Error(`${name} must be a multiple of the vehicles, at most a day's readings`);
-  const fleet = new Fleet(VINS, perDay, DAYS);
-  // each phase writes yesterday's readings a fraction of an interval after the top-up's: its own
-  const fraction = (phase: number): number => (phase + 1) / (2 * ROUNDS + 2);
+    throw new Error(`BENCH_READINGS_PER_DAY must divide 86,400,000 ms, got ${perDay}`);
+  if (RECORDS % VINS !== 0 || LIVE_RECORDS % VINS !== 0)
+    throw new Error('BENCH_RECORDS and BENCH_LIVE_RECORDS must be multiples of the vehicles');
+  // yesterday's partition: the top-up's first readings, then each round's, then the live phase's
+  const fleet = new Fleet(VINS, perDay, DAYS, Math.max(RECORDS, LIVE_RECORDS) / VINS, ROUNDS + 1);
 
   const baseline = await idleBaseline();
   log(
@@ -112,7 +114,7 @@ async function main(): Promise<void> {
       records,
       0,
       () => undefined,
-      fleet.phaseRecord(fraction(phase)),
+      fleet.phaseRecord(phase),
     );
     log(`preload: ${fmt(records)} records in ${result.seconds} s`);
   };
@@ -125,7 +127,7 @@ async function main(): Promise<void> {
     log(
       `top-up: ${fmt(fleet.rows)} rows, ${fmt(VINS)} vehicles × ${perDay} readings a day (every ${fleet.intervalMs / 1000} s) × ${DAYS} days from ${new Date(fleet.start).toISOString().slice(0, 10)}`,
     );
-    results.topUp = await topUp(db, fleet, log);
+    results.topUp = await topUp(db, stack.databaseUrl, fleet, log);
     log(
       `top-up: ${fmt(results.topUp.rows)} rows in ${results.topUp.seconds} s (index builds ${results.topUp.indexSeconds} s, VACUUM ${results.topUp.vacuumSeconds} s)`,
     );
@@ -144,7 +146,7 @@ async function main(): Promise<void> {
         ['empty', empty, emptyUrl],
         ['full', db, stack.databaseUrl],
       ] as const) {
-        await load(RECORDS, 2 * round + (target === 'full' ? 1 : 0));
+        await load(RECORDS, round);
         await db.query('CHECKPOINT');
         const rowsBefore = target === 'empty' ? 0 : fleet.rows + round * RECORDS;
         log(`round ${round + 1}, ${target} database (${fmt(rowsBefore)} rows): consumer started`);
@@ -177,8 +179,10 @@ async function main(): Promise<void> {
     await db.query(`DROP DATABASE IF EXISTS ${EMPTY_DB} WITH (FORCE)`);
 
     // 4. queries at full size
-    log('queries: VACUUM ANALYZE, CHECKPOINT');
-    await db.query(`VACUUM (ANALYZE) ${VEHICLE_TABLE.table}`);
+    // the rounds wrote yesterday's partition only; the others were vacuumed as they were made
+    log("queries: VACUUM ANALYZE of yesterday's partition, CHECKPOINT");
+    await db.query(`VACUUM (ANALYZE) ${partitionName(VEHICLE_TABLE.table, fleet.lastDay)}`);
+    await db.query(`ANALYZE ONLY ${VEHICLE_TABLE.table}`);
     await db.query('CHECKPOINT');
     results.fullSize = await sizeOf(db);
     log(
@@ -191,7 +195,7 @@ async function main(): Promise<void> {
       port: CONSUMER_PORT,
       apiKey: API_KEY,
       fleet,
-      maxSeq: results.fullSize.rows,
+      maxSeq: results.fullSize.maxSeq,
       samples: QUERY_SAMPLES,
       log,
     });
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
     await api.stop();
 
     // 5. retention under ingest
-    await load(LIVE_RECORDS, 2 * ROUNDS);
+    await load(LIVE_RECORDS, ROUNDS);
     await db.query('CHECKPOINT');
     results.retention = await dropUnderIngest({
       db,
@@ -243,23 +247,25 @@ async function main(): Promise<void> {
   }
 }
 
-/** rows, partitions holding rows, and bytes of the whole table */
-async function sizeOf(
-  db: Client,
-): Promise<{ rows: number; partitions: number; tableBytes: number; indexBytes: number }> {
+/**
+ * Rows (the partitions' reltuples: exact for a table VACUUM has just seen whole, without a count
+ * of every row), partitions holding rows, bytes of the whole table, and the newest seq
+ */
+async function sizeOf(db: Client): Promise<FullSize> {
   const { rows } = await db.query<{ rows: string; partitions: string; heap: string; idx: string }>(
     `SELECT sum(c.reltuples)::bigint::text AS rows, count(*) FILTER (WHERE c.reltuples > 0)::text AS partitions, ` +
       `sum(pg_table_size(c.oid))::text AS heap, sum(pg_indexes_size(c.oid))::text AS idx ` +
       `FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '${VEHICLE_TABLE.table}'::regclass`,
   );
-  const { rows: counted } = await db.query<{ n: string }>(
-    `SELECT count(*)::text AS n FROM ${VEHICLE_TABLE.table}`,
+  const { rows: seq } = await db.query<{ seq: string }>(
+    `SELECT max(seq)::text AS seq FROM ${VEHICLE_TABLE.table}`,
   );
   return {
-    rows: Number(counted[0].n),
+    rows: Number(rows[0].rows),
     partitions: Number(rows[0].partitions),
     tableBytes: Number(rows[0].heap),
     indexBytes: Number(rows[0].idx),
+    maxSeq: Number(seq[0].seq),
   };
 }
 
@@ -315,7 +321,7 @@ function summary(
       '',
     ],
     [
-      `persist: the same into the full database (yesterday's partition already holding ${fmt(fleet.vins * fleet.perDay)} rows), rows/s (each round)`,
+      `persist: the same records into the full database (appended to yesterday's partition, which holds ${fmt(fleet.lastDayReadings * fleet.vins)} rows and the earlier rounds'), rows/s (each round)`,
       of('full').length ? `${fmt(fullRate)} (${perRound(of('full'))})` : na,
       '',
     ],
@@ -390,7 +396,7 @@ function summary(
     `### Storage: partitioned record tables at size (${when.slice(0, 10)})`,
     '',
     `\`npm run bench:storage\` — one run on a fresh single-node Kafka (${KAFKA_PARTITIONS} partitions) and embedded PostgreSQL, RECORD_PARTITION_SPAN=day, everything on the same machine: ${machine()}.`,
-    `Fleet: ${fmt(fleet.vins)} vehicles × ${fleet.perDay} readings a day (every ${fleet.intervalMs / 1000} s) × ${fleet.days} days, made by PostgreSQL one day partition at a time (${r.topUp ? `${r.topUp.seconds} s` : 'n/a'}), time-major. Persist: ${ROUNDS} rounds alternating an empty database (made afresh each round in the same cluster) and the full one, ${fmt(RECORDS)} records preloaded on telemetry.vehicle.v1 each, stored into yesterday's partition. Queries one at a time as in bench:consume; a range page is one random vehicle's 1,000 readings from a random one on (one day: one or two partitions). Retention: the consumer stores ${fmt(LIVE_RECORDS)} more records while the oldest partition is dropped.`,
+    `Fleet: ${fmt(fleet.vins)} vehicles × ${fleet.perDay} readings a day (every ${fleet.intervalMs / 1000} s) × ${fleet.days} days (the last, yesterday, ${fleet.lastDayReadings} readings a vehicle), made by PostgreSQL one day partition at a time, two at once (${r.topUp ? `${r.topUp.seconds} s` : 'n/a'}), time-major. Persist: ${ROUNDS} rounds alternating an empty database (made afresh each round in the same cluster) and the full one, the same ${fmt(RECORDS)} records preloaded on telemetry.vehicle.v1 for each: every vehicle's next readings, appended to yesterday's partition. Queries one at a time as in bench:consume; a range page is one random vehicle's 1,000 readings from a random one on (in the days before yesterday; one day: one or two partitions). Retention: the consumer stores ${fmt(LIVE_RECORDS)} more records while the oldest partition is dropped.`,
     '',
     '| figure | measured | target |',
     '|---|---|---|',

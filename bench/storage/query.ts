@@ -50,7 +50,8 @@ export async function pageLatency(args: {
     schema: VEHICLE_SCHEMA,
     entityKey: 'vin',
   });
-  const readings = fleet.perDay * fleet.days;
+  // the days the top-up filled whole: every window holds a full page
+  const readings = fleet.fullDaysReadings;
   if (readings < PAGE) throw new Error(`a vehicle has ${readings} readings, fewer than a page`);
   const auth = { authorization: `Bearer ${args.apiKey}`, accept: 'application/json' };
   const randomWindow = (): { vin: string; from: string; to: string } => {
