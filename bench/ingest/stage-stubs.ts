@@ -21,6 +21,7 @@ if (stubs.has('event-id')) {
 
 if (stubs.has('normalize')) {
   for (const normalizer of [MobwayNormalizer, WeguardNormalizer]) {
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the instance's own this
     const normalize = normalizer.prototype.normalize as (...args: unknown[]) => unknown;
     let first: unknown;
     normalizer.prototype.normalize = function (this: unknown, ...args: unknown[]) {
