@@ -32,17 +32,14 @@ async function insert<R>(
   table: RecordTable<R>,
   records: Array<Partial<R>>,
 ): Promise<Array<Partial<R> & { eventId: string }>> {
-  const full = records.map(
-    (r) =>
-      ({
-        eventId: randomUUID(),
-        source: 'e2e',
-        receivedAt: iso(Date.now()),
-        flags: {},
-        attributes: {},
-        ...r,
-      }) as Partial<R> & { eventId: string },
-  );
+  const full = records.map((r) => ({
+    eventId: randomUUID(),
+    source: 'e2e',
+    receivedAt: iso(Date.now()),
+    flags: {},
+    attributes: {},
+    ...r,
+  }));
   const values = table.columns.map(({ field, pgType }) =>
     full.map((r) => {
       const value = (r as Record<string, unknown>)[field as string];

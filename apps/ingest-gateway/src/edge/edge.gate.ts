@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import type { Server, IncomingMessage } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Socket } from 'node:net';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type {
@@ -100,13 +100,13 @@ export class EdgeGate implements OnModuleDestroy {
     // without a proxy in front the socket's address is the client's: one told to retry later that
     // is back before its time is disconnected on accept, before node parses a byte
     if (this.trustProxy === false)
-      (fastify.server as Server).prependListener('connection', (socket: Socket) => {
+      fastify.server.prependListener('connection', (socket: Socket) => {
         const key = clientKey(socket.remoteAddress ?? '-');
         if (!this.limiter.isShut(key)) return;
         socket.destroy();
         this.refused('client-shut', key);
       });
-    (fastify.server as Server).on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+    fastify.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
       // a client that went away is no rejection
       if (error.code === 'ECONNRESET' || error.code === 'EPIPE') return;
       const key = clientKey(socket.remoteAddress ?? '-');

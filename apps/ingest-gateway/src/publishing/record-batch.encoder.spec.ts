@@ -214,13 +214,14 @@ describe('produce request encoder', () => {
 
 describe(installRecordBatchEncoder.name, () => {
   it('keeps kafkajs its own encoders, with one warning, on a kafkajs release it was not verified against', () => {
-    const warn = jest.fn();
+    const warn = jest.fn<void, [string]>();
     const log = jest.fn();
     const stock = [
       'kafkajs/src/protocol/recordBatch/record/v0',
       'kafkajs/src/protocol/request',
       'kafkajs/src/producer/groupMessagesPerPartition',
     ].map((name) => require.resolve(name));
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs modules by resolved path, as the encoder loads them
     for (const path of stock) require(path);
     const before = stock.map((path) => require.cache[path]!.exports as unknown);
     const batches = require('kafkajs/src/protocol/recordBatch/v0') as { RecordBatch: unknown };
@@ -312,7 +313,7 @@ describe(frameRequest.name, () => {
         {
           correlationId: 1,
           clientId: 'c',
-          request: { apiKey: 3, apiVersion: 0, encode: async () => undefined },
+          request: { apiKey: 3, apiVersion: 0, encode: () => Promise.resolve(undefined) },
         },
         kafkajsFrame,
       ),

@@ -11,6 +11,7 @@
  * Compressed batches still go through kafkajs.
  */
 
+/* eslint-disable @typescript-eslint/no-require-imports -- this module swaps kafkajs's internal CommonJS modules in require.cache: it loads them by resolved path, at the moment it chooses, as the very instances kafkajs uses */
 import { Logger } from '@nestjs/common';
 import { produceRequestsEncoded } from './produce-encoding.counter';
 
@@ -418,7 +419,7 @@ export function produceRequest(
     apiVersion: 3,
     apiName: 'Produce',
     expectResponse: () => acks !== 0,
-    encode: async () => {
+    encode: () => {
       produceRequestsEncoded.gateway++;
       // pass one: sizes (and every key, value and header length, in the order pass two reads them)
       const lengths: number[] = [];
@@ -474,7 +475,7 @@ export function produceRequest(
           sealBatch(buf, start, offset);
         }
       }
-      return asEncoder(buf, offset);
+      return Promise.resolve(asEncoder(buf, offset));
     },
   };
 }

@@ -16,7 +16,7 @@ import {
 
 // what kafkajs throws for a protocol error code from the broker
 const { createErrorFromCode } = require('kafkajs/src/protocol/error') as {
-  createErrorFromCode(code: number): Error;
+  createErrorFromCode: (code: number) => Error;
 };
 const MESSAGE_TOO_LARGE = 10;
 const NOT_LEADER_FOR_PARTITION = 6;
@@ -33,8 +33,9 @@ class FakeProducer {
   on(): void {}
   async connect(): Promise<void> {}
   disconnects = 0;
-  async disconnect(): Promise<void> {
+  disconnect(): Promise<void> {
     this.disconnects++;
+    return Promise.resolve();
   }
   sendBatch(batch: ProducerBatch): Promise<void> {
     this.batches.push(batch);

@@ -36,10 +36,10 @@ const WEGUARD: WebhookSource = {
 class FakePublisher {
   readonly calls: OutgoingMessage[][] = [];
   failures: Error[] = [];
-  async publish(messages: OutgoingMessage[]): Promise<void> {
+  publish(messages: OutgoingMessage[]): Promise<void> {
     this.calls.push(messages);
     const failure = this.failures.shift();
-    if (failure) throw failure;
+    return failure ? Promise.reject(failure) : Promise.resolve();
   }
 }
 

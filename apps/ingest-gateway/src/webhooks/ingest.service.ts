@@ -265,7 +265,7 @@ function serialise(letter: DeadLetterV1): string {
 }
 
 function headers(values: Record<string, string | undefined>): IHeaders {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as IHeaders;
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
 }
 
 function rawMessage(body: Buffer, meta: Meta, idempotencyKey?: string): OutgoingMessage {
@@ -292,11 +292,9 @@ function recordMessage(
   const vehicle = record.schema === VEHICLE_SCHEMA;
   const message: Message = {
     // one entity's records stay on one partition, in order
-    key: vehicle ? (record as VehicleTelemetryV1).vin : (record as DeviceLocationV1).deviceId,
+    key: vehicle ? record.vin : record.deviceId,
     // compiled from the contract: the text JSON.stringify would write, faster
-    value: vehicle
-      ? serializeVehicle(record as VehicleTelemetryV1)
-      : serializeLocation(record as DeviceLocationV1),
+    value: vehicle ? serializeVehicle(record) : serializeLocation(record),
     // every value is always present: no filtering on the hot path
     headers: {
       schema: vehicle ? VEHICLE_SCHEMA : LOCATION_SCHEMA,

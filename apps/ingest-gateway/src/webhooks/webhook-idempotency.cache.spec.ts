@@ -13,7 +13,7 @@ const body = Buffer.from('{"9BWZZZ377VT004251":[{"date_time":"2025-03-01 10:00:0
 describe(WebhookIdempotencyCache.name, () => {
   it('runs the work once per key and returns the first answer to repeats', async () => {
     const sut = buildSut();
-    const work = jest.fn(async () => result);
+    const work = jest.fn(() => Promise.resolve(result));
     await sut.run('acme:msg_1', work, 0);
     await expect(sut.run('acme:msg_1', work, 1000)).resolves.toBe(result);
     expect(work).toHaveBeenCalledTimes(1);
@@ -33,16 +33,16 @@ describe(WebhookIdempotencyCache.name, () => {
 
   it('forgets a failed run so the sender’s retry is processed', async () => {
     const sut = buildSut();
-    await expect(
-      sut.run('k', async () => Promise.reject(new Error('kafka down')), 0),
-    ).rejects.toThrow('kafka down');
+    await expect(sut.run('k', () => Promise.reject(new Error('kafka down')), 0)).rejects.toThrow(
+      'kafka down',
+    );
     expect(sut.replayed('k', 1)).toBeUndefined();
-    await expect(sut.run('k', async () => result, 1)).resolves.toBe(result);
+    await expect(sut.run('k', () => Promise.resolve(result), 1)).resolves.toBe(result);
   });
 
   it('runs again once the window has passed', async () => {
     const sut = buildSut(20);
-    const work = jest.fn(async () => result);
+    const work = jest.fn(() => Promise.resolve(result));
     await sut.run('k', work, 0);
     await sut.run('k', work, 19_999);
     expect(sut.replayed('k', 20_000)).toBeUndefined();
@@ -52,7 +52,7 @@ describe(WebhookIdempotencyCache.name, () => {
 
   it('keeps nothing with a window of 0', async () => {
     const sut = buildSut(0);
-    const work = jest.fn(async () => result);
+    const work = jest.fn(() => Promise.resolve(result));
     await sut.run('k', work, 0);
     await sut.run('k', work, 0);
     expect(work).toHaveBeenCalledTimes(2);
@@ -61,7 +61,7 @@ describe(WebhookIdempotencyCache.name, () => {
 
   it('holds at most maxEntries: when full the oldest go first, and their repeats run again', async () => {
     const sut = buildSut(600, 3);
-    const work = jest.fn(async () => result);
+    const work = jest.fn(() => Promise.resolve(result));
     for (const key of ['a', 'b', 'c', 'd', 'e']) await sut.run(key, work, 0);
     expect(sut.size).toBe(3);
     expect(['a', 'b', 'c', 'd', 'e'].map((k) => sut.replayed(k, 1) !== undefined)).toEqual([
