@@ -13,6 +13,7 @@ import {
 } from './fault-injector';
 import { checkAgainstPublishedVector } from './independent-event-id';
 import { livenessFloor } from './liveness-floor';
+import { boundaryAudit, boundaryGroups } from './partition-boundary';
 import {
   AppProcess,
   ChaosStack,
@@ -24,6 +25,7 @@ import {
   ROOT,
 } from './processes';
 import { SeededRandom, seedFrom } from './seeded-random';
+import { DEFAULT_PARTITION_SPAN } from '@app/persistence/record-partitions';
 import { SenderSimulator } from './sender-simulator';
 
 /**
@@ -188,6 +190,8 @@ async function main(): Promise<number> {
       invalidShare: SETTINGS.invalidShare,
       requestTimeoutMs: 15_000,
       random: random.fork('senders'),
+      // the consumers run with the default span: readings across its edges and into spans with no partition yet
+      boundary: boundaryGroups(Date.now(), DEFAULT_PARTITION_SPAN),
     });
     const simulator = senders;
     injector = new FaultInjector(
@@ -246,6 +250,11 @@ async function main(): Promise<number> {
       readDeadLetters(info.kafkaBrokers),
     ]);
     const result = audit(senders.readings, rows, letters);
+    const boundary = boundaryAudit(senders.readings, rows);
+    for (const g of boundary.groups)
+      log(
+        `boundary ${g.name}: acked ${g.acked} of ${g.sentValid} valid, lost ${g.lost}, duplicated ${g.duplicated}${g.beforeEdge === undefined ? '' : `, ${g.beforeEdge} before / ${g.afterEdge} after the edge`}; partitions ${g.partitions.join(', ')}`,
+      );
     const faults = injector.counts();
     const mismatches = s.ackMismatches.length;
     const { problems: planProblems, asPlanned } = comparePlan(plan, injector.done);
@@ -260,6 +269,7 @@ async function main(): Promise<number> {
       ...result.examples,
       ...s.ackMismatches.map((m) => `200 that does not match the request: ${m}`),
       ...planProblems,
+      ...boundary.problems,
       ...floor.examples.map((e) => `outside every fault window, not acknowledged: ${e}`),
     ])
       log(line);
@@ -269,6 +279,8 @@ async function main(): Promise<number> {
       result.duplicated > 0 && `${result.duplicated} duplicate row(s)`,
       result.unexpected > 0 && `${result.unexpected} unexpected row(s) or dead letter(s)`,
       mismatches > 0 && `${mismatches} 200(s) not matching their request`,
+      boundary.problems.length > 0 &&
+        `partition boundaries: ${boundary.problems.length} problem(s), first: ${boundary.problems[0]}`,
       planProblems.length > 0 &&
         `plan ≠ ran: ${planProblems.length} problem(s), first: ${planProblems[0]}`,
       floor.failed > 0 &&
@@ -293,6 +305,7 @@ async function main(): Promise<number> {
         minimum: floorMinimum,
         graceS: SETTINGS.graceMs / 1000,
       },
+      boundary: boundary.groups,
       faults,
       planned: plan.length,
       planProblems,
@@ -311,6 +324,7 @@ async function main(): Promise<number> {
     console.log(
       `chaos: seed=${seed} duration=${durationS}s requests=${record.requests} acked=${result.acked} stored=${result.stored} lost=${result.lost} duplicated=${result.duplicated} unexpected=${result.unexpected}` +
         ` deadLettered=${result.deadLettered.found}/${result.deadLettered.ackedInvalid} unackedStored=${result.unackedStored}/${result.sentValid - result.acked}${mismatches ? ` ackMismatches=${mismatches}` : ''}` +
+        ` boundary=${boundary.groups.map((g) => `${g.name}:${g.acked - g.lost}/${g.acked}`).join(',')}` +
         ` floor=${floor.outside - floor.failed}/${floor.outside} faults=${faultText} ran=${asPlanned}/${plan.length} catchUp=${record.catchUpS}s ${failed ? `FAILED: ${failures.join('; ')}` : 'passed'}`,
     );
     if (failed)

@@ -10,6 +10,8 @@ export interface StoredRow {
   eventId: string;
   entityId: string;
   recordedAt: string;
+  /** the partition holding the row */
+  partition?: string;
 }
 
 export interface Letter {
@@ -112,26 +114,25 @@ export async function readStoredRows(databaseUrl: string): Promise<StoredRow[]> 
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   const utc = `to_char(recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+  type Row = { event_id: string; entity: string; recorded_at: string; partition: string };
   try {
-    const vehicles = await client.query<{ event_id: string; entity: string; recorded_at: string }>(
-      `SELECT event_id::text, vin AS entity, ${utc} AS recorded_at FROM vehicle_telemetry`,
+    const vehicles = await client.query<Row>(
+      `SELECT event_id::text, vin AS entity, ${utc} AS recorded_at, tableoid::regclass::text AS partition FROM vehicle_telemetry`,
     );
-    const locations = await client.query<{ event_id: string; entity: string; recorded_at: string }>(
-      `SELECT event_id::text, device_id AS entity, ${utc} AS recorded_at FROM device_location`,
+    const locations = await client.query<Row>(
+      `SELECT event_id::text, device_id AS entity, ${utc} AS recorded_at, tableoid::regclass::text AS partition FROM device_location`,
     );
+    const rows = (table: StoredRow['table'], list: Row[]): StoredRow[] =>
+      list.map((r) => ({
+        table,
+        eventId: r.event_id,
+        entityId: r.entity,
+        recordedAt: r.recorded_at,
+        partition: r.partition,
+      }));
     return [
-      ...vehicles.rows.map((r) => ({
-        table: 'vehicle_telemetry' as const,
-        eventId: r.event_id,
-        entityId: r.entity,
-        recordedAt: r.recorded_at,
-      })),
-      ...locations.rows.map((r) => ({
-        table: 'device_location' as const,
-        eventId: r.event_id,
-        entityId: r.entity,
-        recordedAt: r.recorded_at,
-      })),
+      ...rows('vehicle_telemetry', vehicles.rows),
+      ...rows('device_location', locations.rows),
     ];
   } finally {
     await client.end();

@@ -2,6 +2,7 @@ import { Agent, request } from 'node:http';
 import { sign } from '@app/verification';
 import { expectedEventId } from './independent-event-id';
 import { AttemptRecord } from './liveness-floor';
+import { BoundaryGroup, GROUP_EVERY } from './partition-boundary';
 import { SeededRandom } from './seeded-random';
 
 const DAY_MS = 86_400_000;
@@ -23,6 +24,8 @@ export interface SentReading {
   letterKey: string;
   /** the request carrying it got a 200 at some attempt */
   acked: boolean;
+  /** where its entity's readings sit in time (partition-boundary.ts) */
+  group?: BoundaryGroup;
 }
 
 interface Attempt {
@@ -66,6 +69,11 @@ export interface SenderOptions {
   /** per attempt */
   requestTimeoutMs: number;
   random: SeededRandom;
+  /**
+   * Entity slots 1, 2, … of every GROUP_EVERY read at these groups' times instead of the Monday
+   * edge: across other partition edges and into partitions that do not exist yet
+   */
+  boundary?: BoundaryGroup[];
 }
 
 export interface SenderStats {
@@ -112,6 +120,8 @@ export class SenderSimulator {
   private aborting = false;
   private loop?: Promise<void>;
   private readonly baseMs: number;
+  /** each entity's group, and where its clock starts */
+  private readonly grouped = new Map<string, { group: BoundaryGroup; start: number }>();
 
   constructor(private readonly options: SenderOptions) {
     this.payloadRandom = options.random.fork('payloads');
@@ -130,6 +140,19 @@ export class SenderSimulator {
     const today = Math.floor(Date.now() / DAY_MS);
     const monday = today - ((today + 3) % 7) - 21;
     this.baseMs = monday * DAY_MS - 3000;
+    const mondayEdge: BoundaryGroup = {
+      name: 'monday-edge',
+      edgeMs: monday * DAY_MS,
+      start: () => this.baseMs,
+    };
+    // a fork of its own: a seed's payloads stay what they were without boundary groups
+    const boundaryRandom = options.random.fork('boundary');
+    const groups = options.boundary ?? [];
+    for (const entities of [this.vins, this.devices])
+      entities.forEach((entity, i) => {
+        const group = groups[(i % GROUP_EVERY) - 1] ?? mondayEdge;
+        this.grouped.set(entity, { group, start: group.start(boundaryRandom) });
+      });
   }
 
   get pending(): number {
@@ -199,7 +222,7 @@ export class SenderSimulator {
   }
 
   private nextTime(entity: string): number {
-    const t = this.clock.get(entity) ?? this.baseMs;
+    const t = this.clock.get(entity) ?? this.grouped.get(entity)?.start ?? this.baseMs;
     this.clock.set(entity, t + 1000);
     return t;
   }
@@ -246,6 +269,7 @@ export class SenderSimulator {
           valid,
           letterKey: `mobway|${vin}|${dateTime}`,
           acked: false,
+          group: this.grouped.get(vin)?.group,
         });
       }
     }
@@ -280,6 +304,7 @@ export class SenderSimulator {
         valid,
         letterKey: `weguard|${deviceId}|${timestamp}`,
         acked: false,
+        group: this.grouped.get(deviceId)?.group,
       });
     }
     return { body: Buffer.from(JSON.stringify({ locations })), readings };
