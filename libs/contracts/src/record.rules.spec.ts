@@ -3,6 +3,7 @@ import {
   isStorableText,
   isTimestampInRange,
   isUtcTimestamp,
+  PATTERN_TWINS,
   UNSTORABLE_TEXT,
 } from './record.rules';
 
@@ -121,4 +122,27 @@ describe(isTimestampInRange.name, () => {
   ])('%s: %p', (text, inRange) => {
     expect(isTimestampInRange(text)).toBe(inRange);
   });
+});
+
+describe('PATTERN_TWINS', () => {
+  const text = fc.oneof(
+    fc.string({ unit: 'binary' }),
+    fc.string({
+      unit: fc.constantFrom('a', ' ', '\t', '\u0000', '\ud800', '\udc00', '🚚', '\u00a0'),
+    }),
+  );
+
+  it.each([...PATTERN_TWINS.keys()])(
+    '%s: the twin answers as the pattern in unicode mode',
+    (source) => {
+      const sut = PATTERN_TWINS.get(source)!;
+      const pattern = new RegExp(source, 'u');
+      fc.assert(
+        fc.property(text, (value) =>
+          expect({ value, ok: sut(value) }).toEqual({ value, ok: pattern.test(value) }),
+        ),
+        { numRuns: 20000 },
+      );
+    },
+  );
 });

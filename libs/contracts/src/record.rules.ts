@@ -20,7 +20,8 @@ export const STORABLE_DEVICE_ID_PATTERN = /^(?![\s\S]*[\u0000\ud800-\udfff])\S([
 export const UUID_V5_PATTERN =
   /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-5[0-9A-Fa-f]{3}-[89ABab][0-9A-Fa-f]{3}-[0-9A-Fa-f]{12}$/;
 // yyyy-mm-ddThh:mm:ss.sssZ from 1970 on: the years a timestamp's format check leaves to the pattern
-export const TIMESTAMP_PATTERN = /^(19[7-9]\d|[2-9]\d{3})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+// (no capturing group: the same language, and a regex that records no captures runs faster)
+export const TIMESTAMP_PATTERN = /^(?:19[7-9]|[2-9]\d\d)\d-\d\d-\d\dT\d\d:\d\d:\d\d\.\d\d\dZ$/;
 // text without U+0000 or an unpaired surrogate, as a JSON Schema pattern (unicode mode)
 // eslint-disable-next-line no-control-regex -- U+0000 is what it refuses
 export const STORABLE_TEXT_PATTERN = /^[^\u0000\ud800-\udfff]*$/u;
@@ -64,6 +65,21 @@ export function isStorableText(value: string): boolean {
     value.indexOf('\0') === -1 && (value as string & { isWellFormed(): boolean }).isWellFormed()
   );
 }
+
+// no white space at either end, 1 character or more (the storable-text test makes it well-formed)
+const TRIMMED = /^\S(?:[\s\S]*\S)?$/;
+
+/**
+ * Native twins of published patterns, for the compiled checks: the same answer as the pattern in
+ * unicode mode (record.rules.spec.ts holds them to it), at a fraction of a regex's cost.
+ */
+export const PATTERN_TWINS: ReadonlyMap<string, (value: string) => boolean> = new Map([
+  [STORABLE_TEXT_PATTERN.source, isStorableText],
+  [
+    STORABLE_DEVICE_ID_PATTERN.source,
+    (value: string) => isStorableText(value) && TRIMMED.test(value),
+  ],
+]);
 
 /** What in unstorable text PostgreSQL refuses, for a reason. */
 export function unstorableTextKind(value: string): string {
