@@ -9,7 +9,7 @@
  */
 import { MobwayNormalizer, WeguardNormalizer } from '@app/normalization';
 import * as eventIds from '@app/normalization/event-id';
-import * as serializers from '../../apps/ingest-gateway/src/publishing/record.serializer';
+import * as serializers from '@app/kafka/record.serializer';
 
 const stubs = new Set((process.env.BENCH_STUB ?? '').split(',').filter(Boolean));
 
@@ -32,7 +32,7 @@ if (stubs.has('normalize')) {
 }
 
 if (stubs.has('serialize')) {
-  // the ingest service calls it through the module's exports
+  // the message builders (libs/kafka messages.ts) call it through the module's exports
   const exported = serializers as { serializeVehicle: typeof serializers.serializeVehicle };
   const serialize = exported.serializeVehicle;
   const memo = new WeakMap<object, string>();

@@ -4,3 +4,4 @@ export * from './kafka.health';
 export * from './kafka.module';
 export * from './renewing-producer';
 export * from './topics';
+export * from './messages';

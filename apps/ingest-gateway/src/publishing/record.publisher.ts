@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
+import type { OutgoingMessage } from '@app/kafka/messages';
 import { Murmur2Partitioner } from './murmur2.partitioner';
 import { ProduceBudget, splitToBudget } from './produce-request.budget';
 
@@ -20,12 +21,7 @@ export class PublishRefusedError extends Error {
   }
 }
 
-export interface OutgoingMessage {
-  topic: string;
-  message: Message;
-  /** messageBytes(message), when the caller measured it already */
-  bytes?: number;
-}
+export type { OutgoingMessage } from '@app/kafka/messages';
 
 // protocol errors about the records themselves; kafkajs marks them non-retriable (CORRUPT_MESSAGE is a CRC
 // failure in transit and is retried)

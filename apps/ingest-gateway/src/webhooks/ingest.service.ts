@@ -1,25 +1,21 @@
 import { BadRequestException, HttpException, Injectable, Logger } from '@nestjs/common';
-import type { IHeaders, Message } from 'kafkajs';
-import {
-  DEAD_LETTER_SCHEMA,
-  DeadLetterV1,
-  DeviceLocationV1,
-  LOCATION_SCHEMA,
-  TOPICS,
-  VEHICLE_SCHEMA,
-  VehicleTelemetryV1,
-} from '@app/contracts';
-import type { Rejection } from '@app/normalization';
+import { TOPICS } from '@app/contracts';
 import { AppConfig } from '@app/config';
+import {
+  deadLetter,
+  OutgoingMessage,
+  rawMessage,
+  recordMessage,
+  rejectionFields,
+  RequestMeta,
+} from '@app/kafka/messages';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { messageBytes } from '../publishing/produce-request.budget';
 import {
-  OutgoingMessage,
   PublishRefusedError,
   PublishUnavailableError,
   RecordPublisher,
 } from '../publishing/record.publisher';
-import { serializeLocation, serializeVehicle } from '../publishing/record.serializer';
 import { IngestResult } from './ingest-result.dto';
 import { RetryLaterException } from './retry-later.exception';
 import { SourceRateLimiter } from './source-rate.limiter';
@@ -27,7 +23,7 @@ import { VerifiedWebhook } from './signature.verifier';
 import { WebhookIdempotencyCache } from './webhook-idempotency.cache';
 import { WebhookSource } from './webhook-source.registry';
 
-type Meta = { source: string; requestId: string; receivedAt: string };
+type Meta = RequestMeta;
 
 /**
  * Verified bytes in; the raw body, every normalized record and every rejected reading out to
@@ -246,99 +242,4 @@ export class IngestService {
       tooLarge ? 413 : 422,
     );
   }
-}
-
-/** JSON.parse accepts nesting that JSON.stringify cannot write back; the raw topic keeps those bytes */
-function serialise(letter: DeadLetterV1): string {
-  try {
-    return JSON.stringify(letter);
-  } catch {
-    const { original: _dropped, ...rest } = letter;
-    return JSON.stringify({
-      ...rest,
-      reasons: [
-        ...letter.reasons,
-        `original not serialisable here; the request body is on ${TOPICS.raw} under key ${letter.requestId}`,
-      ],
-    });
-  }
-}
-
-function headers(values: Record<string, string | undefined>): IHeaders {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-}
-
-function rawMessage(body: Buffer, meta: Meta, idempotencyKey?: string): OutgoingMessage {
-  // the exact bytes, so records can be re-derived after a normalizer fix
-  return {
-    topic: TOPICS.raw,
-    message: {
-      key: meta.requestId,
-      value: body,
-      headers: headers({
-        source: meta.source,
-        'request-id': meta.requestId,
-        'received-at': meta.receivedAt,
-        'webhook-id': idempotencyKey,
-      }),
-    },
-  };
-}
-
-function recordMessage(
-  record: VehicleTelemetryV1 | DeviceLocationV1,
-  requestId: string,
-): OutgoingMessage {
-  const vehicle = record.schema === VEHICLE_SCHEMA;
-  const message: Message = {
-    // one entity's records stay on one partition, in order
-    key: vehicle ? record.vin : record.deviceId,
-    // compiled from the contract: the text JSON.stringify would write, faster
-    value: vehicle ? serializeVehicle(record) : serializeLocation(record),
-    // every value is always present: no filtering on the hot path
-    headers: {
-      schema: vehicle ? VEHICLE_SCHEMA : LOCATION_SCHEMA,
-      'event-id': record.eventId,
-      'request-id': requestId,
-    },
-  };
-  return { topic: vehicle ? TOPICS.vehicle : TOPICS.location, message };
-}
-
-function rejectionFields(
-  rejection: Rejection,
-): Pick<DeadLetterV1, 'reasons' | 'original' | 'entityId'> {
-  return { reasons: rejection.reasons, original: rejection.original, entityId: rejection.entityId };
-}
-
-function deadLetter(
-  fields: { source: string; requestId: string; receivedAt: string } & Pick<
-    DeadLetterV1,
-    'reasons' | 'original' | 'originalBase64' | 'entityId'
-  >,
-): OutgoingMessage {
-  const letter: DeadLetterV1 = {
-    schema: DEAD_LETTER_SCHEMA,
-    stage: 'ingest',
-    source: fields.source,
-    reasons: fields.reasons,
-    occurredAt: fields.receivedAt,
-    requestId: fields.requestId,
-    ...(fields.entityId !== undefined && { entityId: fields.entityId }),
-    ...(fields.original !== undefined && { original: fields.original }),
-    ...(fields.originalBase64 !== undefined && { originalBase64: fields.originalBase64 }),
-  };
-  return {
-    topic: TOPICS.deadLetter,
-    message: {
-      key: fields.entityId ?? fields.requestId,
-      value: serialise(letter),
-      headers: headers({
-        schema: DEAD_LETTER_SCHEMA,
-        source: fields.source,
-        'request-id': fields.requestId,
-        'content-type': 'application/json',
-      }),
-    },
-  };
 }

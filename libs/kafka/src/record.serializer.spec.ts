@@ -63,7 +63,7 @@ describe(serializeVehicle.name, () => {
 
   it('writes the sample’s records as JSON.stringify does', () => {
     const payload = JSON.parse(
-      readFileSync(join(__dirname, '../../../../samples/mobway.json'), 'utf8'),
+      readFileSync(join(__dirname, '../../../samples/mobway.json'), 'utf8'),
     ) as unknown;
     const { records } = NORMALIZERS.mobway.normalize(payload, {
       source: 'mobway',
