@@ -5,3 +5,4 @@ export * from './kafka.module';
 export * from './renewing-producer';
 export * from './topics';
 export * from './messages';
+export * from './murmur2.partitioner';

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import type { OutgoingMessage } from '@app/kafka/messages';
-import { Murmur2Partitioner } from './murmur2.partitioner';
+import { Murmur2Partitioner } from '@app/kafka/murmur2.partitioner';
 import { ProduceBudget, splitToBudget } from './produce-request.budget';
 
 /** Kafka did not acknowledge in time or could not be reached: the sender should retry (503) */

@@ -32,6 +32,12 @@ export function murmur2(data: Buffer): number {
   return h | 0;
 }
 
+/** the partition a keyed message lands on among `partitions` (the raw archive's request id → its partition) */
+export function partitionOfKey(key: string | Buffer, partitions: number): number {
+  const bytes = Buffer.isBuffer(key) ? key : Buffer.from(key);
+  return (murmur2(bytes) & 0x7fffffff) % partitions;
+}
+
 /**
  * kafkajs's DefaultPartitioner (the Java client's: murmur2 of the key, positive, modulo the
  * partition count) with the hash above, so every client maps a key to the same partition.
@@ -43,7 +49,7 @@ export const Murmur2Partitioner: ICustomPartitioner = () => {
     const { message, partitionMetadata } = args;
     if (message.partition !== undefined && message.partition !== null) return fallback(args);
     if (message.key === undefined || message.key === null) return fallback(args);
-    const key = Buffer.isBuffer(message.key) ? message.key : Buffer.from(String(message.key));
-    return (murmur2(key) & 0x7fffffff) % partitionMetadata.length;
+    const key = Buffer.isBuffer(message.key) ? message.key : String(message.key);
+    return partitionOfKey(key, partitionMetadata.length);
   };
 };

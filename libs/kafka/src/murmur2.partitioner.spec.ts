@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Partitioners, PartitionerArgs } from 'kafkajs';
-import { murmur2, Murmur2Partitioner } from './murmur2.partitioner';
+import { murmur2, Murmur2Partitioner, partitionOfKey } from './murmur2.partitioner';
 
 // kafkajs's murmur2 (BigInt Longs): the reference that already decided where our keys live
 const kafkajsMurmur2 = require('kafkajs/src/producer/partitioners/default/murmur2') as (
@@ -61,5 +61,13 @@ describe('Murmur2Partitioner', () => {
     expect(sut(args('k', 6, 4))).toBe(4);
     const seen = new Set(Array.from({ length: 12 }, () => sut(args(null, 6))));
     expect(seen.size).toBe(6);
+  });
+});
+
+describe(partitionOfKey.name, () => {
+  it('finds the partition the producer chose for a request id', () => {
+    const sut = Murmur2Partitioner();
+    for (const key of ['8f0c6a4e-3a0e-4f55-9d43-1f0f6e2b9a10', 'req-1', ''])
+      for (const n of [1, 3, 6]) expect(partitionOfKey(key, n)).toBe(sut(args(key, n)));
   });
 });
