@@ -1,9 +1,10 @@
 import { Injectable, Optional } from '@nestjs/common';
-import type { Pool, PoolClient, QueryConfig } from 'pg';
+import type { PoolClient, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
 import { advisoryLockKeys } from './advisory-lock';
 import { binaryCopyPayload } from './copy-binary';
 import { CopyIn, copyIn } from './copy-in';
+import { onPooledClient, poolOf } from './pooled-client';
 import { RecordPartitionManager } from './record-partition.manager';
 import { isMissingPartition } from './record-partitions';
 import { RecordTable } from './record-tables';
@@ -153,27 +154,8 @@ export class RecordBatchWriter {
   }
 
   /** runs the work on a pooled connection, rolling back what it left open when it fails */
-  private async onClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool().connect();
-    let broken: Error | undefined;
-    // the pool stops listening to a client it hands out: a connection lost between two of our
-    // queries would otherwise be an unhandled 'error' event and take the process down
-    const lost = (error: Error): void => void (broken = error);
-    client.on('error', lost);
-    try {
-      return await work(client);
-    } catch (error) {
-      broken = (await rollback(client, error as Error)) ?? broken;
-      throw error;
-    } finally {
-      client.off('error', lost);
-      // a connection in an unknown state is closed rather than handed to the next caller
-      client.release(broken);
-    }
-  }
-
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  private onClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return onPooledClient(poolOf(this.dataSource), work, rollback);
   }
 
   private statementFor<R>(table: RecordTable<R>): InsertStatement {

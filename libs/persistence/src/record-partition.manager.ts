@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
+import { onPooledClient, poolOf } from './pooled-client';
 import {
   aheadTimes,
   makePartitions,
@@ -135,29 +136,12 @@ export class RecordPartitionManager {
     });
   }
 
-  private async onClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool().connect();
-    let broken: Error | undefined;
-    const lost = (error: Error): void => void (broken = error);
-    client.on('error', lost);
-    try {
-      return await work(client);
-    } catch (error) {
-      // a connection that failed half-way may still hold a session lock or a setting: not reused
-      broken = error as Error;
-      throw error;
-    } finally {
-      client.off('error', lost);
-      client.release(broken);
-    }
+  private onClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return onPooledClient(poolOf(this.dataSource), work);
   }
 
   private query(): Sql {
     return (text, values) => this.dataSource.query(text, values);
-  }
-
-  private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
   }
 }
 
