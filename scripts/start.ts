@@ -15,7 +15,7 @@ import {
 
 /**
  * `npm start`: PostgreSQL and Kafka (unless configured externally), migrations, topics, then the
- * three apps, supervised: whatever dies unexpectedly is restarted with backoff. Ctrl-C, SIGTERM,
+ * four apps, supervised: whatever dies unexpectedly is restarted with backoff. Ctrl-C, SIGTERM,
  * SIGHUP (a closed terminal) or a closed stdout (`npm start | head`) stops the apps, then Kafka,
  * then PostgreSQL; if the launcher itself dies, its watchdog does the same.
  */
@@ -23,6 +23,7 @@ const APPS = [
   { name: 'ingest-gateway', portKey: 'gateway', variable: 'GATEWAY_PORT' },
   { name: 'vehicle-consumer', portKey: 'vehicleConsumer', variable: 'VEHICLE_CONSUMER_PORT' },
   { name: 'location-consumer', portKey: 'locationConsumer', variable: 'LOCATION_CONSUMER_PORT' },
+  { name: 'console', portKey: 'console', variable: 'CONSOLE_PORT' },
 ] as const;
 
 // the terminal or pipe may be gone (closed window, `| head`): output is best effort from then on

@@ -4,13 +4,13 @@
 #   EXTERNAL :9092   the host (SCRAM-SHA-512/256); published on loopback unless BIND_ADDRESS says otherwise
 #   CONTROLLER :9093 KRaft (PLAIN, admin only: controllers cannot use SCRAM)
 # Principals: admin (super user: inter-broker traffic, the init job's topics and ACLs), gateway,
-# vehicle-consumer, location-consumer, subscriber. Their SCRAM credentials are created when the
+# vehicle-consumer, location-consumer, console, subscriber. Their SCRAM credentials are created when the
 # volume is first formatted; to change a password later:
 #   kafka-configs.sh --bootstrap-server kafka:29092 --command-config /tmp/admin.properties \
 #     --alter --entity-type users --entity-name gateway --add-config 'SCRAM-SHA-512=[password=...]'
 set -eu
 
-for var in KAFKA_ADMIN_PASSWORD KAFKA_GATEWAY_PASSWORD KAFKA_VEHICLE_CONSUMER_PASSWORD KAFKA_LOCATION_CONSUMER_PASSWORD KAFKA_SUBSCRIBER_PASSWORD; do
+for var in KAFKA_ADMIN_PASSWORD KAFKA_GATEWAY_PASSWORD KAFKA_VEHICLE_CONSUMER_PASSWORD KAFKA_LOCATION_CONSUMER_PASSWORD KAFKA_CONSOLE_PASSWORD KAFKA_SUBSCRIBER_PASSWORD; do
   eval "value=\${$var:-}"
   # the values go unquoted into JAAS lines and --add-scram arguments
   case "$value" in
@@ -69,7 +69,7 @@ EOF
 if [ ! -f "$data/meta.properties" ]; then
   set --
   for user in admin:KAFKA_ADMIN_PASSWORD gateway:KAFKA_GATEWAY_PASSWORD vehicle-consumer:KAFKA_VEHICLE_CONSUMER_PASSWORD \
-    location-consumer:KAFKA_LOCATION_CONSUMER_PASSWORD subscriber:KAFKA_SUBSCRIBER_PASSWORD; do
+    location-consumer:KAFKA_LOCATION_CONSUMER_PASSWORD console:KAFKA_CONSOLE_PASSWORD subscriber:KAFKA_SUBSCRIBER_PASSWORD; do
     eval "password=\${${user#*:}}"
     for mechanism in SCRAM-SHA-512 SCRAM-SHA-256; do
       set -- "$@" --add-scram "$mechanism=[name=${user%%:*},password=$password]"

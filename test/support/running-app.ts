@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DIST, ROOT, STATE_FILE, TEST_PORTS, TestStackState } from './test-env';
 
-export type AppName = 'ingest-gateway' | 'vehicle-consumer' | 'location-consumer';
+export type AppName = 'ingest-gateway' | 'vehicle-consumer' | 'location-consumer' | 'console';
 
 export function testStack(): TestStackState & { controlPort: number } {
   return {
@@ -52,6 +52,7 @@ export class RunningApp {
       'ingest-gateway': 'GATEWAY_PORT',
       'vehicle-consumer': 'VEHICLE_CONSUMER_PORT',
       'location-consumer': 'LOCATION_CONSUMER_PORT',
+      console: 'CONSOLE_PORT',
     }[name];
     const child = spawn(
       process.execPath,

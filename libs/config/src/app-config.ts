@@ -2,7 +2,7 @@ import type { NormalizerName } from '@app/normalization';
 import type { SchemeName } from '@app/verification';
 import type { UnfixablePolicy } from './built-in-sources';
 
-export type Role = 'gateway' | 'consumer' | 'launcher';
+export type Role = 'gateway' | 'consumer' | 'console' | 'launcher';
 
 export type KafkaSaslMechanism = 'scram-sha-256' | 'scram-sha-512' | 'plain';
 
@@ -11,6 +11,7 @@ export const KAFKA_ACL_ROLES = [
   'gateway',
   'vehicle-consumer',
   'location-consumer',
+  'console',
   'subscriber',
 ] as const;
 export type KafkaAclRole = (typeof KAFKA_ACL_ROLES)[number];
@@ -49,7 +50,7 @@ export class AppConfig {
     requestTimeoutMs: number;
     keepAliveTimeoutMs: number;
   };
-  ports: { gateway: number; vehicleConsumer: number; locationConsumer: number };
+  ports: { gateway: number; vehicleConsumer: number; locationConsumer: number; console: number };
   kafka: KafkaConnectionConfig & {
     partitions: number;
     replicationFactor: number;
@@ -85,6 +86,8 @@ export class AppConfig {
   };
   query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
+  /** the console's dead-letter store: days kept by occurredAt (0: keep everything) */
+  deadLetters: { retentionDays: number };
   /** record tables: partition span and retention per record type (0: keep everything) */
   storage: {
     partitionSpan: 'day' | 'week' | 'month';

@@ -80,6 +80,12 @@ export class EnvDto {
   @Max(65535)
   LOCATION_CONSUMER_PORT = 3002;
 
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  CONSOLE_PORT = 3003;
+
   @Matches(HOST_PORT_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   KAFKA_BROKERS = '127.0.0.1:9092';
 
@@ -110,7 +116,7 @@ export class EnvDto {
   @IsString()
   KAFKA_SSL_CA_FILE?: string;
 
-  /** provisioning only: `role=user` pairs whose ACLs the provision script creates (roles: gateway, vehicle-consumer, location-consumer, subscriber) */
+  /** provisioning only: `role=user` pairs whose ACLs the provision script creates (roles: gateway, vehicle-consumer, location-consumer, console, subscriber) */
   @IsOptional()
   @IsString()
   KAFKA_ACL_PRINCIPALS?: string;
@@ -293,7 +299,7 @@ export class EnvDto {
   @Max(1_000_000)
   RATE_LIMIT_BURST = 4000;
 
-  /** comma-separated bearer keys for the consumers' query APIs (each ≥ 16 characters) */
+  /** comma-separated bearer keys for the consumers' query APIs and the console (each ≥ 16 characters) */
   @IsOptional()
   @IsString()
   @Matches(/^[^,\s]{16,}(,[^,\s]{16,})*$/, {
@@ -333,6 +339,13 @@ export class EnvDto {
   @Min(0)
   @Max(36_500)
   LOCATION_RETENTION_DAYS?: number;
+
+  /** days of dead letters the console keeps, by when they were rejected; 0: all */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(36_500)
+  DEAD_LETTER_RETENTION_DAYS = 30;
 
   // local stack (npm start, tests): only used when KAFKA_BROKERS / DATABASE_URL are not set
   @IsString()

@@ -2,6 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, loadConfig } from './load-config';
+import type { Role } from './app-config';
 
 const KEY = 'query-key-5f0c2a9e41d7';
 const HMAC = (name: string) => `${name}-7c1e9a53b2f04d68a1e2c3b4d5f6a7b8`;
@@ -15,7 +16,7 @@ function secretFile(value: string): string {
 }
 
 /** the problems a configuration is refused with (none: it was accepted) */
-function problemsOf(role: 'gateway' | 'consumer' | 'launcher', env: NodeJS.ProcessEnv): string[] {
+function problemsOf(role: Role, env: NodeJS.ProcessEnv): string[] {
   try {
     loadConfig(role, env);
     return [];
@@ -28,7 +29,13 @@ function problemsOf(role: 'gateway' | 'consumer' | 'launcher', env: NodeJS.Proce
 describe(loadConfig.name, () => {
   it('applies the documented defaults', () => {
     const sut = loadConfig('gateway', {});
-    expect(sut.ports).toEqual({ gateway: 3000, vehicleConsumer: 3001, locationConsumer: 3002 });
+    expect(sut.ports).toEqual({
+      gateway: 3000,
+      vehicleConsumer: 3001,
+      locationConsumer: 3002,
+      console: 3003,
+    });
+    expect(sut.deadLetters).toEqual({ retentionDays: 30 });
     expect(sut.kafka.brokers).toEqual(['127.0.0.1:9092']);
     expect(sut.kafka.external).toBe(false);
     expect(sut.database.external).toBe(false);
@@ -58,6 +65,12 @@ describe(loadConfig.name, () => {
       LOCATION_RETENTION_DAYS: 'a month',
     });
     expect(problems).toHaveLength(3);
+    expect(loadConfig('gateway', { DEAD_LETTER_RETENTION_DAYS: '0' }).deadLetters).toEqual({
+      retentionDays: 0,
+    });
+    expect(problemsOf('gateway', { DEAD_LETTER_RETENTION_DAYS: '-3' })).toEqual([
+      expect.stringMatching(/^DEAD_LETTER_RETENTION_DAYS: /),
+    ]);
     expect(problems.join('\n')).toMatch(/RECORD_PARTITION_SPAN/);
     expect(problems.join('\n')).toMatch(/VEHICLE_RETENTION_DAYS/);
     expect(problems.join('\n')).toMatch(/LOCATION_RETENTION_DAYS/);
@@ -380,6 +393,16 @@ describe(loadConfig.name, () => {
         'QUERY_API_KEYS: the secret is shorter than 16 bytes',
       ]);
       expect(problemsOf('consumer', { QUERY_API_KEYS: KEY })).toEqual([]);
+    });
+
+    it('requires query API keys of the consumers and the console, not of the gateway', () => {
+      expect(problemsOf('console', {})).toEqual([
+        'QUERY_API_KEYS: required by the console (its API needs at least one key)',
+      ]);
+      expect(problemsOf('consumer', {})).toEqual([
+        'QUERY_API_KEYS: required by the consumers (their query APIs need at least one key)',
+      ]);
+      expect(problemsOf('gateway', {})).toEqual([]);
     });
   });
 

@@ -83,9 +83,9 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     problems.push(
       'PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES, so that a whole body and its base64 dead letter each fit one produce request',
     );
-  if (role === 'consumer' && apiKeys.length === 0)
+  if ((role === 'consumer' || role === 'console') && apiKeys.length === 0)
     problems.push(
-      'QUERY_API_KEYS: required by the consumers (their query APIs need at least one key)',
+      `QUERY_API_KEYS: required by the ${role === 'console' ? 'console (its API needs' : 'consumers (their query APIs need'} at least one key)`,
     );
   checkSecrets('QUERY_API_KEYS', apiKeys, 'queryApiKey', problems);
   // a bearer token like the query keys
@@ -115,6 +115,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     gateway: dto.GATEWAY_PORT,
     vehicleConsumer: dto.VEHICLE_CONSUMER_PORT,
     locationConsumer: dto.LOCATION_CONSUMER_PORT,
+    console: dto.CONSOLE_PORT,
   };
   config.kafka = {
     brokers: list(dto.KAFKA_BROKERS),
@@ -157,6 +158,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   };
   config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
+  config.deadLetters = { retentionDays: dto.DEAD_LETTER_RETENTION_DAYS };
   config.storage = {
     partitionSpan: dto.RECORD_PARTITION_SPAN as AppConfig['storage']['partitionSpan'],
     retentionDays: {

@@ -48,6 +48,20 @@ describe(aclEntries.name, () => {
     );
   });
 
+  it('lets the console read dead letters in its group and re-publish records', () => {
+    expect(summary('console', 'co').sort()).toEqual(
+      [
+        `READ TOPIC:LITERAL:${TOPICS.deadLetter} User:co`,
+        'READ GROUP:LITERAL:console-dead-letters User:co',
+        ...[TOPICS.vehicle, TOPICS.location].flatMap((t) => [
+          `WRITE TOPIC:LITERAL:${t} User:co`,
+          `DESCRIBE TOPIC:LITERAL:${t} User:co`,
+        ]),
+        'IDEMPOTENT_WRITE CLUSTER:LITERAL:kafka-cluster User:co',
+      ].sort(),
+    );
+  });
+
   it('lets a subscriber only read the record topics, in groups named after it', () => {
     expect(summary('subscriber', 'bi').sort()).toEqual(
       [

@@ -11,6 +11,8 @@ import type { KafkaAclRole } from '@app/config';
 
 /** the consumer groups of the sinks (libs/sink's SINKS; a spec keeps the two equal) */
 export const SINK_GROUPS = { vehicle: 'vehicle-consumer', location: 'location-consumer' } as const;
+/** the console's consumer groups: the dead-letter store */
+export const CONSOLE_GROUPS = { deadLetters: 'console-dead-letters' } as const;
 
 interface Grant {
   resourceType: AclResourceTypes;
@@ -66,6 +68,13 @@ export const ACL_GRANTS: Readonly<Record<KafkaAclRole, (user: string) => Grant[]
   'location-consumer': () => [
     ...consume(TOPICS.location, SINK_GROUPS.location),
     produce(TOPICS.deadLetter),
+    idempotentWrite,
+  ],
+  // stores dead letters; re-drives consume-stage ones by re-publishing their record
+  console: () => [
+    ...consume(TOPICS.deadLetter, CONSOLE_GROUPS.deadLetters),
+    produce(TOPICS.vehicle),
+    produce(TOPICS.location),
     idempotentWrite,
   ],
   subscriber: (user) => [

@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { AppConfig, ConfigModule } from '@app/config';
+import { KafkaModule } from '@app/kafka';
+import { PersistenceModule } from '@app/persistence';
+import { HealthController } from '@app/platform';
+
+/** the operator's app: dead letters to list, inspect and re-drive (and later replay and the web console) */
+@Module({})
+export class ConsoleModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: ConsoleModule,
+      imports: [
+        ConfigModule.forRoot('console', config),
+        KafkaModule,
+        PersistenceModule,
+        TerminusModule,
+      ],
+      controllers: [HealthController],
+    };
+  }
+}
