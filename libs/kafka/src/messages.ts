@@ -4,6 +4,7 @@ import {
   DeadLetterV1,
   DeviceLocationV1,
   LOCATION_SCHEMA,
+  RecordType,
   TOPICS,
   VEHICLE_SCHEMA,
   VehicleTelemetryV1,
@@ -38,7 +39,21 @@ export const RAW_HEADERS = Object.freeze({
   requestId: 'request-id',
   receivedAt: 'received-at',
   webhookId: 'webhook-id',
+  // what became of the request's readings, set once it is normalized: the completeness ledger counts them
+  normalizer: 'normalizer',
+  recordType: 'record-type',
+  readings: 'readings',
+  accepted: 'accepted',
+  deadLettered: 'dead-lettered',
 });
+
+/** what the gateway made of one request; `readings` = accepted + dead-lettered, as in its answer */
+export interface RawTally {
+  normalizer: string;
+  recordType: RecordType;
+  accepted: number;
+  deadLettered: number;
+}
 
 export function headers(values: Record<string, string | undefined>): IHeaders {
   return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
@@ -64,6 +79,19 @@ export function rawMessage(
       }),
     },
   };
+}
+
+/** the raw message with the request's tally in its headers (before it is published) */
+export function tallied(raw: OutgoingMessage, tally: RawTally): OutgoingMessage {
+  raw.message.headers = {
+    ...raw.message.headers,
+    [RAW_HEADERS.normalizer]: tally.normalizer,
+    [RAW_HEADERS.recordType]: tally.recordType,
+    [RAW_HEADERS.readings]: String(tally.accepted + tally.deadLettered),
+    [RAW_HEADERS.accepted]: String(tally.accepted),
+    [RAW_HEADERS.deadLettered]: String(tally.deadLettered),
+  };
+  return raw;
 }
 
 export function recordMessage(

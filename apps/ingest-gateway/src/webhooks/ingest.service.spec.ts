@@ -22,6 +22,7 @@ const MOBWAY: WebhookSource = {
   scheme: 'mobway',
   secrets: ['s'],
   normalizer: NORMALIZERS.mobway,
+  normalizerName: 'mobway',
   unfixable: 'acknowledge',
 };
 const WEGUARD: WebhookSource = {
@@ -29,6 +30,7 @@ const WEGUARD: WebhookSource = {
   scheme: 'weguard',
   secrets: ['s'],
   normalizer: NORMALIZERS.weguard,
+  normalizerName: 'weguard',
   unfixable: 'refuse',
 };
 
@@ -204,6 +206,41 @@ describe(IngestService.name, () => {
       expect(err.getStatus()).toBe(422);
       expect(metrics.render()).toMatch(/gateway_publish_refused_total\{source="weguard"\} 1/);
       expect(metrics.render()).not.toMatch(/gateway_publish_unavailable_total\{/);
+    });
+  });
+
+  describe('the raw message tells the completeness ledger what became of the request', () => {
+    const rawHeaders = (messages: OutgoingMessage[]) =>
+      Object.fromEntries(
+        Object.entries(messages.find((m) => m.topic === TOPICS.raw)!.message.headers!).map(
+          ([k, v]) => [k, String(v)],
+        ),
+      );
+
+    it('counts readings accepted and dead-lettered, as the answer does', async () => {
+      const { sut, publisher, webhook } = buildSut();
+      await expect(
+        sut.accept(webhook(MOBWAY), body({ [VIN]: [reading(0), {}, reading(1)] })),
+      ).resolves.toMatchObject({ accepted: 2, deadLettered: 1 });
+      expect(rawHeaders(publisher.calls[0])).toMatchObject({
+        source: 'mobway',
+        normalizer: 'mobway',
+        'record-type': 'vehicle',
+        readings: '3',
+        accepted: '2',
+        'dead-lettered': '1',
+      });
+    });
+
+    it('counts a body that is not JSON as one dead-lettered reading', async () => {
+      const { sut, publisher, webhook } = buildSut();
+      await sut.accept(webhook(MOBWAY), Buffer.from('{not json'));
+      expect(rawHeaders(publisher.calls[0])).toMatchObject({
+        'record-type': 'vehicle',
+        readings: '1',
+        accepted: '0',
+        'dead-lettered': '1',
+      });
     });
   });
 });

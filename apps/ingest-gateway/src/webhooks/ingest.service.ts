@@ -7,7 +7,9 @@ import {
   rawMessage,
   recordMessage,
   rejectionFields,
+  RawTally,
   RequestMeta,
+  tallied,
 } from '@app/kafka/messages';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { messageBytes } from '../publishing/produce-request.budget';
@@ -86,7 +88,7 @@ export class IngestService {
         source,
         meta,
         [
-          raw,
+          tallied(raw, this.tally(source, 0, 1)),
           this.fit(
             deadLetter({ ...meta, reasons: [reason], originalBase64: body.toString('base64') }),
             meta,
@@ -143,6 +145,7 @@ export class IngestService {
       this.logger.warn(`${source.name} request ${requestId}: ${reason}`);
     }
     const deadLettered = records.length - accepted + rejected.length + skipped;
+    tallied(raw, this.tally(source, accepted, deadLettered));
     const refusal = await this.publish(
       source,
       meta,
@@ -156,6 +159,15 @@ export class IngestService {
         `${source.name} request ${requestId}: ${rejected.length} reading(s) dead-lettered, first: ${rejected[0].reasons.join('; ')}`,
       );
     return { status: 'success', accepted, deadLettered };
+  }
+
+  private tally(source: WebhookSource, accepted: number, deadLettered: number): RawTally {
+    return {
+      normalizer: source.normalizerName,
+      recordType: source.normalizer.recordType,
+      accepted,
+      deadLettered,
+    };
   }
 
   /** a record no produce request can carry becomes a dead letter that says so; the reading stays on the raw topic */

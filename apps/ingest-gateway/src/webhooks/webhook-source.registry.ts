@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, UnfixablePolicy } from '@app/config';
-import { normalizerNamed, RecordNormalizer } from '@app/normalization';
+import { NormalizerName, normalizerNamed, RecordNormalizer } from '@app/normalization';
 import type { SchemeName } from '@app/verification';
 
 /** a sender we accept webhooks from: data, not a class per sender */
@@ -10,6 +10,8 @@ export interface WebhookSource {
   secrets: readonly string[];
   /** reads the sender's body shape into records */
   normalizer: RecordNormalizer;
+  /** its name in NORMALIZERS, on the raw archive's messages */
+  normalizerName: NormalizerName;
   /** see UnfixablePolicy: 'acknowledge' (mobway) answers 200 and dead-letters, 'refuse' a 4xx */
   unfixable: UnfixablePolicy;
 }
@@ -28,7 +30,7 @@ export class WebhookSourceRegistry {
         continue;
       }
       const read = normalizerNamed(normalizer);
-      this.sources.set(source.name, { ...source, normalizer: read });
+      this.sources.set(source.name, { ...source, normalizer: read, normalizerName: normalizer });
       const rotation =
         source.secrets.length > 1 ? ` (${source.secrets.length} secrets: key rotation)` : '';
       this.logger.log(
