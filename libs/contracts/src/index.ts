@@ -26,3 +26,9 @@ export { DeadLetterV1Contract, type DeadLetterV1 } from './dead-letter.v1';
 export { compileContract, type ContractCheck } from './contract.compiler';
 export { jsonSchemaOf, exampleOf, PUBLISHED_CONTRACTS } from './contract.json';
 export { checkVehicle, checkLocation } from './record.checks';
+export {
+  REASON_CLASSES,
+  type ReasonClass,
+  reasonClass,
+  isReasonClass,
+} from './dead-letter.reasons';
