@@ -88,6 +88,8 @@ export class AppConfig {
   consumer: { maxBatch: number };
   /** the console's dead-letter store: days kept by occurredAt (0: keep everything) */
   deadLetters: { retentionDays: number };
+  /** replays of the raw archive (libs/replay) */
+  replay: { maxWindowDays: number; slackSeconds: number };
   /** record tables: partition span and retention per record type (0: keep everything) */
   storage: {
     partitionSpan: 'day' | 'week' | 'month';

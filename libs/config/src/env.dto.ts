@@ -314,6 +314,20 @@ export class EnvDto {
   @Max(3660)
   VEHICLE_DATA_MAX_WINDOW_DAYS = 31;
 
+  /** the longest window of receipt time one replay of the raw archive may cover */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3660)
+  REPLAY_MAX_WINDOW_DAYS = 31;
+
+  /** how far a raw message's Kafka timestamp (the gateway's produce time) may stray from its received-at */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86_400)
+  REPLAY_SLACK_SECONDS = 300;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -159,6 +159,10 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
   config.deadLetters = { retentionDays: dto.DEAD_LETTER_RETENTION_DAYS };
+  config.replay = {
+    maxWindowDays: dto.REPLAY_MAX_WINDOW_DAYS,
+    slackSeconds: dto.REPLAY_SLACK_SECONDS,
+  };
   config.storage = {
     partitionSpan: dto.RECORD_PARTITION_SPAN as AppConfig['storage']['partitionSpan'],
     retentionDays: {

@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { ReplayJob, ReplayJobRepository } from './replay-job.repository';
+import { fractionDone, windowProblem } from './replay-window';
+import type { ReplayEngine } from './replay.engine';
+import type { ReplayProgress, ReplaySpec } from './replay.types';
+import type { SourceNormalizers } from './source-normalizers';
+
+export interface ReplayRunnerOptions {
+  maxWindowDays: number;
+  /** a running job whose heartbeat is older than this was interrupted and may be taken over */
+  staleSeconds: number;
+}
+
+/** a replay that cannot be run now: done, cancelled, running elsewhere, or unknown */
+export class ReplayNotRunnableError extends Error {
+  constructor(
+    readonly id: string,
+    readonly job?: ReplayJob,
+  ) {
+    super(
+      job
+        ? `replay ${id} is ${job.status}${job.status === 'running' ? ' in another process (its heartbeat is recent)' : ''}: not resumed`
+        : `replay ${id} does not exist`,
+    );
+    this.name = 'ReplayNotRunnableError';
+  }
+}
+
+export type ProgressListener = (
+  job: ReplayJob['id'],
+  progress: ReplayProgress,
+  fraction: number,
+) => void;
+
+/**
+ * Replay jobs: made in replay_jobs, run by the engine, checkpointed after every batch, finished as
+ * done or failed. A job interrupted by a stop or a crash is resumed from its checkpoint by
+ * `run(id)` (the command's --resume), or by `resumeOrphans()` (the console at start).
+ */
+export class ReplayRunner {
+  private readonly logger = new Logger(ReplayRunner.name);
+  private readonly running = new Map<string, Promise<ReplayJob>>();
+
+  constructor(
+    private readonly jobs: ReplayJobRepository,
+    private readonly engine: ReplayEngine,
+    private readonly sources: SourceNormalizers,
+    private readonly options: ReplayRunnerOptions,
+  ) {}
+
+  /** what is wrong with a replay's spec, in words; undefined when it can run */
+  problem(spec: ReplaySpec): string | undefined {
+    if (!this.sources.has(spec.source))
+      return `unknown source "${spec.source}" (configured: ${this.sources.names().join(', ')})`;
+    return windowProblem(spec.from, spec.to, this.options.maxWindowDays);
+  }
+
+  create(spec: ReplaySpec): Promise<ReplayJob> {
+    const problem = this.problem(spec);
+    if (problem) throw new RangeError(problem);
+    return this.jobs.create(randomUUID(), spec);
+  }
+
+  /** a new job, run in the background: its state is in replay_jobs */
+  async start(spec: ReplaySpec): Promise<ReplayJob> {
+    const job = await this.create(spec);
+    this.background(job.id);
+    return job;
+  }
+
+  find(id: string): Promise<ReplayJob | undefined> {
+    return this.jobs.find(id);
+  }
+
+  recent(limit: number): Promise<ReplayJob[]> {
+    return this.jobs.recent(limit);
+  }
+
+  cancel(id: string): Promise<ReplayJob | undefined> {
+    return this.jobs.cancel(id);
+  }
+
+  /** resumes, in the background, the jobs no process runs (queued, or running with an old heartbeat) */
+  async resumeOrphans(): Promise<string[]> {
+    const ids = await this.jobs.orphans(this.options.staleSeconds);
+    for (const id of ids) this.background(id);
+    return ids;
+  }
+
+  /** runs (or resumes) a job to its end; rejects with ReplayNotRunnableError when it may not run */
+  run(id: string, listener?: ProgressListener, signal?: AbortSignal): Promise<ReplayJob> {
+    const current = this.running.get(id);
+    if (current) return current;
+    const run = this.runClaimed(id, listener, signal).finally(() => this.running.delete(id));
+    this.running.set(id, run);
+    return run;
+  }
+
+  /** waits for the jobs this process runs (at shutdown, after aborting them) */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.running.values()]);
+  }
+
+  private background(id: string): void {
+    this.run(id).then(
+      (job) => this.logger.log(`replay ${id}: ${job.status}`),
+      (error: Error) => this.logger.warn(`replay ${id}: ${error.message}`),
+    );
+  }
+
+  private async runClaimed(
+    id: string,
+    listener?: ProgressListener,
+    signal?: AbortSignal,
+  ): Promise<ReplayJob> {
+    const job = await this.jobs.claim(id, this.options.staleSeconds);
+    if (!job) throw new ReplayNotRunnableError(id, await this.jobs.find(id));
+    // the heartbeat goes on while a batch waits for Kafka
+    const heartbeat = setInterval(
+      () => void this.jobs.touch(id).catch(() => undefined),
+      Math.max(1000, (this.options.staleSeconds * 1000) / 3),
+    );
+    try {
+      const resumeFrom: ReplayProgress | undefined =
+        Object.keys(job.checkpoints).length > 0
+          ? { checkpoints: job.checkpoints, counters: job.counters }
+          : undefined;
+      const { cancelled } = await this.engine.run(id, job, resumeFrom, async (progress) => {
+        listener?.(id, progress, fractionDone(progress.checkpoints));
+        const status = await this.jobs.checkpoint(id, progress);
+        return status === 'cancelled' || signal?.aborted ? 'cancel' : 'continue';
+      });
+      if (cancelled && signal?.aborted)
+        await this.jobs.finish(id, 'failed', `interrupted: resume with --resume ${id}`);
+      else if (!cancelled) await this.jobs.finish(id, 'done');
+    } catch (error) {
+      await this.jobs.finish(id, 'failed', (error as Error).message);
+    } finally {
+      clearInterval(heartbeat);
+    }
+    return (await this.jobs.find(id))!;
+  }
+}
