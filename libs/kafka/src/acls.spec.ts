@@ -48,12 +48,14 @@ describe(aclEntries.name, () => {
     );
   });
 
-  it('lets the console read dead letters in its group and re-publish records', () => {
+  it('lets the console read dead letters in its group, replay the raw archive in replay- groups and re-publish', () => {
     expect(summary('console', 'co').sort()).toEqual(
       [
         `READ TOPIC:LITERAL:${TOPICS.deadLetter} User:co`,
         'READ GROUP:LITERAL:console-dead-letters User:co',
-        ...[TOPICS.vehicle, TOPICS.location].flatMap((t) => [
+        `READ TOPIC:LITERAL:${TOPICS.raw} User:co`,
+        'READ GROUP:PREFIXED:replay- User:co',
+        ...[TOPICS.vehicle, TOPICS.location, TOPICS.deadLetter].flatMap((t) => [
           `WRITE TOPIC:LITERAL:${t} User:co`,
           `DESCRIBE TOPIC:LITERAL:${t} User:co`,
         ]),

@@ -13,6 +13,8 @@ import type { KafkaAclRole } from '@app/config';
 export const SINK_GROUPS = { vehicle: 'vehicle-consumer', location: 'location-consumer' } as const;
 /** the console's consumer groups: the dead-letter store */
 export const CONSOLE_GROUPS = { deadLetters: 'console-dead-letters' } as const;
+/** the prefix of the throwaway groups a replay reads the raw archive with (libs/replay) */
+export const REPLAY_GROUP_PREFIX = 'replay';
 
 interface Grant {
   resourceType: AclResourceTypes;
@@ -70,11 +72,15 @@ export const ACL_GRANTS: Readonly<Record<KafkaAclRole, (user: string) => Grant[]
     produce(TOPICS.deadLetter),
     idempotentWrite,
   ],
-  // stores dead letters; re-drives consume-stage ones by re-publishing their record
+  // stores dead letters; re-drives consume-stage ones by re-publishing their record; replays the
+  // raw archive (reads it in throwaway groups, publishes records and dead letters)
   console: () => [
     ...consume(TOPICS.deadLetter, CONSOLE_GROUPS.deadLetters),
+    topic(TOPICS.raw, AclOperationTypes.READ),
+    group(`${REPLAY_GROUP_PREFIX}-`, ResourcePatternTypes.PREFIXED),
     produce(TOPICS.vehicle),
     produce(TOPICS.location),
+    produce(TOPICS.deadLetter),
     idempotentWrite,
   ],
   subscriber: (user) => [

@@ -9,3 +9,4 @@ export * from './replay.engine';
 export * from './replay-job.repository';
 export * from './replay.runner';
 export * from './source-normalizers';
+export * from './replay.factory';

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { TOPICS } from '@app/contracts';
+import { REPLAY_GROUP_PREFIX } from '@app/kafka/acls';
 import { BatchHandler, OffsetRange, readPartitions } from './raw-archive.reader';
 
 export interface PartitionOffset {
@@ -20,7 +21,7 @@ export class KafkaRawArchive implements RawArchive {
   constructor(
     private readonly kafka: Kafka,
     private readonly topic: string = TOPICS.raw,
-    private readonly groupPrefix = 'replay',
+    private readonly groupPrefix = REPLAY_GROUP_PREFIX,
   ) {}
 
   offsetsAt(timestamp: number): Promise<PartitionOffset[]> {

@@ -132,6 +132,14 @@ export class ReplayJobRepository {
     );
   }
 
+  /** lets go of a running job this process stops before its end: the next start (or --resume) takes it over at once */
+  async release(id: string): Promise<void> {
+    await this.db.query(
+      `UPDATE replay_jobs SET heartbeat_at = NULL, updated_at = now() WHERE id = $1 AND status = 'running'`,
+      [id],
+    );
+  }
+
   /** the end of a run; a job cancelled meanwhile stays cancelled */
   async finish(id: string, status: 'done' | 'failed', error?: string): Promise<void> {
     await this.db.query(

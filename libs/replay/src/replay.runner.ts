@@ -35,12 +35,15 @@ export type ProgressListener = (
 
 /**
  * Replay jobs: made in replay_jobs, run by the engine, checkpointed after every batch, finished as
- * done or failed. A job interrupted by a stop or a crash is resumed from its checkpoint by
- * `run(id)` (the command's --resume), or by `resumeOrphans()` (the console at start).
+ * done or failed. A job stopped by its process (a signal, a shutdown) stays `running` without a
+ * heartbeat; one whose process died keeps a heartbeat that grows old. Either is resumed from its
+ * checkpoint by `run(id)` (the command's --resume) or by `resumeOrphans()` (the console at start),
+ * as is a failed one by `run(id)`.
  */
 export class ReplayRunner {
   private readonly logger = new Logger(ReplayRunner.name);
   private readonly running = new Map<string, Promise<ReplayJob>>();
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly jobs: ReplayJobRepository,
@@ -97,13 +100,17 @@ export class ReplayRunner {
     return run;
   }
 
-  /** waits for the jobs this process runs (at shutdown, after aborting them) */
-  async settled(): Promise<void> {
+  /**
+   * Stops every job this process runs at its next checkpoint and lets go of it, still running:
+   * the next start resumes it from there (resumeOrphans).
+   */
+  async shutdown(): Promise<void> {
+    this.stopping.abort();
     await Promise.allSettled([...this.running.values()]);
   }
 
   private background(id: string): void {
-    this.run(id).then(
+    this.run(id, undefined, this.stopping.signal).then(
       (job) => this.logger.log(`replay ${id}: ${job.status}`),
       (error: Error) => this.logger.warn(`replay ${id}: ${error.message}`),
     );
@@ -131,8 +138,7 @@ export class ReplayRunner {
         const status = await this.jobs.checkpoint(id, progress);
         return status === 'cancelled' || signal?.aborted ? 'cancel' : 'continue';
       });
-      if (cancelled && signal?.aborted)
-        await this.jobs.finish(id, 'failed', `interrupted: resume with --resume ${id}`);
+      if (cancelled && signal?.aborted) await this.jobs.release(id);
       else if (!cancelled) await this.jobs.finish(id, 'done');
     } catch (error) {
       await this.jobs.finish(id, 'failed', (error as Error).message);
