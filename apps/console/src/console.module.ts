@@ -4,6 +4,7 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { PersistenceModule } from '@app/persistence';
 import { HealthController } from '@app/platform';
+import { DeadLetterModule } from './dead-letters/dead-letter.module';
 import { ReplayModule } from './replay/replay.module';
 
 /** the operator's app: dead letters to list, inspect and re-drive (and later replay and the web console) */
@@ -17,6 +18,7 @@ export class ConsoleModule {
         KafkaModule,
         PersistenceModule,
         TerminusModule,
+        DeadLetterModule.forRoot(),
         ReplayModule,
       ],
       controllers: [HealthController],

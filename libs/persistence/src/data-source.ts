@@ -2,6 +2,7 @@ import { DataSource } from 'typeorm';
 import { InitialSchema1763800000000 } from './migrations/1763800000000-initial-schema';
 import { RangePageIndex1764000000000 } from './migrations/1764000000000-range-page-index';
 import { PartitionedRecords1765000000000 } from './migrations/1765000000000-partitioned-records';
+import { DeadLetters1766000000000 } from './migrations/1766000000000-dead-letters';
 import { ReplayJobs1766100000000 } from './migrations/1766100000000-replay-jobs';
 
 /** every migration, in order (a test may apply a prefix to build an older schema) */
@@ -9,6 +10,7 @@ export const MIGRATIONS = [
   InitialSchema1763800000000,
   RangePageIndex1764000000000,
   PartitionedRecords1765000000000,
+  DeadLetters1766000000000,
   ReplayJobs1766100000000,
 ];
 
