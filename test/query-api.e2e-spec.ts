@@ -525,6 +525,23 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       expect(ids.slice(1)).toEqual(seeded.map((r) => r.eventId));
     });
 
+    it('streams the whole range as CSV and GeoJSON too, over keyset pages, each record once', async () => {
+      const path = `/v1/vehicles/${vin}/telemetry?limit=10&to=${iso(T0 + minutes(59))}`;
+      const csv = await (
+        await fetch(`${vehicles.url}${path}&format=csv`, { headers: AUTH })
+      ).text();
+      const rows = csv.split('\r\n').slice(1, -1);
+      expect(rows).toHaveLength(2501);
+      // the one inserted an hour before T0 while paging comes first
+      expect(rows.slice(1).map((row) => row.slice(0, row.indexOf(',')))).toEqual(
+        seeded.map((r) => r.eventId),
+      );
+      const geo = JSON.parse(
+        await (await fetch(`${vehicles.url}${path}&format=geojson`, { headers: AUTH })).text(),
+      ) as { features: Array<{ id?: string }> };
+      expect(geo.features.slice(2).map((f) => f.id)).toEqual(seeded.map((r) => r.eventId));
+    });
+
     it('pages rows too wide for the covering range index in order with the rest, whole', async () => {
       const wideVin = aVin();
       // random hex does not compress: these payloads are over any index entry's size
@@ -610,6 +627,132 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
         lastRecordedAt: iso(T0 + minutes(60)),
         recordCount: 2502,
       });
+    });
+  });
+
+  describe('files for fleet tools (CSV, GeoJSON, GPX)', () => {
+    const fields = (table: RecordTable<unknown>) => table.columns.map((c) => String(c.field));
+    const file = async (app: RunningApp, path: string, headers: Record<string, string> = AUTH) => {
+      const res = await fetch(`${app.url}${path}`, { headers });
+      return {
+        status: res.status,
+        type: res.headers.get('content-type'),
+        disposition: res.headers.get('content-disposition'),
+        text: await res.text(),
+      };
+    };
+
+    it('answers each format for readings just stored: chosen by format or Accept, as attachments', async () => {
+      const vin = aVin();
+      const stored = (
+        await insert(db, VEHICLE_TABLE, [
+          vehicle(vin, T0, { latitude: -23.5, longitude: -46.6, speedKph: 10 }),
+          // no position: a feature without geometry, no trkpt, empty cells
+          vehicle(vin, T0 + 1000, { event: 'a,"b"\n<c> & d' }),
+          vehicle(vin, T0 + 2000, {
+            latitude: -23.6,
+            longitude: -46.7,
+            attributes: { note: 'say "hi"' },
+          }),
+        ])
+      ).sort(byTimeThenId);
+      const path = `/v1/vehicles/${vin}/telemetry`;
+
+      const csv = await file(vehicles, `${path}?format=csv`);
+      expect(csv).toMatchObject({
+        status: 200,
+        type: 'text/csv; charset=utf-8; header=present',
+        disposition: `attachment; filename="${vin}.csv"`,
+      });
+      const lines = csv.text.split('\r\n');
+      expect(lines[0]).toBe(fields(VEHICLE_TABLE as RecordTable<unknown>).join(','));
+      expect(lines).toHaveLength(1 + 3 + 1);
+      expect(lines[1]).toMatch(new RegExp(`^${stored[0].eventId},e2e,${vin},${iso(T0)},`));
+      expect(csv.text).toContain(',"a,""b""\n<c> & d",');
+      expect(csv.text).toContain('"{""note"":""say \\""hi\\""""}"');
+
+      const geo = await file(vehicles, path, { ...AUTH, accept: 'application/geo+json' });
+      expect(geo).toMatchObject({
+        status: 200,
+        type: 'application/geo+json',
+        disposition: `attachment; filename="${vin}.geojson"`,
+      });
+      const collection = JSON.parse(geo.text) as {
+        features: Array<{ id?: string; geometry: unknown; properties: Record<string, unknown> }>;
+      };
+      expect(collection.features[0]).toEqual({
+        type: 'Feature',
+        geometry: {
+          type: 'LineString',
+          coordinates: [
+            [-46.6, -23.5],
+            [-46.7, -23.6],
+          ],
+        },
+        properties: { vin, positions: 2 },
+      });
+      expect(collection.features.slice(1).map((f) => [f.id, f.geometry])).toEqual([
+        [stored[0].eventId, { type: 'Point', coordinates: [-46.6, -23.5] }],
+        [stored[1].eventId, null],
+        [stored[2].eventId, { type: 'Point', coordinates: [-46.7, -23.6] }],
+      ]);
+      expect(collection.features[2].properties).toMatchObject({
+        schema: 'vehicle-telemetry/v1',
+        event: 'a,"b"\n<c> & d',
+        latitude: null,
+      });
+
+      const gpx = await file(vehicles, `${path}?format=gpx`, { ...AUTH, accept: 'text/csv' });
+      expect(gpx).toMatchObject({
+        status: 200,
+        type: 'application/gpx+xml; charset=utf-8',
+        disposition: `attachment; filename="${vin}.gpx"`,
+      });
+      expect(gpx.text).toMatch(/^<\?xml version="1.0" encoding="UTF-8"\?>\n<gpx version="1.1"/);
+      expect(gpx.text.match(/<trkpt /g)).toHaveLength(2);
+      expect(gpx.text).toContain(
+        `<trkpt lat="-23.5" lon="-46.6"><time>${iso(T0)}</time><extensions><ft:eventId>${stored[0].eventId}</ft:eventId>`,
+      );
+      expect(gpx.text).not.toContain('<c>');
+
+      const ndjson = await file(vehicles, `${path}?format=ndjson`);
+      expect(ndjson.text.trim().split('\n')).toHaveLength(3);
+      const json = await get<Page<VehicleTelemetryV1>>(vehicles, `${path}?format=json`, {
+        ...AUTH,
+        accept: 'application/x-ndjson',
+      });
+      expect(json.body.items.map((r) => r.eventId)).toEqual(stored.map((r) => r.eventId));
+
+      expect((await file(vehicles, path, { ...AUTH, accept: 'text/html' })).status).toBe(406);
+      expect((await file(vehicles, `${path}?format=kml`)).status).toBe(400);
+    });
+
+    it('writes GPX ele and GeoJSON altitude for a device', async () => {
+      const deviceId = aDeviceId();
+      await insert(db, LOCATION_TABLE, [
+        { ...location(deviceId, T0), altitudeM: 812.5 },
+        { ...location(deviceId, T0 + 1000), longitude: -46.7 },
+      ]);
+      const path = `/v1/devices/${encodeURIComponent(deviceId)}/locations`;
+      const gpx = await file(devices, `${path}?format=gpx`);
+      expect(gpx.status).toBe(200);
+      expect(gpx.text).toContain('<trkpt lat="-23.5" lon="-46.6"><ele>812.5</ele><time>');
+      expect(gpx.text).toContain('<trkpt lat="-23.5" lon="-46.7"><time>');
+      const geo = JSON.parse((await file(devices, `${path}?format=geojson`)).text) as {
+        features: Array<{ geometry: { coordinates: unknown } }>;
+      };
+      expect(geo.features.map((f) => f.geometry.coordinates)).toEqual([
+        [
+          [-46.6, -23.5],
+          [-46.7, -23.5],
+        ],
+        [-46.6, -23.5, 812.5],
+        [-46.7, -23.5],
+      ]);
+      const csv = await file(devices, `${path}?format=csv`);
+      expect(csv.text.split('\r\n')[0]).toBe(
+        fields(LOCATION_TABLE as RecordTable<unknown>).join(','),
+      );
     });
   });
 

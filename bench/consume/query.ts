@@ -114,6 +114,7 @@ export async function queryLatency(
     table: VEHICLE_TABLE,
     schema: VEHICLE_SCHEMA,
     entityKey: 'vin',
+    position: { latitude: 'latitude', longitude: 'longitude' },
   });
   const auth = { authorization: `Bearer ${apiKey}`, accept: 'application/json' };
   // the whole of one vehicle's readings: exactly PAGE rows when readingsPerVin = 1,000

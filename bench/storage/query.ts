@@ -49,6 +49,7 @@ export async function pageLatency(args: {
     table: VEHICLE_TABLE,
     schema: VEHICLE_SCHEMA,
     entityKey: 'vin',
+    position: { latitude: 'latitude', longitude: 'longitude' },
   });
   // the days the top-up filled whole: every window holds a full page
   const readings = fleet.fullDaysReadings;

@@ -91,6 +91,7 @@ export function ndjsonResponse(pages: AsyncIterator<JsonBody>): Promise<Streamab
 export async function streamedResponse(
   chunks: AsyncGenerator<string | Buffer>,
   type: string,
+  disposition?: string,
 ): Promise<StreamableFile> {
   const first = await chunks.next();
   async function* all(): AsyncGenerator<string | Buffer> {
@@ -101,5 +102,5 @@ export async function streamedResponse(
   const stream = Readable.from(all());
   // a stream destroyed before its first read never starts `all`, so close the source here too
   stream.once('close', () => void chunks.return(undefined).catch(() => undefined));
-  return new StreamableFile(stream, { type });
+  return new StreamableFile(stream, { type, disposition });
 }

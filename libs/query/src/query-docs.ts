@@ -56,5 +56,6 @@ export const QUERY_API_DESCRIPTION = [
   '- **Time ranges** are half-open, `from` inclusive and `to` exclusive, ordered by (`recordedAt`, `eventId`), paged with an opaque `nextCursor`. Pages are stable under concurrent inserts: each stored record appears once; a record that arrives late with an older `recordedAt` than the cursor is not in later pages, so use the changes feed to catch those.',
   '- **The changes feed** returns every record in ingestion order (`seq`), late arrivals included; `waitSeconds` long-polls.',
   '- **Bulk**: range and changes routes stream newline-delimited JSON without the page limit when asked with `Accept: application/x-ndjson`. A changes stream ends at the newest record when it started; resume from the last `seq`.',
+  '- **Files for fleet tools**: range routes also answer as CSV (`text/csv`), GeoJSON (`application/geo+json`: the track as a LineString, then a Point feature per reading) and GPX 1.1 (`application/gpx+xml`), chosen by `Accept` or by `format=csv|geojson|gpx|ndjson|json`, which wins; streamed whole like NDJSON and sent as attachments.',
   '- **Gaps**: silences longer than `minGapSeconds`, including at the edges of the range (flagged), where to ask the provider for a resend.',
 ].join('\n');

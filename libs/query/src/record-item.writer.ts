@@ -161,6 +161,11 @@ export class RecordItemWriter<R extends QueryableRecord> {
   /** the row as the next item of `body` */
   record(body: JsonBody, row: RecordRow): void {
     body.beginItem();
+    this.object(body, row);
+  }
+
+  /** the row as a JSON object where `body` expects a value, not as an item of its array */
+  object(body: JsonBody, row: RecordRow): void {
     this.fields(body, row);
     body.byte(0x7d);
   }

@@ -52,6 +52,8 @@ function hand(rows: RecordRow[], each: (row: RecordRow) => void): number {
 class FakeRepository {
   rows: RecordRow[] = [];
   calls: string[] = [];
+  /** runs before each range read, e.g. to store a row between two passes */
+  beforeRange: () => void = () => undefined;
 
   range(
     _entity: string,
@@ -59,6 +61,7 @@ class FakeRepository {
     limit: number,
     each: (row: RecordRow) => void,
   ): Promise<number> {
+    this.beforeRange();
     this.calls.push(`range ${bounds.after?.eventId ?? '-'} ${limit}`);
     const start = bounds.after
       ? this.rows.findIndex((r) => eventIdOf(r) === bounds.after!.eventId) + 1
@@ -148,7 +151,7 @@ describe(RecordQueryService.name, () => {
     it('pages with limit + 1 and a cursor at the last row; null when exhausted', async () => {
       repository.rows = [1, 2, 3, 4, 5].map(aRow);
       const first = await json<{ items: VehicleTelemetryV1[]; nextCursor: string }>(
-        sut.range('V', query(RangeQueryDto, { limit: 2 }), { ndjson: false }),
+        sut.range('V', query(RangeQueryDto, { limit: 2 }), 'json'),
       );
       expect(first.items.map((r) => r.eventId)).toEqual([eventId(1), eventId(2)]);
       expect(decodeRangeCursor(first.nextCursor)).toEqual({
@@ -157,9 +160,7 @@ describe(RecordQueryService.name, () => {
       });
       expect(repository.calls).toEqual(['range - 3']);
       const last = await json<{ items: VehicleTelemetryV1[]; nextCursor: null }>(
-        sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), {
-          ndjson: false,
-        }),
+        sut.range('V', query(RangeQueryDto, { limit: 3, cursor: first.nextCursor }), 'json'),
       );
       expect(last.items.map((r) => r.eventId)).toEqual([eventId(3), eventId(4), eventId(5)]);
       expect(last.nextCursor).toBeNull();
@@ -167,9 +168,7 @@ describe(RecordQueryService.name, () => {
 
     it('streams every row in keyset pages when asked for NDJSON, whatever the limit', async () => {
       repository.rows = Array.from({ length: STREAM_PAGE * 2 + 1 }, (_, i) => aRow(i + 1));
-      const file = await sut.range('V', query(RangeQueryDto, { limit: 1 }), {
-        ndjson: true,
-      });
+      const file = await sut.range('V', query(RangeQueryDto, { limit: 1 }), 'ndjson');
       const items = await lines(file);
       expect(items).toHaveLength(STREAM_PAGE * 2 + 1);
       expect(items[STREAM_PAGE]).toMatchObject({
@@ -183,9 +182,56 @@ describe(RecordQueryService.name, () => {
       ]);
     });
 
+    it('streams a CSV file over keyset pages: the header with the first page, a chunk per page, as an attachment', async () => {
+      repository.rows = Array.from({ length: STREAM_PAGE * 2 + 1 }, (_, i) => aRow(i + 1));
+      const file = await sut.range('V', query(RangeQueryDto, { limit: 1 }), 'csv');
+      expect(file.getHeaders()).toEqual({
+        type: 'text/csv; charset=utf-8; header=present',
+        disposition: 'attachment; filename="V.csv"',
+      });
+      const chunks: string[] = [];
+      for await (const chunk of file.getStream()) chunks.push(String(chunk));
+      expect(chunks).toHaveLength(3);
+      expect(chunks[0]).toMatch(/^eventId,source,vin,recordedAt,/);
+      const lines = chunks.join('').split('\r\n');
+      expect(lines).toHaveLength(1 + STREAM_PAGE * 2 + 1 + 1);
+      expect(lines[STREAM_PAGE + 1]).toMatch(new RegExp(`^${eventId(STREAM_PAGE + 1)},`));
+      expect(lines.at(-1)).toBe('');
+      expect(repository.calls).toHaveLength(3);
+    });
+
+    it('reads the range twice for GeoJSON, both passes up to the seq stored when it started', async () => {
+      repository.rows = [1, 2, 3].map(aRow);
+      let reads = 0;
+      // a reading arrives between the line's pass and the points' pass
+      repository.beforeRange = () => {
+        if (++reads === 2) repository.rows.push(aRow(4));
+      };
+      const file = await sut.range('V', query(RangeQueryDto), 'geojson');
+      expect(file.getHeaders()).toMatchObject({ type: 'application/geo+json' });
+      const collection = JSON.parse(await text(file)) as {
+        features: { id?: string; properties: Record<string, unknown> }[];
+      };
+      expect(collection.features[0].properties).toEqual({ vin: 'V', positions: 0 });
+      expect(collection.features.slice(1).map((f) => f.id)).toEqual([1, 2, 3].map(eventId));
+      expect(repository.calls).toEqual(['range - 1000', 'range - 1000']);
+    });
+
+    it.each(['csv', 'geojson', 'gpx'] as const)(
+      'rejects a %s request whose first read fails, before any byte is sent',
+      async (format) => {
+        repository.beforeRange = () => {
+          throw new Error('connection refused');
+        };
+        await expect(sut.range('V', query(RangeQueryDto), format)).rejects.toThrow(
+          'connection refused',
+        );
+      },
+    );
+
     it('refuses a cursor it did not hand out, even when called without the DTO check', async () => {
       await expect(
-        sut.range('V', query(RangeQueryDto, { cursor: 'nope' }), { ndjson: false }),
+        sut.range('V', query(RangeQueryDto, { cursor: 'nope' }), 'json'),
       ).rejects.toThrow(BadRequestException);
     });
   });
@@ -286,7 +332,7 @@ describe(RecordQueryService.name, () => {
     repository.rows = [1, 2, 3].map(aRow);
     const cursor = encodeRangeCursor({ recordedAt: cursorAt(1), eventId: eventId(1) });
     const page = await json<{ items: VehicleTelemetryV1[] }>(
-      sut.range('V', query(RangeQueryDto, { cursor }), { ndjson: false }),
+      sut.range('V', query(RangeQueryDto, { cursor }), 'json'),
     );
     expect(page.items.map((r) => r.eventId)).toEqual([eventId(2), eventId(3)]);
   });

@@ -12,8 +12,13 @@ import { EntityPage, GapReportDto } from './dto/pages.dto';
 import { MIN_INSTANT, parseOffsetTimestamp } from './dto/query.validators';
 import { RangeQueryDto } from './dto/range-query.dto';
 import { JsonBody } from './json-body';
-import { ndjsonPage, ndjsonResponse } from './ndjson';
+import { ndjsonPage, ndjsonResponse, streamedResponse } from './ndjson';
+import { attachmentOf, RANGE_FORMATS, RangeFileFormat, RangeFormat } from './range-format';
 import { EntitySummary, RecordMapper, RecordRow } from './record.mapper';
+import { RecordCsvWriter } from './record-csv.writer';
+import { RangeFileEncoder, RangeFileWriter } from './record-file.writer';
+import { RecordGeoJsonWriter } from './record-geojson.writer';
+import { RecordGpxWriter } from './record-gpx.writer';
 import { RecordItemWriter } from './record-item.writer';
 import {
   decodeEntityCursor,
@@ -30,7 +35,7 @@ import {
 import { RecordQueryRepository, RowSink } from './record-query.repository';
 import { RangeBounds } from './record-query.sql';
 
-/** keyset page size of bulk reads (NDJSON, /vehicle-data): memory stays at one page whatever the total */
+/** keyset page size of bulk reads (NDJSON, files, /vehicle-data): memory stays at one page whatever the total */
 export const STREAM_PAGE = 1000;
 /** how often a long-poll looks for new rows */
 export const POLL_INTERVAL_MS = 100;
@@ -50,6 +55,7 @@ export class RecordQueryService<
 > {
   private readonly mapper: RecordMapper<R, E>;
   private readonly writer: RecordItemWriter<R>;
+  private readonly files: Record<RangeFileFormat, RangeFileWriter>;
 
   constructor(
     private readonly repository: RecordQueryRepository,
@@ -57,6 +63,11 @@ export class RecordQueryService<
   ) {
     this.mapper = new RecordMapper(definition);
     this.writer = new RecordItemWriter(definition);
+    this.files = {
+      csv: new RecordCsvWriter(definition),
+      geojson: new RecordGeoJsonWriter(definition),
+      gpx: new RecordGpxWriter(definition),
+    };
   }
 
   async entities(query: EntityListQueryDto): Promise<EntityPage<EntitySummary<E>>> {
@@ -79,13 +90,10 @@ export class RecordQueryService<
 
   /**
    * A RecordPage as JSON text: each row is written as an item the moment pg reads it (see
-   * JsonBody, RecordItemWriter), so a page costs the heap one row at a time.
+   * JsonBody, RecordItemWriter), so a page costs the heap one row at a time. NDJSON and the files
+   * (CSV, GeoJSON, GPX) hold the whole range, streamed a keyset page at a time.
    */
-  async range(
-    entity: string,
-    query: RangeQueryDto,
-    format: ResponseFormat,
-  ): Promise<StreamableFile> {
+  async range(entity: string, query: RangeQueryDto, format: RangeFormat): Promise<StreamableFile> {
     const bounds: RangeBounds = {
       from: query.from,
       to: query.to,
@@ -94,7 +102,13 @@ export class RecordQueryService<
           ? undefined
           : required(decodeRangeCursor(query.cursor), 'cursor'),
     };
-    if (format.ndjson)
+    if (format !== 'json' && format !== 'ndjson')
+      return streamedResponse(
+        this.filePages(entity, bounds, this.files[format].open(entity)),
+        RANGE_FORMATS[format].contentType,
+        attachmentOf(entity, format),
+      );
+    if (format === 'ndjson')
       return ndjsonResponse(
         this.keysetPages(
           entity,
@@ -221,6 +235,43 @@ export class RecordQueryService<
   }
 
   /**
+   * The range as one file, a chunk per keyset page: `begin` goes out with the first page (which is
+   * read before the response starts, so a failing database still gets an error status) and each
+   * pass's `end` with its last. A file read in more than one pass sees only the rows stored when it
+   * started (seq up to the newest then), so its passes agree while new readings arrive.
+   */
+  private async *filePages(
+    entity: string,
+    bounds: RangeBounds,
+    file: RangeFileEncoder,
+  ): AsyncGenerator<Buffer> {
+    const upTo = file.passes > 1 ? await this.repository.lastSeq() : undefined;
+    let body = new JsonBody('', STREAM_PAGE);
+    file.begin(body);
+    for (let pass = 0; pass < file.passes; pass++) {
+      let after = bounds.after;
+      for (;;) {
+        let last: RecordRow | undefined;
+        const rows = await this.repository.range(
+          entity,
+          { ...bounds, after },
+          STREAM_PAGE,
+          (row) => {
+            if (upTo === undefined || !seqAfter(seqOf(row), upTo)) file.row(pass, body, row);
+            last = row;
+          },
+        );
+        if (rows < STREAM_PAGE) break;
+        after = this.mapper.positionOf(last!);
+        yield body.bytes('');
+        body = new JsonBody('', STREAM_PAGE);
+      }
+      file.end(pass, body);
+    }
+    yield body.bytes('');
+  }
+
+  /**
    * The feed from `after` up to the newest seq when the stream starts, as NDJSON pages: writers
    * commit in seq order, so the stream ends, and its last seq is where the next request resumes.
    */
@@ -246,6 +297,11 @@ export class RecordQueryService<
       if (rows === 0) return;
     }
   }
+}
+
+/** seq `a` is after seq `b`: decimal texts of a bigint, compared without parsing */
+function seqAfter(a: string, b: string): boolean {
+  return a.length !== b.length ? a.length > b.length : a > b;
 }
 
 /** a record row's seq: where the changes feed resumes after it */

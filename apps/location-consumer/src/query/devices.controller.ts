@@ -10,12 +10,15 @@ import { DeviceLocationV1 } from '@app/contracts';
 import {
   AcceptsNdjson,
   ApiPageOrNdjson,
+  ApiRangeFormats,
   ChangesQueryDto,
   ClientSignal,
   EntityListQueryDto,
   GapReportDto,
   GapsQueryDto,
+  NegotiatedRangeFormat,
   QueryApi,
+  RangeFormat,
   RangeQueryDto,
   RecordQueryService,
 } from '@app/query';
@@ -78,13 +81,17 @@ export class DevicesController {
   @Get(':deviceId/locations')
   @DEVICE_ID
   @ApiOperation({ summary: "A device's locations in [from, to), ordered by (recordedAt, eventId)" })
-  @ApiPageOrNdjson(DeviceLocationPageDto, DeviceLocationDto, 'the stream holds the whole range')
+  @ApiRangeFormats(
+    DeviceLocationPageDto,
+    DeviceLocationDto,
+    'NDJSON and the files hold the whole range',
+  )
   locations(
     @Param('deviceId', DeviceIdPipe) deviceId: string,
     @Query() query: RangeQueryDto,
-    @AcceptsNdjson() ndjson: boolean,
+    @NegotiatedRangeFormat() format: RangeFormat,
   ): Promise<DeviceLocationPageDto | StreamableFile> {
-    return this.records.range(deviceId, query, { ndjson });
+    return this.records.range(deviceId, query, format);
   }
 
   @Get(':deviceId/gaps')

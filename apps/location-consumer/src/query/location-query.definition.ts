@@ -7,6 +7,7 @@ export const LOCATION_QUERY = defineRecordQuery<DeviceLocationV1, 'deviceId'>(
   LOCATION_TABLE,
   LOCATION_SCHEMA,
   'deviceId',
+  { latitude: 'latitude', longitude: 'longitude', altitude: 'altitudeM' },
 );
 
 /** stored device ids are trimmed, case kept (the ingest path stores them so) */

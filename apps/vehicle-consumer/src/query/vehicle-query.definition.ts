@@ -7,6 +7,7 @@ export const VEHICLE_QUERY = defineRecordQuery<VehicleTelemetryV1, 'vin'>(
   VEHICLE_TABLE,
   VEHICLE_SCHEMA,
   'vin',
+  { latitude: 'latitude', longitude: 'longitude' },
 );
 
 /** stored VINs are trimmed and upper-case (the ingest path normalizes them the same way) */

@@ -10,12 +10,15 @@ import { VehicleTelemetryV1 } from '@app/contracts';
 import {
   AcceptsNdjson,
   ApiPageOrNdjson,
+  ApiRangeFormats,
   ChangesQueryDto,
   ClientSignal,
   EntityListQueryDto,
   GapReportDto,
   GapsQueryDto,
+  NegotiatedRangeFormat,
   QueryApi,
+  RangeFormat,
   RangeQueryDto,
   RecordQueryService,
 } from '@app/query';
@@ -77,13 +80,17 @@ export class VehiclesController {
   @Get(':vin/telemetry')
   @VIN
   @ApiOperation({ summary: "A VIN's readings in [from, to), ordered by (recordedAt, eventId)" })
-  @ApiPageOrNdjson(VehicleTelemetryPageDto, VehicleTelemetryDto, 'the stream holds the whole range')
+  @ApiRangeFormats(
+    VehicleTelemetryPageDto,
+    VehicleTelemetryDto,
+    'NDJSON and the files hold the whole range',
+  )
   telemetry(
     @Param('vin', VinPipe) vin: string,
     @Query() query: RangeQueryDto,
-    @AcceptsNdjson() ndjson: boolean,
+    @NegotiatedRangeFormat() format: RangeFormat,
   ): Promise<VehicleTelemetryPageDto | StreamableFile> {
-    return this.records.range(vin, query, { ndjson });
+    return this.records.range(vin, query, format);
   }
 
   @Get(':vin/gaps')

@@ -82,7 +82,45 @@ describe('vehicle query routes', () => {
       accept: 'application/x-ndjson',
     });
     expect(res.statusCode).toBe(200);
-    expect(records.calls).toEqual([['range', VIN, { limit: 1000 }, { ndjson: true }]]);
+    expect(records.calls).toEqual([['range', VIN, { limit: 1000 }, 'ndjson']]);
+  });
+
+  it.each([
+    ['?format=csv', undefined, 'csv', { format: 'csv' }],
+    ['?format=gpx', 'text/csv', 'gpx', { format: 'gpx' }],
+    ['?format=json', 'application/x-ndjson', 'json', { format: 'json' }],
+    ['', 'application/geo+json', 'geojson', {}],
+    ['', 'application/json, application/gpx+xml;q=0.5', 'gpx', {}],
+    ['', 'text/csv;q=0.4, application/geo+json;q=0.8', 'geojson', {}],
+    ['', 'text/*', 'csv', {}],
+    ['', '*/*', 'json', {}],
+    ['', 'text/html,application/xhtml+xml,*/*;q=0.8', 'json', {}],
+    ['', undefined, 'json', {}],
+  ])('telemetry%s with Accept %p answers as %s', async (search, accept, format, query) => {
+    const res = await get(`/v1/vehicles/${VIN}/telemetry${search}`, {
+      authorization: `Bearer ${KEY}`,
+      ...(accept && { accept }),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(records.calls).toEqual([['range', VIN, { limit: 500, ...query }, format]]);
+  });
+
+  it('answers 406 to an Accept no format matches, and 400 to an unknown format whatever Accept says', async () => {
+    const refused = await get(`/v1/vehicles/${VIN}/telemetry`, {
+      authorization: `Bearer ${KEY}`,
+      accept: 'application/xml, text/csv;q=0',
+    });
+    expect(refused.statusCode).toBe(406);
+    expect(refused.json()).toMatchObject({ status: 'error', statusCode: 406 });
+    const unknown = await get(`/v1/vehicles/${VIN}/telemetry?format=kml`, {
+      authorization: `Bearer ${KEY}`,
+      accept: 'text/csv',
+    });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({
+      details: ['format must be one of the following values: json, ndjson, csv, geojson, gpx'],
+    });
+    expect(records.calls).toEqual([]);
   });
 
   it.each([
@@ -230,10 +268,27 @@ describe('vehicle query routes', () => {
       description: expect.stringContaining('opaque'),
     });
     const telemetry = document.paths['/v1/vehicles/{vin}/telemetry'].get!;
-    expect((telemetry.responses['200'] as { content: object }).content).toEqual({
+    const ok = telemetry.responses['200'] as {
+      content: Record<string, { schema: object }>;
+      headers: object;
+    };
+    expect(Object.keys(ok.content)).toEqual([
+      'application/json',
+      'application/x-ndjson',
+      'text/csv',
+      'application/geo+json',
+      'application/gpx+xml',
+    ]);
+    expect(ok.content).toMatchObject({
       'application/json': { schema: { $ref: '#/components/schemas/VehicleTelemetryPageDto' } },
       'application/x-ndjson': { schema: { $ref: '#/components/schemas/VehicleTelemetryDto' } },
     });
+    // each GeoJSON point's properties are the record
+    expect(JSON.stringify(ok.content['application/geo+json'])).toContain(
+      '"properties":{"$ref":"#/components/schemas/VehicleTelemetryDto"}',
+    );
+    expect(ok.headers).toHaveProperty('Content-Disposition');
+    expect(telemetry.responses).toHaveProperty('406');
     const changes = document.paths['/v1/vehicles/telemetry/changes'].get!;
     expect(
       (changes.responses['200'] as { content: Record<string, unknown> }).content[
@@ -263,7 +318,7 @@ describe('vehicle query routes', () => {
       headers: { 'Retry-After': expect.any(Object) },
     });
     expect(telemetry.parameters?.map((p) => ('name' in p ? p.name : ''))).toEqual(
-      expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor']),
+      expect.arrayContaining(['vin', 'from', 'to', 'limit', 'cursor', 'format']),
     );
   });
 

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { RANGE_FORMAT_NAMES, RangeFormat } from '../range-format';
 import { decodeRangeCursor } from '../record-cursor';
 import {
   IsCursor,
@@ -33,7 +34,7 @@ export class RangeQueryDto {
   @NotBefore('from')
   to?: string;
 
-  @PageLimit(RANGE_LIMIT, 'records per page; ignored when streaming NDJSON')
+  @PageLimit(RANGE_LIMIT, 'records per page; ignored when streaming (NDJSON, CSV, GeoJSON, GPX)')
   limit: number = RANGE_LIMIT.default;
 
   @ApiPropertyOptional({
@@ -42,4 +43,13 @@ export class RangeQueryDto {
   @IsOptional()
   @IsCursor(decodeRangeCursor)
   cursor?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'the response format; wins over Accept (application/json, application/x-ndjson, text/csv, application/geo+json, application/gpx+xml)',
+    enum: RANGE_FORMAT_NAMES,
+  })
+  @IsOptional()
+  @IsIn(RANGE_FORMAT_NAMES)
+  format?: RangeFormat;
 }
