@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { LOCATION_TABLE, PersistenceModule, RecordPartitionScheduler } from '@app/persistence';
+import { LEDGERS, LedgerModule } from '@app/ledger';
 import { HealthController } from '@app/platform';
 import { SinkModule, SINKS } from '@app/sink';
 import { LocationQueryModule } from './query/location-query.module';
@@ -19,6 +20,8 @@ export class LocationConsumerModule {
         PersistenceModule,
         TerminusModule,
         SinkModule.forRoot(SINKS.location),
+        // the completeness ledger of location records: GET /v1/completeness
+        LedgerModule.forRoot(LEDGERS.location),
         LocationQueryModule,
       ],
       controllers: [HealthController],

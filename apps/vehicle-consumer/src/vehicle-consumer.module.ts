@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { VEHICLE_TABLE, PersistenceModule, RecordPartitionScheduler } from '@app/persistence';
+import { LEDGERS, LedgerModule } from '@app/ledger';
 import { HealthController } from '@app/platform';
 import { SinkModule, SINKS } from '@app/sink';
 import { VehicleQueryModule } from './query/vehicle-query.module';
@@ -19,6 +20,8 @@ export class VehicleConsumerModule {
         PersistenceModule,
         TerminusModule,
         SinkModule.forRoot(SINKS.vehicle),
+        // the completeness ledger of vehicle records: GET /v1/completeness
+        LedgerModule.forRoot(LEDGERS.vehicle),
         VehicleQueryModule,
       ],
       controllers: [HealthController],

@@ -90,6 +90,14 @@ export class AppConfig {
   deadLetters: { retentionDays: number };
   /** replays of the raw archive (libs/replay) */
   replay: { maxWindowDays: number; slackSeconds: number };
+  /** the completeness ledger (README: Completeness) */
+  completeness: {
+    bucketSeconds: number;
+    delaySeconds: number;
+    dedupeHours: number;
+    metricWindowHours: number;
+    refreshSeconds: number;
+  };
   /** record tables: partition span and retention per record type (0: keep everything) */
   storage: {
     partitionSpan: 'day' | 'week' | 'month';

@@ -361,6 +361,41 @@ export class EnvDto {
   @Max(36_500)
   DEAD_LETTER_RETENTION_DAYS = 30;
 
+  /** completeness ledger: the span of one bucket of GET /v1/completeness, whole minutes (README: Completeness) */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(86_400)
+  COMPLETENESS_BUCKET_SECONDS = 3600;
+
+  /** a bucket ended longer ago than this whose stored rows fall short of its accepted readings is flagged */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(604_800)
+  COMPLETENESS_DELAY_SECONDS = 300;
+
+  /** a request's webhook id or body digest is remembered this long: a retry within it counts once */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(8760)
+  COMPLETENESS_DEDUPE_HOURS = 72;
+
+  /** the recent window whose missing readings the metric reports, hours */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(168)
+  COMPLETENESS_METRIC_WINDOW_HOURS = 24;
+
+  /** how often the metric is recomputed (and old request keys pruned), seconds */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  COMPLETENESS_REFRESH_SECONDS = 60;
+
   // local stack (npm start, tests): only used when KAFKA_BROKERS / DATABASE_URL are not set
   @IsString()
   @MaxLength(4096)

@@ -83,6 +83,10 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     problems.push(
       'PUBLISH_MAX_BATCH_BYTES: must be at least 1.5 × BODY_LIMIT_BYTES, so that a whole body and its base64 dead letter each fit one produce request',
     );
+  if (dto.COMPLETENESS_BUCKET_SECONDS % 60 !== 0)
+    problems.push(
+      'COMPLETENESS_BUCKET_SECONDS: whole minutes (a multiple of 60): the ledger counts per minute',
+    );
   if ((role === 'consumer' || role === 'console') && apiKeys.length === 0)
     problems.push(
       `QUERY_API_KEYS: required by the ${role === 'console' ? 'console (its API needs' : 'consumers (their query APIs need'} at least one key)`,
@@ -162,6 +166,13 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   config.replay = {
     maxWindowDays: dto.REPLAY_MAX_WINDOW_DAYS,
     slackSeconds: dto.REPLAY_SLACK_SECONDS,
+  };
+  config.completeness = {
+    bucketSeconds: dto.COMPLETENESS_BUCKET_SECONDS,
+    delaySeconds: dto.COMPLETENESS_DELAY_SECONDS,
+    dedupeHours: dto.COMPLETENESS_DEDUPE_HOURS,
+    metricWindowHours: dto.COMPLETENESS_METRIC_WINDOW_HOURS,
+    refreshSeconds: dto.COMPLETENESS_REFRESH_SECONDS,
   };
   config.storage = {
     partitionSpan: dto.RECORD_PARTITION_SPAN as AppConfig['storage']['partitionSpan'],

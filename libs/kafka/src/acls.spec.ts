@@ -1,7 +1,8 @@
 import { AclOperationTypes, AclResourceTypes, ResourcePatternTypes } from 'kafkajs';
 import { TOPICS } from '@app/contracts';
+import { LEDGERS } from '@app/ledger/ledger.tables';
 import { SINKS } from '@app/sink/sink.options';
-import { aclEntries, SINK_GROUPS } from './acls';
+import { aclEntries, LEDGER_GROUPS, SINK_GROUPS } from './acls';
 
 // kafkajs's enums are plain objects: name them by value
 const nameOf = (types: object) => new Map(Object.entries(types).map(([k, v]) => [v as number, k]));
@@ -22,6 +23,10 @@ describe(aclEntries.name, () => {
       vehicle: SINKS.vehicle.groupId,
       location: SINKS.location.groupId,
     });
+    expect(LEDGER_GROUPS).toEqual({
+      vehicle: LEDGERS.vehicle.rawGroup,
+      location: LEDGERS.location.rawGroup,
+    });
   });
 
   it('lets the gateway only produce, to its four topics', () => {
@@ -36,11 +41,13 @@ describe(aclEntries.name, () => {
     );
   });
 
-  it('lets a consumer read its topic in its group and produce dead letters', () => {
+  it('lets a consumer read its topic in its group, the raw archive in its ledger group, and produce dead letters', () => {
     expect(summary('vehicle-consumer', 'vc').sort()).toEqual(
       [
         `READ TOPIC:LITERAL:${TOPICS.vehicle} User:vc`,
         'READ GROUP:LITERAL:vehicle-consumer User:vc',
+        `READ TOPIC:LITERAL:${TOPICS.raw} User:vc`,
+        'READ GROUP:LITERAL:vehicle-consumer-ledger User:vc',
         `WRITE TOPIC:LITERAL:${TOPICS.deadLetter} User:vc`,
         `DESCRIBE TOPIC:LITERAL:${TOPICS.deadLetter} User:vc`,
         'IDEMPOTENT_WRITE CLUSTER:LITERAL:kafka-cluster User:vc',

@@ -11,6 +11,11 @@ import type { KafkaAclRole } from '@app/config';
 
 /** the consumer groups of the sinks (libs/sink's SINKS; a spec keeps the two equal) */
 export const SINK_GROUPS = { vehicle: 'vehicle-consumer', location: 'location-consumer' } as const;
+/** the consumer groups counting the raw archive into each completeness ledger (libs/ledger's LEDGERS) */
+export const LEDGER_GROUPS = {
+  vehicle: 'vehicle-consumer-ledger',
+  location: 'location-consumer-ledger',
+} as const;
 /** the console's consumer groups: the dead-letter store */
 export const CONSOLE_GROUPS = { deadLetters: 'console-dead-letters' } as const;
 /** the prefix of the throwaway groups a replay reads the raw archive with (libs/replay) */
@@ -64,11 +69,13 @@ export const ACL_GRANTS: Readonly<Record<KafkaAclRole, (user: string) => Grant[]
   ],
   'vehicle-consumer': () => [
     ...consume(TOPICS.vehicle, SINK_GROUPS.vehicle),
+    ...consume(TOPICS.raw, LEDGER_GROUPS.vehicle),
     produce(TOPICS.deadLetter),
     idempotentWrite,
   ],
   'location-consumer': () => [
     ...consume(TOPICS.location, SINK_GROUPS.location),
+    ...consume(TOPICS.raw, LEDGER_GROUPS.location),
     produce(TOPICS.deadLetter),
     idempotentWrite,
   ],

@@ -4,6 +4,7 @@ import { RangePageIndex1764000000000 } from './migrations/1764000000000-range-pa
 import { PartitionedRecords1765000000000 } from './migrations/1765000000000-partitioned-records';
 import { DeadLetters1766000000000 } from './migrations/1766000000000-dead-letters';
 import { ReplayJobs1766100000000 } from './migrations/1766100000000-replay-jobs';
+import { CompletenessLedger1766200000000 } from './migrations/1766200000000-completeness-ledger';
 
 /** every migration, in order (a test may apply a prefix to build an older schema) */
 export const MIGRATIONS = [
@@ -12,6 +13,7 @@ export const MIGRATIONS = [
   PartitionedRecords1765000000000,
   DeadLetters1766000000000,
   ReplayJobs1766100000000,
+  CompletenessLedger1766200000000,
 ];
 
 /** the one place that knows how to reach PostgreSQL; schema changes are migrations, never synchronize */

@@ -5,3 +5,4 @@ export * from './record.sink';
 export * from './sink.health';
 export * from './sink.module';
 export * from './sink.options';
+export * from './record.tally';

@@ -4,6 +4,7 @@ import {
   Injectable,
   Logger,
   OnApplicationBootstrap,
+  Optional,
 } from '@nestjs/common';
 import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { AppConfig } from '@app/config';
@@ -12,6 +13,7 @@ import { isRejectedData, RecordBatchWriter, RecordRow } from '@app/persistence/r
 import { Backoff } from './backoff';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { decodeRecord, Rejected } from './record.decoder';
+import { RECORD_TALLY, RecordTally } from './record.tally';
 import { SINK_OPTIONS, SinkOptions } from './sink.options';
 
 /** one chunk of a partition's batch, handed from kafkajs's fetch loop to the writer */
@@ -111,6 +113,7 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     private readonly writer: RecordBatchWriter,
     private readonly deadLetters: DeadLetterPublisher,
     config: AppConfig,
+    @Optional() @Inject(RECORD_TALLY) private readonly tally?: RecordTally,
   ) {
     this.maxChunk = config.consumer.maxBatch;
     this.retry = {
@@ -407,6 +410,22 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     }
     const tally = { written: 0, inserted: 0 };
     if (!(await this.write(rows, context, tally, letters))) return false;
+    // the completeness ledger's "published", counted once per message with offsets of its own
+    if (
+      this.tally &&
+      (await this.untilDone(context, 'PostgreSQL (completeness ledger)', () =>
+        this.tally!.consumed(
+          {
+            groupId: this.options.groupId,
+            topic: context.topic,
+            partition: context.partition,
+            last: context.last,
+          },
+          rows,
+        ),
+      )) === ABANDONED
+    )
+      return false;
     if (letters.length > 0) {
       if (
         (await this.untilDone(context, 'Kafka (dead-letter topic)', () =>
