@@ -7,12 +7,12 @@ async function main(): Promise<void> {
   const admin = createKafka(config.kafka.brokers, 'provision', kafkaSecurity(config.kafka)).admin();
   await admin.connect();
   try {
-    const { created, existing } = await provisionTopics(admin, {
+    const { created, existing, replicationFactor } = await provisionTopics(admin, {
       partitions: config.kafka.partitions,
       replicationFactor: config.kafka.replicationFactor,
     });
     console.log(
-      `topics created: ${created.join(', ') || 'none'}; already present: ${existing.join(', ') || 'none'}`,
+      `topics created: ${created.join(', ') || 'none'}${created.length ? ` (replication factor ${replicationFactor})` : ''}; already present: ${existing.join(', ') || 'none'}`,
     );
     if (config.kafka.aclPrincipals.length > 0) {
       const acls = await provisionAcls(admin, config.kafka.aclPrincipals);

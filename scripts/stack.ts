@@ -27,7 +27,7 @@ async function main(): Promise<void> {
     const controlPort = config.local.controlPort;
     if (controlPort) listenForControl(stack, controlPort);
     console.log(
-      `STACK_READY ${JSON.stringify({ ...endpoints, kafkaPid: stack.kafka?.pid, postgresPid: stack.postgres?.pid, controlPort })}`,
+      `STACK_READY ${JSON.stringify({ ...endpoints, kafkaPid: stack.kafka?.pid, kafkaPids: stack.kafkaNodes.map((node) => node.pid), postgresPid: stack.postgres?.pid, controlPort })}`,
     );
   } catch (error) {
     console.error(
@@ -40,8 +40,13 @@ async function main(): Promise<void> {
 function listenForControl(stack: LocalStack, port: number): void {
   createServer((req, res) => {
     const [, service, action] = (req.url ?? '').split('/');
+    // `kafka` is the first (or only) node, `kafka-<id>` one node of a cluster
     const target =
-      service === 'kafka' ? stack.kafka : service === 'postgres' ? stack.postgres : undefined;
+      service === 'postgres'
+        ? stack.postgres
+        : service === 'kafka'
+          ? stack.kafka
+          : stack.kafkaNodes.find((node) => node.name === service);
     const run =
       action === 'stop'
         ? () => target!.stop()

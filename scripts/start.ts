@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     };
     const units: SupervisedUnit[] = [];
     if (stack.postgres) units.push(serviceUnit('postgres', stack.postgres));
-    if (stack.kafka) units.push(serviceUnit('kafka', stack.kafka));
+    for (const node of stack.kafkaNodes) units.push(serviceUnit(node.name, node));
     for (const app of APPS) {
       const process_ = new ManagedProcess({
         name: app.name,

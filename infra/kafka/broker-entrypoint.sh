@@ -1,5 +1,7 @@
 #!/bin/sh
-# The compose broker (apache/kafka image): single KRaft node, SASL on every listener, ACLs enforced.
+# The compose broker (apache/kafka image): a KRaft node (broker and controller), SASL on every
+# listener, ACLs enforced. Alone by default; docker-compose.cluster.yml runs three, each naming
+# itself (KAFKA_NODE_ID, KAFKA_INTERNAL_HOST) and the quorum (KAFKA_CONTROLLER_VOTERS).
 #   INTERNAL :29092  the other containers (SCRAM-SHA-512/256)
 #   EXTERNAL :9092   the host (SCRAM-SHA-512/256); published on loopback unless BIND_ADDRESS says otherwise
 #   CONTROLLER :9093 KRaft (PLAIN, admin only: controllers cannot use SCRAM)
@@ -28,15 +30,20 @@ done
 home=${KAFKA_HOME:-/opt/kafka}
 data=${KAFKA_DATA_DIR:-/var/lib/kafka/data}
 conf=/tmp/server.properties
+node_id=${KAFKA_NODE_ID:-1}
+voters=${KAFKA_CONTROLLER_VOTERS:-1@localhost:9093}
+# internal topics as safe as the pipeline's: three copies on three or more nodes, two in sync
+nodes=$(( $(printf '%s' "$voters" | tr -cd ',' | wc -c) + 1 ))
+if [ "$nodes" -ge 3 ]; then copies=3; in_sync=2; else copies=1; in_sync=1; fi
 scram="org.apache.kafka.common.security.scram.ScramLoginModule required username=\"admin\" password=\"$KAFKA_ADMIN_PASSWORD\";"
 umask 077
 cat > "$conf" <<EOF
 process.roles=broker,controller
-node.id=1
-controller.quorum.voters=1@localhost:9093
+node.id=$node_id
+controller.quorum.voters=$voters
 controller.listener.names=CONTROLLER
 listeners=INTERNAL://:29092,EXTERNAL://:9092,CONTROLLER://:9093
-advertised.listeners=INTERNAL://kafka:29092,EXTERNAL://${KAFKA_EXTERNAL_HOST:-127.0.0.1}:${KAFKA_EXTERNAL_PORT:-9092}
+advertised.listeners=INTERNAL://${KAFKA_INTERNAL_HOST:-kafka}:29092,EXTERNAL://${KAFKA_EXTERNAL_HOST:-127.0.0.1}:${KAFKA_EXTERNAL_PORT:-9092}
 listener.security.protocol.map=INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT
 inter.broker.listener.name=INTERNAL
 sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
@@ -52,9 +59,11 @@ authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
 super.users=User:admin
 allow.everyone.if.no.acl.found=false
 log.dirs=$data
-offsets.topic.replication.factor=1
-transaction.state.log.replication.factor=1
-transaction.state.log.min.isr=1
+offsets.topic.replication.factor=$copies
+transaction.state.log.replication.factor=$copies
+transaction.state.log.min.isr=$in_sync
+default.replication.factor=$copies
+min.insync.replicas=$in_sync
 group.initial.rebalance.delay.ms=0
 auto.create.topics.enable=false
 EOF

@@ -53,7 +53,8 @@ export class AppConfig {
   ports: { gateway: number; vehicleConsumer: number; locationConsumer: number; console: number };
   kafka: KafkaConnectionConfig & {
     partitions: number;
-    replicationFactor: number;
+    /** undefined: 3 when the cluster has three or more brokers, else 1 */
+    replicationFactor?: number;
     external: boolean;
     aclPrincipals: { role: KafkaAclRole; user: string }[];
   };
@@ -106,8 +107,11 @@ export class AppConfig {
   local: {
     dataDir: string;
     postgresPort: number;
+    /** the first broker's; broker i (from 0) listens on kafkaPort + i */
     kafkaPort: number;
+    /** the first controller's; controller i listens on kafkaControllerPort + i */
     kafkaControllerPort: number;
+    kafkaBrokers: number;
     kafkaHeap: string;
     postgresSharedBuffers?: string;
     controlPort: number;

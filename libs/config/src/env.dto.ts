@@ -131,7 +131,9 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   @Max(10)
-  KAFKA_REPLICATION_FACTOR = 1;
+  @IsOptional()
+  /** unset: 3 on a cluster of three or more brokers, else 1 (decided when the topics are created) */
+  KAFKA_REPLICATION_FACTOR?: number;
 
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5433/telemetry';
@@ -417,7 +419,16 @@ export class EnvDto {
   @IsInt()
   @Min(1)
   @Max(65535)
-  LOCAL_KAFKA_CONTROLLER_PORT = 9093;
+  @IsOptional()
+  /** unset: 9093 for one broker; for more, the ports right after the brokers' (see loadConfig) */
+  LOCAL_KAFKA_CONTROLLER_PORT?: number;
+
+  /** brokers of the local KRaft cluster, each broker and controller, on consecutive ports */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(9)
+  LOCAL_KAFKA_BROKERS = 1;
 
   /** tests only: a loopback port where the stack script accepts stop/start/kill of its services */
   @Transform(toInt)

@@ -47,6 +47,46 @@ describe(loadConfig.name, () => {
     expect(sut.local.postgresPort).toBe(5433);
   });
 
+  it('runs one local Kafka node unless told; a cluster takes consecutive ports, controllers after the brokers', () => {
+    const one = loadConfig('launcher', {});
+    expect(one.local).toMatchObject({
+      kafkaBrokers: 1,
+      kafkaPort: 9092,
+      kafkaControllerPort: 9093,
+    });
+    // unset: chosen from the cluster's size when the topics are created
+    expect(one.kafka.replicationFactor).toBeUndefined();
+    expect(loadConfig('launcher', { KAFKA_REPLICATION_FACTOR: '2' }).kafka.replicationFactor).toBe(
+      2,
+    );
+    const three = loadConfig('launcher', { LOCAL_KAFKA_BROKERS: '3' });
+    expect(three.local).toMatchObject({
+      kafkaBrokers: 3,
+      kafkaPort: 9092,
+      kafkaControllerPort: 9095,
+    });
+    expect(
+      loadConfig('launcher', { LOCAL_KAFKA_BROKERS: '3', LOCAL_KAFKA_PORT: '19002' }).local
+        .kafkaControllerPort,
+    ).toBe(19005);
+    expect(
+      problemsOf('launcher', { LOCAL_KAFKA_BROKERS: '3', LOCAL_KAFKA_CONTROLLER_PORT: '9093' }),
+    ).toEqual([
+      expect.stringMatching(
+        /^LOCAL_KAFKA_CONTROLLER_PORT: 3 broker\(s\) listen on 9092–9094 and their controllers on 9093–9095; the ranges overlap/,
+      ),
+    ]);
+    expect(problemsOf('launcher', { LOCAL_KAFKA_PORT: '9093' })).toEqual([
+      expect.stringMatching(/^LOCAL_KAFKA_CONTROLLER_PORT: .* overlap/),
+    ]);
+    expect(problemsOf('launcher', { LOCAL_KAFKA_BROKERS: '0' })).toEqual([
+      expect.stringMatching(/^LOCAL_KAFKA_BROKERS: /),
+    ]);
+    expect(
+      problemsOf('launcher', { LOCAL_KAFKA_BROKERS: '4', LOCAL_KAFKA_CONTROLLER_PORT: '9200' }),
+    ).toEqual([]);
+  });
+
   it('partitions record tables by week and keeps everything unless told; retention and span are checked', () => {
     expect(loadConfig('gateway', {}).storage).toEqual({
       partitionSpan: 'week',

@@ -99,6 +99,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     'queryApiKey',
     problems,
   );
+  checkLocalKafkaPorts(dto, problems);
   const kafkaSecurity = parseKafkaSecurity(dto, problems);
   const aclPrincipals = parseAclPrincipals(dto.KAFKA_ACL_PRINCIPALS, problems);
 
@@ -185,12 +186,36 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     dataDir: dto.LOCAL_DATA_DIR,
     postgresPort: dto.LOCAL_POSTGRES_PORT,
     kafkaPort: dto.LOCAL_KAFKA_PORT,
-    kafkaControllerPort: dto.LOCAL_KAFKA_CONTROLLER_PORT,
+    kafkaControllerPort: localControllerPort(dto),
+    kafkaBrokers: dto.LOCAL_KAFKA_BROKERS,
     kafkaHeap: dto.LOCAL_KAFKA_HEAP,
     postgresSharedBuffers: dto.LOCAL_POSTGRES_SHARED_BUFFERS,
     controlPort: dto.LOCAL_CONTROL_PORT,
   };
   return config;
+}
+
+/** the first local controller's port: 9093 for one broker, else right after the brokers' ports */
+function localControllerPort(dto: EnvDto): number {
+  return (
+    dto.LOCAL_KAFKA_CONTROLLER_PORT ??
+    (dto.LOCAL_KAFKA_BROKERS === 1 ? 9093 : dto.LOCAL_KAFKA_PORT + dto.LOCAL_KAFKA_BROKERS)
+  );
+}
+
+/** the local brokers' ports and their controllers' must not overlap */
+function checkLocalKafkaPorts(dto: EnvDto, problems: string[]): void {
+  const brokers = dto.LOCAL_KAFKA_BROKERS;
+  const controller = localControllerPort(dto);
+  const port = dto.LOCAL_KAFKA_PORT;
+  if (controller < port + brokers && port < controller + brokers)
+    problems.push(
+      `LOCAL_KAFKA_CONTROLLER_PORT: ${brokers} broker(s) listen on ${port}–${port + brokers - 1} and their controllers on ${controller}–${controller + brokers - 1}; the ranges overlap (unset it: the controllers then take the ports after the brokers')`,
+    );
+  if (controller + brokers - 1 > 65535 || port + brokers - 1 > 65535)
+    problems.push(
+      'LOCAL_KAFKA_PORT / LOCAL_KAFKA_CONTROLLER_PORT: the last broker port is past 65535',
+    );
 }
 
 /** a hop count, or our proxies' addresses and CIDRs; never "trust everyone" */

@@ -31,6 +31,12 @@ export interface KafkaBrokerOptions {
   dataDir: string;
   port: number;
   controllerPort: number;
+  /** this node's id in a cluster (KafkaCluster); 1 alone */
+  nodeId?: number;
+  /** every controller of the cluster, this node's included; alone: just this one */
+  voters?: { nodeId: number; controllerPort: number }[];
+  /** the id every node of a cluster is formatted with; alone: a new one */
+  clusterId?: string;
   heap?: string;
   /** unset: plaintext listeners, no authorization (npm start, most tests) */
   sasl?: KafkaBrokerSasl;
@@ -88,6 +94,23 @@ export class KafkaBroker {
 
   constructor(private readonly options: KafkaBrokerOptions) {}
 
+  get nodeId(): number {
+    return this.options.nodeId ?? 1;
+  }
+
+  /** `kafka` alone, `kafka-<node id>` in a cluster: how the launcher and its control port name it */
+  get name(): string {
+    return this.options.voters && this.options.voters.length > 1 ? `kafka-${this.nodeId}` : 'kafka';
+  }
+
+  get port(): number {
+    return this.options.port;
+  }
+
+  get controllerPort(): number {
+    return this.options.controllerPort;
+  }
+
   get bootstrap(): string {
     return `127.0.0.1:${this.options.port}`;
   }
@@ -114,7 +137,7 @@ export class KafkaBroker {
 
     if (!existsSync(join(logDir, 'meta.properties'))) {
       log(`formatting KRaft storage in ${logDir}`);
-      const clusterId = Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
+      const clusterId = this.options.clusterId ?? newClusterId();
       await run('java', [
         ...java,
         'kafka.tools.StorageTool',
@@ -131,7 +154,7 @@ export class KafkaBroker {
       `starting broker on ${this.bootstrap} (controller ${controllerPort}, heap ${heap}), data ${dataDir}`,
     );
     this.process = new ManagedProcess({
-      name: 'kafka',
+      name: this.name,
       command: 'java',
       // Kafka's collector settings (kafka-run-class.sh: G1, 20 ms pause goal) with the heap fixed at its
       // maximum, as Kafka's operations guide runs it: a heap that starts small is resized by extra
@@ -230,19 +253,25 @@ export class KafkaBroker {
 
   private serverProperties(logDir: string): string {
     const { controllerPort } = this.options;
+    const voters = this.options.voters ?? [{ nodeId: this.nodeId, controllerPort }];
+    // internal topics (group offsets, transactions) get the copies the pipeline's topics get by
+    // default (defaultReplicationFactor): one alone, three on three or more nodes
+    const copies = voters.length >= 3 ? 3 : 1;
     return [
       'process.roles=broker,controller',
-      'node.id=1',
-      `controller.quorum.voters=1@127.0.0.1:${controllerPort}`,
+      `node.id=${this.nodeId}`,
+      `controller.quorum.voters=${voters.map((v) => `${v.nodeId}@127.0.0.1:${v.controllerPort}`).join(',')}`,
       'controller.listener.names=CONTROLLER',
       ...this.listenerProperties(),
       `log.dirs=${logDir}`,
       'num.partitions=1',
-      // one node: internal topics cannot have more replicas than brokers
-      'offsets.topic.replication.factor=1',
-      'transaction.state.log.replication.factor=1',
-      'transaction.state.log.min.isr=1',
-      'share.coordinator.state.topic.replication.factor=1',
+      `offsets.topic.replication.factor=${copies}`,
+      `transaction.state.log.replication.factor=${copies}`,
+      `transaction.state.log.min.isr=${Math.min(2, copies)}`,
+      `share.coordinator.state.topic.replication.factor=${copies}`,
+      // a topic created without settings (by a subscriber's tooling) is as safe as ours
+      `default.replication.factor=${copies}`,
+      `min.insync.replicas=${Math.min(2, copies)}`,
       // topics are provisioned explicitly; a typo must not create one
       'auto.create.topics.enable=false',
       'group.initial.rebalance.delay.ms=0',
@@ -250,6 +279,11 @@ export class KafkaBroker {
       '',
     ].join('\n');
   }
+}
+
+/** a KRaft cluster id: 16 random bytes, base64url */
+export function newClusterId(): string {
+  return Buffer.from(randomUUID().replace(/-/g, ''), 'hex').toString('base64url');
 }
 
 function log4jProperties(dataDir: string): string {

@@ -1,10 +1,17 @@
-import { mkdirSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { AppConfig } from '@app/config';
 import { createKafka, kafkaSecurity, provisionTopics } from '@app/kafka';
 import { runMigrations } from '@app/persistence';
-import { KafkaBroker, waitForKafka } from './kafka-broker';
+import { KafkaBroker, newClusterId, waitForKafka } from './kafka-broker';
 import {
   commandLine,
   describeRecord,
@@ -30,7 +37,8 @@ export interface StackEndpoints {
  */
 export class LocalStack {
   readonly postgres?: PostgresServer;
-  readonly kafka?: KafkaBroker;
+  /** the local Kafka's nodes (LOCAL_KAFKA_BROKERS), each broker and controller; none when KAFKA_BROKERS is set */
+  readonly kafkaNodes: KafkaBroker[] = [];
   private readonly dataDir: string;
 
   constructor(
@@ -53,20 +61,19 @@ export class LocalStack {
         log: (line) => this.log('postgres', line),
       });
     }
-    if (!config.kafka.external) {
-      this.kafka = new KafkaBroker({
-        dataDir: resolve(dataDir, 'kafka'),
-        port: config.local.kafkaPort,
-        controllerPort: config.local.kafkaControllerPort,
-        heap: config.local.kafkaHeap,
-        log: (line) => this.log('kafka', line),
-      });
-    }
+    if (!config.kafka.external) this.kafkaNodes = kafkaNodes(config, dataDir, this.log);
+  }
+
+  /** the first local Kafka node (the only one unless LOCAL_KAFKA_BROKERS says more) */
+  get kafka(): KafkaBroker | undefined {
+    return this.kafkaNodes[0];
   }
 
   get endpoints(): StackEndpoints {
     return {
-      kafkaBrokers: this.kafka ? [this.kafka.bootstrap] : this.config.kafka.brokers,
+      kafkaBrokers: this.kafka
+        ? this.kafkaNodes.map((node) => node.bootstrap)
+        : this.config.kafka.brokers,
       databaseUrl: this.postgres ? this.postgres.url : this.config.database.url,
     };
   }
@@ -83,7 +90,11 @@ export class LocalStack {
         `KAFKA_BROKERS is set: using ${kafkaBrokers.join(',')}, starting no broker`,
       );
     // both at once: the broker's JVM start dominates
-    const started = await Promise.allSettled([this.postgres?.start(), this.kafka?.start()]);
+    // the nodes of a cluster together: none reports itself started before a quorum of controllers runs
+    const started = await Promise.allSettled([
+      this.postgres?.start(),
+      ...this.kafkaNodes.map((node) => node.start()),
+    ]);
     const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) throw failed.reason;
 
@@ -97,15 +108,19 @@ export class LocalStack {
     this.log('stack', `waiting for Kafka at ${kafkaBrokers.join(',')} to provision topics`);
     // a local broker is plaintext on loopback; an external cluster gets the configured SASL/TLS
     const security = this.kafka ? {} : kafkaSecurity(this.config.kafka);
-    await waitForKafka(kafkaBrokers[0], 60_000, security);
+    await Promise.all(kafkaBrokers.map((broker) => waitForKafka(broker, 60_000, security)));
     const admin = createKafka(kafkaBrokers, 'local-stack', security).admin();
     await admin.connect();
     try {
-      const { created, existing } = await provisionTopics(admin, {
+      const { created, existing, replicationFactor } = await provisionTopics(admin, {
         partitions: this.config.kafka.partitions,
         replicationFactor: this.config.kafka.replicationFactor,
       });
-      if (created.length) this.log('stack', `topics created: ${created.join(', ')}`);
+      if (created.length)
+        this.log(
+          'stack',
+          `topics created: ${created.join(', ')} (replication factor ${replicationFactor})`,
+        );
       if (existing.length) this.log('stack', `topics present: ${existing.join(', ')}`);
     } finally {
       await admin.disconnect();
@@ -120,7 +135,8 @@ export class LocalStack {
 
   /** Kafka before PostgreSQL: nothing should write to the database once it is going down */
   async stop(): Promise<void> {
-    await this.kafka?.stop();
+    // all at once: a cluster's last nodes would otherwise wait for a quorum that is gone
+    await Promise.all(this.kafkaNodes.map((node) => node.stop()));
     await this.postgres?.stop();
     removePidRecord(this.runDir, LAUNCHER_RECORD, process.pid);
   }
@@ -154,16 +170,14 @@ export class LocalStack {
             },
           ]
         : []),
-      ...(this.kafka
-        ? [
-            { what: 'Kafka', port: this.config.local.kafkaPort, variable: 'LOCAL_KAFKA_PORT' },
-            {
-              what: 'the Kafka controller',
-              port: this.config.local.kafkaControllerPort,
-              variable: 'LOCAL_KAFKA_CONTROLLER_PORT',
-            },
-          ]
-        : []),
+      ...this.kafkaNodes.flatMap((node) => [
+        { what: `Kafka (${node.name})`, port: node.port, variable: 'LOCAL_KAFKA_PORT' },
+        {
+          what: `the Kafka controller (${node.name})`,
+          port: node.controllerPort,
+          variable: 'LOCAL_KAFKA_CONTROLLER_PORT',
+        },
+      ]),
       ...alsoPorts,
     ];
     for (const { what, port, variable } of ports) {
@@ -190,6 +204,51 @@ export class LocalStack {
     });
     LaunchedProcesses.shared.recordIn(this.runDir);
   }
+}
+
+/**
+ * One node alone keeps its data in `<data>/kafka`, as it always has. A cluster of n lives in
+ * `<data>/kafka-cluster-<n>/node-<id>`, every node formatted with the cluster id kept beside them:
+ * changing LOCAL_KAFKA_BROKERS starts another, empty Kafka rather than reshaping a quorum.
+ */
+function kafkaNodes(
+  config: AppConfig,
+  dataDir: string,
+  log: (component: string, line: string) => void,
+): KafkaBroker[] {
+  const { kafkaBrokers: count, kafkaPort, kafkaControllerPort, kafkaHeap } = config.local;
+  if (count === 1)
+    return [
+      new KafkaBroker({
+        dataDir: resolve(dataDir, 'kafka'),
+        port: kafkaPort,
+        controllerPort: kafkaControllerPort,
+        heap: kafkaHeap,
+        log: (line) => log('kafka', line),
+      }),
+    ];
+  const clusterDir = resolve(dataDir, `kafka-cluster-${count}`);
+  mkdirSync(clusterDir, { recursive: true });
+  const idFile = resolve(clusterDir, 'cluster-id');
+  if (!existsSync(idFile)) writeFileSync(idFile, `${newClusterId()}\n`);
+  const clusterId = readFileSync(idFile, 'utf8').trim();
+  const voters = Array.from({ length: count }, (_, i) => ({
+    nodeId: i + 1,
+    controllerPort: kafkaControllerPort + i,
+  }));
+  return voters.map(
+    ({ nodeId, controllerPort }, i) =>
+      new KafkaBroker({
+        dataDir: resolve(clusterDir, `node-${nodeId}`),
+        port: kafkaPort + i,
+        controllerPort,
+        nodeId,
+        voters,
+        clusterId,
+        heap: kafkaHeap,
+        log: (line) => log(`kafka-${nodeId}`, line),
+      }),
+  );
 }
 
 export interface PortClaim {
