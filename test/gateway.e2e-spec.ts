@@ -91,9 +91,9 @@ describe('ingest gateway (real broker)', () => {
     const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
     const encoded = (encoder: string) =>
       Number(
-        new RegExp(`gateway_produce_requests_encoded_total\\{encoder="${encoder}"\\} (\\d+)`).exec(
-          metrics,
-        )?.[1],
+        new RegExp(
+          `fleet_gateway_produce_requests_encoded_total\\{encoder="${encoder}"\\} (\\d+)`,
+        ).exec(metrics)?.[1],
       );
     expect(encoded('gateway')).toBeGreaterThan(0);
     expect(encoded('kafkajs')).toBe(0);
@@ -418,7 +418,7 @@ describe('ingest gateway (real broker)', () => {
       }
       expect(fresh).toEqual(Array(15).fill(200));
       expect(await (await fetch(`${limited.url}/metrics`)).text()).toMatch(
-        /gateway_replays_total\{source="mobway"\} 46/,
+        /fleet_gateway_replays_total\{source="mobway"\} 46/,
       );
     } finally {
       await limited.stop();

@@ -311,7 +311,7 @@ function edgeDelta(
 ): Record<string, number> {
   const delta: Record<string, number> = {};
   for (const [k, v] of after) {
-    const reason = /^gateway_edge_rejections_total\{reason="([^"]+)"\}$/.exec(k)?.[1];
+    const reason = /^fleet_gateway_edge_rejections_total\{reason="([^"]+)"\}$/.exec(k)?.[1];
     if (reason && v - (before.get(k) ?? 0) > 0) delta[reason] = v - (before.get(k) ?? 0);
   }
   return delta;
@@ -398,7 +398,7 @@ describe('hostile traffic against the real gateway', () => {
       headers: { authorization: `Bearer ${METRICS_TOKEN}` },
     });
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('# TYPE gateway_edge_rejections_total counter');
+    expect(await res.text()).toContain('# TYPE fleet_gateway_edge_rejections_total counter');
   });
 
   it('takes the client address from the socket, not from X-Forwarded-For, when TRUST_PROXY is unset', async () => {
@@ -483,7 +483,7 @@ describe('hostile traffic against the real gateway', () => {
     const after = await metrics();
     const edge = edgeDelta(counters, after);
     const forged = [...after]
-      .filter(([k]) => k.startsWith('gateway_verification_failures_total'))
+      .filter(([k]) => k.startsWith('fleet_gateway_verification_failures_total'))
       .reduce((n, [k, v]) => n + v - (counters.get(k) ?? 0), 0);
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
     const ratio = sum(flooded) / sum(solo);

@@ -2,9 +2,10 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
-import { HealthController } from '@app/platform';
+import { MetricsModule } from '@app/metrics';
+import { AsyncApiController, HealthController } from '@app/platform';
 import { EdgeModule } from './edge/edge.module';
-import { MetricsModule } from './metrics/metrics.module';
+import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { RecordPublisher } from './publishing/record.publisher';
 import { IngestService } from './webhooks/ingest.service';
 import { SignatureVerifier } from './webhooks/signature.verifier';
@@ -24,9 +25,10 @@ export class IngestGatewayModule {
         KafkaModule,
         TerminusModule,
         MetricsModule.forRoot(config),
+        GatewayMetricsModule,
         EdgeModule,
       ],
-      controllers: [WebhookController, HealthController],
+      controllers: [WebhookController, HealthController, AsyncApiController],
       providers: [
         WebhookSourceRegistry,
         SignatureVerifier,

@@ -4,7 +4,8 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { LOCATION_TABLE, PersistenceModule, RecordPartitionScheduler } from '@app/persistence';
 import { LEDGERS, LedgerModule } from '@app/ledger';
-import { HealthController } from '@app/platform';
+import { MetricsModule } from '@app/metrics';
+import { AsyncApiController, HealthController } from '@app/platform';
 import { SinkModule, SINKS } from '@app/sink';
 import { LocationQueryModule } from './query/location-query.module';
 
@@ -19,12 +20,13 @@ export class LocationConsumerModule {
         KafkaModule,
         PersistenceModule,
         TerminusModule,
+        MetricsModule.forRoot(config),
         SinkModule.forRoot(SINKS.location),
         // the completeness ledger of location records: GET /v1/completeness
         LedgerModule.forRoot(LEDGERS.location),
         LocationQueryModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, AsyncApiController],
       // the table's partitions: made ahead of need, dropped past LOCATION_RETENTION_DAYS
       providers: [
         RecordPartitionScheduler.provider(

@@ -4,7 +4,8 @@ import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { VEHICLE_TABLE, PersistenceModule, RecordPartitionScheduler } from '@app/persistence';
 import { LEDGERS, LedgerModule } from '@app/ledger';
-import { HealthController } from '@app/platform';
+import { MetricsModule } from '@app/metrics';
+import { AsyncApiController, HealthController } from '@app/platform';
 import { SinkModule, SINKS } from '@app/sink';
 import { VehicleQueryModule } from './query/vehicle-query.module';
 
@@ -19,12 +20,13 @@ export class VehicleConsumerModule {
         KafkaModule,
         PersistenceModule,
         TerminusModule,
+        MetricsModule.forRoot(config),
         SinkModule.forRoot(SINKS.vehicle),
         // the completeness ledger of vehicle records: GET /v1/completeness
         LedgerModule.forRoot(LEDGERS.vehicle),
         VehicleQueryModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, AsyncApiController],
       // the table's partitions: made ahead of need, dropped past VEHICLE_RETENTION_DAYS
       providers: [
         RecordPartitionScheduler.provider(

@@ -83,8 +83,9 @@ export class AppConfig {
       clientRejected: { perSecond: number; burst: number };
       rejectionLogIntervalMs: number;
     };
-    metrics: { token?: string; port: number; host: string };
   };
+  /** GET /metrics of every app: bearer token, and a listener of its own when port ≠ 0 */
+  metrics: { token?: string; port: number; host: string };
   query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
   /** the console's dead-letter store: days kept by occurredAt (0: keep everything) */

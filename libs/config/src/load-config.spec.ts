@@ -134,7 +134,7 @@ describe(loadConfig.name, () => {
       clientRejected: { perSecond: 1, burst: 10 },
       rejectionLogIntervalMs: 10_000,
     });
-    expect(sut.gateway.metrics).toEqual({ token: undefined, port: 0, host: '127.0.0.1' });
+    expect(sut.metrics).toEqual({ token: undefined, port: 0, host: '127.0.0.1' });
   });
 
   it.each([
@@ -162,8 +162,20 @@ describe(loadConfig.name, () => {
     writeFileSync(join(dir, 'token'), `${token}\n`);
     expect(
       loadConfig('gateway', { METRICS_TOKEN_FILE: join(dir, 'token'), METRICS_PORT: '9464' })
-        .gateway.metrics,
+        .metrics,
     ).toEqual({ token, port: 9464, host: '127.0.0.1' });
+  });
+
+  it('gives the consumers the same METRICS_* settings as the gateway', () => {
+    const token = 'q8Vn3kLw7RzT2pXa9HbC';
+    expect(
+      loadConfig('consumer', {
+        QUERY_API_KEYS: 'k7Gm2xQp9LwR4tVz',
+        METRICS_TOKEN: token,
+        METRICS_PORT: '9465',
+        METRICS_HOST: '0.0.0.0',
+      }).metrics,
+    ).toEqual({ token, port: 9465, host: '0.0.0.0' });
   });
 
   it('refuses a produce request budget that a whole body and its base64 dead letter would not fit', () => {

@@ -159,8 +159,8 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
       clientRejected: { perSecond: dto.CLIENT_REJECTED_LIMIT, burst: dto.CLIENT_REJECTED_BURST },
       rejectionLogIntervalMs: dto.REJECTION_LOG_INTERVAL_MS,
     },
-    metrics: { token: dto.METRICS_TOKEN, port: dto.METRICS_PORT, host: dto.METRICS_HOST },
   };
+  config.metrics = { token: dto.METRICS_TOKEN, port: dto.METRICS_PORT, host: dto.METRICS_HOST };
   config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
   config.deadLetters = { retentionDays: dto.DEAD_LETTER_RETENTION_DAYS };

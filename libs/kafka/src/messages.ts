@@ -21,6 +21,8 @@ export interface OutgoingMessage {
   message: Message;
   /** messageBytes(message), when the caller measured it already */
   bytes?: number;
+  /** a dead letter's reasons, for the metrics' reason class */
+  deadLetterReasons?: readonly string[];
 }
 
 /** what every message of one request carries */
@@ -156,6 +158,7 @@ export function deadLetter(
         'replay-id': fields.replayId,
       }),
     },
+    deadLetterReasons: reasons,
   };
 }
 

@@ -1,3 +1,4 @@
+export * from './asyncapi.controller';
 export * from './bootstrap';
 export * from './error-response.dto';
 export * from './health.controller';

@@ -14,6 +14,7 @@ import { Backoff } from './backoff';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { decodeRecord, Rejected } from './record.decoder';
 import { RECORD_TALLY, RecordTally } from './record.tally';
+import { SinkMetrics } from './sink.metrics';
 import { SINK_OPTIONS, SinkOptions } from './sink.options';
 
 /** one chunk of a partition's batch, handed from kafkajs's fetch loop to the writer */
@@ -114,7 +115,9 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     private readonly deadLetters: DeadLetterPublisher,
     config: AppConfig,
     @Optional() @Inject(RECORD_TALLY) private readonly tally?: RecordTally,
+    private readonly metrics: SinkMetrics = new SinkMetrics(options),
   ) {
+    metrics.watch(() => this.status());
     this.maxChunk = config.consumer.maxBatch;
     this.retry = {
       initialMs: options.retry?.initialMs ?? 250,
@@ -440,6 +443,7 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     this.counts.stored += tally.inserted;
     this.counts.duplicates += tally.written - tally.inserted;
     this.counts.deadLettered += letters.length;
+    this.metrics.stored(tally.inserted, tally.written - tally.inserted, letters);
     return true;
   }
 
@@ -455,7 +459,7 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
   ): Promise<boolean> {
     if (rows.length === 0) return true;
     const outcome = await this.untilDone(context, 'PostgreSQL', () =>
-      this.writer.write(this.options.table, rows).then(
+      this.metrics.timed(this.writer.write(this.options.table, rows), isRejectedData).then(
         (inserted) => ({ inserted }),
         (error: unknown) => {
           if (isRejectedData(error)) return { rejected: error as Error & { code: string } };

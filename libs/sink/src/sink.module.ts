@@ -4,6 +4,7 @@ import { RecordBatchWriter } from '@app/persistence/record-batch.writer';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { RecordSink } from './record.sink';
 import { SinkHealthIndicator } from './sink.health';
+import { SinkMetrics } from './sink.metrics';
 import { SINK_OPTIONS, SinkOptions } from './sink.options';
 
 /**
@@ -22,6 +23,7 @@ export class SinkModule {
         DeadLetterPublisher,
         RecordSink,
         SinkHealthIndicator,
+        SinkMetrics,
       ],
       exports: [RecordSink, SinkHealthIndicator, RecordBatchWriter],
     };

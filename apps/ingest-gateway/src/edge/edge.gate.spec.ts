@@ -66,8 +66,8 @@ describe(EdgeGate.name, () => {
     });
     // another client is not held to the first one's budget
     expect((await forged(subject.app, '198.51.100.8')).statusCode).toBe(403);
-    expect(subject.metrics.render()).toContain(
-      'gateway_edge_rejections_total{reason="client-rejected"} 1',
+    expect(await subject.metrics.render()).toContain(
+      'fleet_gateway_edge_rejections_total{reason="client-rejected"} 1',
     );
   });
 

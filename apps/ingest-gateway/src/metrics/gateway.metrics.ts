@@ -1,141 +1,207 @@
+import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
+import { TOPICS } from '@app/contracts';
+import type { OutgoingMessage } from '@app/kafka/messages';
+import { DeadLetterMetrics, LATENCY_BUCKETS, MetricsRegistry } from '@app/metrics';
+import type { Counter, Histogram } from 'prom-client';
 import { produceRequestsEncoded } from '../publishing/produce-encoding.counter';
 
-type Labels = Record<string, string | number>;
+/** the source label of a request whose sender was not verified (unknown source, bad signature) */
+export const UNVERIFIED = '-';
 
-function labelKey(labels: Labels): string {
-  return `{${Object.entries(labels)
-    .map(([k, v]) => `${k}="${String(v).replace(/["\\\n]/g, '_')}"`)
-    .join(',')}}`;
-}
-
-/** counters in the Prometheus text format, served at GET /metrics */
+/**
+ * The gateway's series (README: Metrics), on the app's MetricsRegistry. Label children are made
+ * once per source (and status) and kept: a request costs map look-ups and increments.
+ */
 @Injectable()
 export class GatewayMetrics {
-  private readonly sourceKeys = new Map<string, string>();
-  private readonly counters = new Map<string, { help: string; values: Map<string, number> }>([
-    [
+  private readonly verificationFailures: Counter<'source' | 'status'>;
+  private readonly requestsAccepted: Counter<'source'>;
+  private readonly recordsPublished: Counter<'source'>;
+  private readonly recordsDeadLettered: Counter<'source'>;
+  private readonly rateLimitedTotal: Counter<'source'>;
+  private readonly edgeRejections: Counter<'reason'>;
+  private readonly publishUnavailable: Counter<'source'>;
+  private readonly publishRefused: Counter<'source'>;
+  private readonly overReadingLimitTotal: Counter<'source'>;
+  private readonly replays: Counter<'source'>;
+  private readonly requestDuration: Histogram<'source' | 'status'>;
+  private readonly publishDuration: Histogram;
+  private readonly publishBatchRecords: Histogram;
+  private readonly deadLetters: DeadLetterMetrics;
+  private readonly perSource = new Map<string, PerSource>();
+  private readonly requestTimers = new Map<string, Histogram.Internal<'source' | 'status'>>();
+
+  constructor(private readonly metrics: MetricsRegistry = new MetricsRegistry()) {
+    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
+      metrics.counter<L>(name, { help, labelNames });
+    this.verificationFailures = counter(
       'gateway_verification_failures_total',
-      { help: 'Webhook requests rejected by signature verification', values: new Map() },
-    ],
-    [
+      'Webhook requests rejected by signature verification, by the status answered',
+      ['source', 'status'],
+    );
+    this.requestsAccepted = counter(
       'gateway_requests_accepted_total',
-      {
-        help: 'Verified webhook requests whose records (or dead letters) Kafka acknowledged',
-        values: new Map(),
-      },
-    ],
-    [
+      'Verified webhook requests whose records (or dead letters) Kafka acknowledged',
+      ['source'],
+    );
+    this.recordsPublished = counter(
       'gateway_records_published_total',
-      { help: 'Normalized records acknowledged by Kafka', values: new Map() },
-    ],
-    [
+      'Normalized records acknowledged by Kafka',
+      ['source'],
+    );
+    this.recordsDeadLettered = counter(
       'gateway_records_dead_lettered_total',
-      { help: 'Readings sent to the dead-letter topic', values: new Map() },
-    ],
-    [
+      'Readings of accepted requests sent to the dead-letter topic',
+      ['source'],
+    );
+    this.rateLimitedTotal = counter(
       'gateway_rate_limited_total',
-      {
-        help: 'Verified requests answered 429 because their source exceeded its rate',
-        values: new Map(),
-      },
-    ],
-    [
+      'Verified requests answered 429 because their source exceeded its rate',
+      ['source'],
+    );
+    this.edgeRejections = counter(
       'gateway_edge_rejections_total',
-      {
-        help: 'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)',
-        values: new Map(),
-      },
-    ],
-    [
+      'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)',
+      ['reason'],
+    );
+    this.publishUnavailable = counter(
       'gateway_publish_unavailable_total',
-      {
-        help: 'Requests answered 503 because Kafka did not acknowledge in time',
-        values: new Map(),
-      },
-    ],
-    [
+      'Requests answered 503 because Kafka did not acknowledge in time',
+      ['source'],
+    );
+    this.publishRefused = counter(
       'gateway_publish_refused_total',
-      {
-        help: 'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503',
-        values: new Map(),
-      },
-    ],
-    [
+      'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503',
+      ['source'],
+    );
+    this.overReadingLimitTotal = counter(
       'gateway_over_reading_limit_total',
-      {
-        help: 'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)',
-        values: new Map(),
-      },
-    ],
-    [
+      'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)',
+      ['source'],
+    );
+    this.replays = counter(
       'gateway_replays_total',
-      {
-        help: 'Signed requests seen again within REPLAY_WINDOW_SECONDS, answered with the first answer',
-        values: new Map(),
+      'Signed requests seen again within REPLAY_WINDOW_SECONDS, answered with the first answer',
+      ['source'],
+    );
+    // kept by the encoder itself (a plain count: kafkajs calls it outside the app's reach), read at scrape
+    metrics.counter('gateway_produce_requests_encoded_total', {
+      help: 'Kafka produce requests encoded, by encoder: gateway (record-batch.encoder.ts) or kafkajs (compressed; handed back). Both 0 after requests were produced: kafkajs encodes everything itself (see the start-up warning)',
+      labelNames: ['encoder'],
+      collect() {
+        this.reset();
+        this.inc({ encoder: 'gateway' }, produceRequestsEncoded.gateway);
+        this.inc({ encoder: 'kafkajs' }, produceRequestsEncoded.kafkajs);
       },
-    ],
-  ]);
+    });
+    this.requestDuration = metrics.histogram('gateway_request_duration_seconds', {
+      help: `Webhook requests from routing to the answer, by source (${UNVERIFIED}: not verified) and status`,
+      labelNames: ['source', 'status'],
+      buckets: LATENCY_BUCKETS,
+    });
+    this.publishDuration = metrics.histogram('gateway_publish_duration_seconds', {
+      help: 'Produce requests from sending to the acknowledgement of every replica (acks=all), failed ones included',
+      buckets: LATENCY_BUCKETS,
+    });
+    this.publishBatchRecords = metrics.histogram('gateway_publish_batch_records', {
+      help: 'Messages (records, raw bodies, dead letters) in one produce request, several webhook requests together',
+      buckets: [1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10_000],
+    });
+    this.deadLetters = new DeadLetterMetrics(metrics);
+  }
 
   verificationFailed(source: string, status: number): void {
-    this.add('gateway_verification_failures_total', { source, status });
+    this.verificationFailures.labels(source, String(status)).inc();
   }
 
   accepted(source: string, records: number, deadLettered: number): void {
-    // once per accepted request: the label is built once per source
-    let key = this.sourceKeys.get(source);
-    if (key === undefined) this.sourceKeys.set(source, (key = labelKey({ source })));
-    this.addByKey('gateway_requests_accepted_total', key, 1);
-    this.addByKey('gateway_records_published_total', key, records);
-    this.addByKey('gateway_records_dead_lettered_total', key, deadLettered);
+    const s = this.source(source);
+    s.accepted.inc();
+    if (records > 0) s.published.inc(records);
+    if (deadLettered > 0) s.deadLettered.inc(deadLettered);
   }
 
   rateLimited(source: string): void {
-    this.add('gateway_rate_limited_total', { source });
+    this.rateLimitedTotal.labels(source).inc();
   }
 
   edgeRejected(reason: string): void {
-    this.add('gateway_edge_rejections_total', { reason });
+    this.edgeRejections.labels(reason).inc();
   }
 
   unavailable(source: string): void {
-    this.add('gateway_publish_unavailable_total', { source });
+    this.publishUnavailable.labels(source).inc();
   }
 
   refused(source: string): void {
-    this.add('gateway_publish_refused_total', { source });
+    this.publishRefused.labels(source).inc();
   }
 
   overReadingLimit(source: string): void {
-    this.add('gateway_over_reading_limit_total', { source });
+    this.overReadingLimitTotal.labels(source).inc();
   }
 
   replayed(source: string): void {
-    this.add('gateway_replays_total', { source });
+    this.replays.labels(source).inc();
   }
 
-  render(): string {
-    const lines: string[] = [];
-    for (const [name, { help, values }] of this.counters) {
-      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-      for (const [labels, value] of values) lines.push(`${name}${labels} ${value}`);
-    }
-    // kept by the encoder itself, which kafkajs calls outside the app's reach
-    lines.push(
-      '# HELP gateway_produce_requests_encoded_total Kafka produce requests encoded, by encoder: gateway (record-batch.encoder.ts) or kafkajs (compressed; handed back). Both 0 after requests were produced: kafkajs encodes everything itself (see the start-up warning)',
-      '# TYPE gateway_produce_requests_encoded_total counter',
-      `gateway_produce_requests_encoded_total{encoder="gateway"} ${produceRequestsEncoded.gateway}`,
-      `gateway_produce_requests_encoded_total{encoder="kafkajs"} ${produceRequestsEncoded.kafkajs}`,
-    );
-    return `${lines.join('\n')}\n`;
+  /** a webhook request answered; `source` only once verified (else UNVERIFIED, keeping the labels bounded) */
+  requestDone(source: string, status: number, startedAt: number): void {
+    const key = `${source} ${status}`;
+    let timer = this.requestTimers.get(key);
+    if (timer === undefined)
+      this.requestTimers.set(key, (timer = this.requestDuration.labels(source, String(status))));
+    timer.observe((performance.now() - startedAt) / 1000);
   }
 
-  private add(name: string, labels: Labels, by = 1): void {
-    this.addByKey(name, labelKey(labels), by);
+  /** one produce request answered (acknowledged when `acknowledged`); its dead letters are counted once acknowledged */
+  produced(
+    messages: readonly { messages: readonly OutgoingMessage[] }[],
+    count: number,
+    startedAt: number,
+    acknowledged: boolean,
+  ): void {
+    this.publishDuration.observe((performance.now() - startedAt) / 1000);
+    this.publishBatchRecords.observe(count);
+    if (!acknowledged) return;
+    for (const pending of messages)
+      for (const m of pending.messages)
+        if (m.topic === TOPICS.deadLetter && m.deadLetterReasons !== undefined)
+          this.deadLetters.add(
+            'ingest',
+            headerText(m.message.headers?.source),
+            m.deadLetterReasons,
+          );
   }
 
-  private addByKey(name: string, key: string, by: number): void {
-    const values = this.counters.get(name)!.values;
-    values.set(key, (values.get(key) ?? 0) + by);
+  /** the text of the app's whole registry (tests; the app serves it at GET /metrics) */
+  render(): Promise<string> {
+    return this.metrics.render();
   }
+
+  private source(name: string): PerSource {
+    let s = this.perSource.get(name);
+    if (s === undefined)
+      this.perSource.set(
+        name,
+        (s = {
+          accepted: this.requestsAccepted.labels(name),
+          published: this.recordsPublished.labels(name),
+          deadLettered: this.recordsDeadLettered.labels(name),
+        }),
+      );
+    return s;
+  }
+}
+
+function headerText(value: unknown): string | null {
+  if (typeof value === 'string') return value;
+  return Buffer.isBuffer(value) ? value.toString() : null;
+}
+
+interface PerSource {
+  accepted: Counter.Internal;
+  published: Counter.Internal;
+  deadLettered: Counter.Internal;
 }

@@ -196,7 +196,7 @@ describe('produce request encoder', () => {
     expect(ours).toEqual(theirs);
   });
 
-  it('counts the requests it encodes and those it leaves to kafkajs (gateway_produce_requests_encoded_total)', async () => {
+  it('counts the requests it encodes and those it leaves to kafkajs (fleet_gateway_produce_requests_encoded_total)', async () => {
     const before = { ...produceRequestsEncoded };
 
     await produceRequest({ acks: -1, timeout: 1, topicData }, kafkajsProduceRequest).encode();

@@ -611,7 +611,7 @@ export function installRecordBatchEncoder(
   require.cache[PRODUCE_REQUEST_MODULE]!.exports = (args: ProduceRequestArgs) =>
     produceRequest(args, kafkajsProduceRequest);
   log(
-    `kafkajs ${version}: produce requests are encoded by record-batch.encoder.ts (gateway_produce_requests_encoded_total counts them)`,
+    `kafkajs ${version}: produce requests are encoded by record-batch.encoder.ts (fleet_gateway_produce_requests_encoded_total counts them)`,
   );
   return true;
 }

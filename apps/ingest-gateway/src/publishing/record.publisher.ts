@@ -1,8 +1,10 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import type { OutgoingMessage } from '@app/kafka/messages';
 import { Murmur2Partitioner } from '@app/kafka/murmur2.partitioner';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { ProduceBudget, splitToBudget } from './produce-request.budget';
 
 /** Kafka did not acknowledge in time or could not be reached: the sender should retry (503) */
@@ -80,6 +82,7 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly kafka: Kafka,
     config: AppConfig,
+    @Optional() private readonly metrics?: GatewayMetrics,
   ) {
     this.settings = config.gateway.publish;
     this.budget = {
@@ -245,17 +248,21 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
       messages,
     }));
     let sent = false;
+    let startedAt = 0;
     try {
       await this.connect(lane);
       sent = true;
+      startedAt = performance.now();
       await lane.producer.sendBatch({
         topicMessages,
         acks: -1,
         timeout: this.settings.timeoutMs,
         compression: CompressionTypes.None,
       });
+      this.metrics?.produced(batch, count(batch), startedAt, true);
       for (const pending of batch) pending.resolve();
     } catch (error) {
+      if (sent) this.metrics?.produced(batch, count(batch), startedAt, false);
       const refusal = refusalOf(error);
       this.logger.error(
         `produce request ${refusal ? 'refused' : 'failed'} (${batch.length} requests): ${(error as Error).message}${sent ? '; continuing with a new producer id' : ''}`,
@@ -282,4 +289,10 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
     });
     return lane.connected;
   }
+}
+
+function count(batch: Pending[]): number {
+  let n = 0;
+  for (const pending of batch) n += pending.messages.length;
+  return n;
 }

@@ -98,7 +98,7 @@ describe(IngestService.name, () => {
       await expect(
         sut.accept(webhook(MOBWAY), body({ [VIN]: [reading(1)] })),
       ).resolves.toMatchObject({ accepted: 1 });
-      expect(metrics.render()).toMatch(/gateway_replays_total\{source="mobway"\} 4/);
+      expect(await metrics.render()).toMatch(/fleet_gateway_replays_total\{source="mobway"\} 4/);
     });
 
     it('processes a retry after a 503 or a 429', async () => {
@@ -204,8 +204,10 @@ describe(IngestService.name, () => {
         )
         .catch((e: HttpException) => e)) as HttpException;
       expect(err.getStatus()).toBe(422);
-      expect(metrics.render()).toMatch(/gateway_publish_refused_total\{source="weguard"\} 1/);
-      expect(metrics.render()).not.toMatch(/gateway_publish_unavailable_total\{/);
+      expect(await metrics.render()).toMatch(
+        /fleet_gateway_publish_refused_total\{source="weguard"\} 1/,
+      );
+      expect(await metrics.render()).not.toMatch(/fleet_gateway_publish_unavailable_total\{/);
     });
   });
 

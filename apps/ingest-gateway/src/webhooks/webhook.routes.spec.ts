@@ -39,6 +39,7 @@ describe(WebhookRoutes.name, () => {
         new RejectionAggregator(config),
       ),
       ingest,
+      metrics,
     );
     // the app as bootstrap() and main.ts set it up: raw bodies, errors in the one shape
     app = fastify();
@@ -90,8 +91,8 @@ describe(WebhookRoutes.name, () => {
 
     expect(res.statusCode).toBe(403);
     expect(res.json()).toMatchObject({ status: 'error', statusCode: 403, error: 'Forbidden' });
-    expect(metrics.render()).toMatch(
-      /gateway_verification_failures_total\{source="mobway",status="403"\} 1/,
+    expect(await metrics.render()).toMatch(
+      /fleet_gateway_verification_failures_total\{source="mobway",status="403"\} 1/,
     );
     expect(received).toEqual([]);
     expect(verifiedSources).toEqual([undefined]);

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { performance } from 'node:perf_hooks';
+import { HttpException, Injectable } from '@nestjs/common';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { GatewayMetrics, UNVERIFIED } from '../metrics/gateway.metrics';
 import { IngestResult } from './ingest-result.dto';
 import { IngestService } from './ingest.service';
 import { rawBodyOf } from './raw-body';
@@ -16,6 +18,7 @@ export class WebhookRoutes {
   constructor(
     private readonly signatures: SignatureVerifier,
     private readonly ingest: IngestService,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   /** after the edge's hooks (EdgeGate.install), before the app listens */
@@ -27,7 +30,22 @@ export class WebhookRoutes {
     );
   }
 
-  receive(req: FastifyRequest, source: string): Promise<IngestResult> {
-    return this.ingest.accept(this.signatures.verify(req, source), rawBodyOf(req));
+  async receive(req: FastifyRequest, source: string): Promise<IngestResult> {
+    const startedAt = performance.now();
+    let verified = UNVERIFIED;
+    try {
+      const webhook = this.signatures.verify(req, source);
+      verified = webhook.source.name;
+      const result = await this.ingest.accept(webhook, rawBodyOf(req));
+      this.metrics.requestDone(verified, 200, startedAt);
+      return result;
+    } catch (error) {
+      this.metrics.requestDone(
+        verified,
+        error instanceof HttpException ? error.getStatus() : 500,
+        startedAt,
+      );
+      throw error;
+    }
   }
 }

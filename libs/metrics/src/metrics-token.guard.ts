@@ -9,7 +9,7 @@ export class MetricsTokenGuard implements CanActivate {
   private readonly token: string | undefined;
 
   constructor(config: AppConfig) {
-    this.token = config.gateway.metrics.token;
+    this.token = config.metrics.token;
   }
 
   canActivate(ctx: ExecutionContext): boolean {

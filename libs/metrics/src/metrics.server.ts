@@ -1,12 +1,12 @@
 import { createServer, Server, ServerResponse, STATUS_CODES } from 'node:http';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@app/config';
-import { GatewayMetrics } from './gateway.metrics';
+import { MetricsRegistry } from './metrics.registry';
 import { metricsAuthorized } from './metrics-token';
 
 /**
  * GET /metrics on a listener of its own (METRICS_PORT, METRICS_HOST), so scraping can stay on an
- * internal address while the webhook port faces the internet.
+ * internal address while the app port faces the internet.
  */
 @Injectable()
 export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -15,11 +15,11 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
 
   constructor(
     private readonly config: AppConfig,
-    private readonly metrics: GatewayMetrics,
+    private readonly metrics: MetricsRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const { port, host, token } = this.config.gateway.metrics;
+    const { port, host, token } = this.config.metrics;
     if (port === 0) return;
     const server = createServer((req, res) => {
       if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics')
@@ -28,9 +28,13 @@ export class MetricsServer implements OnApplicationBootstrap, OnApplicationShutd
         return refuse(res, 401, 'a bearer METRICS_TOKEN is required', {
           'www-authenticate': 'Bearer',
         });
-      res
-        .writeHead(200, { 'content-type': 'text/plain; version=0.0.4' })
-        .end(this.metrics.render());
+      this.metrics.render().then(
+        (text) => res.writeHead(200, { 'content-type': this.metrics.contentType }).end(text),
+        (error: Error) => {
+          this.logger.error(`rendering the metrics: ${error.stack ?? error.message}`);
+          refuse(res, 500, 'the metrics could not be rendered');
+        },
+      );
     });
     server.headersTimeout = 5000;
     server.requestTimeout = 10_000;
