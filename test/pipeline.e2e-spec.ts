@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { DeviceLocationV1, VehicleTelemetryV1 } from '@app/contracts';
+import { Parser } from '@asyncapi/parser';
+import { DeviceLocationV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
 import { sign } from '@app/verification';
+import { murmur2 } from '../apps/ingest-gateway/src/publishing/murmur2.partitioner';
+import { Scrape } from './support/metrics';
 import { mobwayPayload, mobwayReading, randomVin, weguardLocation } from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
 import { eventually } from './support/eventually';
+import { PORT_BASE } from './support/test-env';
 
 const MOBWAY = 'pipeline-mobway-secret-5d2e8a1c7f93b046';
 const WEGUARD = 'pipeline-weguard-secret-9b4f0c6e2a71d385';
 const TRACCAR = 'pipeline-traccar-token-3c8e1a6f0b9d2754';
+// the location consumer serves its metrics on a port of its own, behind a token
+const LOCATION_METRICS_PORT = PORT_BASE + 8;
+const METRICS_TOKEN = 'pipeline-metrics-token-6b1f9d3a0c7e';
+// KAFKA_TOPIC_PARTITIONS of the test stack (test/global-setup.ts)
+const PARTITIONS = 3;
 
 describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL → query APIs', () => {
   let gateway: RunningApp;
@@ -26,7 +35,10 @@ describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL →
         ]),
       }),
       RunningApp.start('vehicle-consumer'),
-      RunningApp.start('location-consumer'),
+      RunningApp.start('location-consumer', {
+        METRICS_PORT: String(LOCATION_METRICS_PORT),
+        METRICS_TOKEN,
+      }),
     ]);
   });
   afterAll(async () => {
@@ -193,4 +205,164 @@ describe('the whole pipeline: gateway → Kafka → consumers → PostgreSQL →
     });
     expect(latest?.attributes).toMatchObject({ protocol: 'teltonika', ignition: true, sat: 11 });
   });
+
+  it("counts what it did on every app's /metrics: webhooks accepted and dead-lettered, rows new and duplicate, lag per partition", async () => {
+    const locationMetrics = `http://127.0.0.1:${LOCATION_METRICS_PORT}`;
+    const scrapeAll = async () => ({
+      gateway: await Scrape.of(gateway.url),
+      vehicles: await Scrape.of(vehicles.url),
+      devices: await Scrape.of(locationMetrics, METRICS_TOKEN),
+    });
+    const before = await scrapeAll();
+    // one VIN on each partition, so that the vehicle consumer commits on every one
+    const vins: string[] = [];
+    while (new Set(vins.map(partitionOf)).size < PARTITIONS) vins.push(randomVin());
+    const bodies = vins.map((vin) =>
+      mobwayPayload([
+        mobwayReading(vin, { date_time: '2025-03-02 10:00:00' }),
+        mobwayReading(vin, { date_time: '2025-03-02 10:00:30' }),
+      ]),
+    );
+    // the first request again in other bytes: published again, stored as duplicates
+    const again = Buffer.from(JSON.stringify(JSON.parse(bodies[0].toString()), null, 1));
+    const broken = mobwayPayload([mobwayReading(randomVin(), { date_time: 'yesterday' })]);
+    for (const body of [...bodies, again, broken]) {
+      const res = await fetch(`${gateway.url}/webhooks/mobway`, {
+        method: 'POST',
+        body,
+        headers: sign('mobway', MOBWAY, body),
+      });
+      expect(res.status).toBe(200);
+    }
+    const location = Buffer.from(JSON.stringify(weguardLocation(`dev-${randomUUID()}`)));
+    const sent = await fetch(`${gateway.url}/webhooks/weguard`, {
+      method: 'POST',
+      body: location,
+      headers: sign('weguard', WEGUARD, location),
+    });
+    expect(sent.status).toBe(200);
+    const readings = 2 * vins.length;
+    const rows = (s: Scrape, topic: string, outcome: string) =>
+      s.sum('fleet_sink_rows_written_total', { topic, outcome });
+    const delta = (s: Scrape, name: string, labels: Record<string, string>, was: Scrape) =>
+      s.sum(name, labels) - was.sum(name, labels);
+
+    const after = await eventually(
+      scrapeAll,
+      (s) =>
+        rows(s.vehicles, TOPICS.vehicle, 'duplicate') -
+          rows(before.vehicles, TOPICS.vehicle, 'duplicate') >=
+          2 &&
+        rows(s.vehicles, TOPICS.vehicle, 'new') - rows(before.vehicles, TOPICS.vehicle, 'new') >=
+          readings &&
+        rows(s.devices, TOPICS.location, 'new') - rows(before.devices, TOPICS.location, 'new') >=
+          1 &&
+        s.vehicles.series('fleet_sink_consumer_lag', { topic: TOPICS.vehicle }).length ===
+          PARTITIONS,
+    );
+
+    const mobway = { source: 'mobway' };
+    const g = (name: string, labels: Record<string, string>) =>
+      delta(after.gateway, name, labels, before.gateway);
+    expect({
+      accepted: g('fleet_gateway_requests_accepted_total', mobway),
+      published: g('fleet_gateway_records_published_total', mobway),
+      deadLettered: g('fleet_gateway_records_dead_lettered_total', mobway),
+      deadLetters: g('fleet_dead_letters_total', {
+        stage: 'ingest',
+        source: 'mobway',
+        reason_class: 'invalid-field',
+      }),
+      answered200: g('fleet_gateway_request_duration_seconds_count', { ...mobway, status: '200' }),
+      weguardAccepted: g('fleet_gateway_requests_accepted_total', { source: 'weguard' }),
+      // every message produced: each request's raw body, its records and its dead letter
+      produced: g('fleet_gateway_publish_batch_records_sum', {}),
+    }).toEqual({
+      accepted: vins.length + 2,
+      published: readings + 2,
+      deadLettered: 1,
+      deadLetters: 1,
+      answered200: vins.length + 2,
+      weguardAccepted: 1,
+      produced: vins.length + 2 + readings + 2 + 1 + 2,
+    });
+    expect(g('fleet_gateway_publish_duration_seconds_count', {})).toBeGreaterThan(0);
+
+    expect({
+      vehicleRowsNew: delta(
+        after.vehicles,
+        'fleet_sink_rows_written_total',
+        { topic: TOPICS.vehicle, outcome: 'new' },
+        before.vehicles,
+      ),
+      vehicleDuplicates: delta(
+        after.vehicles,
+        'fleet_sink_rows_written_total',
+        { topic: TOPICS.vehicle, outcome: 'duplicate' },
+        before.vehicles,
+      ),
+      locationRowsNew: delta(
+        after.devices,
+        'fleet_sink_rows_written_total',
+        { topic: TOPICS.location, outcome: 'new' },
+        before.devices,
+      ),
+    }).toEqual({ vehicleRowsNew: readings, vehicleDuplicates: 2, locationRowsNew: 1 });
+    expect(
+      delta(
+        after.vehicles,
+        'fleet_sink_write_duration_seconds_count',
+        { topic: TOPICS.vehicle, outcome: 'ok' },
+        before.vehicles,
+      ),
+    ).toBeGreaterThan(0);
+    const lag = after.vehicles.series('fleet_sink_consumer_lag', { topic: TOPICS.vehicle });
+    expect(lag.map((l) => l.partition).sort()).toEqual(
+      Array.from({ length: PARTITIONS }, (_, p) => String(p)),
+    );
+    for (const { partition } of lag)
+      expect(
+        after.vehicles.sum('fleet_sink_consumer_lag', { topic: TOPICS.vehicle, partition }),
+      ).toBeGreaterThanOrEqual(0);
+
+    // process and Node.js series on every app, under the same prefix
+    for (const scrape of Object.values(after)) {
+      expect(scrape.sum('fleet_process_cpu_seconds_total')).toBeGreaterThan(0);
+      expect(scrape.sum('fleet_nodejs_heap_size_used_bytes')).toBeGreaterThan(0);
+    }
+  });
+
+  it('serves /metrics on a consumer as on the gateway: on its own listener only, with the token', async () => {
+    const own = `http://127.0.0.1:${LOCATION_METRICS_PORT}/metrics`;
+    expect((await fetch(`${devices.url}/metrics`)).status).toBe(404);
+    expect((await fetch(own)).status).toBe(401);
+    const res = await fetch(own, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('# TYPE fleet_sink_consumer_lag gauge');
+  });
+
+  it('serves the AsyncAPI document of the topics from every app, valid for @asyncapi/parser', async () => {
+    for (const app of [gateway, vehicles, devices]) {
+      const res = await fetch(`${app.url}/asyncapi.json`);
+      expect([app.name, res.status, res.headers.get('content-type')]).toEqual([
+        app.name,
+        200,
+        'application/json; charset=utf-8',
+      ]);
+      const { document, diagnostics } = await new Parser().parse(await res.text());
+      expect(diagnostics.map((d) => d.message)).toEqual([]);
+      expect(
+        document!
+          .channels()
+          .all()
+          .map((c) => c.address())
+          .sort(),
+      ).toEqual(Object.values(TOPICS).sort());
+    }
+  });
 });
+
+/** the partition the gateway's partitioner gives a key (the Java client's murmur2) */
+function partitionOf(key: string): number {
+  return (murmur2(Buffer.from(key)) & 0x7fffffff) % PARTITIONS;
+}
