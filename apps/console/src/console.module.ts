@@ -3,7 +3,8 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@app/config';
 import { KafkaModule } from '@app/kafka';
 import { PersistenceModule } from '@app/persistence';
-import { HealthController } from '@app/platform';
+import { MetricsModule } from '@app/metrics';
+import { AsyncApiController, HealthController } from '@app/platform';
 import { DeadLetterModule } from './dead-letters/dead-letter.module';
 import { ReplayModule } from './replay/replay.module';
 
@@ -18,10 +19,11 @@ export class ConsoleModule {
         KafkaModule,
         PersistenceModule,
         TerminusModule,
+        MetricsModule.forRoot(config),
         DeadLetterModule.forRoot(),
         ReplayModule,
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, AsyncApiController],
     };
   }
 }

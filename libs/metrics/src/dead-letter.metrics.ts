@@ -1,5 +1,5 @@
+import { reasonClass } from '@app/contracts';
 import type { Counter } from 'prom-client';
-import { deadLetterReasonClass } from './dead-letter.reasons';
 import { MetricsRegistry } from './metrics.registry';
 
 export type DeadLetterStage = 'ingest' | 'consume';
@@ -18,7 +18,7 @@ export class DeadLetterMetrics {
 
   constructor(metrics: MetricsRegistry) {
     this.total = metrics.counter('dead_letters_total', {
-      help: 'Dead letters acknowledged by Kafka, by stage (ingest: the gateway, consume: a consumer), source and reason class',
+      help: 'Dead letters acknowledged by Kafka, by stage (ingest: the gateway, consume: a consumer), source and reason class (@app/contracts reasonClass)',
       labelNames: ['stage', 'source', 'reason_class'],
     });
   }
@@ -29,11 +29,11 @@ export class DeadLetterMetrics {
       if (this.sources.size >= MAX_SOURCES) name = 'other';
       else this.sources.add(name);
     }
-    const reasonClass = deadLetterReasonClass(reasons);
-    const key = `${stage} ${name} ${reasonClass}`;
+    const reason = reasonClass(reasons);
+    const key = `${stage} ${name} ${reason}`;
     let child = this.children.get(key);
     if (child === undefined)
-      this.children.set(key, (child = this.total.labels(stage, name, reasonClass)));
+      this.children.set(key, (child = this.total.labels(stage, name, reason)));
     child.inc();
   }
 }

@@ -45,10 +45,10 @@ describe(DeadLetterMetrics.name, () => {
 
     const text = await registry.render();
     expect(text).toContain(
-      'fleet_dead_letters_total{stage="ingest",source="mobway",reason_class="invalid-field"} 2',
+      'fleet_dead_letters_total{stage="ingest",source="mobway",reason_class="out_of_range"} 2',
     );
     expect(text).toContain(
-      'fleet_dead_letters_total{stage="consume",source="",reason_class="not-json"} 1',
+      'fleet_dead_letters_total{stage="consume",source="",reason_class="malformed"} 1',
     );
     expect(text).not.toContain('latitude');
   });
@@ -63,7 +63,7 @@ describe(DeadLetterMetrics.name, () => {
       .filter((line) => line.startsWith('fleet_dead_letters_total{'));
     expect(series).toHaveLength(65);
     expect(series).toContain(
-      'fleet_dead_letters_total{stage="consume",source="other",reason_class="not-json"} 36',
+      'fleet_dead_letters_total{stage="consume",source="other",reason_class="malformed"} 36',
     );
   });
 });
