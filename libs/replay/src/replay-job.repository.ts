@@ -63,8 +63,14 @@ function jobOf(row: Row): ReplayJob {
 export class ReplayJobRepository {
   constructor(private readonly db: DataSource) {}
 
+  /** TypeORM answers an UPDATE … RETURNING with [rows, count], a SELECT or INSERT with the rows */
+  private async rows<T>(sql: string, parameters: unknown[]): Promise<T[]> {
+    const answer = await this.db.query<unknown[]>(sql, parameters);
+    return (Array.isArray(answer[0]) ? answer[0] : answer) as T[];
+  }
+
   async create(id: string, spec: ReplaySpec): Promise<ReplayJob> {
-    const rows: Row[] = await this.db.query(
+    const rows = await this.rows<Row>(
       `INSERT INTO replay_jobs (id, source, from_at, to_at, dry_run, status, counters)
        VALUES ($1, $2, $3, $4, $5, 'queued', $6) RETURNING ${COLUMNS}`,
       [id, spec.source, spec.from, spec.to, spec.dryRun, JSON.stringify(ZERO_COUNTERS)],
@@ -73,14 +79,12 @@ export class ReplayJobRepository {
   }
 
   async find(id: string): Promise<ReplayJob | undefined> {
-    const rows: Row[] = await this.db.query(`SELECT ${COLUMNS} FROM replay_jobs WHERE id = $1`, [
-      id,
-    ]);
+    const rows = await this.rows<Row>(`SELECT ${COLUMNS} FROM replay_jobs WHERE id = $1`, [id]);
     return rows[0] && jobOf(rows[0]);
   }
 
   async recent(limit: number): Promise<ReplayJob[]> {
-    const rows: Row[] = await this.db.query(
+    const rows = await this.rows<Row>(
       `SELECT ${COLUMNS} FROM replay_jobs ORDER BY created_at DESC, id LIMIT $1`,
       [limit],
     );
@@ -93,7 +97,7 @@ export class ReplayJobRepository {
    * run by a live process, unknown).
    */
   async claim(id: string, staleSeconds: number): Promise<ReplayJob | undefined> {
-    const rows: Row[] = await this.db.query(
+    const rows = await this.rows<Row>(
       `UPDATE replay_jobs SET status = 'running', error = NULL, heartbeat_at = now(), updated_at = now()
        WHERE id = $1 AND (status IN ('queued', 'failed')
          OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $2))))
@@ -105,7 +109,7 @@ export class ReplayJobRepository {
 
   /** the ids of queued jobs and of running jobs whose process is gone */
   async orphans(staleSeconds: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
+    const rows = await this.rows<{ id: string }>(
       `SELECT id FROM replay_jobs WHERE status = 'queued'
          OR (status = 'running' AND (heartbeat_at IS NULL OR heartbeat_at < now() - make_interval(secs => $1)))
        ORDER BY created_at`,
@@ -116,7 +120,7 @@ export class ReplayJobRepository {
 
   /** saves progress and renews the heartbeat; answers the job's status (another process may have cancelled it) */
   async checkpoint(id: string, progress: ReplayProgress): Promise<ReplayStatus | undefined> {
-    const rows: { status: ReplayStatus }[] = await this.db.query(
+    const rows = await this.rows<{ status: ReplayStatus }>(
       `UPDATE replay_jobs SET checkpoints = $2, counters = $3, heartbeat_at = now(), updated_at = now()
        WHERE id = $1 RETURNING status`,
       [id, JSON.stringify(progress.checkpoints), JSON.stringify(progress.counters)],
@@ -151,7 +155,7 @@ export class ReplayJobRepository {
 
   /** cancels a job that has not ended; its running process stops at its next checkpoint */
   async cancel(id: string): Promise<ReplayJob | undefined> {
-    const rows: Row[] = await this.db.query(
+    const rows = await this.rows<Row>(
       `UPDATE replay_jobs SET status = 'cancelled', updated_at = now()
        WHERE id = $1 AND status IN ('queued', 'running', 'failed') RETURNING ${COLUMNS}`,
       [id],

@@ -141,6 +141,7 @@ export class ReplayRunner {
       if (cancelled && signal?.aborted) await this.jobs.release(id);
       else if (!cancelled) await this.jobs.finish(id, 'done');
     } catch (error) {
+      this.logger.error(`replay ${id} failed: ${(error as Error).message}`, (error as Error).stack);
       await this.jobs.finish(id, 'failed', (error as Error).message);
     } finally {
       clearInterval(heartbeat);

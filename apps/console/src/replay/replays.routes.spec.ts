@@ -27,7 +27,7 @@ function aJob(spec: ReplaySpec, overrides: Partial<ReplayJob> = {}): ReplayJob {
 /** the runner's problem() is the real one; starting only records the spec */
 class FakeRunner extends ReplayRunner {
   started: ReplaySpec[] = [];
-  jobs = new Map<string, ReplayJob>();
+  stored = new Map<string, ReplayJob>();
   constructor() {
     super(
       {} as never,
@@ -41,10 +41,10 @@ class FakeRunner extends ReplayRunner {
     return Promise.resolve(aJob(spec));
   }
   override find(id: string): Promise<ReplayJob | undefined> {
-    return Promise.resolve(this.jobs.get(id));
+    return Promise.resolve(this.stored.get(id));
   }
   override recent(): Promise<ReplayJob[]> {
-    return Promise.resolve([...this.jobs.values()]);
+    return Promise.resolve([...this.stored.values()]);
   }
 }
 
@@ -147,7 +147,7 @@ describe('replay routes', () => {
   });
 
   it('shows a job with its progress per partition, and 404 for an unknown one', async () => {
-    runner.jobs.set(
+    runner.stored.set(
       ID,
       aJob(
         { source: 'mobway', from: new Date(0), to: new Date(1000), dryRun: false },
