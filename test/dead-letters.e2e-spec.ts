@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, Producer } from 'kafkajs';
+import { Client } from 'pg';
 import { DeadLetterV1, TOPICS, VehicleTelemetryV1 } from '@app/contracts';
 import { aDeadLetter, aVehicleRecord } from '@app/contracts/testing';
+import { CONSOLE_GROUPS } from '@app/kafka';
 import { sign } from '@app/verification';
 import { eventually } from './support/eventually';
 import { mobwayPayload, mobwayReading, randomVin } from './support/payloads';
@@ -44,6 +46,7 @@ describe('dead letters in the console: stored, listed, inspected and re-driven',
   let vehicles: RunningApp;
   let console_: RunningApp;
   let producer: Producer;
+  let kafka: Kafka;
   const auth = { authorization: `Bearer ${TEST_QUERY_KEY}` };
 
   beforeAll(async () => {
@@ -52,11 +55,12 @@ describe('dead letters in the console: stored, listed, inspected and re-driven',
       RunningApp.start('vehicle-consumer'),
       RunningApp.start('console'),
     ]);
-    producer = new Kafka({
+    kafka = new Kafka({
       clientId: 'e2e-dead-letters',
       brokers: testStack().kafkaBrokers,
       logLevel: logLevel.NOTHING,
-    }).producer({ allowAutoTopicCreation: false });
+    });
+    producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
   });
   afterAll(async () => {
@@ -291,5 +295,68 @@ describe('dead letters in the console: stored, listed, inspected and re-driven',
     expect(result.outcome.length).toBeGreaterThan(0);
     const shown = (await get<Detail>(`/v1/dead-letters/${letter.id}`)).body;
     expect(shown.redrive).toMatchObject({ status: result.status, outcome: result.outcome });
+  });
+
+  it('keeps each letter once however often Kafka delivers it, and forgets letters past retention', async () => {
+    const vin = randomVin();
+    const old = aDeadLetter({ entityId: vin, occurredAt: '2020-01-01T00:00:00.000Z' });
+    await producer.send({
+      topic: TOPICS.deadLetter,
+      messages: [{ key: vin, value: JSON.stringify(old) }],
+    });
+    expect((await lettersOf(vin, 1)).items).toHaveLength(1);
+    const db = new Client({ connectionString: testStack().databaseUrl });
+    await db.connect();
+    const count = async () =>
+      (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM dead_letters')).rows[0].n;
+    try {
+      // every letter delivered again from the start of the topic: no row more, none lost
+      const before = await count();
+      await console_.stop();
+      const admin = kafka.admin();
+      await admin.connect();
+      const ends = await admin.fetchTopicOffsets(TOPICS.deadLetter);
+      await admin.resetOffsets({
+        groupId: CONSOLE_GROUPS.deadLetters,
+        topic: TOPICS.deadLetter,
+        earliest: true,
+      });
+      console_ = await RunningApp.start('console', { DEAD_LETTER_RETENTION_DAYS: '0' });
+      // caught up: the group's committed offset at every partition's end (an empty partition has
+      // nothing to commit and keeps the reset's -2, "earliest")
+      const endOf = Object.fromEntries(
+        ends.map((p) => [p.partition, p.high === p.low ? '-2' : p.high]),
+      );
+      const committed = async () => {
+        const [{ partitions }] = await admin.fetchOffsets({
+          groupId: CONSOLE_GROUPS.deadLetters,
+          topics: [TOPICS.deadLetter],
+        });
+        return Object.fromEntries(partitions.map((p) => [p.partition, p.offset]));
+      };
+      expect(
+        await eventually(committed, (offsets) =>
+          Object.entries(endOf).every(([p, high]) => offsets[p] === high),
+        ),
+      ).toEqual(endOf);
+      await admin.disconnect();
+      expect(await count()).toBe(before);
+      expect((await list({ entity_id: vin })).items).toHaveLength(1);
+
+      // a restart runs a retention round: the 2020 letter is past 30 days, the others are not
+      await console_.stop();
+      console_ = await RunningApp.start('console', { DEAD_LETTER_RETENTION_DAYS: '30' });
+      expect(
+        (
+          await eventually(
+            () => list({ entity_id: vin }),
+            (page) => page.items?.length === 0,
+          )
+        ).items,
+      ).toEqual([]);
+      expect(await count()).toBe(before - 1);
+    } finally {
+      await db.end();
+    }
   });
 });
