@@ -652,6 +652,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
           vehicle(vin, T0 + 2000, {
             latitude: -23.6,
             longitude: -46.7,
+            event: '</ft:event><c> & d',
             attributes: { note: 'say "hi"' },
           }),
         ])
@@ -713,6 +714,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
       expect(gpx.text).toContain(
         `<trkpt lat="-23.5" lon="-46.6"><time>${iso(T0)}</time><extensions><ft:eventId>${stored[0].eventId}</ft:eventId>`,
       );
+      expect(gpx.text).toContain('<ft:event>&lt;/ft:event&gt;&lt;c&gt; &amp; d</ft:event>');
       expect(gpx.text).not.toContain('<c>');
 
       const ndjson = await file(vehicles, `${path}?format=ndjson`);
