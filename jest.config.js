@@ -35,7 +35,7 @@ module.exports = {
     {
       ...common,
       displayName: 'unit',
-      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/chaos'],
+      roots: ['<rootDir>/apps', '<rootDir>/libs', '<rootDir>/chaos', '<rootDir>/scripts'],
       modulePathIgnorePatterns: ['<rootDir>/dist'],
       testMatch: ['**/*.spec.ts'],
     },

@@ -70,13 +70,23 @@ export function withDevEnv(
   return merged;
 }
 
-/** what `npm run send` needs to reach and sign for the gateway a launcher started */
+/**
+ * What `npm run send` needs to reach and sign for the gateway a launcher started, and what
+ * `npm run ops` needs to reach its apps (ports, a query API key) and its broker
+ */
 export const SENDER_VARIABLES: readonly string[] = [
   'HOST',
   'GATEWAY_PORT',
   ...BUILT_IN_SOURCES.flatMap(({ secretVariable }) => [secretVariable, `${secretVariable}_FILE`]),
   'WEBHOOK_SOURCES',
   'WEBHOOK_SOURCES_FILE',
+  'VEHICLE_CONSUMER_PORT',
+  'LOCATION_CONSUMER_PORT',
+  'CONSOLE_PORT',
+  'QUERY_API_KEYS',
+  'QUERY_API_KEYS_FILE',
+  'KAFKA_BROKERS',
+  'LOCAL_KAFKA_PORT',
 ];
 
 const SENDER_ENV_FILE = 'sender.env.json';
