@@ -152,6 +152,33 @@ describe('replay from the raw archive', () => {
     });
   }
 
+  /**
+   * A request as the gateway archived it under a normalizer that rejected `rejected`'s reading: the
+   * raw message and the dead letter it wrote then.
+   */
+  async function archiveRejected(body: Buffer, receivedAt: Date, rejected: string) {
+    const meta = { source: SOURCE, requestId: randomUUID(), receivedAt: receivedAt.toISOString() };
+    const producer = createKafka(testStack().kafkaBrokers, 'replay-e2e').producer();
+    await producer.connect();
+    try {
+      await producer.send({ topic: TOPICS.raw, messages: [rawMessage(body, meta).message] });
+      await producer.send({
+        topic: TOPICS.deadLetter,
+        messages: [
+          deadLetter({
+            ...meta,
+            entityId: rejected,
+            reasons: ['hdop must be a number (the shipped normalizer)'],
+            original: (JSON.parse(body.toString()) as Record<string, unknown[]>)[rejected][0],
+          }).message,
+        ],
+      });
+    } finally {
+      await producer.disconnect();
+    }
+    return meta;
+  }
+
   it('brings deleted rows back with the same event ids (command)', async () => {
     const { vins, from, to } = await sendTraffic(3);
     const before = await waitStored(vins);
@@ -205,25 +232,7 @@ describe('replay from the raw archive', () => {
       mobwayReading(good, { date_time: '2025-03-02 08:00:00' }),
       mobwayReading(bad, { latitude: 123 }),
     ]);
-    const meta = { source: SOURCE, requestId: randomUUID(), receivedAt: receivedAt.toISOString() };
-    const producer = createKafka(testStack().kafkaBrokers, 'replay-e2e').producer();
-    await producer.connect();
-    await producer.send({
-      topic: TOPICS.raw,
-      messages: [rawMessage(body, meta).message],
-    });
-    await producer.send({
-      topic: TOPICS.deadLetter,
-      messages: [
-        deadLetter({
-          ...meta,
-          entityId: good,
-          reasons: ['hdop must be a number (the shipped normalizer)'],
-          original: (JSON.parse(body.toString()) as Record<string, unknown[]>)[good][0],
-        }).message,
-      ],
-    });
-    await producer.disconnect();
+    const meta = await archiveRejected(body, receivedAt, good);
     expect((await storedIds([good])).size).toBe(0);
 
     const job = await apiReplay({
@@ -310,5 +319,47 @@ describe('replay from the raw archive', () => {
     const again = await runCli(['--resume', first.id]);
     expect(again.code).toBe(2);
     expect(again.output).toContain('is done');
+  });
+
+  it('re-drives an ingest-stage dead letter by replaying its request (dead-letter API)', async () => {
+    const vin = randomVin();
+    const receivedAt = new Date();
+    const body = mobwayPayload([mobwayReading(vin, { date_time: '2025-03-03 08:00:00' })]);
+    const meta = await archiveRejected(body, receivedAt, vin);
+    interface Letter {
+      id: string;
+      requestId: string | null;
+    }
+    const listed = await eventually(
+      async () =>
+        (await (
+          await fetch(`${console_.url}/v1/dead-letters?source=${SOURCE}&entity_id=${vin}`, {
+            headers: auth,
+          })
+        ).json()) as { items: Letter[] },
+      (page) => page.items?.length > 0,
+    );
+    const [letter] = listed.items;
+    expect(letter.requestId).toBe(meta.requestId);
+
+    const res = await fetch(`${console_.url}/v1/dead-letters/redrive`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [letter.id] }),
+    });
+    expect(res.status).toBe(200);
+    const { results } = (await res.json()) as { results: { status: string; outcome: string }[] };
+    expect(results).toHaveLength(1);
+    expect(results[0].outcome).toMatch(
+      new RegExp(
+        `^replayed request ${meta.requestId} from webhooks.raw.v1 partition \\d+ offset \\d+ as replay redrive-.+: 1 record\\(s\\), 0 dead letter`,
+      ),
+    );
+    expect(results[0].status).toBe('done');
+    const expected = NORMALIZERS.mobway.normalize(JSON.parse(body.toString()), {
+      source: SOURCE,
+      receivedAt,
+    }).records[0].eventId;
+    expect((await waitStored([vin])).get(vin)).toBe(expected);
   });
 });

@@ -6,6 +6,7 @@ import { PersistenceModule } from '@app/persistence';
 import { MetricsModule } from '@app/metrics';
 import { AsyncApiController, HealthController } from '@app/platform';
 import { DeadLetterModule } from './dead-letters/dead-letter.module';
+import { IngestRedriver } from './replay/ingest.redriver';
 import { ReplayModule } from './replay/replay.module';
 
 /** the operator's app: dead letters to list, inspect and re-drive (and later replay and the web console) */
@@ -20,7 +21,7 @@ export class ConsoleModule {
         PersistenceModule,
         TerminusModule,
         MetricsModule.forRoot(config),
-        DeadLetterModule.forRoot(),
+        DeadLetterModule.forRoot({ ingestRedriver: IngestRedriver, imports: [ReplayModule] }),
         ReplayModule,
       ],
       controllers: [HealthController, AsyncApiController],

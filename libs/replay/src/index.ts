@@ -10,3 +10,4 @@ export * from './replay-job.repository';
 export * from './replay.runner';
 export * from './source-normalizers';
 export * from './replay.factory';
+export * from './request.redriver';

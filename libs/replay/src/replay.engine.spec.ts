@@ -1,11 +1,9 @@
-import type { KafkaMessage } from 'kafkajs';
 import { TOPICS } from '@app/contracts';
-import { OutgoingMessage, rawMessage } from '@app/kafka/messages';
+import type { OutgoingMessage } from '@app/kafka/messages';
 import { NORMALIZERS, RecordNormalizer } from '@app/normalization';
-import type { PartitionOffset, RawArchive } from './raw-archive';
-import type { BatchHandler, OffsetRange } from './raw-archive.reader';
+import type { RawArchive } from './raw-archive';
 import { ReplayEngine } from './replay.engine';
-import type { ReplaySink } from './replay.publisher';
+import { aRawMessage, FakeArchive, FakeSink } from './replay.testing';
 import type { ReplayProgress, ReplaySpec } from './replay.types';
 import { SourceNormalizers } from './source-normalizers';
 
@@ -26,89 +24,6 @@ function mobwayBody(vins: string[], valid = true): Buffer {
       },
     ];
   return Buffer.from(JSON.stringify(body));
-}
-
-let nextId = 0;
-function aRawMessage(
-  offset: number,
-  source: string,
-  receivedAt: number,
-  body: Buffer,
-  kafkaTimestamp = receivedAt + 20,
-): KafkaMessage {
-  const requestId = `req-${++nextId}`;
-  const { message } = rawMessage(body, {
-    source,
-    requestId,
-    receivedAt: new Date(receivedAt).toISOString(),
-  });
-  const headers = Object.fromEntries(
-    Object.entries(message.headers ?? {}).map(([k, v]) => [k, Buffer.from(String(v))]),
-  );
-  return {
-    key: Buffer.from(requestId),
-    value: message.value,
-    headers,
-    offset: String(offset),
-    timestamp: String(kafkaTimestamp),
-    attributes: 0,
-  } as KafkaMessage;
-}
-
-/** partitions of raw messages at offsets from `base`, handed out two at a time */
-class FakeArchive implements RawArchive {
-  reads: { partition: number; offsets: string[] }[] = [];
-  constructor(
-    private readonly partitions: KafkaMessage[][],
-    private readonly base = 0,
-  ) {}
-
-  offsetsAt(timestamp: number): Promise<PartitionOffset[]> {
-    return Promise.resolve(
-      this.partitions.map((messages, partition) => {
-        const first = messages.find((m) => Number(m.timestamp) >= timestamp);
-        return { partition, offset: first ? first.offset : String(this.base + messages.length) };
-      }),
-    );
-  }
-
-  endOffsets(): Promise<PartitionOffset[]> {
-    return Promise.resolve(
-      this.partitions.map((messages, partition) => ({
-        partition,
-        offset: String(this.base + messages.length),
-      })),
-    );
-  }
-
-  async read(ranges: ReadonlyMap<number, OffsetRange>, handle: BatchHandler): Promise<void> {
-    for (const [partition, { next, end }] of ranges) {
-      const messages = this.partitions[partition].filter(
-        (m) => BigInt(m.offset) >= BigInt(next) && BigInt(m.offset) < BigInt(end),
-      );
-      for (let i = 0; i < messages.length; i += 2) {
-        const batch = messages.slice(i, i + 2);
-        this.reads.push({ partition, offsets: batch.map((m) => m.offset) });
-        const verdict = await handle(partition, batch, () => Promise.resolve());
-        if (verdict === 'stop') return;
-        if (verdict === 'done') break;
-      }
-    }
-  }
-}
-
-class FakeSink implements ReplaySink {
-  published: OutgoingMessage[] = [];
-  failAfter = Infinity;
-  publish(messages: OutgoingMessage[]): Promise<void> {
-    if (this.published.length + messages.length > this.failAfter)
-      return Promise.reject(new Error('Kafka went away'));
-    this.published.push(...messages);
-    return Promise.resolve();
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 const sources = new SourceNormalizers([

@@ -6,6 +6,7 @@ import { ReplayJobRepository } from './replay-job.repository';
 import { ReplayEngine } from './replay.engine';
 import { KafkaReplaySink } from './replay.publisher';
 import { ReplayRunner } from './replay.runner';
+import { RequestRedriver } from './request.redriver';
 import { SourceNormalizers } from './source-normalizers';
 
 /** a running job whose heartbeat (renewed every 10 s) is older than this was interrupted */
@@ -17,6 +18,8 @@ export interface ReplayKit {
   sources: SourceNormalizers;
   archive: KafkaRawArchive;
   sink: KafkaReplaySink;
+  /** re-drives ingest-stage dead letters by replaying their requests */
+  redriver: RequestRedriver;
   /** stops the jobs this process runs (they resume at the next start) and disconnects */
   close(): Promise<void>;
 }
@@ -26,10 +29,11 @@ export function createReplayKit(config: AppConfig, kafka: Kafka, db: DataSource)
   const sources = new SourceNormalizers(config.gateway.sources);
   const archive = new KafkaRawArchive(kafka);
   const sink = new KafkaReplaySink(kafka, config.gateway.publish.maxBatchBytes);
-  const engine = new ReplayEngine(archive, sources, sink, {
+  const options = {
     slackMs: config.replay.slackSeconds * 1000,
     maxMessageBytes: config.gateway.publish.maxBatchBytes,
-  });
+  };
+  const engine = new ReplayEngine(archive, sources, sink, options);
   const runner = new ReplayRunner(new ReplayJobRepository(db), engine, sources, {
     maxWindowDays: config.replay.maxWindowDays,
     staleSeconds: REPLAY_STALE_SECONDS,
@@ -40,6 +44,7 @@ export function createReplayKit(config: AppConfig, kafka: Kafka, db: DataSource)
     sources,
     archive,
     sink,
+    redriver: new RequestRedriver(archive, sources, sink, options),
     close: async () => {
       await runner.shutdown();
       await sink.close();
