@@ -109,6 +109,12 @@ export function asyncApiDocument(): Record<string, unknown> {
         'deadLetterV1',
         'The gateway (stage ingest) and the consumers (stage consume) set aside what breaks the contract.',
       ),
+      receiveDeadLetter: operation(
+        'receive',
+        'deadLetter',
+        'deadLetterV1',
+        'The console keeps every letter queryable (group console-dead-letters) and re-drives the ones an operator selects.',
+      ),
       publishRawWebhook: operation(
         'send',
         'rawWebhooks',
