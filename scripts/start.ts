@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from '@app/config';
+import { AppConfig, ConfigError, loadConfig } from '@app/config';
 import {
   ensureDevEnv,
   LocalStack,
@@ -91,12 +91,12 @@ async function main(): Promise<void> {
     const units: SupervisedUnit[] = [];
     if (stack.postgres) units.push(serviceUnit('postgres', stack.postgres));
     for (const node of stack.kafkaNodes) units.push(serviceUnit(node.name, node));
-    for (const app of APPS) {
+    for (const [i, app] of APPS.entries()) {
       const process_ = new ManagedProcess({
         name: app.name,
         command: process.execPath,
         args: ['--enable-source-maps', join(root, 'dist', 'apps', app.name, 'src', 'main.js')],
-        env: appEnv,
+        env: { ...appEnv, ...metricsPortOf(config, i) },
         cwd: root,
         onLine: (line) => say(`[${app.name}] ${line}`),
         stopOrder: STOP_ORDER.app,
@@ -117,8 +117,8 @@ async function main(): Promise<void> {
         '',
         `[stack] up in ${seconds} s`,
         ...APPS.map(
-          (app) =>
-            `  ${app.name.padEnd(18)} http://127.0.0.1:${config.ports[app.portKey]}  (health: /health${app.name === 'ingest-gateway' ? '' : ', API docs: /docs'})`,
+          (app, i) =>
+            `  ${app.name.padEnd(18)} http://127.0.0.1:${config.ports[app.portKey]}  (health: /health${app.name === 'ingest-gateway' ? '' : ', API docs: /docs'}, metrics: ${config.metrics.port === 0 ? '/metrics' : `${config.metrics.host}:${config.metrics.port + i}/metrics`})`,
         ),
         `  kafka              ${kafkaBrokers.join(',')}`,
         `  postgres           ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
@@ -131,6 +131,11 @@ async function main(): Promise<void> {
     say(`[stack] failed to start: ${(error as Error).message}`, process.stderr);
     await stop(1, 'start failed');
   }
+}
+
+/** one host, several apps: with a METRICS_PORT each app listens on its own, METRICS_PORT + its place in APPS */
+function metricsPortOf(config: AppConfig, i: number): Record<string, string> {
+  return config.metrics.port === 0 ? {} : { METRICS_PORT: String(config.metrics.port + i) };
 }
 
 /** PostgreSQL or Kafka: started again through its own start(), which waits until it is usable */

@@ -16,6 +16,8 @@ const PORTS = {
   postgres: PORT_BASE + 43,
   kafka: PORT_BASE + 44,
   controller: PORT_BASE + 45,
+  // the first app's metrics listener; the next apps take the ports after it
+  metrics: PORT_BASE + 46,
 };
 const DATA_DIR = join('.data', `launcher-e2e-${PORT_BASE}`);
 // every process the launcher starts inherits its environment: this finds them without its pid files
@@ -93,6 +95,7 @@ describe('npm start', () => {
       LOCAL_KAFKA_HEAP: '256m',
       LOCAL_POSTGRES_SHARED_BUFFERS: '128MB',
       KAFKA_TOPIC_PARTITIONS: '1',
+      METRICS_PORT: String(PORTS.metrics),
       MOBWAY_SIGN_SECRET: 'e2e-launcher-mobway-secret-0123456789',
       QUERY_API_KEYS: 'e2e-launcher-query-key-0123456789',
     };
@@ -122,6 +125,20 @@ describe('npm start', () => {
     );
     rmSync(join(ROOT, DATA_DIR), { recursive: true, force: true });
   }, 90_000);
+
+  it('gives each app a metrics listener of its own from METRICS_PORT on', async () => {
+    const scraped: string[] = [];
+    for (let port = PORTS.metrics; port < PORTS.metrics + 4; port++) {
+      const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      scraped.push(/^# TYPE fleet_(gateway|sink)_/m.exec(text)?.[1] ?? 'process only');
+      expect(text).toContain('fleet_process_cpu_seconds_total');
+    }
+    // the gateway, both consumers and the console, in the launcher's order
+    expect(scraped).toEqual(['gateway', 'sink', 'sink', 'process only']);
+    expect(output.join('\n')).toContain(`metrics: 127.0.0.1:${PORTS.metrics + 1}/metrics`);
+  });
 
   it('restarts a SIGKILLed broker, and then a SIGKILLed consumer, and stays up', async () => {
     const kafka = one(/kafka\.Kafka/)!;
@@ -160,10 +177,10 @@ describe('npm start', () => {
 
   it('leaves nothing running when the launcher is SIGKILLed', async () => {
     const before = marked().filter((p) => p.pid !== launcher.pid);
-    // PostgreSQL, Kafka and the three apps
+    // PostgreSQL, Kafka and the four apps
     expect(
       before.filter((p) => /postgres -D|kafka\.Kafka|dist\/apps\//.test(p.cmdline)).length,
-    ).toBe(5);
+    ).toBe(6);
 
     launcher.kill('SIGKILL');
     const killedAt = Date.now();
