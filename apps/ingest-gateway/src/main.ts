@@ -10,6 +10,7 @@ void bootstrap({
   name: 'ingest-gateway',
   role: 'gateway',
   port: (config) => config.ports.gateway,
+  instances: (config) => config.instances.gateway,
   module: (config) => IngestGatewayModule.forRoot(config),
   // signatures are over the exact bytes, and senders' content types vary (mobway's example
   // ignores the header): keep every body as a Buffer, whatever its content type

@@ -7,6 +7,7 @@ void bootstrap({
   name: 'location-consumer',
   role: 'consumer',
   port: (config) => config.ports.locationConsumer,
+  instances: (config) => config.instances.locationConsumer,
   module: (config) => LocationConsumerModule.forRoot(config),
   configure: (app) =>
     setupQueryDocs(app, {

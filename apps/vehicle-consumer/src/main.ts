@@ -7,6 +7,7 @@ void bootstrap({
   name: 'vehicle-consumer',
   role: 'consumer',
   port: (config) => config.ports.vehicleConsumer,
+  instances: (config) => config.instances.vehicleConsumer,
   module: (config) => VehicleConsumerModule.forRoot(config),
   configure: (app) =>
     setupQueryDocs(app, {

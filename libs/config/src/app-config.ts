@@ -51,6 +51,8 @@ export class AppConfig {
     keepAliveTimeoutMs: number;
   };
   ports: { gateway: number; vehicleConsumer: number; locationConsumer: number; console: number };
+  /** processes behind each app's port (GATEWAY_INSTANCES, …); a consumer's are its group's members */
+  instances: { gateway: number; vehicleConsumer: number; locationConsumer: number };
   kafka: KafkaConnectionConfig & {
     partitions: number;
     /** undefined: 3 when the cluster has three or more brokers, else 1 */

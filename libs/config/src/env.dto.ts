@@ -68,6 +68,25 @@ export class EnvDto {
   @Max(65535)
   GATEWAY_PORT = 3000;
 
+  /** processes behind each app's port (node:cluster); consumers: members of the app's group */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  GATEWAY_INSTANCES = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  VEHICLE_CONSUMER_INSTANCES = 1;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  LOCATION_CONSUMER_INSTANCES = 1;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -122,6 +122,11 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
     locationConsumer: dto.LOCATION_CONSUMER_PORT,
     console: dto.CONSOLE_PORT,
   };
+  config.instances = {
+    gateway: dto.GATEWAY_INSTANCES,
+    vehicleConsumer: dto.VEHICLE_CONSUMER_INSTANCES,
+    locationConsumer: dto.LOCATION_CONSUMER_INSTANCES,
+  };
   config.kafka = {
     brokers: list(dto.KAFKA_BROKERS),
     clientId: dto.KAFKA_CLIENT_ID,

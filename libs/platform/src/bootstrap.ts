@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig, ConfigError, loadConfig, Role } from '@app/config';
 import { HttpErrorFilter } from './http-error.filter';
+import { runInstances } from './instances';
 
 const LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -20,13 +21,29 @@ export interface BootstrapOptions {
   configure?: (app: NestFastifyApplication, config: AppConfig) => void | Promise<void>;
   /** keep every request body as the raw Buffer instead of parsing JSON (the gateway) */
   rawBodies?: boolean;
+  /** processes behind the app's port (runInstances); 1 unless given */
+  instances?: (config: AppConfig) => number;
 }
 
-/** the one way an app starts: config validated first, Fastify with raw bodies, ordered shutdown */
-export async function bootstrap(options: BootstrapOptions): Promise<INestApplication> {
-  let config: AppConfig;
+/**
+ * The one way an app starts: config validated first, then the app (or, with more than one
+ * instance, that many processes behind its port), Fastify with raw bodies, ordered shutdown.
+ */
+export async function bootstrap(options: BootstrapOptions): Promise<void> {
+  const config = configOrExit(options);
+  const port = options.port(config);
+  await runInstances({
+    name: options.name,
+    count: options.instances?.(config) ?? 1,
+    run: () => startApp(options, config, port),
+    // whatever the log level: launchers and tests wait for this line
+    listening: `${options.name} listening on http://${config.host}:${port}`,
+  });
+}
+
+function configOrExit(options: BootstrapOptions): AppConfig {
   try {
-    config = loadConfig(options.role);
+    return loadConfig(options.role);
   } catch (error) {
     if (error instanceof ConfigError) {
       process.stderr.write(`${options.name}: ${error.message}\n`);
@@ -34,6 +51,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
     }
     throw error;
   }
+}
+
+async function startApp(
+  options: BootstrapOptions,
+  config: AppConfig,
+  port: number,
+): Promise<INestApplication> {
   const hops = config.trustProxy;
   const logger = new ConsoleLogger(options.name, {
     logLevels: LEVELS[config.logLevel],
@@ -78,11 +102,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<INestApplica
   app.enableShutdownHooks();
   app.useGlobalFilters(new HttpErrorFilter());
   await options.configure?.(app, config);
-  const port = options.port(config);
   await app.listen(port, config.host);
   // past it node closes each new connection as it is accepted, before reading a byte
   app.getHttpServer().maxConnections = config.http.maxConnections;
-  // whatever the log level: launchers and tests wait for this line
-  process.stdout.write(`${options.name} listening on http://${config.host}:${port}\n`);
   return app;
 }
