@@ -75,6 +75,32 @@ describe('scale-out: instances behind one port, members of one group', () => {
     expect(joined.every((m) => m.partitions > 0)).toBe(true);
   });
 
+  it('answers /metrics for all instances together, whichever one a scrape reaches', async () => {
+    const accepted = async (): Promise<number> => {
+      const text = await (await fetch(`${gateway.url}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find((l) => l.startsWith('fleet_gateway_requests_accepted_total{source="mobway"}'));
+      return line ? Number(line.split(' ').pop()) : 0;
+    };
+    const before = await accepted();
+    const requests = 40;
+    for (let i = 0; i < requests; i++) {
+      const body = mobwayPayload([mobwayReading(randomVin())]);
+      // a new connection each time: the primary hands connections to the instances in turn
+      const res = await fetch(`${gateway.url}/webhooks/mobway`, {
+        method: 'POST',
+        body,
+        headers: { ...sign('mobway', MOBWAY, body), connection: 'close' },
+      });
+      expect(res.status).toBe(200);
+    }
+    // every scrape, on a new connection each, sees every instance's count
+    const scrapes: number[] = [];
+    for (let i = 0; i < 6; i++) scrapes.push((await accepted()) - before);
+    expect(scrapes).toEqual(scrapes.map(() => requests));
+  });
+
   it('stores every acknowledged reading once while an instance of each app is killed and started again', async () => {
     const acknowledged: string[] = [];
     let failed = 0;

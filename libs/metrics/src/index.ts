@@ -1,3 +1,4 @@
+export * from './cluster-metrics';
 export * from './dead-letter.metrics';
 export * from './metrics-token';
 export * from './metrics.module';

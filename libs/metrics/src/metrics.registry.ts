@@ -9,6 +9,7 @@ import {
   HistogramConfiguration,
   Registry,
 } from 'prom-client';
+import { ClusterMetrics, isClusterInstance } from './cluster-metrics';
 
 /** every series of every app starts with it, the process and Node.js ones included (README: Metrics) */
 export const METRIC_PREFIX = 'fleet_';
@@ -29,6 +30,8 @@ type Named<C> = Omit<C, 'name' | 'registers'>;
 export class MetricsRegistry {
   readonly registry = new Registry();
   private defaults = false;
+  /** set in an instance of an app run as several: /metrics then answers for all of them */
+  private readonly cluster = isClusterInstance() ? new ClusterMetrics(this.registry) : undefined;
 
   /** the counter of that name, made on first use: two parts of an app may count into one series */
   counter<L extends string = string>(
@@ -79,8 +82,8 @@ export class MetricsRegistry {
     return this.registry.contentType;
   }
 
-  /** the Prometheus text exposition of every series */
+  /** the Prometheus text exposition of every series (of every instance, summed, when several run) */
   render(): Promise<string> {
-    return this.registry.metrics();
+    return this.cluster ? this.cluster.render() : this.registry.metrics();
   }
 }

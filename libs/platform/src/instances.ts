@@ -1,4 +1,5 @@
 import cluster, { Worker } from 'node:cluster';
+import { serveClusterMetrics } from '@app/metrics';
 
 /** a worker tells the primary it listens (IPC message) */
 const READY = 'fleet-instance-ready';
@@ -90,6 +91,8 @@ async function runPrimary({ name, count, listening }: InstancesOptions): Promise
     });
   };
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, stop);
+  // whichever instance a scrape reaches answers for all of them
+  serveClusterMetrics();
   for (let slot = 0; slot < count; slot++) fork(slot);
   return Promise.resolve();
 }
