@@ -1,15 +1,23 @@
 import { randomUUID } from 'node:crypto';
+import { expect } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@app/contracts';
 import { sign } from '@app/verification';
 import { eventually } from './support/eventually';
-import { mobwayPayload, mobwayReading, MobwayReading, randomVin } from './support/payloads';
+import {
+  mobwayPayload,
+  mobwayReading,
+  MobwayReading,
+  randomVin,
+  weguardLocation,
+} from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
 import { readTopic } from './support/topic-reader';
 
 // a source of its own: other suites' traffic in the same stack never reaches its counts
 const SOURCE = `ledger-${randomUUID().slice(0, 8)}`;
+const LOCATIONS = `ledger-loc-${randomUUID().slice(0, 8)}`;
 const SECRET = `whsec_${Buffer.from('e2e-ledger-standard-webhooks-key-41c9').toString('base64')}`;
 const REQUESTS = 6;
 const READINGS = 4;
@@ -45,19 +53,20 @@ interface Report {
 describe('the completeness ledger: known traffic in, every count exact, a lost row flagged and closed', () => {
   let gateway: RunningApp;
   let vehicles: RunningApp;
+  let devices: RunningApp;
   let db: Client;
   const started = Date.now();
   const window = () =>
     `from=${new Date(started - 120_000).toISOString()}&to=${new Date(Date.now() + 120_000).toISOString()}`;
-  const report = async (): Promise<Report> => {
-    const res = await fetch(`${vehicles.url}/v1/completeness?source=${SOURCE}&${window()}`, {
+  const report = async (app = vehicles, source = SOURCE): Promise<Report> => {
+    const res = await fetch(`${app.url}/v1/completeness?source=${source}&${window()}`, {
       headers: { authorization: `Bearer ${TEST_QUERY_KEY}` },
     });
     expect(res.status).toBe(200);
     return (await res.json()) as Report;
   };
-  const post = async (body: Buffer, id = `msg_${randomUUID()}`) => {
-    const res = await fetch(`${gateway.url}/webhooks/${SOURCE}`, {
+  const post = async (body: Buffer, id = `msg_${randomUUID()}`, source = SOURCE) => {
+    const res = await fetch(`${gateway.url}/webhooks/${source}`, {
       method: 'POST',
       body,
       headers: {
@@ -69,23 +78,30 @@ describe('the completeness ledger: known traffic in, every count exact, a lost r
   };
 
   beforeAll(async () => {
-    [gateway, vehicles] = await Promise.all([
+    [gateway, vehicles, devices] = await Promise.all([
       RunningApp.start('ingest-gateway', {
         WEBHOOK_SOURCES: JSON.stringify([
           { name: SOURCE, scheme: 'standard-webhooks', secrets: [SECRET], normalizer: 'mobway' },
+          {
+            name: LOCATIONS,
+            scheme: 'standard-webhooks',
+            secrets: [SECRET],
+            normalizer: 'weguard',
+          },
         ]),
         // no answer from the replay cache: the retry below reaches Kafka a second time, as it would
         // through a second gateway instance
         REPLAY_WINDOW_SECONDS: '0',
       }),
       RunningApp.start('vehicle-consumer', LEDGER_ENV),
+      RunningApp.start('location-consumer', LEDGER_ENV),
     ]);
     db = new Client({ connectionString: testStack().databaseUrl });
     await db.connect();
   });
   afterAll(async () => {
     await db?.end();
-    await Promise.all([gateway, vehicles].filter(Boolean).map((app) => app.stop()));
+    await Promise.all([gateway, vehicles, devices].filter(Boolean).map((app) => app.stop()));
   });
 
   // N requests of M readings, two of them with one reading the normalizer rejects, one retried
@@ -127,6 +143,34 @@ describe('the completeness ledger: known traffic in, every count exact, a lost r
     expect((await post(bodies[0], 'msg_ledger-0')).body).toMatchObject({ accepted: READINGS });
     expect((await post(Buffer.from('{"not json'))).status).toBe(400);
 
+    // the raw archive holds both record types: each app counts its own
+    const device = `dev-${randomUUID()}`;
+    const locations = Buffer.from(
+      JSON.stringify({
+        locations: [0, 1, 2].map((s) =>
+          weguardLocation(device, { timestamp: `2025-03-01T13:00:0${s}.000Z` }),
+        ),
+      }),
+    );
+    expect((await post(locations, undefined, LOCATIONS)).body).toMatchObject({ accepted: 3 });
+    const located = await eventually(
+      () => report(devices, LOCATIONS),
+      // three consumers of their own (raw archive, record topic, table): wait for each
+      (r) => r.totals.stored === 3 && r.totals.published === 3 && r.totals.accepted === 3,
+    );
+    expect(located.totals).toEqual({
+      received: 1,
+      requests: 1,
+      readings: 3,
+      accepted: 3,
+      deadLettered: 0,
+      untallied: 0,
+      published: 3,
+      stored: 3,
+      missing: 0,
+    });
+    expect((await report(devices)).totals.received).toBe(0);
+
     const settled = await eventually(
       report,
       (r) =>
@@ -135,13 +179,27 @@ describe('the completeness ledger: known traffic in, every count exact, a lost r
         r.totals.received === expected.received,
     );
     expect(settled.totals).toEqual(expected);
+    expect((await report(vehicles, LOCATIONS)).totals.received).toBe(0);
     // the retry counts once: no bucket's stored rows fall short of its accepted readings
     expect(settled.buckets.every((b) => b.source === SOURCE && b.stored === b.accepted)).toBe(true);
   }, 60_000);
 
-  it('answers 401 without a query key', async () => {
+  it('answers 401 without a query key, 400 to a window over 7 days, and is in the OpenAPI document', async () => {
     const res = await fetch(`${vehicles.url}/v1/completeness?source=${SOURCE}`);
     expect(res.status).toBe(401);
+    const wide = await fetch(
+      `${vehicles.url}/v1/completeness?from=2026-01-01T00:00:00Z&to=2026-01-09T00:00:00Z`,
+      { headers: { authorization: `Bearer ${TEST_QUERY_KEY}` } },
+    );
+    expect(wide.status).toBe(400);
+    const doc = (await (await fetch(`${vehicles.url}/docs-json`)).json()) as {
+      paths: Record<string, { get?: { responses: Record<string, unknown> } }>;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
+    expect(doc.paths['/v1/completeness'].get?.responses).toHaveProperty('200');
+    expect(Object.keys(doc.components.schemas.CompletenessBucketDto.properties)).toEqual(
+      expect.arrayContaining(['accepted', 'published', 'stored', 'missing', 'flagged']),
+    );
   });
 
   it('keeps every count through a restart that reads both topics again from the start', async () => {

@@ -218,6 +218,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
           '/v1/vehicles/{vin}/latest',
           '/v1/vehicles/{vin}/telemetry',
           '/vehicle-data',
+          '/v1/completeness',
         ].sort(),
       );
       const deviceDoc = await get<{ paths: Record<string, unknown> }>(devices, '/docs-json', {});
@@ -228,6 +229,7 @@ describe('query APIs (vehicle-consumer and location-consumer against the real da
           '/v1/devices/{deviceId}/gaps',
           '/v1/devices/{deviceId}/latest',
           '/v1/devices/{deviceId}/locations',
+          '/v1/completeness',
         ].sort(),
       );
     });
