@@ -13,7 +13,7 @@ function aMessage(value: unknown, overrides: Partial<KafkaMessage> = {}): KafkaM
     size: 0,
     headers: {},
     ...overrides,
-  } as KafkaMessage;
+  } as unknown as KafkaMessage;
 }
 
 describe('ops tail', () => {

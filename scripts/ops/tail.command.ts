@@ -8,8 +8,9 @@ export const TAIL_USAGE = `tail <vehicle|location|raw|dead-letters|topic> [--fro
   prints one line per message as it arrives: records (vehicle, location) as time, key, source, event
   id and their non-null fields; raw requests (raw) with their headers and body size; dead letters with
   stage, request id and reasons. --from-beginning reads what the topic still holds first; --source
-  keeps one source's, --key one key's (a VIN, a device id); --max stops after n lines. Reads with a throwaway consumer group (ops-tail-<uuid>,
-  deleted on exit), so it never moves the apps' offsets.`;
+  keeps one source's, --key one key's (a VIN, a device id, a raw request's id); --max stops after n
+  lines. Reads with a throwaway consumer group (ops-tail-<uuid>, deleted on exit), so it never moves
+  the apps' offsets.`;
 
 /** the names an operator types for the pipeline's topics */
 export const TOPIC_ALIASES: Readonly<Record<string, string>> = {
