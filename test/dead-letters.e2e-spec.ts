@@ -281,20 +281,48 @@ describe('dead letters in the console: stored, listed, inspected and re-driven',
     expect(latest).toMatchObject({ eventId: record.eventId, vin, recordedAt: record.recordedAt });
   });
 
-  it('records an ingest-stage re-drive too, whatever its redriver could do', async () => {
+  it('re-drives an ingest-stage letter by replaying its request, the outcome recorded', async () => {
     const vin = randomVin();
-    const body = mobwayPayload([mobwayReading(vin, { latitude: -91 })]);
-    await fetch(`${gateway.url}/webhooks/mobway`, {
+    const body = mobwayPayload([
+      mobwayReading(vin, { date_time: '2025-03-01 11:00:00' }),
+      mobwayReading(vin, { date_time: '2025-03-01 11:00:30', latitude: -91 }),
+    ]);
+    const res = await fetch(`${gateway.url}/webhooks/mobway`, {
       method: 'POST',
       body,
       headers: sign('mobway', MOBWAY, body),
     });
+    const requestId = res.headers.get('x-request-id')!;
     const [letter] = (await lettersOf(vin, 1)).items;
-    const [result] = (await redrive([letter.id])).body.results;
-    expect(['done', 'failed']).toContain(result.status);
-    expect(result.outcome.length).toBeGreaterThan(0);
+    const answer = await redrive([letter.id]);
+    expect(answer.body.results).toEqual([
+      {
+        id: letter.id,
+        status: 'done',
+        outcome: expect.stringMatching(
+          new RegExp(
+            `^replayed request ${requestId} from webhooks\\.raw\\.v1 partition \\d+ offset \\d+ as replay redrive-\\S+: 1 record\\(s\\), 1 dead letter\\(s\\) of 2 reading\\(s\\)$`,
+          ),
+        ) as unknown,
+      },
+    ]);
     const shown = (await get<Detail>(`/v1/dead-letters/${letter.id}`)).body;
-    expect(shown.redrive).toMatchObject({ status: result.status, outcome: result.outcome });
+    expect(shown.redrive).toMatchObject({
+      status: 'done',
+      outcome: answer.body.results[0].outcome,
+    });
+    // the reading is still out of range: the replay sets it aside again, saying it was the replay
+    const again = await lettersOf(vin, 2);
+    expect(again.items[0]).toMatchObject({
+      stage: 'ingest',
+      requestId,
+      reasonClass: 'out_of_range',
+      reasons: [
+        expect.stringMatching(
+          /^replay redrive-\S+: latitude must not be less than -90$/,
+        ) as unknown,
+      ],
+    });
   });
 
   it('keeps each letter once however often Kafka delivers it, and forgets letters past retention', async () => {
