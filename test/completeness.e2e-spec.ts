@@ -65,6 +65,7 @@ describe('the completeness ledger: known traffic in, every count exact, a lost r
     expect(res.status).toBe(200);
     return (await res.json()) as Report;
   };
+  const scrape = async (): Promise<string> => (await fetch(`${vehicles.url}/metrics`)).text();
   const post = async (body: Buffer, id = `msg_${randomUUID()}`, source = SOURCE) => {
     const res = await fetch(`${gateway.url}/webhooks/${source}`, {
       method: 'POST',
@@ -245,6 +246,8 @@ describe('the completeness ledger: known traffic in, every count exact, a lost r
     const flagged = gap.buckets.filter((b) => b.flagged);
     expect(flagged).toHaveLength(1);
     expect(flagged[0]).toMatchObject({ settled: true, missing: 1 });
+    const gauge = `fleet_completeness_missing_readings{record_type="vehicle",source="${SOURCE}"}`;
+    expect(await eventually(scrape, (m) => m.includes(`${gauge} 1`))).toContain(`${gauge} 1`);
 
     // the replay's part: the same record message (same event id, same receivedAt) on the topic again
     const [message] = (await readTopic(TOPICS.vehicle)).filter(
@@ -272,6 +275,7 @@ describe('the completeness ledger: known traffic in, every count exact, a lost r
         r.totals.published === expected.published + 1,
     );
     expect(closed.totals).toEqual({ ...expected, published: expected.published + 1 });
+    expect(await eventually(scrape, (m) => m.includes(`${gauge} 0`))).toContain(`${gauge} 0`);
   }, 120_000);
 });
 

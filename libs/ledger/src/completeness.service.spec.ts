@@ -1,4 +1,6 @@
 import { AppConfig } from '@app/config';
+import { MetricsRegistry } from '@app/metrics';
+import { CompletenessMetrics } from './completeness.metrics';
 import { CompletenessService } from './completeness.service';
 import { LedgerRepository, LedgerRow } from './ledger.repository';
 import { LEDGERS } from './ledger.tables';
@@ -128,5 +130,15 @@ describe(CompletenessService.name, () => {
     rows.splice(0, 1);
     await sut.refresh(NOW);
     expect(Object.fromEntries(sut.missingBySource())).toEqual({ mobway: 0, acme: 0 });
+  });
+
+  it('serves that figure as a gauge per record type and source', async () => {
+    const { sut } = buildSut([row('2026-12-03T10:00:00Z', { accepted: 10, stored: 7 })]);
+    const metrics = new MetricsRegistry();
+    new CompletenessMetrics(LEDGERS.vehicle, sut, metrics);
+    await sut.refresh(NOW);
+    expect(await metrics.registry.metrics()).toContain(
+      'fleet_completeness_missing_readings{record_type="vehicle",source="mobway"} 3',
+    );
   });
 });

@@ -1,5 +1,6 @@
 export * from './completeness.controller';
 export * from './completeness.dto';
+export * from './completeness.metrics';
 export * from './completeness.service';
 export * from './ledger.module';
 export * from './ledger.options';

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { RECORD_TALLY } from '@app/sink/record.tally';
 import { CompletenessController } from './completeness.controller';
+import { CompletenessMetrics } from './completeness.metrics';
 import { CompletenessService } from './completeness.service';
 import { LedgerRepository } from './ledger.repository';
 import { LEDGER_BINDING } from './ledger.options';
@@ -26,6 +27,7 @@ export class LedgerModule {
         { provide: RECORD_TALLY, useClass: PublishedTally },
         RawLedgerConsumer,
         CompletenessService,
+        CompletenessMetrics,
       ],
       exports: [RECORD_TALLY, CompletenessService, RawLedgerConsumer],
     };
