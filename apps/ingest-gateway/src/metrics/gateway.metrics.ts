@@ -2,7 +2,13 @@ import { performance } from 'node:perf_hooks';
 import { Injectable } from '@nestjs/common';
 import { TOPICS } from '@app/contracts';
 import type { OutgoingMessage } from '@app/kafka/messages';
-import { DeadLetterMetrics, LATENCY_BUCKETS, MetricsRegistry } from '@app/metrics';
+import {
+  byLabel,
+  byLabels,
+  DeadLetterMetrics,
+  LATENCY_BUCKETS,
+  MetricsRegistry,
+} from '@app/metrics';
 import type { Counter, Histogram } from 'prom-client';
 import { produceRequestsEncoded } from '../publishing/produce-encoding.counter';
 
@@ -15,75 +21,75 @@ export const UNVERIFIED = '-';
  */
 @Injectable()
 export class GatewayMetrics {
-  private readonly verificationFailures: Counter<'source' | 'status'>;
-  private readonly requestsAccepted: Counter<'source'>;
-  private readonly recordsPublished: Counter<'source'>;
-  private readonly recordsDeadLettered: Counter<'source'>;
-  private readonly rateLimitedTotal: Counter<'source'>;
-  private readonly edgeRejections: Counter<'reason'>;
-  private readonly publishUnavailable: Counter<'source'>;
-  private readonly publishRefused: Counter<'source'>;
-  private readonly overReadingLimitTotal: Counter<'source'>;
-  private readonly replays: Counter<'source'>;
-  private readonly requestDuration: Histogram<'source' | 'status'>;
+  private readonly verificationFailures: (source: string, status: number) => Counter.Internal;
+  private readonly requestsAccepted: (source: string) => Counter.Internal;
+  private readonly recordsPublished: (source: string) => Counter.Internal;
+  private readonly recordsDeadLettered: (source: string) => Counter.Internal;
+  private readonly rateLimitedTotal: (source: string) => Counter.Internal;
+  private readonly edgeRejections: (reason: string) => Counter.Internal;
+  private readonly publishUnavailable: (source: string) => Counter.Internal;
+  private readonly publishRefused: (source: string) => Counter.Internal;
+  private readonly overReadingLimitTotal: (source: string) => Counter.Internal;
+  private readonly replays: (source: string) => Counter.Internal;
+  private readonly requestDuration: (source: string, status: number) => Histogram.Internal<string>;
   private readonly publishDuration: Histogram;
   private readonly publishBatchRecords: Histogram;
   private readonly deadLetters: DeadLetterMetrics;
-  private readonly perSource = new Map<string, PerSource>();
-  private readonly requestTimers = new Map<string, Histogram.Internal<'source' | 'status'>>();
 
   constructor(private readonly metrics: MetricsRegistry = new MetricsRegistry()) {
-    const counter = <L extends string>(name: string, help: string, labelNames: L[]) =>
-      metrics.counter<L>(name, { help, labelNames });
-    this.verificationFailures = counter(
-      'gateway_verification_failures_total',
-      'Webhook requests rejected by signature verification, by the status answered',
-      ['source', 'status'],
-    );
+    const counter = (name: string, help: string, label: string) => {
+      const metric = metrics.counter(name, { help, labelNames: [label] });
+      return byLabel((value) => metric.labels(value));
+    };
+    const failures = metrics.counter('gateway_verification_failures_total', {
+      help: 'Webhook requests rejected by signature verification, by the status answered',
+      labelNames: ['source', 'status'],
+    });
+    this.verificationFailures = byLabels((source, status) => failures.labels(source, status));
     this.requestsAccepted = counter(
       'gateway_requests_accepted_total',
       'Verified webhook requests whose records (or dead letters) Kafka acknowledged',
-      ['source'],
+      'source',
     );
     this.recordsPublished = counter(
       'gateway_records_published_total',
       'Normalized records acknowledged by Kafka',
-      ['source'],
+      'source',
     );
     this.recordsDeadLettered = counter(
       'gateway_records_dead_lettered_total',
       'Readings of accepted requests sent to the dead-letter topic',
-      ['source'],
+      'source',
     );
     this.rateLimitedTotal = counter(
       'gateway_rate_limited_total',
       'Verified requests answered 429 because their source exceeded its rate',
-      ['source'],
+      'source',
     );
     this.edgeRejections = counter(
       'gateway_edge_rejections_total',
       'Requests refused at the edge before verification (client limits, slow bodies, timeouts, bad HTTP)',
-      ['reason'],
+      'reason',
     );
     this.publishUnavailable = counter(
       'gateway_publish_unavailable_total',
       'Requests answered 503 because Kafka did not acknowledge in time',
-      ['source'],
+      'source',
     );
     this.publishRefused = counter(
       'gateway_publish_refused_total',
       'Requests whose records Kafka refused (too large, invalid): dead-lettered, never a 503',
-      ['source'],
+      'source',
     );
     this.overReadingLimitTotal = counter(
       'gateway_over_reading_limit_total',
       'Requests holding more readings than MAX_READINGS_PER_REQUEST (413, or the excess dead-lettered)',
-      ['source'],
+      'source',
     );
     this.replays = counter(
       'gateway_replays_total',
       'Signed requests seen again within REPLAY_WINDOW_SECONDS, answered with the first answer',
-      ['source'],
+      'source',
     );
     // kept by the encoder itself (a plain count: kafkajs calls it outside the app's reach), read at scrape
     metrics.counter('gateway_produce_requests_encoded_total', {
@@ -95,11 +101,12 @@ export class GatewayMetrics {
         this.inc({ encoder: 'kafkajs' }, produceRequestsEncoded.kafkajs);
       },
     });
-    this.requestDuration = metrics.histogram('gateway_request_duration_seconds', {
+    const requests = metrics.histogram('gateway_request_duration_seconds', {
       help: `Webhook requests from routing to the answer, by source (${UNVERIFIED}: not verified) and status`,
       labelNames: ['source', 'status'],
       buckets: LATENCY_BUCKETS,
     });
+    this.requestDuration = byLabels((source, status) => requests.labels(source, status));
     this.publishDuration = metrics.histogram('gateway_publish_duration_seconds', {
       help: 'Produce requests from sending to the acknowledgement of every replica (acks=all), failed ones included',
       buckets: LATENCY_BUCKETS,
@@ -112,47 +119,42 @@ export class GatewayMetrics {
   }
 
   verificationFailed(source: string, status: number): void {
-    this.verificationFailures.labels(source, String(status)).inc();
+    this.verificationFailures(source, status).inc();
   }
 
   accepted(source: string, records: number, deadLettered: number): void {
-    const s = this.source(source);
-    s.accepted.inc();
-    if (records > 0) s.published.inc(records);
-    if (deadLettered > 0) s.deadLettered.inc(deadLettered);
+    this.requestsAccepted(source).inc();
+    if (records > 0) this.recordsPublished(source).inc(records);
+    if (deadLettered > 0) this.recordsDeadLettered(source).inc(deadLettered);
   }
 
   rateLimited(source: string): void {
-    this.rateLimitedTotal.labels(source).inc();
+    this.rateLimitedTotal(source).inc();
   }
 
   edgeRejected(reason: string): void {
-    this.edgeRejections.labels(reason).inc();
+    this.edgeRejections(reason).inc();
   }
 
   unavailable(source: string): void {
-    this.publishUnavailable.labels(source).inc();
+    this.publishUnavailable(source).inc();
   }
 
   refused(source: string): void {
-    this.publishRefused.labels(source).inc();
+    this.publishRefused(source).inc();
   }
 
   overReadingLimit(source: string): void {
-    this.overReadingLimitTotal.labels(source).inc();
+    this.overReadingLimitTotal(source).inc();
   }
 
   replayed(source: string): void {
-    this.replays.labels(source).inc();
+    this.replays(source).inc();
   }
 
   /** a webhook request answered; `source` only once verified (else UNVERIFIED, keeping the labels bounded) */
   requestDone(source: string, status: number, startedAt: number): void {
-    const key = `${source} ${status}`;
-    let timer = this.requestTimers.get(key);
-    if (timer === undefined)
-      this.requestTimers.set(key, (timer = this.requestDuration.labels(source, String(status))));
-    timer.observe((performance.now() - startedAt) / 1000);
+    this.requestDuration(source, status).observe((performance.now() - startedAt) / 1000);
   }
 
   /** one produce request answered (acknowledged when `acknowledged`); its dead letters are counted once acknowledged */
@@ -179,29 +181,9 @@ export class GatewayMetrics {
   render(): Promise<string> {
     return this.metrics.render();
   }
-
-  private source(name: string): PerSource {
-    let s = this.perSource.get(name);
-    if (s === undefined)
-      this.perSource.set(
-        name,
-        (s = {
-          accepted: this.requestsAccepted.labels(name),
-          published: this.recordsPublished.labels(name),
-          deadLettered: this.recordsDeadLettered.labels(name),
-        }),
-      );
-    return s;
-  }
 }
 
 function headerText(value: unknown): string | null {
   if (typeof value === 'string') return value;
   return Buffer.isBuffer(value) ? value.toString() : null;
-}
-
-interface PerSource {
-  accepted: Counter.Internal;
-  published: Counter.Internal;
-  deadLettered: Counter.Internal;
 }
