@@ -139,6 +139,14 @@ describe('the operator’s story: a lost row found by the ledger and replayed, a
     expect(res.status).toBe(200);
     return (await res.json()) as Completeness;
   };
+  /** fleet_completeness_missing_readings of this source (undefined while it has no series) */
+  const missingGauge = async (): Promise<number | undefined> => {
+    const scrape = await Scrape.of(vehicles.url);
+    const labels = { record_type: 'vehicle', source: SOURCE };
+    return scrape.series('fleet_completeness_missing_readings', labels).length === 1
+      ? scrape.sum('fleet_completeness_missing_readings', labels)
+      : undefined;
+  };
   const letters = async (query: Record<string, string>): Promise<Letter[]> => {
     const res = await fetch(
       `${console_.url}/v1/dead-letters?${new URLSearchParams({ source: SOURCE, ...query }).toString()}`,
@@ -264,6 +272,8 @@ describe('the operator’s story: a lost row found by the ledger and replayed, a
       missing: 1,
     });
     expect(flagged.stored).toBe(flagged.accepted - 1);
+    // and the consumer's gauge, recomputed every COMPLETENESS_REFRESH_SECONDS
+    expect(await eventually(missingGauge, (n) => n === 1)).toBe(1);
 
     // the operator's tool shows the same: the bucket marked "!", exit 1
     const cli = await ops([
@@ -331,6 +341,7 @@ describe('the operator’s story: a lost row found by the ledger and replayed, a
     expect(agreed.totals).toEqual({ ...counted, published: 2 * ACCEPTED });
     for (const bucket of agreed.buckets)
       expect(bucket).toMatchObject({ flagged: false, missing: 0, stored: bucket.accepted });
+    expect(await eventually(missingGauge, (n) => n === 0)).toBe(0);
 
     const cli = await ops([
       'completeness',
