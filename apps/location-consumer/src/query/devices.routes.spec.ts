@@ -15,7 +15,7 @@ describe('device query routes', () => {
       Promise.resolve({ items: [], nextCursor: '0', hasMore: false })
     ),
     range: (...args: unknown[]) => (
-      calls.push(['range', ...args.slice(0, 2)]),
+      calls.push(['range', ...args.slice(0, 3)]),
       Promise.resolve({ items: [], nextCursor: null })
     ),
     latest: (id: string) => (calls.push(['latest', id]), Promise.resolve({})),
@@ -51,7 +51,21 @@ describe('device query routes', () => {
 
   it('decodes and trims a device id', async () => {
     expect((await get('/v1/devices/%20dev%2F1%20/locations?limit=2')).statusCode).toBe(200);
-    expect(calls).toEqual([['range', 'dev/1', { limit: 2 }]]);
+    expect(calls).toEqual([['range', 'dev/1', { limit: 2 }, 'json']]);
+  });
+
+  it.each([
+    ['?format=gpx', {}, 'gpx'],
+    ['', { accept: 'application/geo+json' }, 'geojson'],
+    ['', { accept: 'text/csv' }, 'csv'],
+  ])('answers locations%s %p as %s', async (search, headers, format) => {
+    const res = await app.inject({
+      method: 'GET',
+      url: `/v1/devices/dev-1/locations${search}`,
+      headers: { authorization: `Bearer ${KEY}`, ...headers },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(calls[0][3]).toBe(format);
   });
 
   it.each([
