@@ -7,12 +7,14 @@ import {
   FAULT_KINDS,
   FaultInjector,
   FaultKind,
+  FaultRecord,
   FAULTS,
   ingestWindows,
   planFaults,
+  SCALED_FAULT_KINDS,
 } from './fault-injector';
 import { checkAgainstPublishedVector } from './independent-event-id';
-import { livenessFloor } from './liveness-floor';
+import { AttemptRecord, livenessFloor } from './liveness-floor';
 import { boundaryAudit, boundaryGroups } from './partition-boundary';
 import {
   AppProcess,
@@ -50,6 +52,8 @@ const int = (name: string, fallback: number): number => {
 
 const SETTINGS = {
   seed: seedFrom(env.CHAOS_SEED),
+  /** CHAOS_SCALED=1: three Kafka brokers, two instances of each app; single brokers and instances killed */
+  scaled: env.CHAOS_SCALED === '1',
   durationS: int('CHAOS_SECONDS', 60),
   rate: int('CHAOS_RATE', 40),
   // one variable moves every port of the test command: the end-to-end stack at E2E_PORT_BASE, this at +500
@@ -71,13 +75,17 @@ const sigterms = int('CHAOS_SIGTERMS', Math.max(1, Math.round(SETTINGS.durationS
 const faultCounts = Object.fromEntries(
   FAULT_KINDS.map((kind) => [
     kind,
-    FAULTS[kind].action === 'sigterm'
-      ? sigterms
-      : FAULTS[kind].action === 'freeze'
-        ? freezes
-        : perKind,
+    SETTINGS.scaled !== SCALED_FAULT_KINDS.includes(kind)
+      ? 0
+      : FAULTS[kind].action === 'sigterm'
+        ? sigterms
+        : FAULTS[kind].action === 'freeze'
+          ? freezes
+          : perKind,
   ]),
 ) as Record<FaultKind, number>;
+const BROKERS = SETTINGS.scaled ? 3 : 1;
+const INSTANCES = SETTINGS.scaled ? '2' : '1';
 
 // `--result-file <path>`: the result as JSON (with `passed`) for a test summary to count
 const resultArg = process.argv.indexOf('--result-file');
@@ -114,6 +122,7 @@ async function main(): Promise<number> {
     join(ROOT, '.data', `chaos-${portBase}`),
     portBase,
     join(logDir, 'stack.log'),
+    BROKERS,
   );
   let apps: AppProcess[] = [];
   let senders: SenderSimulator | undefined;
@@ -149,6 +158,9 @@ async function main(): Promise<number> {
       KAFKA_BROKERS: info.kafkaBrokers.join(','),
       DATABASE_URL: info.databaseUrl,
       LOG_LEVEL: env.CHAOS_LOG_LEVEL ?? 'info',
+      GATEWAY_INSTANCES: INSTANCES,
+      VEHICLE_CONSUMER_INSTANCES: INSTANCES,
+      LOCATION_CONSUMER_INSTANCES: INSTANCES,
     };
     const gateway = new AppProcess(
       'ingest-gateway',
@@ -178,7 +190,9 @@ async function main(): Promise<number> {
     );
     apps = [gateway, vehicleConsumer, locationConsumer];
     await Promise.all(apps.map((app) => app.start()));
-    log('apps listening: ingest-gateway, vehicle-consumer, location-consumer');
+    log(
+      `apps listening: ingest-gateway, vehicle-consumer, location-consumer${SETTINGS.scaled ? ` (${INSTANCES} instances each; ${BROKERS} Kafka brokers)` : ''}`,
+    );
 
     senders = new SenderSimulator({
       gatewayUrl: `http://127.0.0.1:${portBase + 10}`,
@@ -256,6 +270,11 @@ async function main(): Promise<number> {
         `boundary ${g.name}: acked ${g.acked} of ${g.sentValid} valid, lost ${g.lost}, duplicated ${g.duplicated}${g.beforeEdge === undefined ? '' : `, ${g.beforeEdge} before / ${g.afterEdge} after the edge`}; partitions ${g.partitions.join(', ')}`,
       );
     const faults = injector.counts();
+    const unavailability = unavailableAfterFaults(injector.done, senders.attempts);
+    for (const u of unavailability)
+      log(
+        `after ${u.kind} on ${u.target} at +${((u.startedAt - started) / 1000).toFixed(1)} s: ${u.failed} attempt(s) not acknowledged, the last ${u.seconds.toFixed(1)} s after the fault`,
+      );
     const mismatches = s.ackMismatches.length;
     const { problems: planProblems, asPlanned } = comparePlan(plan, injector.done);
     const floor = livenessFloor(
@@ -309,6 +328,8 @@ async function main(): Promise<number> {
       faults,
       planned: plan.length,
       planProblems,
+      scaled: SETTINGS.scaled,
+      unavailability,
       faultLog: injector.done,
       catchUpS: Math.round(catchUpMs / 1000),
       finishedAt: new Date().toISOString(),
@@ -346,6 +367,32 @@ async function main(): Promise<number> {
     await cleanup();
     log('stopped: apps, Kafka and PostgreSQL; data folder removed');
   }
+}
+
+/**
+ * For each fault the gateway's answers depend on: how many attempts overlapping its window were
+ * not acknowledged, and how long after the fault the last of them ended (what a sender saw of it).
+ */
+function unavailableAfterFaults(
+  done: readonly FaultRecord[],
+  attempts: readonly AttemptRecord[],
+): { kind: FaultKind; target: string; startedAt: number; failed: number; seconds: number }[] {
+  return done
+    .filter((r) => FAULTS[r.kind].stallsIngest && r.healthyAt !== undefined)
+    .map((r) => {
+      const to = r.healthyAt! + SETTINGS.graceMs;
+      const failed = attempts.filter(
+        (a) => a.status !== 200 && a.endedAt >= r.startedAt && a.startedAt <= to,
+      );
+      const last = failed.length ? Math.max(...failed.map((a) => a.endedAt)) : r.startedAt;
+      return {
+        kind: r.kind,
+        target: r.target,
+        startedAt: r.startedAt,
+        failed: failed.length,
+        seconds: (last - r.startedAt) / 1000,
+      };
+    });
 }
 
 function once(fn: () => Promise<void>): () => Promise<void> {

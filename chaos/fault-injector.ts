@@ -1,4 +1,5 @@
-import { AppProcess, ChaosStack, confirmGone, freeze, ServiceName } from './processes';
+import { readFileSync } from 'node:fs';
+import { AppProcess, ChaosStack, confirmGone, freeze, isKafka, ServiceName } from './processes';
 import { SeededRandom } from './seeded-random';
 
 export const FAULT_KINDS = [
@@ -11,14 +12,26 @@ export const FAULT_KINDS = [
   'kafka-freeze',
   'postgres-freeze',
   'consumer-freeze',
+  // the scaled stack (CHAOS_SCALED): one of three brokers, one instance of an app run as two
+  'kafka-broker',
+  'gateway-instance',
+  'consumer-member',
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultTarget = ServiceName | 'gateway' | 'vehicle-consumer' | 'location-consumer';
+export const SCALED_FAULT_KINDS: readonly FaultKind[] = [
+  'kafka-broker',
+  'gateway-instance',
+  'consumer-member',
+  'postgres',
+  'postgres-freeze',
+];
 
 interface FaultSpec {
   /** what it hits; a fault with several picks one per planned fault */
   targets: readonly FaultTarget[];
-  action: 'sigkill' | 'sigterm' | 'freeze';
+  /** sigkill-instance: one instance (a node:cluster worker) of the app, which its primary starts again */
+  action: 'sigkill' | 'sigterm' | 'freeze' | 'sigkill-instance';
   /** how long the target stays down (killed or stopped), in ms */
   downMs: readonly [number, number];
   /** the gateway's answers depend on the target: while it is down, its 503s are expected */
@@ -60,6 +73,27 @@ export const FAULTS: Readonly<Record<FaultKind, FaultSpec>> = {
     targets: ['vehicle-consumer', 'location-consumer'],
     action: 'freeze',
     downMs: [500, 4000],
+    stallsIngest: false,
+  },
+  // the partitions it led move to the two left (503s until they have): the time is measured
+  'kafka-broker': {
+    targets: ['kafka-1', 'kafka-2', 'kafka-3'],
+    action: 'sigkill',
+    downMs: [300, 6000],
+    stallsIngest: true,
+  },
+  // the requests on its connections are cut; the other instance goes on answering
+  'gateway-instance': {
+    targets: ['gateway'],
+    action: 'sigkill-instance',
+    downMs: [0, 0],
+    stallsIngest: true,
+  },
+  // its partitions go to the other member of the group until it is back
+  'consumer-member': {
+    targets: ['vehicle-consumer', 'location-consumer'],
+    action: 'sigkill-instance',
+    downMs: [0, 0],
     stallsIngest: false,
   },
 };
@@ -239,6 +273,7 @@ export class FaultInjector {
     try {
       const action = FAULTS[fault.kind].action;
       if (action === 'sigkill') await this.sigkill(fault, record);
+      else if (action === 'sigkill-instance') await this.sigkillInstance(fault, record);
       else if (action === 'freeze') await this.freeze(fault, record);
       else await this.sigterm(record);
       record.healthyAt = Date.now();
@@ -256,7 +291,7 @@ export class FaultInjector {
   }
 
   private async sigkill(fault: PlannedFault, record: FaultRecord): Promise<void> {
-    if (fault.target === 'kafka' || fault.target === 'postgres') {
+    if (isService(fault.target)) {
       const pid = this.targets.stack.pidOf(fault.target);
       await this.targets.stack.control(fault.target, 'kill');
       // the whole process group: PostgreSQL's backends, the JVM's children
@@ -274,8 +309,7 @@ export class FaultInjector {
   }
 
   private async freeze(fault: PlannedFault, record: FaultRecord): Promise<void> {
-    const service =
-      fault.target === 'kafka' || fault.target === 'postgres' ? fault.target : undefined;
+    const service = isService(fault.target) ? fault.target : undefined;
     const pid = service
       ? this.targets.stack.pidOf(service)
       : this.targets.apps[fault.target as keyof FaultTargets['apps']].pid;
@@ -288,6 +322,24 @@ export class FaultInjector {
     }
     if (service) await this.targets.stack.waitUntilUsable(service);
     else await this.targets.apps[fault.target as keyof FaultTargets['apps']].waitUntilAnswering();
+  }
+
+  /** one instance of an app run as several: SIGKILLed; its primary starts another in its place */
+  private async sigkillInstance(fault: PlannedFault, record: FaultRecord): Promise<void> {
+    const app = this.targets.apps[fault.target as keyof FaultTargets['apps']];
+    const before = instancesOf(app.pid);
+    if (before.length < 2)
+      throw new Error(`${fault.target} runs ${before.length} instance(s), not several`);
+    const victim = before[0];
+    process.kill(victim, 'SIGKILL');
+    record.confirmed = `instance pid ${victim} of ${app.pid} gone after ${await confirmGone(victim, false)} ms`;
+    const deadline = Date.now() + 60_000;
+    while (instancesOf(app.pid).filter((pid) => pid !== victim).length < before.length) {
+      if (Date.now() > deadline)
+        throw new Error(`${fault.target}'s primary did not start a new instance within 60 s`);
+      await sleep(100);
+    }
+    await app.waitUntilAnswering();
   }
 
   // under load: every request in flight must end as a durable 200 or a non-200 (the final
@@ -320,8 +372,24 @@ export class FaultInjector {
   }
 }
 
+function isService(target: FaultTarget): target is ServiceName {
+  return target === 'postgres' || isKafka(target as ServiceName);
+}
+
+/** the instances (node:cluster workers) an app's primary runs: its children */
+function instancesOf(pid: number): number[] {
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    return text ? text.split(/\s+/).map(Number) : [];
+  } catch {
+    return [];
+  }
+}
+
 function describe(fault: PlannedFault): string {
   const { action } = FAULTS[fault.kind];
+  if (action === 'sigkill-instance')
+    return `an instance of ${fault.target} SIGKILL, started again by its primary`;
   if (action === 'sigterm') return 'gateway SIGTERM under load, restarted';
   if (action === 'freeze')
     return `${fault.target} SIGSTOP, SIGCONT after ${(fault.downMs / 1000).toFixed(1)} s`;

@@ -21,7 +21,12 @@ import { projectRoot } from '@app/local-stack/project-root';
 export const DIST = join(__dirname, '..');
 export const ROOT = projectRoot(__dirname);
 
-export type ServiceName = 'kafka' | 'postgres';
+/** `kafka` alone, or one node of a local cluster (`kafka-1`, …; CHAOS_SCALED) */
+export type ServiceName = 'kafka' | 'postgres' | `kafka-${number}`;
+
+export function isKafka(service: ServiceName): boolean {
+  return service === 'kafka' || service.startsWith('kafka-');
+}
 
 /**
  * Every process of a run carries `FLEET_CHAOS_RUN=<port base>:<harness pid>` in its environment
@@ -265,6 +270,8 @@ export interface StackInfo {
   kafkaBrokers: string[];
   databaseUrl: string;
   kafkaPid?: number;
+  /** every local Kafka node's, in node order */
+  kafkaPids?: number[];
   postgresPid?: number;
   controlPort: number;
 }
@@ -278,6 +285,8 @@ export class ChaosStack {
     readonly dataDir: string,
     private readonly portBase: number,
     private readonly logFile: string,
+    /** Kafka nodes (LOCAL_KAFKA_BROKERS): several from portBase + 20, their controllers after */
+    private readonly brokers = 1,
   ) {}
 
   get controlPort(): number {
@@ -292,10 +301,13 @@ export class ChaosStack {
       ...process.env,
       LOCAL_DATA_DIR: this.dataDir,
       LOCAL_POSTGRES_PORT: String(this.portBase + 1),
-      LOCAL_KAFKA_PORT: String(this.portBase + 2),
-      LOCAL_KAFKA_CONTROLLER_PORT: String(this.portBase + 3),
+      LOCAL_KAFKA_BROKERS: String(this.brokers),
+      LOCAL_KAFKA_PORT: String(this.portBase + (this.brokers > 1 ? 20 : 2)),
+      LOCAL_KAFKA_CONTROLLER_PORT: String(
+        this.portBase + (this.brokers > 1 ? 20 + this.brokers : 3),
+      ),
       LOCAL_CONTROL_PORT: String(this.controlPort),
-      LOCAL_KAFKA_HEAP: process.env.LOCAL_KAFKA_HEAP ?? '1g',
+      LOCAL_KAFKA_HEAP: process.env.LOCAL_KAFKA_HEAP ?? (this.brokers > 1 ? '512m' : '1g'),
       NO_COLOR: '1',
       [RUN_MARK]: runMark,
     };
@@ -313,7 +325,9 @@ export class ChaosStack {
       300_000,
     );
     this.info = JSON.parse(json) as StackInfo;
-    rememberServicePid('kafka', this.info.kafkaPid);
+    if (this.brokers > 1)
+      this.info.kafkaPids?.forEach((pid, i) => rememberServicePid(`kafka-${i + 1}`, pid));
+    else rememberServicePid('kafka', this.info.kafkaPid);
     rememberServicePid('postgres', this.info.postgresPid);
     return this.info;
   }
@@ -342,7 +356,7 @@ export class ChaosStack {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await (service === 'kafka' ? this.kafkaAnswers() : this.postgresAnswers());
+        await (isKafka(service) ? this.kafkaAnswers() : this.postgresAnswers());
         return;
       } catch (error) {
         if (Date.now() > deadline)
@@ -367,6 +381,10 @@ export class ChaosStack {
     try {
       await admin.connect();
       await admin.fetchTopicMetadata({ topics: [TOPICS.raw] });
+      // a node that was killed is usable again once it is back in the cluster
+      const { brokers } = await admin.describeCluster();
+      if (brokers.length < this.brokers)
+        throw new Error(`${brokers.length} of ${this.brokers} Kafka brokers in the cluster`);
     } finally {
       await admin.disconnect().catch(() => undefined);
     }

@@ -2,7 +2,7 @@
 // prints `tests: N passed, N failed` from jest's --json output (and the fault-injection run's result)
 // and fails on any failure, including a suite that broke before running a test, a run that executed
 // nothing, a result file that is missing, and one left by an earlier run:
-//   node scripts/test-summary.js --since <epoch ms> <jest results> [chaos result]
+//   node scripts/test-summary.js --since <epoch ms> <jest results> [chaos result…]
 const { existsSync, readFileSync, statSync } = require('node:fs');
 
 const args = process.argv.slice(2);
@@ -13,7 +13,7 @@ if (since !== undefined && !Number.isFinite(since)) {
   console.log('tests: 0 passed, 1 failed');
   process.exit(1);
 }
-const [jestFile = '.data/test-results.json', chaosFile] = args;
+const [jestFile = '.data/test-results.json', ...chaosFiles] = args;
 
 /** the parsed file, or why it cannot count for this run */
 function readResult(file, startedAtOf) {
@@ -66,8 +66,8 @@ if (jest.problem) {
   success = r.success;
 }
 
-// the short fault-injection run (chaos/chaos.ts) counts as one test
-if (chaosFile) {
+// each short fault-injection run (chaos/chaos.ts: one stack, then the scaled one) counts as one test
+for (const chaosFile of chaosFiles) {
   const chaos = readResult(chaosFile, (r) => Date.parse(r.startedAt));
   if (chaos.result?.passed === true) passed++;
   else {
@@ -78,7 +78,9 @@ if (chaosFile) {
       chaos.result.failures?.join('; ') ??
       'no reason recorded';
     const logs = chaos.result?.logDir ? `; its logs are in ${chaos.result.logDir}` : '';
-    console.log(`fault-injection run failed (seed ${chaos.result?.seed ?? '?'}): ${why}${logs}`);
+    console.log(
+      `${chaos.result?.scaled ? 'scaled ' : ''}fault-injection run failed (seed ${chaos.result?.seed ?? '?'}): ${why}${logs}`,
+    );
   }
 }
 console.log(`tests: ${passed} passed, ${failed} failed`);
