@@ -323,6 +323,13 @@ describe('dead letters in the console: stored, listed, inspected and re-driven',
         ) as unknown,
       ],
     });
+    // the valid reading was published again under its event id: still one row
+    const path = `/v1/vehicles/${vin}/telemetry?from=2025-03-01T00:00:00Z&to=2025-03-02T00:00:00Z`;
+    const rows = async () =>
+      ((await (await fetch(`${vehicles.url}${path}`, { headers: auth })).json()) as Page).items;
+    expect(await eventually(rows, (items) => items?.length >= 1)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await rows()).toHaveLength(1);
   });
 
   it('keeps each letter once however often Kafka delivers it, and forgets letters past retention', async () => {
