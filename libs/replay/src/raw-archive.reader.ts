@@ -86,7 +86,9 @@ export async function readPartitions(
       consumer
         .run({
           autoCommit: false,
-          eachBatchAutoResolve: false,
+          // the batch's offsets are resolved when it returns, those outside the range too: an
+          // unresolved batch would be fetched again and again
+          eachBatchAutoResolve: true,
           eachBatch: async (payload) => {
             const { batch } = payload;
             if (settled) return;
