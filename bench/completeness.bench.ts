@@ -10,10 +10,10 @@ import { makePartitions, partitionName, runMigrations, spanAt } from '@app/persi
  * (the same rows, INSERT … SELECT in chunks of the sink's size, after the earlier days), and the
  * `stored` count of GET /v1/completeness for a day window in hourly buckets (the statement
  * LedgerRepository.report sends), with the index and without it.
- *   BENCH_DAYS (4), BENCH_ROWS_PER_DAY (1,000,000), BENCH_PG_PORT (19801)
+ *   BENCH_DAYS (3), BENCH_ROWS_PER_DAY (500,000), BENCH_PG_PORT (19801)
  */
-const DAYS = Number(process.env.BENCH_DAYS ?? 4);
-const ROWS_PER_DAY = Number(process.env.BENCH_ROWS_PER_DAY ?? 1_000_000);
+const DAYS = Number(process.env.BENCH_DAYS ?? 3);
+const ROWS_PER_DAY = Number(process.env.BENCH_ROWS_PER_DAY ?? 500_000);
 const PORT = Number(process.env.BENCH_PG_PORT ?? 19801);
 const CHUNK = 5000;
 const SOURCES = 5;
