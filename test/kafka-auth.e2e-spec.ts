@@ -3,6 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, SASLOptions } from 'kafkajs';
 import { TOPICS, VehicleTelemetryV1 } from '@app/contracts';
+import { aVehicleRecord } from '@app/contracts/testing';
 import { provisionAcls, provisionTopics } from '@app/kafka';
 import { readToEnd } from '@app/kafka/read-to-end';
 import { KafkaBroker } from '@app/local-stack/kafka-broker';
@@ -20,6 +21,7 @@ const credentials = (username: string) => ({
 const ADMIN = credentials('admin');
 const GATEWAY = credentials('gateway');
 const VEHICLES = credentials('vehicle-consumer');
+const CONSOLE = credentials('console');
 const SUBSCRIBER = credentials('analytics');
 
 /**
@@ -33,7 +35,7 @@ describe('Kafka with SASL and ACLs', () => {
     port: PORT_BASE + 6,
     controllerPort: PORT_BASE + 7,
     heap: '256m',
-    sasl: { admin: ADMIN, users: [GATEWAY, VEHICLES, SUBSCRIBER] },
+    sasl: { admin: ADMIN, users: [GATEWAY, VEHICLES, CONSOLE, SUBSCRIBER] },
     log: (line) => process.env.E2E_VERBOSE && process.stdout.write(`[kafka-auth] ${line}\n`),
   });
   const client = (sasl?: SASLOptions) =>
@@ -51,6 +53,7 @@ describe('Kafka with SASL and ACLs', () => {
   ): SASLOptions => ({ mechanism, ...user });
   let gateway: RunningApp;
   let vehicles: RunningApp;
+  let console_: RunningApp;
 
   /** the vehicle topic's end offsets, summed: what anyone managed to write to it */
   const vehicleTopicEnd = async (): Promise<bigint> => {
@@ -102,6 +105,7 @@ describe('Kafka with SASL and ACLs', () => {
       await provisionAcls(admin, [
         { role: 'gateway', user: GATEWAY.username },
         { role: 'vehicle-consumer', user: VEHICLES.username },
+        { role: 'console', user: CONSOLE.username },
         { role: 'subscriber', user: SUBSCRIBER.username },
       ]);
     } finally {
@@ -113,17 +117,18 @@ describe('Kafka with SASL and ACLs', () => {
       KAFKA_SASL_USERNAME: user.username,
       KAFKA_SASL_PASSWORD: user.password,
     });
-    [gateway, vehicles] = await Promise.all([
+    [gateway, vehicles, console_] = await Promise.all([
       RunningApp.start('ingest-gateway', {
         ...kafka('scram-sha-512', GATEWAY),
         MOBWAY_SIGN_SECRET: MOBWAY,
       }),
       RunningApp.start('vehicle-consumer', kafka('scram-sha-256', VEHICLES)),
+      RunningApp.start('console', kafka('scram-sha-512', CONSOLE)),
     ]);
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all([gateway, vehicles].filter(Boolean).map((app) => app.stop()));
+    await Promise.all([gateway, vehicles, console_].filter(Boolean).map((app) => app.stop()));
     await broker.stop();
     rmSync(dataDir, { recursive: true, force: true });
   });
@@ -150,6 +155,53 @@ describe('Kafka with SASL and ACLs', () => {
     expect(page).toMatchObject({ vin, recordedAt: '2025-03-01T13:00:00.000Z', source: 'mobway' });
     const health = (await (await fetch(`${gateway.url}/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
+  });
+
+  it("lets the console read the dead letters and re-drive a consumer's into the record topic, as its own principal", async () => {
+    const auth = { authorization: `Bearer ${TEST_QUERY_KEY}` };
+    const vin = randomVin();
+    // a record the vehicle consumer refuses (the admin writes it): a consume-stage dead letter
+    const record = aVehicleRecord({ vin, latitude: 123 });
+    const producer = client(broker.adminSasl).producer();
+    await producer.connect();
+    await producer.send({
+      topic: TOPICS.vehicle,
+      messages: [
+        {
+          key: vin,
+          value: JSON.stringify(record),
+          headers: { schema: record.schema, 'event-id': record.eventId },
+        },
+      ],
+    });
+    await producer.disconnect();
+    const list = await eventually(
+      async () =>
+        (await (
+          await fetch(`${console_.url}/v1/dead-letters?entity_id=${vin}&stage=consume`, {
+            headers: auth,
+          })
+        ).json()) as { items?: { id: string }[] },
+      (page) => (page.items?.length ?? 0) >= 1,
+    );
+    expect(list.items).toHaveLength(1);
+    const res = await fetch(`${console_.url}/v1/dead-letters/redrive`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ ids: [list.items![0].id] }),
+    });
+    const { results } = (await res.json()) as { results: { status: string; outcome: string }[] };
+    expect(results).toEqual([
+      {
+        id: list.items![0].id,
+        status: 'done',
+        outcome: expect.stringMatching(/^republished to telemetry\.vehicle\.v1 /) as unknown,
+      },
+    ]);
+    // the raw archive is the gateway's alone: the console reads it (replays) but may not write it
+    expect((await produceRefusal(as('scram-sha-512', CONSOLE), TOPICS.raw))?.message).toMatch(
+      /Not authorized to access topics/,
+    );
   });
 
   it('lets the read-only subscriber read the records (PLAIN), in a group named after it', async () => {
