@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -94,6 +94,8 @@ describe('the operator’s story: a lost row found by the ledger and replayed, a
   let vehicles: RunningApp;
   let console_: RunningApp;
   let db: Client;
+  // the operator tool's LOCAL_DATA_DIR: never the apps of an npm start running on this machine
+  const opsDir = mkdtempSync(join(tmpdir(), 'operator-story-'));
   const auth = { authorization: `Bearer ${TEST_QUERY_KEY}` };
   // the traffic's receipt window, and the row the database lost
   let from: Date;
@@ -113,6 +115,7 @@ describe('the operator’s story: a lost row found by the ledger and replayed, a
     await db?.query(`ALTER TABLE vehicle_telemetry DROP CONSTRAINT IF EXISTS ${CONSTRAINT}`);
     await db?.end();
     await Promise.all([gateway, vehicles, console_].filter(Boolean).map((app) => app.stop()));
+    rmSync(opsDir, { recursive: true, force: true });
   });
 
   const send = async (readings: MobwayReading[]) => {
@@ -170,10 +173,10 @@ describe('the operator’s story: a lost row found by the ledger and replayed, a
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
         DATABASE_URL: stack.databaseUrl,
         WEBHOOK_SOURCES: SOURCES,
-        // never the apps of an npm start running on this machine
-        LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'operator-story-')),
+        LOCAL_DATA_DIR: opsDir,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
     });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
