@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { expect } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { TOPICS } from '@app/contracts';
+import { LEDGERS, LedgerRepository, RawRequestEntry } from '@app/ledger';
+import { createDataSource } from '@app/persistence';
 import { sign } from '@app/verification';
 import { eventually } from './support/eventually';
 import {
@@ -297,3 +300,96 @@ async function caughtUp(kafka: Kafka, groupId: string, topic: string): Promise<v
     await admin.disconnect();
   }
 }
+
+describe('LedgerRepository against PostgreSQL: each message counted once, a retry in its earliest minute', () => {
+  let dataSource: DataSource;
+  let sut: LedgerRepository;
+  const source = `ledger-repo-${randomUUID().slice(0, 8)}`;
+  // offsets of a consumer and topic of its own, the real ledger tables
+  const binding = { ...LEDGERS.vehicle, rawGroup: `e2e-${randomUUID()}` };
+  const minute = (m: number) => Date.parse('2026-01-01T10:00:00Z') + m * 60_000;
+  const entry = (offset: number, key: string, at: number, accepted = 2): RawRequestEntry => ({
+    offset: String(offset),
+    source,
+    receivedAt: at,
+    key,
+    recordType: 'vehicle',
+    tallied: true,
+    readings: accepted + 1,
+    accepted,
+    deadLettered: 1,
+  });
+  const rows = async () =>
+    (
+      await sut.report(binding, {
+        from: minute(0),
+        to: minute(10),
+        bucketMs: 60_000,
+        source,
+      })
+    ).map(({ bucket, received, requests, accepted, deadLettered }) => ({
+      minute: (bucket - minute(0)) / 60_000,
+      received,
+      requests,
+      accepted,
+      deadLettered,
+    }));
+
+  beforeAll(async () => {
+    dataSource = await createDataSource(testStack().databaseUrl, 2).initialize();
+    sut = new LedgerRepository(dataSource);
+  });
+  afterAll(async () => {
+    await dataSource?.destroy();
+  });
+
+  it('moves a request counted at a later copy to the minute of an earlier copy read after it', async () => {
+    // partition 0 holds the retry (minute 3), partition 1 the first attempt (minute 1), read later
+    expect(await sut.countRequests(binding, 'raw', 0, [entry(0, 'id:a', minute(3) + 5)], 1n)).toBe(
+      true,
+    );
+    expect(await rows()).toEqual([
+      { minute: 3, received: 1, requests: 1, accepted: 2, deadLettered: 1 },
+    ]);
+    await sut.countRequests(binding, 'raw', 1, [entry(0, 'id:a', minute(1) + 5)], 1n);
+    expect(await rows()).toEqual([
+      { minute: 1, received: 1, requests: 1, accepted: 2, deadLettered: 1 },
+      { minute: 3, received: 1, requests: 0, accepted: 0, deadLettered: 0 },
+    ]);
+  });
+
+  it('counts a redelivered batch, or the part of one below the stored offset, no more', async () => {
+    const batch = [entry(1, 'id:b', minute(5)), entry(2, 'id:c', minute(5))];
+    expect(await sut.countRequests(binding, 'raw', 0, batch, 3n)).toBe(true);
+    expect(await sut.countRequests(binding, 'raw', 0, batch, 3n)).toBe(false);
+    // a fetch from an earlier offset: only offset 3 is new
+    await sut.countRequests(binding, 'raw', 0, [...batch, entry(3, 'id:d', minute(5))], 4n);
+    expect((await rows()).find((r) => r.minute === 5)).toEqual({
+      minute: 5,
+      received: 3,
+      requests: 3,
+      accepted: 6,
+      deadLettered: 3,
+    });
+    expect(await sut.countedOffsets(binding.rawGroup, 'raw')).toEqual(
+      new Map([
+        [0, '4'],
+        [1, '1'],
+      ]),
+    );
+  });
+
+  it('counts the copies of a request in one batch once, at the earliest', async () => {
+    await sut.countRequests(
+      binding,
+      'raw',
+      2,
+      [entry(0, 'sha256:e', minute(8)), entry(1, 'sha256:e', minute(7))],
+      2n,
+    );
+    expect((await rows()).filter((r) => r.minute >= 7)).toEqual([
+      { minute: 7, received: 1, requests: 1, accepted: 2, deadLettered: 1 },
+      { minute: 8, received: 1, requests: 0, accepted: 0, deadLettered: 0 },
+    ]);
+  });
+});
