@@ -25,6 +25,8 @@ const TOKEN = 'replay-e2e-bearer-token-6f1d0a9c3b7e5d24';
 const SOURCES = JSON.stringify([
   { name: SOURCE, scheme: 'bearer-token', secrets: [TOKEN], normalizer: 'mobway' },
 ]);
+// a fetch of about one record batch: every partition is read in many batches
+const FETCH = { REPLAY_FETCH_MAX_BYTES: '1024' };
 
 interface Job {
   id: string;
@@ -47,7 +49,7 @@ describe('replay from the raw archive', () => {
     [gateway, vehicles, console_] = await Promise.all([
       RunningApp.start('ingest-gateway', { WEBHOOK_SOURCES: SOURCES }),
       RunningApp.start('vehicle-consumer'),
-      RunningApp.start('console', { WEBHOOK_SOURCES: SOURCES }),
+      RunningApp.start('console', { WEBHOOK_SOURCES: SOURCES, ...FETCH }),
     ]);
     db = new Client({ connectionString: testStack().databaseUrl });
     await db.connect();
@@ -120,6 +122,7 @@ describe('replay from the raw archive', () => {
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
         DATABASE_URL: stack.databaseUrl,
         WEBHOOK_SOURCES: SOURCES,
+        ...FETCH,
         // never the sources of an npm start running on this machine
         LOCAL_DATA_DIR: mkdtempSync(join(tmpdir(), 'replay-e2e-')),
       },
@@ -276,6 +279,7 @@ describe('replay from the raw archive', () => {
       KAFKA_BROKERS: stack.kafkaBrokers.join(','),
       DATABASE_URL: stack.databaseUrl,
       WEBHOOK_SOURCES: SOURCES,
+      ...FETCH,
     });
     const dataSource = await createDataSource(config.database.url, 2).initialize();
     const kit = createReplayKit(

@@ -93,7 +93,7 @@ export class AppConfig {
   /** the console's dead-letter store: days kept by occurredAt (0: keep everything) */
   deadLetters: { retentionDays: number };
   /** replays of the raw archive (libs/replay) */
-  replay: { maxWindowDays: number; slackSeconds: number };
+  replay: { maxWindowDays: number; slackSeconds: number; fetchMaxBytes: number };
   /** the completeness ledger (README: Completeness) */
   completeness: {
     bucketSeconds: number;

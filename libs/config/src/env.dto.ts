@@ -349,6 +349,13 @@ export class EnvDto {
   @Max(86_400)
   REPLAY_SLACK_SECONDS = 300;
 
+  /** bytes a replay fetches from one partition of the raw archive at a time: bounds its memory */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  REPLAY_FETCH_MAX_BYTES = 1024 * 1024;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -172,6 +172,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   config.replay = {
     maxWindowDays: dto.REPLAY_MAX_WINDOW_DAYS,
     slackSeconds: dto.REPLAY_SLACK_SECONDS,
+    fetchMaxBytes: dto.REPLAY_FETCH_MAX_BYTES,
   };
   config.completeness = {
     bucketSeconds: dto.COMPLETENESS_BUCKET_SECONDS,

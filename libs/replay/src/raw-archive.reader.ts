@@ -25,6 +25,8 @@ export interface ReadOptions {
   groupPrefix: string;
   /** give up when no batch arrived for this long */
   idleTimeoutMs?: number;
+  /** bytes fetched from one partition at a time (kafkajs's maxBytesPerPartition) */
+  maxBytesPerPartition?: number;
 }
 
 /**
@@ -38,7 +40,7 @@ export async function readPartitions(
   topic: string,
   ranges: ReadonlyMap<number, OffsetRange>,
   handle: BatchHandler,
-  { groupPrefix, idleTimeoutMs = 120_000 }: ReadOptions,
+  { groupPrefix, idleTimeoutMs = 120_000, maxBytesPerPartition = 1024 * 1024 }: ReadOptions,
 ): Promise<void> {
   const next = new Map<number, bigint>();
   const ends = new Map<number, bigint>();
@@ -53,6 +55,8 @@ export async function readPartitions(
     groupId: `${groupPrefix}-${randomUUID()}`,
     allowAutoTopicCreation: false,
     maxWaitTimeInMs: 500,
+    maxBytesPerPartition,
+    maxBytes: Math.max(maxBytesPerPartition * 4, 10 * 1024 * 1024),
   });
   await consumer.connect();
   try {

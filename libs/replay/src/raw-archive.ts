@@ -22,6 +22,7 @@ export class KafkaRawArchive implements RawArchive {
     private readonly kafka: Kafka,
     private readonly topic: string = TOPICS.raw,
     private readonly groupPrefix = REPLAY_GROUP_PREFIX,
+    private readonly maxBytesPerPartition?: number,
   ) {}
 
   offsetsAt(timestamp: number): Promise<PartitionOffset[]> {
@@ -40,6 +41,7 @@ export class KafkaRawArchive implements RawArchive {
   read(ranges: ReadonlyMap<number, OffsetRange>, handle: BatchHandler): Promise<void> {
     return readPartitions(this.kafka, this.topic, ranges, handle, {
       groupPrefix: this.groupPrefix,
+      maxBytesPerPartition: this.maxBytesPerPartition,
     });
   }
 

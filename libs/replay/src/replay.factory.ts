@@ -1,6 +1,8 @@
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import type { AppConfig } from '@app/config';
+import { TOPICS } from '@app/contracts';
+import { REPLAY_GROUP_PREFIX } from '@app/kafka/acls';
 import { KafkaRawArchive } from './raw-archive';
 import { ReplayJobRepository } from './replay-job.repository';
 import { ReplayEngine } from './replay.engine';
@@ -27,7 +29,12 @@ export interface ReplayKit {
 /** everything a replay needs, from the configuration, a Kafka client and a database */
 export function createReplayKit(config: AppConfig, kafka: Kafka, db: DataSource): ReplayKit {
   const sources = new SourceNormalizers(config.gateway.sources);
-  const archive = new KafkaRawArchive(kafka);
+  const archive = new KafkaRawArchive(
+    kafka,
+    TOPICS.raw,
+    REPLAY_GROUP_PREFIX,
+    config.replay.fetchMaxBytes,
+  );
   const sink = new KafkaReplaySink(kafka, config.gateway.publish.maxBatchBytes);
   const options = {
     slackMs: config.replay.slackSeconds * 1000,
