@@ -7,6 +7,7 @@ import { aVehicleRecord } from '@app/contracts/testing';
 import type { RecordBatchWriter, RecordRow } from '@app/persistence/record-batch.writer';
 import type { DeadLetterPublisher } from './dead-letter.publisher';
 import { RecordSink } from './record.sink';
+import type { RecordTally, TalliedChunk } from './record.tally';
 import { SINKS } from './sink.options';
 
 const TOPIC = SINKS.vehicle.topic;
@@ -174,7 +175,7 @@ function aBatch(
   } as unknown as EachBatchPayload;
 }
 
-function aSink(maxBatch = 5000) {
+function aSink(maxBatch = 5000, tally?: RecordTally) {
   const journal: Journal = [];
   const writer = new FakeWriter(journal);
   const deadLetters = new FakeDeadLetters(journal);
@@ -186,6 +187,7 @@ function aSink(maxBatch = 5000) {
     writer as unknown as RecordBatchWriter,
     deadLetters as unknown as DeadLetterPublisher,
     config,
+    tally,
   );
   /** the sink started on the fake consumer and joined with these partitions */
   const started = async (partitions = [2, 3]) => {
@@ -627,6 +629,40 @@ describe(RecordSink.name, () => {
     expect(journal.filter((line) => line.startsWith('write') || line.startsWith('commit'))).toEqual(
       ['write 0'],
     );
+  });
+
+  it("counts a stored chunk's records for the completeness ledger before committing it, retrying while that fails", async () => {
+    const counted: { chunk: TalliedChunk; offsets: string[] }[] = [];
+    const failures = [connectionRefused()];
+    let journal: Journal = [];
+    const tally: RecordTally = {
+      consumed: (chunk, records) => {
+        const failure = failures.shift();
+        journal.push(failure ? 'tally failed' : `tally ${records.map((r) => r.offset).join(',')}`);
+        if (failure) return Promise.reject(failure);
+        counted.push({ chunk, offsets: records.map((r) => r.offset) });
+        return Promise.resolve();
+      },
+    };
+    const sink = aSink(5000, tally);
+    journal = sink.journal;
+    await sink.consume(
+      aBatch(journal, [...validMessages(10, 2), aMessage(12, { not: 'a record' })]),
+    );
+    expect(journal).toEqual([
+      'resolve [2] 12',
+      'write 10,11',
+      'tally failed',
+      'tally 10,11',
+      'dead letters 12',
+      `commit ${TOPIC}[2] 13`,
+    ]);
+    expect(counted).toEqual([
+      {
+        chunk: { groupId: SINKS.vehicle.groupId, topic: TOPIC, partition: 2, last: '12' },
+        offsets: ['10', '11'],
+      },
+    ]);
   });
 
   it('counts records that were already stored as duplicates', async () => {
