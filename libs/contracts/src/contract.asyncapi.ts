@@ -162,6 +162,9 @@ export function asyncApiDocument(): Record<string, unknown> {
             schema: { type: 'string', const: DEAD_LETTER_SCHEMA },
             source: text('the webhook source, when known'),
             'request-id': text("the gateway's id for the HTTP request, at the ingest stage"),
+            'replay-id': text(
+              'set when a replay of the raw archive wrote it: the replay job id (or redrive-<request id> for a re-drive); its reasons then start with "replay <id>: "',
+            ),
           }),
           bindings: kafkaKey('the entity id (VIN, device id), else the request id'),
         },
