@@ -6,7 +6,7 @@ import { DIST, PORT_BASE, ROOT } from './support/test-env';
 
 /**
  * `npm start` itself (dist/scripts/start.js) with its own PostgreSQL, Kafka and apps on
- * E2E_PORT_BASE+40..45: what dies is restarted while the launcher stays up, and when the launcher
+ * E2E_PORT_BASE+39..49: what dies is restarted while the launcher stays up, and when the launcher
  * is SIGKILLed nothing it started survives it.
  */
 const PORTS = {
@@ -16,6 +16,7 @@ const PORTS = {
   postgres: PORT_BASE + 43,
   kafka: PORT_BASE + 44,
   controller: PORT_BASE + 45,
+  console: PORT_BASE + 39,
   // the first app's metrics listener; the next apps take the ports after it
   metrics: PORT_BASE + 46,
 };
@@ -89,6 +90,7 @@ describe('npm start', () => {
       GATEWAY_PORT: String(PORTS.gateway),
       VEHICLE_CONSUMER_PORT: String(PORTS.vehicle),
       LOCATION_CONSUMER_PORT: String(PORTS.location),
+      CONSOLE_PORT: String(PORTS.console),
       LOCAL_POSTGRES_PORT: String(PORTS.postgres),
       LOCAL_KAFKA_PORT: String(PORTS.kafka),
       LOCAL_KAFKA_CONTROLLER_PORT: String(PORTS.controller),
