@@ -60,7 +60,8 @@ export class AppConfig {
     external: boolean;
     aclPrincipals: { role: KafkaAclRole; user: string }[];
   };
-  database: { url: string; poolSize: number; external: boolean };
+  /** queryUrl: a read replica the query APIs read from (QUERY_DATABASE_URL) */
+  database: { url: string; queryUrl?: string; poolSize: number; external: boolean };
   gateway: {
     bodyLimitBytes: number;
     maxReadingsPerRequest: number;

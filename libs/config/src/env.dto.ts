@@ -157,6 +157,11 @@ export class EnvDto {
   @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL = 'postgres://postgres:postgres@127.0.0.1:5433/telemetry';
 
+  /** a read replica of DATABASE_URL the query APIs read from; unset: they read DATABASE_URL */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'QUERY_DATABASE_URL must be a postgres:// URL' })
+  QUERY_DATABASE_URL?: string;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -480,6 +485,7 @@ export const FILE_VARIABLES: readonly string[] = [
   'WEBHOOK_SOURCES',
   'QUERY_API_KEYS',
   'DATABASE_URL',
+  'QUERY_DATABASE_URL',
   'KAFKA_SASL_PASSWORD',
   'METRICS_TOKEN',
 ];

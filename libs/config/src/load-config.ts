@@ -138,6 +138,7 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   };
   config.database = {
     url: dto.DATABASE_URL,
+    queryUrl: dto.QUERY_DATABASE_URL,
     poolSize: dto.DATABASE_POOL_SIZE,
     external: raw.DATABASE_URL !== undefined,
   };

@@ -16,16 +16,21 @@ export const MIGRATIONS = [
   CompletenessLedger1766200000000,
 ];
 
-/** the one place that knows how to reach PostgreSQL; schema changes are migrations, never synchronize */
+/**
+ * The one place that knows how to reach PostgreSQL; schema changes are migrations, never
+ * synchronize. With `replicaUrl`, query runners asked for in 'slave' mode (the query APIs' reads)
+ * use a pool of their own on the replica; everything else, writes included, the primary's.
+ */
 export function createDataSource(
   url: string,
   poolSize = 10,
   applicationName = 'fleet-telemetry',
   migrations: readonly (typeof MIGRATIONS)[number][] = MIGRATIONS,
+  replicaUrl?: string,
 ): DataSource {
   return new DataSource({
     type: 'postgres',
-    url,
+    ...(replicaUrl ? { replication: { master: { url }, slaves: [{ url: replicaUrl }] } } : { url }),
     synchronize: false,
     migrationsRun: false,
     migrations: [...migrations],

@@ -14,7 +14,13 @@ import { RecordPartitionManager } from './record-partition.manager';
       provide: DataSource,
       inject: [AppConfig],
       useFactory: async (config: AppConfig) =>
-        createDataSource(config.database.url, config.database.poolSize).initialize(),
+        createDataSource(
+          config.database.url,
+          config.database.poolSize,
+          undefined,
+          undefined,
+          config.database.queryUrl,
+        ).initialize(),
     },
     {
       provide: RecordPartitionManager,

@@ -80,8 +80,16 @@ export class RecordQueryRepository {
     return this.run(this.sql.gaps(entity, from, to, minGapSeconds, limit));
   }
 
-  private run<T>(query: SqlQuery): Promise<T[]> {
-    return this.dataSource.query<T[]>(query.text, query.values).catch(asUnavailable);
+  /** on the read replica when there is one (QUERY_DATABASE_URL), like every read here */
+  private async run<T>(query: SqlQuery): Promise<T[]> {
+    const runner = this.dataSource.createQueryRunner('slave');
+    try {
+      return await this.dataSource.query<T[]>(query.text, query.values, runner);
+    } catch (error) {
+      return asUnavailable(error);
+    } finally {
+      await runner.release();
+    }
   }
 
   /**
