@@ -59,7 +59,8 @@ export class ReplayRunner {
     return windowProblem(spec.from, spec.to, this.options.maxWindowDays);
   }
 
-  create(spec: ReplaySpec): Promise<ReplayJob> {
+  /** a queued job; rejects with a RangeError naming the problem when the spec cannot run */
+  async create(spec: ReplaySpec): Promise<ReplayJob> {
     const problem = this.problem(spec);
     if (problem) throw new RangeError(problem);
     return this.jobs.create(randomUUID(), spec);
