@@ -10,7 +10,7 @@ describe('the local stack', () => {
     await Promise.all(apps.map((app) => app.stop()));
   });
 
-  it.each(['ingest-gateway', 'vehicle-consumer', 'location-consumer'] as const)(
+  it.each(['ingest-gateway', 'vehicle-consumer', 'location-consumer', 'console'] as const)(
     '%s starts against the real broker and database and reports healthy',
     async (name) => {
       const app = await RunningApp.start(name);
@@ -85,7 +85,7 @@ describe('the local stack', () => {
     await client.end();
     expect(rows.length).toBeGreaterThan(0);
     expect(tables.rows.map((r) => r.tablename)).toEqual(
-      expect.arrayContaining(['vehicle_telemetry', 'device_location']),
+      expect.arrayContaining(['vehicle_telemetry', 'device_location', 'dead_letters']),
     );
   });
 });
