@@ -134,6 +134,15 @@ describe('Kafka with SASL and ACLs', () => {
   });
 
   it('stores a signed webhook: the gateway and the consumer each with its own principal', async () => {
+    const ledgerTotals = async () =>
+      (
+        (await (
+          await fetch(`${vehicles.url}/v1/completeness?source=mobway`, {
+            headers: { authorization: `Bearer ${TEST_QUERY_KEY}` },
+          })
+        ).json()) as { totals: { requests: number; accepted: number; published: number } }
+      ).totals;
+    const before = await ledgerTotals();
     const vin = randomVin();
     const body = mobwayPayload([mobwayReading(vin, { date_time: '2025-03-01 10:00:00' })]);
     const res = await fetch(`${gateway.url}/webhooks/mobway`, {
@@ -153,6 +162,17 @@ describe('Kafka with SASL and ACLs', () => {
       (record) => record.vin === vin,
     );
     expect(page).toMatchObject({ vin, recordedAt: '2025-03-01T13:00:00.000Z', source: 'mobway' });
+    // the consumer's principal also reads the raw archive, in its ledger group (other suites'
+    // mobway traffic may share the database: the difference is this request's)
+    const after = await eventually(
+      ledgerTotals,
+      (totals) => totals.requests > before.requests && totals.published > before.published,
+    );
+    expect({
+      requests: after.requests - before.requests,
+      accepted: after.accepted - before.accepted,
+      published: after.published - before.published,
+    }).toEqual({ requests: 1, accepted: 1, published: 1 });
     const health = (await (await fetch(`${gateway.url}/health`)).json()) as { status: string };
     expect(health.status).toBe('ok');
   });
