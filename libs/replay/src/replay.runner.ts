@@ -111,8 +111,20 @@ export class ReplayRunner {
   }
 
   private background(id: string): void {
-    this.run(id, undefined, this.stopping.signal).then(
-      (job) => this.logger.log(`replay ${id}: ${job.status}`),
+    // a progress line in the app's log every 10 s of a long job
+    let logged = Date.now();
+    const progress: ProgressListener = (jobId, { counters: c }, fraction) => {
+      if (Date.now() - logged < 10_000) return;
+      logged = Date.now();
+      this.logger.log(
+        `replay ${jobId}: ${(fraction * 100).toFixed(1)}%, ${c.requestsScanned} requests scanned, ${c.requestsMatched} matched, ${c.records} records, ${c.deadLetters} dead letters, ${c.errors} errors`,
+      );
+    };
+    this.run(id, progress, this.stopping.signal).then(
+      ({ status, counters: c }) =>
+        this.logger.log(
+          `replay ${id}: ${status}, ${c.requestsScanned} requests scanned, ${c.requestsMatched} matched, ${c.readings} readings, ${c.records} records, ${c.deadLetters} dead letters, ${c.errors} errors in ${(c.durationMs / 1000).toFixed(1)} s`,
+        ),
       (error: Error) => this.logger.warn(`replay ${id}: ${error.message}`),
     );
   }
