@@ -11,6 +11,7 @@ import {
   machineBusySeconds,
   portBase,
   processCpuSeconds,
+  processTreeCpuSeconds,
   report,
   ROOT,
   startGateway,
@@ -41,8 +42,11 @@ const TURN_WARMUP = Number(process.env.BENCH_TURN_WARMUP_SECONDS ?? 5);
 const SECRET = 'bench-mobway-secret-0d5f2a8c6e1b9347';
 const PORT_BASE = portBase(23000);
 
+// BENCH_INSTANCES=2: also the gateway run as two instances behind its port (GATEWAY_INSTANCES)
+const INSTANCES = Number(process.env.BENCH_INSTANCES ?? 1);
+
 interface Receiver {
-  key: 'gateway' | 'baseline' | 'bare';
+  key: 'gateway' | 'baseline' | 'bare' | 'instances';
   name: string;
   url: string;
   pid: number;
@@ -88,6 +92,18 @@ async function main(): Promise<void> {
         ...baseline,
       });
     }
+    if (INSTANCES > 1) {
+      const several = await startGateway(stack.kafkaBrokers, SECRET, PORT_BASE + 13, {
+        GATEWAY_INSTANCES: String(INSTANCES),
+      });
+      receivers.push({
+        key: 'instances',
+        name: `ingest-gateway, ${INSTANCES} instances behind one port (GATEWAY_INSTANCES; CPU of all its processes)`,
+        url: `http://127.0.0.1:${PORT_BASE + 13}/webhooks/mobway`,
+        rounds: [],
+        ...several,
+      });
+    }
     const bare = await startProcess(
       'bare',
       join(DIST, 'bench', 'bare-receiver.js'),
@@ -127,6 +143,7 @@ async function main(): Promise<void> {
   const gateway = byKey('gateway')!;
   const bare = byKey('bare')!;
   const baseline = byKey('baseline');
+  const several = byKey('instances');
   const summaries = receivers.map((r) => ({ receiver: r, summary: summarize(r.rounds) }));
   const summaryOf = (r: Receiver) => summaries.find((s) => s.receiver === r)!.summary;
   // the ratio of each round's gateway req/s to that round's bare req/s; the median of those
@@ -148,8 +165,15 @@ async function main(): Promise<void> {
     '|---|---|---|---|---|---|---|---|---|---|---|',
     row(gateway),
     ...(baseline ? [row(baseline)] : []),
+    ...(several ? [row(several)] : []),
     row(bare),
     '',
+    ...(several
+      ? [
+          `${INSTANCES} instances against 1: ${(summaryOf(several).requestsPerSecond / summaryOf(gateway).requestsPerSecond).toFixed(2)}× the requests per second at ${summaryOf(several).cpuMicrosPerRequest.receiver} against ${gatewayCpu.receiver} µs of CPU per request (the primary's share included); on ${cpus().length} cores shared with Kafka and the load tool.`,
+          '',
+        ]
+      : []),
     `Ratio gateway / limit: **${ratio.toFixed(2)}**${baseline ? ` (baseline build: ${ratioOf(baseline).toFixed(2)})` : ''} (target ≥ 0.30); gateway CPU per request **${gatewayCpu.receiver} µs**${baseline ? ` (baseline build: ${summaryOf(baseline).cpuMicrosPerRequest.receiver} µs)` : ''} (target ≤ 150 µs); gateway p99 ${summaryOf(gateway).p99Ms} ms (target ≤ 50 ms).`,
     '',
     `CPU per request is each process's user + system time over a timed turn divided by the requests served; the bare route's turns have the broker running too, idle. "Other processes" is the machine's busy CPU during the turn less the receiver's, the broker's and the bench's own, in % of one core: anything above a few % means someone else shared the machine. The load average is the 1-minute one at the end of the turn, the bench's own processes included. With ${cpus().length} cores, the gateway's processes together could serve at most ${Math.round((cpus().length * 1e6) / (gatewayCpu.receiver + gatewayCpu.kafka + gatewayCpu.loadTool)).toLocaleString('en')} req/s, and the gateway's one thread at most ${Math.round(1e6 / gatewayCpu.receiver).toLocaleString('en')} req/s.`,
@@ -168,6 +192,9 @@ async function main(): Promise<void> {
       gateway: { ...summaryOf(gateway), rounds: gateway.rounds },
       ...(baseline && {
         baseline: { ...summaryOf(baseline), rounds: baseline.rounds, ratio: ratioOf(baseline) },
+      }),
+      ...(several && {
+        instances: { count: INSTANCES, ...summaryOf(several), rounds: several.rounds },
       }),
       bare: { ...summaryOf(bare), rounds: bare.rounds },
       ratio,
@@ -223,7 +250,7 @@ async function measured(
 ): Promise<Measured> {
   const started = process.hrtime.bigint();
   const before = {
-    receiver: processCpuSeconds(receiverPid),
+    receiver: processTreeCpuSeconds(receiverPid),
     kafka: processCpuSeconds(kafkaPid),
     self: process.cpuUsage(),
     machine: machineBusySeconds(),
@@ -231,7 +258,7 @@ async function measured(
   const result = await run();
   const self = process.cpuUsage(before.self);
   const seconds = {
-    receiver: processCpuSeconds(receiverPid) - before.receiver,
+    receiver: processTreeCpuSeconds(receiverPid) - before.receiver,
     kafka: processCpuSeconds(kafkaPid) - before.kafka,
     self: (self.user + self.system) / 1e6,
     machine: machineBusySeconds() - before.machine,

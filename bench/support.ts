@@ -199,6 +199,22 @@ export function processCpuSeconds(pid: number | undefined): number {
   }
 }
 
+/**
+ * CPU seconds of a process and of its children (an app run as several instances: its primary and
+ * the instances, see libs/platform/src/instances.ts); just the process's when it has none.
+ */
+export function processTreeCpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  let children: number[] = [];
+  try {
+    const text = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim();
+    children = text ? text.split(/\s+/).map(Number) : [];
+  } catch {
+    // no such file (not Linux, or gone): the process alone
+  }
+  return children.reduce((sum, child) => sum + processCpuSeconds(child), processCpuSeconds(pid));
+}
+
 /** CPU seconds the whole machine has spent busy so far, all cores (Linux /proc/stat; NaN elsewhere) */
 export function machineBusySeconds(): number {
   try {
