@@ -11,7 +11,7 @@ const message = (headers: Record<string, string>, value = '{"a":1}', offset = '7
     attributes: 0,
     size: 0,
     headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Buffer.from(v)])),
-  }) as KafkaMessage;
+  }) as unknown as KafkaMessage;
 
 const TALLIED = {
   source: 'mobway',
