@@ -203,6 +203,9 @@ describe('Kafka with SASL and ACLs', () => {
           })
         ).json()) as { items?: { id: string }[] },
       (page) => (page.items?.length ?? 0) >= 1,
+      // two consumers in turn (the vehicle consumer's dead letter, then the console's store), each
+      // joining its group over SASL: on a busy machine that took longer than 30 s
+      90_000,
     );
     expect(list.items).toHaveLength(1);
     const res = await fetch(`${console_.url}/v1/dead-letters/redrive`, {

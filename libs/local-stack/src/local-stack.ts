@@ -9,7 +9,8 @@ import {
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { AppConfig } from '@app/config';
-import { createKafka, kafkaSecurity, provisionTopics } from '@app/kafka';
+import type { Admin } from 'kafkajs';
+import { createKafka, defaultReplicationFactor, kafkaSecurity, provisionTopics } from '@app/kafka';
 import { runMigrations } from '@app/persistence';
 import { KafkaBroker, newClusterId, waitForKafka } from './kafka-broker';
 import {
@@ -112,9 +113,16 @@ export class LocalStack {
     const admin = createKafka(kafkaBrokers, 'local-stack', security).admin();
     await admin.connect();
     try {
+      // every local node answers before the cluster may list them all: the copies follow the
+      // nodes started, not the ones registered so far
+      if (this.kafkaNodes.length > 1) await allRegistered(admin, this.kafkaNodes.length);
       const { created, existing, replicationFactor } = await provisionTopics(admin, {
         partitions: this.config.kafka.partitions,
-        replicationFactor: this.config.kafka.replicationFactor,
+        replicationFactor:
+          this.config.kafka.replicationFactor ??
+          (this.kafkaNodes.length > 0
+            ? defaultReplicationFactor(this.kafkaNodes.length)
+            : undefined),
       });
       if (created.length)
         this.log(
@@ -203,6 +211,20 @@ export class LocalStack {
       startedAt: new Date().toISOString(),
     });
     LaunchedProcesses.shared.recordIn(this.runDir);
+  }
+}
+
+/** waits until the cluster's metadata lists `count` brokers */
+async function allRegistered(admin: Admin, count: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { brokers } = await admin.describeCluster();
+    if (brokers.length >= count) return;
+    if (Date.now() > deadline)
+      throw new Error(
+        `${brokers.length} of ${count} Kafka nodes registered within ${timeoutMs} ms`,
+      );
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 
