@@ -11,7 +11,7 @@ import {
   FAULTS,
   ingestWindows,
   planFaults,
-  SCALED_FAULT_KINDS,
+  faultKindsOf,
 } from './fault-injector';
 import { checkAgainstPublishedVector } from './independent-event-id';
 import { AttemptRecord, livenessFloor } from './liveness-floor';
@@ -75,7 +75,7 @@ const sigterms = int('CHAOS_SIGTERMS', Math.max(1, Math.round(SETTINGS.durationS
 const faultCounts = Object.fromEntries(
   FAULT_KINDS.map((kind) => [
     kind,
-    SETTINGS.scaled !== SCALED_FAULT_KINDS.includes(kind)
+    !faultKindsOf(SETTINGS.scaled).includes(kind)
       ? 0
       : FAULTS[kind].action === 'sigterm'
         ? sigterms

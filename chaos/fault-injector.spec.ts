@@ -1,5 +1,6 @@
 import {
   comparePlan,
+  faultKindsOf,
   FAULT_KINDS,
   FaultKind,
   FaultRecord,
@@ -16,6 +17,29 @@ const counts = (kills: number, sigterms: number, freezes: number): Record<FaultK
       FAULTS[k].action === 'sigterm' ? sigterms : FAULTS[k].action === 'freeze' ? freezes : kills,
     ]),
   ) as Record<FaultKind, number>;
+
+describe(faultKindsOf.name, () => {
+  it('runs PostgreSQL faults on both stacks, whole apps on the single one, instances and one of several brokers on the scaled one', () => {
+    expect(faultKindsOf(false)).toEqual([
+      'kafka',
+      'postgres',
+      'gateway',
+      'vehicle-consumer',
+      'location-consumer',
+      'gateway-sigterm',
+      'kafka-freeze',
+      'postgres-freeze',
+      'consumer-freeze',
+    ]);
+    expect(faultKindsOf(true)).toEqual([
+      'postgres',
+      'postgres-freeze',
+      'kafka-broker',
+      'gateway-instance',
+      'consumer-member',
+    ]);
+  });
+});
 
 describe(planFaults.name, () => {
   it('plans every kind the asked number of times inside the window, in time order, numbered', () => {

@@ -19,13 +19,28 @@ export const FAULT_KINDS = [
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 export type FaultTarget = ServiceName | 'gateway' | 'vehicle-consumer' | 'location-consumer';
-export const SCALED_FAULT_KINDS: readonly FaultKind[] = [
+/** what only the scaled stack runs (CHAOS_SCALED): one of several brokers, instances, members */
+export const SCALED_ONLY_FAULT_KINDS: readonly FaultKind[] = [
   'kafka-broker',
   'gateway-instance',
   'consumer-member',
-  'postgres',
-  'postgres-freeze',
 ];
+/** what the scaled stack does not run: whole apps and the one broker (PostgreSQL's are in both) */
+export const SINGLE_ONLY_FAULT_KINDS: readonly FaultKind[] = [
+  'kafka',
+  'gateway',
+  'vehicle-consumer',
+  'location-consumer',
+  'gateway-sigterm',
+  'kafka-freeze',
+  'consumer-freeze',
+];
+
+/** the kinds a run plans: the single stack's, or the scaled one's */
+export function faultKindsOf(scaled: boolean): FaultKind[] {
+  const left = scaled ? SINGLE_ONLY_FAULT_KINDS : SCALED_ONLY_FAULT_KINDS;
+  return FAULT_KINDS.filter((kind) => !left.includes(kind));
+}
 
 interface FaultSpec {
   /** what it hits; a fault with several picks one per planned fault */
