@@ -9,7 +9,7 @@ import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { RecordType, TOPICS } from '@app/contracts';
 import { NORMALIZERS } from '@app/normalization';
-import { Backoff } from '@app/sink/backoff';
+import { Backoff, startWhenReachable } from '@app/sink/backoff';
 import { LedgerRepository } from './ledger.repository';
 import { LEDGER_BINDING } from './ledger.options';
 import type { LedgerBinding } from './ledger.tables';
@@ -105,20 +105,14 @@ export class RawLedgerConsumer implements OnApplicationBootstrap, BeforeApplicat
     return { counted: this.counted };
   }
 
-  private async startWhenReachable(): Promise<void> {
-    const backoff = new Backoff(250, 10_000);
-    while (!this.stopping) {
-      try {
-        await this.start();
-        return;
-      } catch (error) {
-        const delay = backoff.delay();
-        this.logger.warn(
-          `${TOPICS.raw}: waiting for Kafka to start counting (${(error as Error).message}); retry in ${delay} ms`,
-        );
-        await this.sleep(delay);
-      }
-    }
+  private startWhenReachable(): Promise<void> {
+    return startWhenReachable(() => this.start(), {
+      what: `${TOPICS.raw}: waiting for Kafka to start counting`,
+      backoff: new Backoff(250, 10_000),
+      stopping: () => this.stopping,
+      sleep: (ms) => this.sleep(ms),
+      warn: (line) => this.logger.warn(line),
+    });
   }
 
   private async start(): Promise<void> {

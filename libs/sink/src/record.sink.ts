@@ -10,7 +10,7 @@ import { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import { DEAD_LETTER_SCHEMA, DeadLetterV1 } from '@app/contracts';
 import { isRejectedData, RecordBatchWriter, RecordRow } from '@app/persistence/record-batch.writer';
-import { Backoff } from './backoff';
+import { Backoff, startWhenReachable } from './backoff';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { decodeRecord, Rejected } from './record.decoder';
 import { RECORD_TALLY, RecordTally } from './record.tally';
@@ -319,20 +319,14 @@ export class RecordSink<R = unknown> implements OnApplicationBootstrap, BeforeAp
     for (const wake of [...this.sleepers]) wake();
   }
 
-  private async startWhenReachable(): Promise<void> {
-    const backoff = new Backoff(this.retry.initialMs, this.retry.maxMs);
-    while (!this.stopping) {
-      try {
-        await this.start();
-        return;
-      } catch (error) {
-        const delay = backoff.delay();
-        this.logger.warn(
-          `${this.options.topic}: waiting for Kafka to start consuming (${(error as Error).message}); retry in ${delay} ms`,
-        );
-        await this.sleep(delay);
-      }
-    }
+  private startWhenReachable(): Promise<void> {
+    return startWhenReachable(() => this.start(), {
+      what: `${this.options.topic}: waiting for Kafka to start consuming`,
+      backoff: new Backoff(this.retry.initialMs, this.retry.maxMs),
+      stopping: () => this.stopping,
+      sleep: (ms) => this.sleep(ms),
+      warn: (line) => this.logger.warn(line),
+    });
   }
 
   private async start(): Promise<void> {

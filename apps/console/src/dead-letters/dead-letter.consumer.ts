@@ -8,7 +8,7 @@ import { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { TOPICS } from '@app/contracts';
 import { CONSOLE_GROUPS } from '@app/kafka';
 import { isDatabaseUnavailable } from '@app/query';
-import { Backoff } from '@app/sink/backoff';
+import { Backoff, startWhenReachable } from '@app/sink/backoff';
 import { DeadLetterRepository } from './dead-letter.repository';
 import { DeadLetterRow, toDeadLetterRow } from './dead-letter.row';
 
@@ -129,20 +129,14 @@ export class DeadLetterConsumer implements OnApplicationBootstrap, BeforeApplica
     }
   }
 
-  private async startWhenReachable(): Promise<void> {
-    const backoff = new Backoff(RETRY.initialMs, RETRY.maxMs);
-    while (!this.stopping) {
-      try {
-        await this.start();
-        return;
-      } catch (error) {
-        const delay = backoff.delay();
-        this.logger.warn(
-          `${TOPICS.deadLetter}: waiting for Kafka to start consuming (${(error as Error).message}); retry in ${delay} ms`,
-        );
-        await this.sleep(delay);
-      }
-    }
+  private startWhenReachable(): Promise<void> {
+    return startWhenReachable(() => this.start(), {
+      what: `${TOPICS.deadLetter}: waiting for Kafka to start consuming`,
+      backoff: new Backoff(RETRY.initialMs, RETRY.maxMs),
+      stopping: () => this.stopping,
+      sleep: (ms) => this.sleep(ms),
+      warn: (line) => this.logger.warn(line),
+    });
   }
 
   private async start(): Promise<void> {
