@@ -113,10 +113,8 @@ describe('Kafka with SASL and ACLs', () => {
     } finally {
       await admin.disconnect();
     }
-    // a database of its own: the ledger and the dead-letter store keep Kafka offsets in PostgreSQL,
-    // and this broker's offsets start again at 0 where the suite's broker left others behind
-    // (sharing the suite's database, the ledger skipped this broker's messages as already counted
-    // and the console's store took its letters for ones it had)
+    // a database of its own: the ledger keeps Kafka offsets in PostgreSQL, and on this second
+    // cluster it would count the suite's whole archive again from 0 (test/replaced-log.e2e-spec.ts)
     const database = `kafka_auth_${randomBytes(6).toString('hex')}`;
     const admin_ = new Client({ connectionString: testStack().databaseUrl });
     await admin_.connect();

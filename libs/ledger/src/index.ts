@@ -9,3 +9,4 @@ export * from './ledger.tables';
 export * from './published.tally';
 export * from './raw-ledger.consumer';
 export * from './raw-request.entry';
+export * from './replaced-logs';

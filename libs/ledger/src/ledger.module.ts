@@ -8,6 +8,7 @@ import { LEDGER_BINDING } from './ledger.options';
 import type { LedgerBinding } from './ledger.tables';
 import { PublishedTally } from './published.tally';
 import { RawLedgerConsumer } from './raw-ledger.consumer';
+import { ReplacedLogs } from './replaced-logs';
 
 /**
  * The completeness ledger of one record type: `LedgerModule.forRoot(LEDGERS.vehicle)`. Counts the
@@ -24,6 +25,7 @@ export class LedgerModule {
       providers: [
         { provide: LEDGER_BINDING, useValue: binding },
         LedgerRepository,
+        ReplacedLogs,
         { provide: RECORD_TALLY, useClass: PublishedTally },
         RawLedgerConsumer,
         CompletenessService,

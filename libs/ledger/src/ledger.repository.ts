@@ -59,6 +59,9 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  */
 @Injectable()
 export class LedgerRepository {
+  /** the Kafka cluster this app counts on, once forgetReplacedLogs has checked it: new rows say so */
+  private clusterId: string | null = null;
+
   constructor(private readonly dataSource: DataSource) {}
 
   /**
@@ -251,6 +254,45 @@ export class LedgerRepository {
     return new Map(rows.map((r) => [Number(r.partition), String(r.next_offset)]));
   }
 
+  /**
+   * Forgets what was counted on a log that is gone: a row of `topic` counted on another cluster, or
+   * up to an offset past where the partition's log now ends (`ends`: each partition's high
+   * watermark, read fresh: for the same log it only grows, so no consumer can have counted past
+   * it). Such a row starts again at 0, on `clusterId`; rows counted before the cluster was kept
+   * take it. Returns the rows forgotten, as they were.
+   */
+  async forgetReplacedLogs(
+    topic: string,
+    clusterId: string,
+    ends: Map<number, string>,
+  ): Promise<{ consumer: string; partition: number; counted: string; cluster: string | null }[]> {
+    return onPooledClient(poolOf(this.dataSource), async (client) => {
+      await client.query(`BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
+      const { rows } = await client.query<{
+        consumer: string;
+        partition: number;
+        counted: string;
+        cluster: string | null;
+      }>(
+        `WITH ends AS (SELECT * FROM unnest($3::int4[], $4::int8[]) AS e(partition, high)), ` +
+          `gone AS (SELECT o.consumer, o.partition, o.next_offset, o.cluster_id FROM ${LEDGER_OFFSETS} o ` +
+          `LEFT JOIN ends e ON e.partition = o.partition WHERE o.topic = $1 ` +
+          `AND (o.cluster_id <> $2 OR o.next_offset > coalesce(e.high, 0)) FOR UPDATE OF o) ` +
+          `UPDATE ${LEDGER_OFFSETS} u SET next_offset = 0, cluster_id = $2, updated_at = now() FROM gone ` +
+          `WHERE u.consumer = gone.consumer AND u.topic = $1 AND u.partition = gone.partition ` +
+          `RETURNING gone.consumer, gone.partition, gone.next_offset::text AS counted, gone.cluster_id AS cluster`,
+        [topic, clusterId, [...ends.keys()], [...ends.values()]],
+      );
+      this.clusterId = clusterId;
+      await client.query(
+        `UPDATE ${LEDGER_OFFSETS} SET cluster_id = $2 WHERE topic = $1 AND cluster_id IS NULL`,
+        [topic, clusterId],
+      );
+      await client.query('COMMIT');
+      return rows.map((r) => ({ ...r, partition: Number(r.partition) }));
+    });
+  }
+
   /** forgets requests received before `before`: a retry after that counts again */
   async pruneRequests(binding: LedgerBinding, before: number): Promise<number> {
     const [, affected] = await this.dataSource.query<[unknown, number]>(
@@ -305,8 +347,8 @@ export class LedgerRepository {
       const key = [consumer, topic, partition];
       await client.query(`BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
       await client.query(
-        `INSERT INTO ${LEDGER_OFFSETS} (consumer, topic, partition, next_offset) VALUES ($1, $2, $3, 0) ON CONFLICT DO NOTHING`,
-        key,
+        `INSERT INTO ${LEDGER_OFFSETS} (consumer, topic, partition, next_offset, cluster_id) VALUES ($1, $2, $3, 0, $4) ON CONFLICT DO NOTHING`,
+        [...key, this.clusterId],
       );
       const { rows } = await client.query<{ next_offset: string }>(
         `SELECT next_offset FROM ${LEDGER_OFFSETS} WHERE consumer = $1 AND topic = $2 AND partition = $3 FOR UPDATE`,

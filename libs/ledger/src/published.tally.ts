@@ -3,6 +3,7 @@ import type { RecordTally, TalliedChunk } from '@app/sink/record.tally';
 import { LedgerRepository, ConsumedRecord } from './ledger.repository';
 import { LEDGER_BINDING } from './ledger.options';
 import type { LedgerBinding } from './ledger.tables';
+import { ReplacedLogs } from './replaced-logs';
 
 /** the sink's stored chunks into the ledger's "published", by source and minute of receipt */
 @Injectable()
@@ -10,12 +11,15 @@ export class PublishedTally implements RecordTally {
   constructor(
     @Inject(LEDGER_BINDING) private readonly binding: LedgerBinding,
     private readonly ledger: LedgerRepository,
+    private readonly replacedLogs: ReplacedLogs,
   ) {}
 
   async consumed(
     chunk: TalliedChunk,
     records: { offset: string; record: unknown }[],
   ): Promise<void> {
+    // nothing is counted against offsets of a log that is gone
+    await this.replacedLogs.checked();
     const counted: ConsumedRecord[] = [];
     for (const { offset, record } of records) {
       const { source, receivedAt } = record as { source?: unknown; receivedAt?: unknown };

@@ -14,6 +14,7 @@ import { LedgerRepository } from './ledger.repository';
 import { LEDGER_BINDING } from './ledger.options';
 import type { LedgerBinding } from './ledger.tables';
 import { rawRequestEntry } from './raw-request.entry';
+import { ReplacedLogs } from './replaced-logs';
 
 const MB = 1024 * 1024;
 
@@ -40,6 +41,7 @@ export class RawLedgerConsumer implements OnApplicationBootstrap, BeforeApplicat
     @Inject(LEDGER_BINDING) private readonly binding: LedgerBinding,
     private readonly kafka: Kafka,
     private readonly ledger: LedgerRepository,
+    private readonly replacedLogs: ReplacedLogs,
     config: AppConfig,
   ) {
     // a message archived before the gateway wrote `record-type`: its source's configured body shape says
@@ -116,6 +118,7 @@ export class RawLedgerConsumer implements OnApplicationBootstrap, BeforeApplicat
   }
 
   private async start(): Promise<void> {
+    await this.replacedLogs.checked();
     const groupId = this.binding.rawGroup;
     const consumer = this.kafka.consumer({
       groupId,

@@ -5,6 +5,7 @@ import { PartitionedRecords1765000000000 } from './migrations/1765000000000-part
 import { DeadLetters1766000000000 } from './migrations/1766000000000-dead-letters';
 import { ReplayJobs1766100000000 } from './migrations/1766100000000-replay-jobs';
 import { CompletenessLedger1766200000000 } from './migrations/1766200000000-completeness-ledger';
+import { KafkaLogIdentity1766400000000 } from './migrations/1766400000000-kafka-log-identity';
 
 /** every migration, in order (a test may apply a prefix to build an older schema) */
 export const MIGRATIONS = [
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   DeadLetters1766000000000,
   ReplayJobs1766100000000,
   CompletenessLedger1766200000000,
+  KafkaLogIdentity1766400000000,
 ];
 
 /**

@@ -82,7 +82,7 @@ export class DeadLetterRepository {
       });
       const result: { n: number }[] = await this.dataSource.query(
         `WITH added AS (INSERT INTO dead_letters (${COLUMNS.join(', ')}) VALUES ${tuples.join(', ')} ` +
-          `ON CONFLICT (kafka_partition, kafka_offset) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM added`,
+          `ON CONFLICT (kafka_partition, kafka_offset, md5(letter)) DO NOTHING RETURNING 1) SELECT count(*)::int AS n FROM added`,
         values,
       );
       inserted += result[0].n;
