@@ -100,7 +100,9 @@ const log = (line: string): void =>
 async function main(): Promise<number> {
   const { seed, durationS, rate, portBase } = SETTINGS;
   const random = new SeededRandom(seed);
-  const logDir = join(ROOT, '.data', `chaos-${portBase}-logs`);
+  // `npm test` runs both on one port base, one after the other: each keeps its own logs
+  const name = `chaos-${portBase}${SETTINGS.scaled ? '-scaled' : ''}`;
+  const logDir = join(ROOT, '.data', `${name}-logs`);
   // the audit's own event ids must agree with the RFC before they can judge the pipeline's
   checkAgainstPublishedVector();
   rmSync(logDir, { recursive: true, force: true });
@@ -119,7 +121,7 @@ async function main(): Promise<number> {
   );
 
   const stack = new ChaosStack(
-    join(ROOT, '.data', `chaos-${portBase}`),
+    join(ROOT, '.data', name),
     portBase,
     join(logDir, 'stack.log'),
     BROKERS,

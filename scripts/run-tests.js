@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm test`: build, jest (unit + end-to-end), the short fault-injection run, then one summary line.
+// `npm test`: build, jest (unit + end-to-end), the short fault-injection run, the short scaled one
+// (three brokers, two instances of each app: CHAOS_SCALED=1), then one summary line.
 // Results of an earlier run can never count for this one: they are deleted first, a failed build
 // stops here, and the summary refuses result files older than this run's start marker.
 // E2E_PORT_BASE moves every port this uses: the end-to-end stack at +1..+4 and apps from +10, the
@@ -20,6 +21,7 @@ const files = {
   marker: join(DATA, `test-${base}-run.json`),
   jest: join(DATA, `test-${base}-results.json`),
   chaos: join(DATA, `test-${base}-chaos-result.json`),
+  chaosScaled: join(DATA, `test-${base}-chaos-scaled-result.json`),
 };
 
 let current;
@@ -33,9 +35,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-function run(command, args) {
+function run(command, args, env = process.env) {
   return new Promise((resolve) => {
-    current = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env: process.env });
+    current = spawn(command, args, { cwd: ROOT, stdio: 'inherit', env });
     current.once('error', (error) => {
       console.log(`${command} could not start: ${error.message}`);
       resolve(1);
@@ -63,7 +65,7 @@ async function main() {
   );
   const chaosBase = process.env.CHAOS_PORT_BASE || String(Number(base) + 500);
   console.log(
-    `npm test: end-to-end ports ${Number(base) + 1}–${Number(base) + 4} and ${Number(base) + 10}+ (E2E_PORT_BASE=${base}), fault-injection run ${Number(chaosBase) + 1}–${Number(chaosBase) + 12}; results in .data/test-${base}-*`,
+    `npm test: end-to-end ports ${Number(base) + 1}–${Number(base) + 4} and ${Number(base) + 10}+ (E2E_PORT_BASE=${base}), fault-injection runs ${Number(chaosBase) + 1}–${Number(chaosBase) + 25}; results in .data/test-${base}-*`,
   );
 
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
@@ -74,18 +76,25 @@ async function main() {
   }
   const jest = join(ROOT, 'node_modules', 'jest', 'bin', 'jest.js');
   await run(process.execPath, [jest, '--runInBand', '--json', `--outputFile=${files.jest}`]);
-  await run(process.execPath, [
-    '--enable-source-maps',
-    join(ROOT, 'dist', 'chaos', 'chaos.js'),
-    '--result-file',
-    files.chaos,
-  ]);
+  const chaos = join(ROOT, 'dist', 'chaos', 'chaos.js');
+  const chaosEnv = { ...process.env, CHAOS_SCALED: '' };
+  await run(
+    process.execPath,
+    ['--enable-source-maps', chaos, '--result-file', files.chaos],
+    chaosEnv,
+  );
+  // the same ports, one after the other; its own logs (.data/chaos-<port base>-scaled-logs)
+  await run(process.execPath, ['--enable-source-maps', chaos, '--result-file', files.chaosScaled], {
+    ...chaosEnv,
+    CHAOS_SCALED: '1',
+  });
   return run(process.execPath, [
     join(__dirname, 'test-summary.js'),
     '--since',
     String(startedAt),
     files.jest,
     files.chaos,
+    files.chaosScaled,
   ]);
 }
 
