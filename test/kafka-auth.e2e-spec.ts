@@ -2,16 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Kafka, logLevel, SASLOptions } from 'kafkajs';
-import { Client } from 'pg';
 import { TOPICS, VehicleTelemetryV1 } from '@app/contracts';
 import { aVehicleRecord } from '@app/contracts/testing';
 import { provisionAcls, provisionTopics } from '@app/kafka';
-import { runMigrations } from '@app/persistence';
 import { readToEnd } from '@app/kafka/read-to-end';
 import { KafkaBroker } from '@app/local-stack/kafka-broker';
 import { sign } from '@app/verification';
 import { mobwayPayload, mobwayReading, randomVin } from './support/payloads';
-import { RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
+import { ownDatabase } from './support/own-database';
+import { RunningApp, TEST_QUERY_KEY } from './support/running-app';
 import { PORT_BASE, ROOT } from './support/test-env';
 import { eventually } from './support/eventually';
 
@@ -115,15 +114,7 @@ describe('Kafka with SASL and ACLs', () => {
     }
     // a database of its own: the ledger keeps Kafka offsets in PostgreSQL, and on this second
     // cluster it would count the suite's whole archive again from 0 (test/replaced-log.e2e-spec.ts)
-    const database = `kafka_auth_${randomBytes(6).toString('hex')}`;
-    const admin_ = new Client({ connectionString: testStack().databaseUrl });
-    await admin_.connect();
-    await admin_.query(`CREATE DATABASE ${database}`);
-    await admin_.end();
-    const databaseUrl = Object.assign(new URL(testStack().databaseUrl), {
-      pathname: `/${database}`,
-    }).toString();
-    await runMigrations(databaseUrl);
+    const databaseUrl = await ownDatabase('kafka_auth');
     const kafka = (mechanism: string, user: { username: string; password: string }) => ({
       KAFKA_BROKERS: broker.bootstrap,
       DATABASE_URL: databaseUrl,

@@ -1,12 +1,12 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { TOPICS } from '@app/contracts';
 import { LEDGERS } from '@app/ledger';
-import { runMigrations } from '@app/persistence';
 import { sign } from '@app/verification';
 import { eventually } from './support/eventually';
 import { mobwayPayload, mobwayReading, randomVin } from './support/payloads';
+import { ownDatabase } from './support/own-database';
 import { RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
 
 const SOURCE = `relog-${randomUUID().slice(0, 8)}`;
@@ -33,15 +33,7 @@ describe('offsets of a log that is gone: the ledger counts its replacement', () 
 
   beforeAll(async () => {
     // a database of its own: counting the whole archive again must not touch the suite's ledger
-    const database = `replaced_log_${randomBytes(6).toString('hex')}`;
-    const admin_ = new Client({ connectionString: testStack().databaseUrl });
-    await admin_.connect();
-    await admin_.query(`CREATE DATABASE ${database}`);
-    await admin_.end();
-    const databaseUrl = Object.assign(new URL(testStack().databaseUrl), {
-      pathname: `/${database}`,
-    }).toString();
-    await runMigrations(databaseUrl);
+    const databaseUrl = await ownDatabase('replaced_log');
     db = new Client({ connectionString: databaseUrl });
     await db.connect();
 
