@@ -27,6 +27,11 @@ export default tseslint.config(
     },
   },
   {
+    // the web console runs in the browser (its own tsconfig: DOM, preact's JSX)
+    files: ['apps/console/ui/**/*.{ts,tsx}'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

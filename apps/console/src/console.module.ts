@@ -8,8 +8,9 @@ import { AsyncApiController, HealthController } from '@app/platform';
 import { DeadLetterModule } from './dead-letters/dead-letter.module';
 import { IngestRedriver } from './replay/ingest.redriver';
 import { ReplayModule } from './replay/replay.module';
+import { WebConsoleModule } from './web/web-console.module';
 
-/** the operator's app: dead letters to list, inspect and re-drive (and later replay and the web console) */
+/** the operator's app: dead letters to list, inspect and re-drive replays; the web console */
 @Module({})
 export class ConsoleModule {
   static forRoot(config: AppConfig): DynamicModule {
@@ -23,6 +24,7 @@ export class ConsoleModule {
         MetricsModule.forRoot(config),
         DeadLetterModule.forRoot({ ingestRedriver: IngestRedriver, imports: [ReplayModule] }),
         ReplayModule,
+        WebConsoleModule,
       ],
       controllers: [HealthController, AsyncApiController],
     };

@@ -91,6 +91,11 @@ export class AppConfig {
   metrics: { token?: string; port: number; host: string };
   query: { apiKeys: string[]; vehicleDataMaxWindowDays: number };
   consumer: { maxBatch: number };
+  /** the web console's view of the other apps: base URLs without a trailing slash, and its wait for them */
+  console: {
+    upstreams: { gateway: string; vehicleConsumer: string; locationConsumer: string };
+    upstreamTimeoutMs: number;
+  };
   /** the console's dead-letter store: days kept by occurredAt (0: keep everything) */
   deadLetters: { retentionDays: number };
   /** replays of the raw archive (libs/replay) */

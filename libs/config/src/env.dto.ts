@@ -14,6 +14,7 @@ import { BUILT_IN_SOURCES } from './built-in-sources';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+const HTTP_URL = /^https?:\/\/\S+$/;
 const HOST_PORT_LIST = /^[A-Za-z0-9.\-_[\]:]+:\d{1,5}(,[A-Za-z0-9.\-_[\]:]+:\d{1,5})*$/;
 
 /**
@@ -104,6 +105,26 @@ export class EnvDto {
   @Min(1)
   @Max(65535)
   CONSOLE_PORT = 3003;
+
+  /** where the console reaches the other apps (health, metrics, the query APIs it forwards); unset: 127.0.0.1 and that app's port */
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'CONSOLE_GATEWAY_URL must be an http(s):// URL' })
+  CONSOLE_GATEWAY_URL?: string;
+
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'CONSOLE_VEHICLE_CONSUMER_URL must be an http(s):// URL' })
+  CONSOLE_VEHICLE_CONSUMER_URL?: string;
+
+  @IsOptional()
+  @Matches(HTTP_URL, { message: 'CONSOLE_LOCATION_CONSUMER_URL must be an http(s):// URL' })
+  CONSOLE_LOCATION_CONSUMER_URL?: string;
+
+  /** how long the console waits for another app's answer (health, metrics, a forwarded query) */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  CONSOLE_UPSTREAM_TIMEOUT_MS = 5000;
 
   @Matches(HOST_PORT_LIST, { message: 'KAFKA_BROKERS must be a comma-separated list of host:port' })
   KAFKA_BROKERS = '127.0.0.1:9092';

@@ -116,6 +116,24 @@ describe(loadConfig.name, () => {
     expect(problems.join('\n')).toMatch(/LOCATION_RETENTION_DAYS/);
   });
 
+  it('gives the console the other apps at 127.0.0.1 and their ports unless their URLs are set', () => {
+    expect(loadConfig('gateway', { VEHICLE_CONSUMER_PORT: '4001' }).console).toEqual({
+      upstreams: {
+        gateway: 'http://127.0.0.1:3000',
+        vehicleConsumer: 'http://127.0.0.1:4001',
+        locationConsumer: 'http://127.0.0.1:3002',
+      },
+      upstreamTimeoutMs: 5000,
+    });
+    expect(
+      loadConfig('gateway', { CONSOLE_GATEWAY_URL: 'http://ingest-gateway:3000/' }).console
+        .upstreams.gateway,
+    ).toBe('http://ingest-gateway:3000');
+    expect(problemsOf('gateway', { CONSOLE_LOCATION_CONSUMER_URL: 'location:3002' })).toEqual([
+      expect.stringMatching(/^CONSOLE_LOCATION_CONSUMER_URL: /),
+    ]);
+  });
+
   it('applies the documented edge defaults: no proxy trusted, timeouts, client limits, /metrics open on the app port', () => {
     const sut = loadConfig('gateway', {});
     expect(sut.trustProxy).toBe(false);

@@ -169,6 +169,16 @@ export function loadConfig(role: Role, env: NodeJS.ProcessEnv = process.env): Ap
   config.metrics = { token: dto.METRICS_TOKEN, port: dto.METRICS_PORT, host: dto.METRICS_HOST };
   config.query = { apiKeys, vehicleDataMaxWindowDays: dto.VEHICLE_DATA_MAX_WINDOW_DAYS };
   config.consumer = { maxBatch: dto.CONSUMER_MAX_BATCH };
+  const upstream = (url: string | undefined, port: number): string =>
+    (url ?? `http://127.0.0.1:${port}`).replace(/\/$/, '');
+  config.console = {
+    upstreams: {
+      gateway: upstream(dto.CONSOLE_GATEWAY_URL, dto.GATEWAY_PORT),
+      vehicleConsumer: upstream(dto.CONSOLE_VEHICLE_CONSUMER_URL, dto.VEHICLE_CONSUMER_PORT),
+      locationConsumer: upstream(dto.CONSOLE_LOCATION_CONSUMER_URL, dto.LOCATION_CONSUMER_PORT),
+    },
+    upstreamTimeoutMs: dto.CONSOLE_UPSTREAM_TIMEOUT_MS,
+  };
   config.deadLetters = { retentionDays: dto.DEAD_LETTER_RETENTION_DAYS };
   config.replay = {
     maxWindowDays: dto.REPLAY_MAX_WINDOW_DAYS,

@@ -1,0 +1,36 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UpstreamApp, UpstreamClient } from './upstream.client';
+
+/** forwards a GET to another app with the caller's key and Accept, and relays status, type and body */
+@Injectable()
+export class QueryForwarder {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  async forward(
+    app: UpstreamApp,
+    path: string,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const name of ['authorization', 'accept'] as const) {
+      const value = req.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const answer = await this.upstream.get(app, path, headers);
+    void reply.status(answer.status).header('cache-control', 'no-store');
+    if (answer.contentType !== undefined) void reply.header('content-type', answer.contentType);
+    await reply.send(answer.body);
+  }
+
+  forwardCompleteness(
+    recordType: 'vehicle' | 'location',
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<void> {
+    const query = req.url.includes('?') ? req.url.slice(req.url.indexOf('?')) : '';
+    const app = recordType === 'vehicle' ? 'vehicleConsumer' : 'locationConsumer';
+    return this.forward(app, `/v1/completeness${query}`, req, reply);
+  }
+}
