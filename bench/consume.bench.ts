@@ -15,7 +15,23 @@ import {
 import { QueryLatency, queryLatency, topUp, TopUpResult } from './consume/query';
 import { VINS } from './consume/records';
 import { fmt, Summary } from './consume/stats';
-import { DIST, machine, report, ROOT, startProcess, startStack } from './support';
+import { Kafka, logLevel } from 'kafkajs';
+import { TOPICS } from '@app/contracts/topics';
+import { SINK_GROUPS } from '@app/kafka/acls';
+import { LEDGER_OFFSETS, LEDGERS } from '@app/ledger/ledger.tables';
+import { VEHICLE_TABLE } from '@app/persistence/record-tables';
+import {
+  DIST,
+  machine,
+  machineBusySeconds,
+  processCpuSeconds,
+  processTreeCpuSeconds,
+  report,
+  ROOT,
+  Stack,
+  startProcess,
+  startStack,
+} from './support';
 
 /**
  * `npm run bench:consume`: one run on a fresh stack (single-node Kafka, embedded PostgreSQL) of
@@ -28,7 +44,10 @@ import { DIST, machine, report, ROOT, startProcess, startStack } from './support
  *     changes feed (target p99 ≤ 250 ms).
  * Sizes can be shrunk for a smoke run: BENCH_RECORDS, BENCH_TABLE_ROWS (multiples of 10,000),
  * BENCH_QUERY_SAMPLES, BENCH_E2E_RATE, BENCH_E2E_SECONDS; BENCH_NO_REPORT=1 writes nothing;
- * BENCH_ONLY_PERSIST=1 stops after phase 1 (persist work needs nothing else);
+ * BENCH_ONLY_PERSIST=1 stops after phase 1 (persist work needs nothing else; its table is a section
+ * of docs/benchmarks.md of its own); BENCH_MEMBERS=2 runs phase 1 again with the consumer run as
+ * two members of its group, reporting records/s and CPU per record for 1 and 2 members
+ * (BENCH_MEMBER_ROUNDS=2: 1, 2 | 2, 1 members, so neither is always measured first);
  * BENCH_CPU_PROFILE=<file> profiles the consumer (see bench/consume/cpu-profile.ts).
  */
 const PORT_BASE = Number(process.env.BENCH_PORT_BASE ?? 27000);
@@ -44,6 +63,12 @@ const CONSUME_TIMEOUT_MS = 8 * 60_000;
 const API_KEY = 'bench-consume-query-key-0123456789';
 const SECRET = 'bench-mobway-secret-0d5f2a8c6e1b9347';
 const CONSUMER_PORT = PORT_BASE + 10;
+// BENCH_MEMBERS=2: the persist phase again in the same run, with the consumer run as that many
+// members of its group (VEHICLE_CONSUMER_INSTANCES), each member's process counted; in rounds of
+// 1 then N members, every other round N then 1
+const MEMBERS = Number(process.env.BENCH_MEMBERS ?? 1);
+const MEMBER_ROUNDS = Number(process.env.BENCH_MEMBER_ROUNDS ?? 1);
+const ONLY_PERSIST = process.env.BENCH_ONLY_PERSIST === '1';
 const GATEWAY_PORT = PORT_BASE + 11;
 
 const TARGET = { persistRatio: 0.6, queryP99Ms: 20, e2eP99Ms: 250 };
@@ -59,6 +84,8 @@ interface Results {
   topUp?: TopUpResult;
   queries?: QueryLatency;
   e2e?: E2eResult;
+  /** BENCH_MEMBERS > 1: every persist run in order, phase 1's first */
+  memberRuns?: { members: number; result: ConsumeResult }[];
 }
 
 async function main(): Promise<void> {
@@ -98,37 +125,12 @@ async function main(): Promise<void> {
       `preload: done in ${results.preload.seconds} s (${fmt(results.preload.recordsPerSecond)} records/s, ${fmt(results.preload.bytes / 2 ** 20)} MiB of JSON)`,
     );
 
-    log('consume: starting vehicle-consumer');
-    const spawnedAt = performance.now();
-    const consumer = await startProcess(
-      'vehicle-consumer',
-      join(DIST, 'apps', 'vehicle-consumer', 'src', 'main.js'),
-      [],
-      {
-        ...appEnv,
-        QUERY_API_KEYS: API_KEY,
-        VEHICLE_CONSUMER_PORT: String(CONSUMER_PORT),
-        // BENCH_CPU_PROFILE=/tmp/consumer.cpuprofile: where the consumer's time goes
-        ...(process.env.BENCH_CPU_PROFILE && {
-          NODE_OPTIONS: `--require ${join(__dirname, 'consume', 'cpu-profile.js')}`,
-          BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE,
-          BENCH_CPU_PROFILE_SECONDS: process.env.BENCH_CPU_PROFILE_SECONDS ?? '20',
-        }),
-      },
-    );
-    stops.push(() => consumer.stop());
-    const listeningAt = performance.now();
-    results.consume = await awaitRows(
-      db,
-      sampler,
-      RECORDS,
-      spawnedAt,
-      listeningAt,
-      CONSUME_TIMEOUT_MS,
-      log,
-    );
+    const consumer = await persistWith(1, appEnv, stack, db, sampler);
+    let queryConsumer: () => Promise<void> = consumer.stop;
+    stops.push(() => queryConsumer());
+    results.consume = consumer.result;
     log(
-      `consume: ${fmt(results.consume.rows)} rows in ${results.consume.seconds} s → ${fmt(results.consume.rowsPerSecond)} rows/s (first row after ${results.consume.firstRowSeconds} s; steady ${fmt(results.consume.steadyRowsPerSecond)} rows/s; a backend running the COPY or INSERT in ${pct(results.consume.writerActive)} of samples)`,
+      `consume: ${fmt(results.consume.rows)} rows in ${results.consume.seconds} s → ${fmt(results.consume.rowsPerSecond)} rows/s (first row after ${results.consume.firstRowSeconds} s; steady ${fmt(results.consume.steadyRowsPerSecond)} rows/s; a backend running the COPY or INSERT in ${pct(results.consume.writerActive)} of samples; ${cpuText(results.consume)})`,
     );
 
     results.copy = await copyLimit(
@@ -141,7 +143,31 @@ async function main(): Promise<void> {
       `copy: ${fmt(results.copy.rows)} rows in ${results.copy.seconds} s → ${fmt(results.copy.rowsPerSecond)} rows/s; ratio ${(results.consume.rowsPerSecond / results.copy.rowsPerSecond).toFixed(2)}`,
     );
 
-    if (process.env.BENCH_ONLY_PERSIST === '1') return;
+    // 1b. the same records again, stored by the consumer run as 1 or MEMBERS members of its group
+    if (MEMBERS > 1) {
+      const order = Array.from({ length: MEMBER_ROUNDS }, (_, round) =>
+        round % 2 === 0 ? [1, MEMBERS] : [MEMBERS, 1],
+      ).flat();
+      results.memberRuns = [{ members: 1, result: results.consume }];
+      for (const members of order.slice(1)) {
+        await queryConsumer();
+        await storeAgain(db, stack.kafkaBrokers, log);
+        const run = await persistWith(members, appEnv, stack, db, sampler);
+        queryConsumer = run.stop;
+        results.memberRuns.push({ members, result: run.result });
+        log(
+          `consume, ${members} member(s): ${fmt(run.result.rows)} rows in ${run.result.seconds} s → ${fmt(run.result.rowsPerSecond)} rows/s (steady ${fmt(run.result.steadyRowsPerSecond)} rows/s; ${cpuText(run.result)})`,
+        );
+      }
+      if (!ONLY_PERSIST && order[order.length - 1] !== 1) {
+        // the query and end-to-end phases measure the one-member consumer, as without BENCH_MEMBERS
+        await queryConsumer();
+        const single = await startConsumer(1, appEnv);
+        queryConsumer = () => single.stop();
+      }
+    }
+
+    if (ONLY_PERSIST) return;
 
     // 2. query latency at TABLE_ROWS
     log(
@@ -227,11 +253,161 @@ async function main(): Promise<void> {
     await stack.stop();
     // in the finally: BENCH_ONLY_PERSIST's early return must not skip the summary
     const { table, json } = summary(results, baseline, failure);
-    if (process.env.BENCH_NO_REPORT !== '1') report('consume', json, table);
+    // a persist-only run has a section of its own: it must not blank the full run's query and end-to-end figures
+    if (process.env.BENCH_NO_REPORT !== '1')
+      report(ONLY_PERSIST ? 'consume-persist' : 'consume', json, table);
     console.log(`\n${table}\n`);
     log('done');
   }
   if (failure) process.exit(1);
+}
+
+/** the vehicle-consumer on CONSUMER_PORT, run as `members` members of its group */
+function startConsumer(
+  members: number,
+  appEnv: Record<string, string>,
+): ReturnType<typeof startProcess> {
+  return startProcess(
+    'vehicle-consumer',
+    join(DIST, 'apps', 'vehicle-consumer', 'src', 'main.js'),
+    [],
+    {
+      ...appEnv,
+      QUERY_API_KEYS: API_KEY,
+      VEHICLE_CONSUMER_PORT: String(CONSUMER_PORT),
+      VEHICLE_CONSUMER_INSTANCES: String(members),
+      // BENCH_CPU_PROFILE=/tmp/consumer.cpuprofile: where the consumer's time goes
+      ...(process.env.BENCH_CPU_PROFILE && {
+        NODE_OPTIONS: `--require ${join(__dirname, 'consume', 'cpu-profile.js')}`,
+        BENCH_CPU_PROFILE: process.env.BENCH_CPU_PROFILE,
+        BENCH_CPU_PROFILE_SECONDS: process.env.BENCH_CPU_PROFILE_SECONDS ?? '20',
+      }),
+    },
+  );
+}
+
+/**
+ * Phase 1 with `members` members: the consumer started and timed until every preloaded record is a
+ * row, with the CPU of its processes (the primary and its instances), PostgreSQL's (postmaster and
+ * backends), Kafka's and the whole machine's charged per row. The consumer is left running.
+ */
+async function persistWith(
+  members: number,
+  appEnv: Record<string, string>,
+  stack: Stack,
+  db: Client,
+  sampler: Client,
+): Promise<{ result: ConsumeResult; stop: () => Promise<void> }> {
+  log(`consume: starting vehicle-consumer (${members} member${members > 1 ? 's' : ''})`);
+  const spawnedAt = performance.now();
+  const consumer = await startConsumer(members, appEnv);
+  try {
+    const listeningAt = performance.now();
+    const result = await awaitRows(
+      db,
+      sampler,
+      RECORDS,
+      spawnedAt,
+      listeningAt,
+      CONSUME_TIMEOUT_MS,
+      log,
+      () => ({
+        consumer: processTreeCpuSeconds(consumer.pid),
+        postgres: processTreeCpuSeconds(stack.postgresPid),
+        kafka: processCpuSeconds(stack.kafkaPid),
+        machine: machineBusySeconds(),
+      }),
+    );
+    return { result, stop: () => consumer.stop() };
+  } catch (error) {
+    await consumer.stop();
+    throw error;
+  }
+}
+
+/**
+ * Makes the preloaded records new again for another consumer run: the consumer is stopped (its
+ * group empty), the rows and the ledger's counts and offsets removed, the group's offsets moved back
+ * to the start of the topic. A CHECKPOINT so the next run does not pay for this one's dirty pages.
+ */
+async function storeAgain(db: Client, brokers: string[], log: (line: string) => void) {
+  const v = LEDGERS.vehicle;
+  await db.query(
+    `TRUNCATE ${VEHICLE_TABLE.table}, ${v.ledger}, ${v.requests}, ${LEDGER_OFFSETS} RESTART IDENTITY`,
+  );
+  await db.query('CHECKPOINT');
+  const admin = new Kafka({
+    clientId: 'bench-consume-reset',
+    brokers,
+    logLevel: logLevel.WARN,
+  }).admin();
+  await admin.connect();
+  try {
+    // the group may take a moment to be empty after its last member left
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.resetOffsets({
+          groupId: SINK_GROUPS.vehicle,
+          topic: TOPICS.vehicle,
+          earliest: true,
+        });
+        break;
+      } catch (error) {
+        if (attempt >= 30) throw error;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  log('consume: rows, ledger and group offsets reset for the next run');
+}
+
+/** BENCH_MEMBERS > 1: records/s and CPU per record with 1 and with MEMBERS members, medians over the runs */
+function membersRows(r: Results): [string, string, string][] {
+  if (!r.memberRuns) return [];
+  const all = r.memberRuns;
+  const steady = (members: number): number =>
+    median(all.filter((x) => x.members === members).map((x) => x.result.steadyRowsPerSecond));
+  const line = (members: number): [string, string, string] => {
+    const runs = all.filter((x) => x.members === members).map((x) => x.result);
+    const cpu = (name: string): number =>
+      Math.round(median(runs.map((c) => c.cpuMicrosPerRow?.[name] ?? NaN)));
+    const each = runs
+      .map(
+        (c) =>
+          `${fmt(c.steadyRowsPerSecond)}/s, ${c.cpuMicrosPerRow?.consumer ?? 'n/a'} µs, load ${c.load.loadAvg1}`,
+      )
+      .join('; ');
+    return [
+      `persist with ${members} member${members > 1 ? 's' : ''} in the group (${runs.length} run${runs.length > 1 ? 's' : ''}): records/s first row → last row; CPU µs per record of the consumer's processes / PostgreSQL / Kafka / the whole machine`,
+      `${fmt(steady(members))} records/s; **${cpu('consumer')}** / ${cpu('postgres')} / ${cpu('kafka')} / ${cpu('machine')} µs (each run: ${each})`,
+      '',
+    ];
+  };
+  return [
+    line(1),
+    line(MEMBERS),
+    [
+      `persist: ${MEMBERS} members / 1 member, records/s`,
+      `${(steady(MEMBERS) / steady(1)).toFixed(2)}× (on ${cpus().length} cores shared with Kafka and PostgreSQL: not a measure of scaling)`,
+      '',
+    ],
+  ];
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** CPU per row from `awaitRows`, as one phrase */
+function cpuText(r: ConsumeResult): string {
+  const c = r.cpuMicrosPerRow;
+  return c
+    ? `CPU per row: consumer ${c.consumer} µs, PostgreSQL ${c.postgres} µs, Kafka ${c.kafka} µs, machine ${c.machine} µs`
+    : 'CPU not measured';
 }
 
 function summary(
@@ -264,6 +440,7 @@ function summary(
         : na,
       '',
     ],
+    ...membersRows(r),
     [
       'persist: COPY of the same rows into an empty scratch table with the same indexes (the limit)',
       r.copy ? `${fmt(r.copy.rowsPerSecond)} rows/s (${r.copy.seconds} s)` : na,
@@ -319,16 +496,26 @@ function summary(
     l ? `${name} ${pct(l.cpuBusy)} CPU busy, load ${l.loadAvg1}` : `${name} n/a`;
   const busyBefore = baseline.cpuBusy >= 0.25 || baseline.loadAvg1 >= cpus().length;
   const lines = [
-    `### Consume: persist, query and end-to-end (${when.slice(0, 10)})`,
+    `### Consume: ${ONLY_PERSIST ? 'persist only' : 'persist, query and end-to-end'}${MEMBERS > 1 ? `, 1 and ${MEMBERS} members` : ''} (${when.slice(0, 10)})`,
     '',
-    `\`npm run bench:consume\` — one run on a fresh single-node Kafka (${PARTITIONS} partitions, KRaft) and embedded PostgreSQL, all processes (broker, database, gateway, consumer, load generator) on the same machine: ${machine()}.`,
-    `Preload ${fmt(RECORDS)} records (${fmt(VINS)} VINs, ${fmt(r.preload?.recordsPerSecond ?? NaN)} records/s with kafkajs) before the consumer starts; table topped up to ${fmt(r.topUp?.tableRows ?? NaN)} rows (${fmt(VINS)} VINs × ${TABLE_ROWS / VINS} readings, one every 10 s, time-major so each VIN's rows are spread over the heap; heap ${fmt((r.topUp?.tableBytes ?? NaN) / 2 ** 20)} MiB, indexes ${fmt((r.topUp?.indexBytes ?? NaN) / 2 ** 20)} MiB), then VACUUM ANALYZE; queries one at a time, API pages timed by a keep-alive client that counts body bytes without keeping them (bench/consume/page-timer.ts); end-to-end ${E2E_SECONDS} s measured after ${E2E_WARMUP_SECONDS} s warm-up, open loop, one signed single-reading mobway request per send.`,
+    `\`${[MEMBERS > 1 && `BENCH_MEMBERS=${MEMBERS}`, MEMBERS > 1 && MEMBER_ROUNDS > 1 && `BENCH_MEMBER_ROUNDS=${MEMBER_ROUNDS}`, ONLY_PERSIST && 'BENCH_ONLY_PERSIST=1'].filter(Boolean).join(' ')}${MEMBERS > 1 || ONLY_PERSIST ? ' ' : ''}npm run bench:consume\` — one run on a fresh single-node Kafka (${PARTITIONS} partitions, KRaft) and embedded PostgreSQL, all processes (broker, database, gateway, consumer, load generator) on the same machine: ${machine()}.`,
+    ONLY_PERSIST
+      ? `Preload ${fmt(RECORDS)} records (${fmt(VINS)} VINs, ${fmt(r.preload?.recordsPerSecond ?? NaN)} records/s with kafkajs) before the consumer starts; BENCH_ONLY_PERSIST=1: no query or end-to-end phase.`
+      : `Preload ${fmt(RECORDS)} records (${fmt(VINS)} VINs, ${fmt(r.preload?.recordsPerSecond ?? NaN)} records/s with kafkajs) before the consumer starts; table topped up to ${fmt(r.topUp?.tableRows ?? NaN)} rows (${fmt(VINS)} VINs × ${TABLE_ROWS / VINS} readings, one every 10 s, time-major so each VIN's rows are spread over the heap; heap ${fmt((r.topUp?.tableBytes ?? NaN) / 2 ** 20)} MiB, indexes ${fmt((r.topUp?.indexBytes ?? NaN) / 2 ** 20)} MiB), then VACUUM ANALYZE; queries one at a time, API pages timed by a keep-alive client that counts body bytes without keeping them (bench/consume/page-timer.ts); end-to-end ${E2E_SECONDS} s measured after ${E2E_WARMUP_SECONDS} s warm-up, open loop, one signed single-reading mobway request per send.`,
     '',
     '| figure | measured | target |',
     '|---|---|---|',
-    ...rows.map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
+    ...rows
+      .filter(([figure]) => !ONLY_PERSIST || figure.startsWith('persist'))
+      .map(([a, b, c]) => `| ${a} | ${b} | ${c} |`),
     '',
-    `Machine load (the machine is shared with other work): before start ${pct(baseline.cpuBusy)} CPU busy, load average ${baseline.loadAvg1}${busyBefore ? ' — **busy before the bench started; figures are pessimistic**' : ''}; during phases: ${[loadLine('consume', r.consume?.load), loadLine('COPY', r.copy?.load), loadLine('queries', q?.load), loadLine('end-to-end', e?.load)].join('; ')}.`,
+    `Machine load (the machine is shared with other work): before start ${pct(baseline.cpuBusy)} CPU busy, load average ${baseline.loadAvg1}${busyBefore ? ' — **busy before the bench started; figures are pessimistic**' : ''}; during phases: ${[loadLine('consume', r.consume?.load), loadLine('COPY', r.copy?.load), ...(ONLY_PERSIST ? [] : [loadLine('queries', q?.load), loadLine('end-to-end', e?.load)])].join('; ')}.`,
+    ...(r.memberRuns
+      ? [
+          '',
+          `Members: the persist phase ran ${r.memberRuns.length} times in this run, with ${r.memberRuns.map((x) => x.members).join(', ')} member(s) (\`VEHICLE_CONSUMER_INSTANCES\`, ${PARTITIONS} partitions spread across them), figures the median of each count's runs; before each run after the first, the rows, the ledger's counts and the group's offsets were reset and PostgreSQL checkpointed. CPU per record is user + system time from the first row stored to the last, divided by the rows stored in between: the consumer's primary and instances (/proc of the primary and its children), PostgreSQL's postmaster and backends, the Kafka broker, and the whole machine (everyone's, other work included). On ${cpus().length} cores that also run Kafka and PostgreSQL, a second member mostly competes with them for the same cores: the records/s of ${MEMBERS} members show what the database and the cores allow, not how members scale; the consumer's CPU per record is what predicts how many cores the members need on a bigger machine.`,
+        ]
+      : []),
     ...(failure ? ['', `**The run failed:** ${failure.message.split('\n')[0]}`] : []),
   ];
   const json = {

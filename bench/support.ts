@@ -12,6 +12,8 @@ export interface Stack {
   kafkaBrokers: string[];
   databaseUrl: string;
   kafkaPid?: number;
+  /** the postmaster: its children are the backends */
+  postgresPid?: number;
   stop(): Promise<void>;
 }
 

@@ -121,7 +121,16 @@ export interface ConsumeResult {
    */
   writerActive: number;
   load: LoadSnapshot;
+  /**
+   * CPU time per row stored, first row → last row (boot and group join left out), in µs: of each
+   * process `cpu` measured (the consumer with its instances, PostgreSQL with its backends, Kafka)
+   * and of the whole machine; rows are those stored in that window
+   */
+  cpuMicrosPerRow?: Record<string, number>;
 }
+
+/** CPU seconds used so far, by name: what `awaitRows` charges to the rows it waits for */
+export type CpuSampler = () => Record<string, number>;
 
 /**
  * Waits for `expected` rows in vehicle_telemetry, timed from `spawnedAt`. Progress is read from
@@ -138,10 +147,12 @@ export async function awaitRows(
   listeningAt: number,
   timeoutMs: number,
   log: (line: string) => void,
+  cpu?: CpuSampler,
 ): Promise<ConsumeResult> {
   const meter = new CpuMeter();
   const writer = { samples: 0, active: 0 };
   let firstRowAt: number | undefined;
+  let cpuAtFirstRow: { seconds: Record<string, number>; seq: number } | undefined;
   let sampling = true;
   const sampled = (async () => {
     while (sampling) {
@@ -165,13 +176,17 @@ export async function awaitRows(
         'SELECT coalesce(max(seq), 0)::text AS seq FROM vehicle_telemetry',
       );
       const seq = Number(rows[0].seq);
-      if (seq > 0 && firstRowAt === undefined) firstRowAt = now;
+      if (seq > 0 && firstRowAt === undefined) {
+        firstRowAt = now;
+        if (cpu) cpuAtFirstRow = { seconds: cpu(), seq };
+      }
       if (seq >= expected) {
         const { rows: counted } = await db.query<{ n: string }>(
           'SELECT count(*)::text AS n FROM vehicle_telemetry',
         );
         if (Number(counted[0].n) >= expected) {
           const doneAt = performance.now();
+          const cpuAtEnd = cpu?.();
           const seconds = (doneAt - spawnedAt) / 1000;
           return {
             rows: Number(counted[0].n),
@@ -183,6 +198,14 @@ export async function awaitRows(
             writerActive:
               writer.samples > 0 ? Math.round((writer.active / writer.samples) * 100) / 100 : NaN,
             load: meter.read(),
+            ...(cpuAtFirstRow &&
+              cpuAtEnd && {
+                cpuMicrosPerRow: perRow(
+                  cpuAtFirstRow.seconds,
+                  cpuAtEnd,
+                  expected - cpuAtFirstRow.seq,
+                ),
+              }),
           };
         }
       }
@@ -254,3 +277,16 @@ export async function copyLimit(
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+function perRow(
+  before: Record<string, number>,
+  after: Record<string, number>,
+  rows: number,
+): Record<string, number> {
+  return Object.fromEntries(
+    Object.keys(after).map((name) => [
+      name,
+      Math.round(((after[name] - before[name]) * 1e6) / rows),
+    ]),
+  );
+}
