@@ -118,9 +118,9 @@ async function main(): Promise<void> {
         `[stack] up in ${seconds} s`,
         ...APPS.map(
           (app, i) =>
-            `  ${app.name.padEnd(18)} http://127.0.0.1:${config.ports[app.portKey]}  (health: /health${app.name === 'ingest-gateway' ? '' : ', API docs: /docs'}, metrics: ${config.metrics.port === 0 ? '/metrics' : `${config.metrics.host}:${config.metrics.port + i}/metrics`})`,
+            `  ${app.name.padEnd(18)} http://127.0.0.1:${config.ports[app.portKey]}  (${instancesOf(config, app.portKey)}health: /health${app.name === 'ingest-gateway' ? '' : ', API docs: /docs'}, metrics: ${config.metrics.port === 0 ? '/metrics' : `${config.metrics.host}:${config.metrics.port + i}/metrics`})`,
         ),
-        `  kafka              ${kafkaBrokers.join(',')}`,
+        `  kafka              ${kafkaBrokers.join(',')}${kafkaBrokers.length > 1 ? ` (${kafkaBrokers.length} brokers)` : ''}`,
         `  postgres           ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
         `  try it:            npm run send -- mobway`,
         '  whatever dies is restarted (1 s, doubling to 30 s); Ctrl-C stops everything.',
@@ -131,6 +131,13 @@ async function main(): Promise<void> {
     say(`[stack] failed to start: ${(error as Error).message}`, process.stderr);
     await stop(1, 'start failed');
   }
+}
+
+/** "2 instances; " for an app run as several (GATEWAY_INSTANCES…), nothing for one */
+function instancesOf(config: AppConfig, portKey: (typeof APPS)[number]['portKey']): string {
+  const count =
+    portKey in config.instances ? config.instances[portKey as keyof AppConfig['instances']] : 1;
+  return count > 1 ? `${count} instances; ` : '';
 }
 
 /** one host, several apps: with a METRICS_PORT each app listens on its own, METRICS_PORT + its place in APPS */
