@@ -87,7 +87,7 @@ export function EntitiesPage({ params }: { params: URLSearchParams }) {
         <button type="submit">Show</button>
       </form>
       {id === '' ? (
-        <KnownEntities kind={kind} range={{ from, to }} />
+        <KnownEntities kind={kind} />
       ) : (
         <Entity key={`${kind}/${id}/${from}/${to}`} kind={kind} id={id} from={from} to={to} />
       )}
@@ -95,7 +95,7 @@ export function EntitiesPage({ params }: { params: URLSearchParams }) {
   );
 }
 
-function KnownEntities({ kind, range }: { kind: Kind; range: { from: string; to: string } }) {
+function KnownEntities({ kind }: { kind: Kind }) {
   const list = useLoad(
     () =>
       api<Page<{ vin?: string; deviceId?: string; lastRecordedAt: string; recordCount: number }>>(
@@ -115,7 +115,7 @@ function KnownEntities({ kind, range }: { kind: Kind; range: { from: string; to:
                 href="#"
                 onClick={(ev) => {
                   ev.preventDefault();
-                  go('entities', { kind, id, ...range });
+                  go('entities', { kind, id, ...dayBefore(e.lastRecordedAt) });
                 }}
               >
                 {id}
@@ -164,6 +164,20 @@ function Entity({ kind, id, from, to }: { kind: Kind; id: string; from: string; 
           <p class="muted">nothing stored for {id}</p>
         ) : (
           <Status error={latest.error} loading={latest.loading && !latest.data} />
+        )}
+        {latest.data && range.data?.items.length === 0 && (
+          <p>
+            Nothing recorded in this range.{' '}
+            <a
+              href="#"
+              onClick={(e) => {
+                e.preventDefault();
+                go('entities', { kind, id, ...dayBefore(latest.data!.recordedAt) });
+              }}
+            >
+              Show the 24 hours before its latest reading
+            </a>
+          </p>
         )}
         {latest.data && (
           <dl class="latest">
@@ -272,6 +286,12 @@ export function gapReplayWindow(
   const start = new Date(before?.receivedAt ?? gap.from).getTime() - REPLAY_MARGIN_MS;
   const end = new Date(after?.receivedAt ?? gap.to).getTime() + REPLAY_MARGIN_MS;
   return { source, from: new Date(start).toISOString(), to: new Date(end).toISOString() };
+}
+
+/** the 24 hours up to a minute after a reading: where to look for an entity's track */
+function dayBefore(recordedAt: string): { from: string; to: string } {
+  const end = Math.ceil(new Date(recordedAt).getTime() / 60_000) * 60_000 + 60_000;
+  return { from: new Date(end - 24 * 3600_000).toISOString(), to: new Date(end).toISOString() };
 }
 
 function hasFlags(flags: unknown): boolean {

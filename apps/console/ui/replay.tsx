@@ -85,7 +85,7 @@ export function ReplayPage({ params }: { params: URLSearchParams }) {
           {error}
         </p>
       )}
-      {id && <Job key={id} id={id} />}
+      {id && <Job key={id} id={id} onEnded={() => void recent.reload()} />}
       <Section title="Recent replays">
         <Status error={recent.error} loading={recent.loading && !recent.data} />
         <table>
@@ -126,12 +126,15 @@ export function ReplayPage({ params }: { params: URLSearchParams }) {
   );
 }
 
-function Job({ id }: { id: string }) {
+function Job({ id, onEnded }: { id: string; onEnded: () => void }) {
   const [ended, setEnded] = useState(false);
   const job = useLoad(
     async () => {
       const j = await api<ReplayJob>(`/v1/replays/${id}`);
-      if (ENDED.has(j.status)) setEnded(true);
+      if (ENDED.has(j.status) && !ended) {
+        setEnded(true);
+        onEnded();
+      }
       return j;
     },
     [id, ended],

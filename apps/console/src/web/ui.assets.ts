@@ -1,10 +1,12 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, Injectable, Logger, NotFoundException, Optional } from '@nestjs/common';
 
 /** where `npm run build` writes the web console's bundle (esbuild: apps/console/ui → dist/apps/console/ui) */
 export const UI_DIR = join(__dirname, '..', '..', 'ui');
+/** another folder for the bundle (tests) */
+export const UI_DIR_OVERRIDE = Symbol('UI_DIR_OVERRIDE');
 
 export interface UiAsset {
   body: Buffer;
@@ -24,8 +26,8 @@ export class UiAssets {
   private readonly assets = new Map<string, UiAsset>();
   readonly page: UiAsset;
 
-  constructor() {
-    this.load(UI_DIR);
+  constructor(@Optional() @Inject(UI_DIR_OVERRIDE) dir?: string) {
+    this.load(dir ?? UI_DIR);
     const version = (file: string) => this.assets.get(file)?.etag.slice(1, 13) ?? 'missing';
     const html = this.assets.has('app.js')
       ? `<!doctype html>

@@ -39,8 +39,8 @@ export class UpstreamClient {
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       res = await fetch(this.url(app, path), { headers, signal, redirect: 'manual' });
-    } catch (error) {
-      throw unreachable(name, timeoutMs, error);
+    } catch {
+      throw unreachable(name, timeoutMs, signal.aborted);
     }
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > UPSTREAM_MAX_BYTES) {
@@ -60,7 +60,7 @@ export class UpstreamClient {
       }
     } catch (error) {
       if (error instanceof BadGatewayException) throw error;
-      throw unreachable(name, timeoutMs, error);
+      throw unreachable(name, timeoutMs, signal.aborted);
     }
     return {
       status: res.status,
@@ -70,8 +70,7 @@ export class UpstreamClient {
   }
 }
 
-function unreachable(name: string, timeoutMs: number, error: unknown): Error {
-  const timedOut = error instanceof Error && error.name === 'TimeoutError';
+function unreachable(name: string, timeoutMs: number, timedOut: boolean): Error {
   return timedOut
     ? new GatewayTimeoutException(`the ${name} did not answer within ${timeoutMs} ms`)
     : new BadGatewayException(`the ${name} cannot be reached`);
