@@ -218,9 +218,15 @@ function Entity({ kind, id, from, to }: { kind: Kind; id: string; from: string; 
                 {time(g.from)} → {time(g.to)} ({Math.round(g.seconds / 60)} min
                 {g.fromRangeStart ? ', from the range start' : ''}
                 {g.toRangeEnd ? ', to the range end' : ''}){' '}
-                <button class="replay-gap" onClick={() => void replayGap(g)}>
-                  Replay this gap
-                </button>{' '}
+                {g.fromRangeStart || g.toRangeEnd ? (
+                  <span class="muted">
+                    at the range's edge: widen the range to see what borders it
+                  </span>
+                ) : (
+                  <button class="replay-gap" onClick={() => void replayGap(g)}>
+                    Replay this gap
+                  </button>
+                )}{' '}
                 {typeof state === 'string' && <span class="error">{state}</span>}
                 {typeof state === 'object' && (
                   <span>
@@ -272,7 +278,7 @@ function Entity({ kind, id, from, to }: { kind: Kind; id: string; from: string; 
  * Gaps are in recorded time, a replay reads by receipt time: the window runs from the receipt of
  * the reading before the gap to the receipt of the one after it (with a minute's margin), which
  * holds every request that carried the lost readings when the sender sent them in order. A gap at
- * the range's edge has no reading on that side: its own edge (recorded time) stands in for it.
+ * the range's edge has no reading on one side, so no receipt time to go by: not offered.
  */
 export function gapReplayWindow(
   gap: Gap,
@@ -280,12 +286,15 @@ export function gapReplayWindow(
 ): { source: string; from: string; to: string } | string {
   const before = readings.find((r) => r.recordedAt === gap.from);
   const after = readings.find((r) => r.recordedAt === gap.to);
-  const source = (before ?? after)?.source;
-  if (source === undefined)
-    return 'no reading borders this gap in the loaded range: use the Replay page';
-  const start = new Date(before?.receivedAt ?? gap.from).getTime() - REPLAY_MARGIN_MS;
-  const end = new Date(after?.receivedAt ?? gap.to).getTime() + REPLAY_MARGIN_MS;
-  return { source, from: new Date(start).toISOString(), to: new Date(end).toISOString() };
+  if (before === undefined || after === undefined)
+    return 'no reading borders this gap on both sides in the loaded range: use the Replay page';
+  const start = new Date(before.receivedAt).getTime() - REPLAY_MARGIN_MS;
+  const end = new Date(after.receivedAt).getTime() + REPLAY_MARGIN_MS;
+  return {
+    source: before.source,
+    from: new Date(start).toISOString(),
+    to: new Date(end).toISOString(),
+  };
 }
 
 /** the 24 hours up to a minute after a reading: where to look for an entity's track */

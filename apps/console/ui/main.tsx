@@ -110,7 +110,8 @@ function App() {
         </button>
       </header>
       <main>
-        <View params={current.params} />
+        {/* a new hash is a new view: its form starts from the parameters */}
+        <View key={location.hash} params={current.params} />
       </main>
     </>
   );

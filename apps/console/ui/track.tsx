@@ -28,10 +28,10 @@ export function Track({ readings, gaps }: { readings: Reading[]; gaps: Gap[] }) 
   const spanX = Math.max((maxLon - minLon) * k, 1e-6);
   const spanY = Math.max(maxLat - minLat, 1e-6);
   const scale = Math.min((WIDTH - 2 * PAD) / spanX, (HEIGHT - 2 * PAD) / spanY);
-  const offsetX = (WIDTH - spanX * scale) / 2;
-  const offsetY = (HEIGHT - spanY * scale) / 2;
-  const x = (lon: number) => offsetX + (lon - minLon) * k * scale;
-  const y = (lat: number) => HEIGHT - offsetY - (lat - minLat) * scale;
+  // centred: a single position (or a track along one parallel) sits in the middle
+  const [midLon, midLat] = [(minLon + maxLon) / 2, (minLat + maxLat) / 2];
+  const x = (lon: number) => WIDTH / 2 + (lon - midLon) * k * scale;
+  const y = (lat: number) => HEIGHT / 2 - (lat - midLat) * scale;
   const inGap = (a: Reading, b: Reading) =>
     gaps.some((g) => g.from === a.recordedAt && g.to === b.recordedAt);
   const legs = points.slice(1).map((p, i) => ({ a: points[i], b: p, gap: inGap(points[i], p) }));
