@@ -6,7 +6,13 @@ import { Client } from 'pg';
 import { BrowserContext, chromium, Page } from 'playwright-core';
 import { sign } from '@app/verification';
 import { eventually } from './support/eventually';
-import { mobwayPayload, mobwayReading, MobwayReading, randomVin } from './support/payloads';
+import {
+  mobwayPayload,
+  mobwayReading,
+  MobwayReading,
+  randomVin,
+  weguardLocation,
+} from './support/payloads';
 import { RunningApp, TEST_QUERY_KEY, testStack } from './support/running-app';
 import { ROOT } from './support/test-env';
 
@@ -36,6 +42,7 @@ const SECRET = 'console-ui-mobway-secret-8d2f4a6c1e3b';
 const SOURCES = JSON.stringify([
   { name: SOURCE, scheme: 'mobway', secrets: [SECRET], normalizer: 'mobway' },
 ]);
+const WEGUARD = 'console-ui-weguard-secret-5c7e9a1b3d2f4860';
 const CONSTRAINT = 'console_ui_odometer_below_a_million';
 // six requests of three readings a minute apart, the first 30 minutes ago; requests 2 and 3 lost
 const REQUESTS = 6;
@@ -66,7 +73,7 @@ describe('the web console in a real browser', () => {
         `no Chromium at ${CHROMIUM}: npm run setup installs Debian's, or set CHROMIUM_PATH`,
       );
     [gateway, vehicles, locations] = await Promise.all([
-      RunningApp.start('ingest-gateway', { WEBHOOK_SOURCES: SOURCES }),
+      RunningApp.start('ingest-gateway', { WEBHOOK_SOURCES: SOURCES, WEGUARD_SECRET: WEGUARD }),
       RunningApp.start('vehicle-consumer'),
       RunningApp.start('location-consumer'),
     ]);
@@ -246,6 +253,44 @@ describe('the web console in a real browser', () => {
     expect(await page.locator('svg circle.fix').count()).toBe(REQUESTS * READINGS);
     expect(await page.locator('ul.gaps li').count()).toBe(0);
   }, 120_000);
+
+  it('Devices: a device id searched on the page shows its latest position and its track', async () => {
+    const device = `dev-${randomUUID()}`;
+    const body = Buffer.from(
+      JSON.stringify({
+        locations: [0, 1, 2].map((n) =>
+          weguardLocation(device, {
+            timestamp: minute(n).toISOString(),
+            latitude: 40.71 + n * 0.001,
+            longitude: -74.0 + n * 0.002,
+          }),
+        ),
+      }),
+    );
+    const res = await fetch(`${gateway.url}/webhooks/weguard`, {
+      method: 'POST',
+      body,
+      headers: sign('weguard', WEGUARD, body),
+    });
+    expect(res.status).toBe(200);
+    const auth = { authorization: `Bearer ${TEST_QUERY_KEY}` };
+    await eventually(
+      () => fetch(`${locations.url}/v1/devices/${device}/latest`, { headers: auth }),
+      (r) => r.status === 200,
+    );
+
+    await page.goto(`${console_.url}/#/entities`);
+    await page.selectOption('select[name=kind]', 'device');
+    await page.fill('input[name=id]', device);
+    await page.fill('input[name=from]', minute(-1).toISOString().slice(0, 16));
+    await page.click('form.filters button[type=submit]');
+    await page.locator('svg circle.fix').first().waitFor();
+    expect(await page.locator('svg circle.fix').count()).toBe(3);
+    // times as the page writes them: UTC, a space for the T
+    expect(await page.locator('dl.latest').textContent()).toContain(
+      `recorded${minute(2).toISOString().slice(0, 19).replace('T', ' ')}Z`,
+    );
+  });
 
   it('Dead letters: a record the database refused, inspected and re-driven from the page after the fix, is stored', async () => {
     const refusedVin = randomVin();
