@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UpstreamApp, UpstreamClient } from './upstream.client';
 
@@ -13,6 +13,7 @@ export class QueryForwarder {
     req: FastifyRequest,
     reply: FastifyReply,
   ): Promise<void> {
+    if (hasDotSegment(path)) throw new BadRequestException('an id may not be "." or ".."');
     const headers: Record<string, string> = {};
     for (const name of ['authorization', 'accept'] as const) {
       const value = req.headers[name];
@@ -33,4 +34,12 @@ export class QueryForwarder {
     const app = recordType === 'vehicle' ? 'vehicleConsumer' : 'locationConsumer';
     return this.forward(app, `/v1/completeness${query}`, req, reply);
   }
+}
+
+/** URLs resolve `..` and `%2e%2e` segments: an id spelled so would forward to another route */
+function hasDotSegment(path: string): boolean {
+  return path
+    .split('?')[0]
+    .split('/')
+    .some((segment) => /^(\.|%2e){1,2}$/i.test(segment));
 }

@@ -131,6 +131,14 @@ describe('web console routes', () => {
     const ledger = await get('/v1/completeness/vehicle?source=mobway');
     expect(ledger.json()).toEqual({ url: '/v1/completeness?source=mobway' });
     expect((await get('/v1/completeness/parcel')).statusCode).toBe(400);
+    // a dot segment would resolve to another route of the consumer (a raw request line can hold
+    // one; inject normalizes it away, so the forwarder is asked directly)
+    const forwarder = app.get(QueryForwarder);
+    for (const path of ['/v1/vehicles/%2e%2E/latest', '/v1/devices/./gaps'])
+      await expect(
+        forwarder.forward('vehicleConsumer', path, { headers: {} } as never, {} as never),
+      ).rejects.toThrow('an id may not be "." or ".."');
+    expect(consumer.asked.map((r) => r.url)).not.toContainEqual(expect.stringMatching(/gaps|%2e/i));
   });
 
   it('refuses a call without a valid key before asking the consumer', async () => {
