@@ -185,7 +185,7 @@ function Entity({ kind, id, from, to }: { kind: Kind; id: string; from: string; 
             <dd>{time(latest.data.recordedAt)}</dd>
             <dt>position</dt>
             <dd>
-              {latest.data.latitude ?? '—'}, {latest.data.longitude ?? '—'}
+              {format(latest.data.latitude)}, {format(latest.data.longitude)}
             </dd>
             {COLUMNS[kind].map((c) => (
               <Fragment key={c}>
