@@ -59,7 +59,7 @@ const IDENTIFIER = /^[a-z_][a-z0-9_]*$/;
  */
 @Injectable()
 export class LedgerRepository {
-  /** the Kafka cluster this app counts on, once forgetReplacedLogs has checked it: new rows say so */
+  /** the Kafka cluster this app counts on, once forgetOtherClusters has checked it: new rows say so */
   private clusterId: string | null = null;
 
   constructor(private readonly dataSource: DataSource) {}
@@ -255,40 +255,40 @@ export class LedgerRepository {
   }
 
   /**
-   * Forgets what was counted on a log that is gone: a row of `topic` counted on another cluster, or
-   * up to an offset past where the partition's log now ends (`ends`: each partition's high
-   * watermark, read fresh: for the same log it only grows, so no consumer can have counted past
-   * it). Such a row starts again at 0, on `clusterId`; rows counted before the cluster was kept
-   * take it. Returns the rows forgotten, as they were.
+   * Forgets what was counted on another Kafka cluster: those rows of `topics` start again at 0, on
+   * `clusterId`, and rows counted before the cluster was kept take it. Returns the rows forgotten,
+   * as they were. (Not from end offsets: a leader elected a moment ago may report a high
+   * watermark a few offsets behind what consumers already read, which would look the same as a
+   * shorter, new log.)
    */
-  async forgetReplacedLogs(
-    topic: string,
+  async forgetOtherClusters(
+    topics: string[],
     clusterId: string,
-    ends: Map<number, string>,
-  ): Promise<{ consumer: string; partition: number; counted: string; cluster: string | null }[]> {
+  ): Promise<
+    { consumer: string; topic: string; partition: number; counted: string; cluster: string }[]
+  > {
     return onPooledClient(poolOf(this.dataSource), async (client) => {
       await client.query(`BEGIN; SET LOCAL statement_timeout = ${STATEMENT_TIMEOUT_MS}`);
       const { rows } = await client.query<{
         consumer: string;
+        topic: string;
         partition: number;
         counted: string;
-        cluster: string | null;
+        cluster: string;
       }>(
-        `WITH ends AS (SELECT * FROM unnest($3::int4[], $4::int8[]) AS e(partition, high)), ` +
-          `gone AS (SELECT o.consumer, o.partition, o.next_offset, o.cluster_id FROM ${LEDGER_OFFSETS} o ` +
-          `LEFT JOIN ends e ON e.partition = o.partition WHERE o.topic = $1 ` +
-          `AND (o.cluster_id <> $2 OR o.next_offset > coalesce(e.high, 0)) FOR UPDATE OF o) ` +
+        `WITH gone AS (SELECT consumer, topic, partition, next_offset, cluster_id FROM ${LEDGER_OFFSETS} ` +
+          `WHERE topic = ANY($1::text[]) AND cluster_id <> $2 FOR UPDATE) ` +
           `UPDATE ${LEDGER_OFFSETS} u SET next_offset = 0, cluster_id = $2, updated_at = now() FROM gone ` +
-          `WHERE u.consumer = gone.consumer AND u.topic = $1 AND u.partition = gone.partition ` +
-          `RETURNING gone.consumer, gone.partition, gone.next_offset::text AS counted, gone.cluster_id AS cluster`,
-        [topic, clusterId, [...ends.keys()], [...ends.values()]],
+          `WHERE u.consumer = gone.consumer AND u.topic = gone.topic AND u.partition = gone.partition ` +
+          `RETURNING gone.consumer, gone.topic, gone.partition, gone.next_offset::text AS counted, gone.cluster_id AS cluster`,
+        [topics, clusterId],
       );
-      this.clusterId = clusterId;
       await client.query(
-        `UPDATE ${LEDGER_OFFSETS} SET cluster_id = $2 WHERE topic = $1 AND cluster_id IS NULL`,
-        [topic, clusterId],
+        `UPDATE ${LEDGER_OFFSETS} SET cluster_id = $2 WHERE topic = ANY($1::text[]) AND cluster_id IS NULL`,
+        [topics, clusterId],
       );
       await client.query('COMMIT');
+      this.clusterId = clusterId;
       return rows.map((r) => ({ ...r, partition: Number(r.partition) }));
     });
   }

@@ -8,10 +8,10 @@ import type { LedgerBinding } from './ledger.tables';
 /**
  * The ledger keeps Kafka offsets in PostgreSQL, and an offset is only meaningful on the log it was
  * read from. Before this app counts anything (the raw archive here, its record topic in the sink's
- * tally), what was counted on a log that is gone is forgotten, so that log's replacement is
- * counted from its start rather than skipped up to the old offset: rows counted on another
- * cluster, and rows counted past where a partition now ends (a topic deleted and made again).
- * Checked once per process; a topic made again while the app runs is noticed at its next start.
+ * tally), what was counted on another Kafka cluster (a wiped local Kafka, a move to another
+ * cluster) is forgotten, so the new cluster's logs are counted from their start rather than skipped
+ * up to the old offsets. Checked once per process. A topic deleted and made again on the same
+ * cluster cannot be told from here (kafkajs does not read topic ids): the README says what to do.
  */
 @Injectable()
 export class ReplacedLogs {
@@ -36,24 +36,20 @@ export class ReplacedLogs {
   private async check(): Promise<void> {
     const admin = this.kafka.admin();
     await admin.connect();
+    let clusterId: string;
     try {
-      const { clusterId } = await admin.describeCluster();
-      for (const topic of [TOPICS.raw, TOPICS[this.binding.recordType]]) {
-        const ends = await admin.fetchTopicOffsets(topic);
-        const forgotten = await this.ledger.forgetReplacedLogs(
-          topic,
-          clusterId,
-          new Map(ends.map((e) => [e.partition, e.high])),
-        );
-        for (const f of forgotten)
-          this.logger.warn(
-            `${f.consumer} had counted ${topic}[${f.partition}] up to offset ${f.counted} on cluster ${f.cluster ?? '(not recorded)'}; ` +
-              `on cluster ${clusterId} that partition ends at ${ends.find((e) => e.partition === f.partition)?.high ?? '(none)'}: ` +
-              `the log was replaced (a topic made again, or another cluster), so it is counted again from its start`,
-          );
-      }
+      ({ clusterId } = await admin.describeCluster());
     } finally {
       await admin.disconnect();
     }
+    const forgotten = await this.ledger.forgetOtherClusters(
+      [TOPICS.raw, TOPICS[this.binding.recordType]],
+      clusterId,
+    );
+    for (const f of forgotten)
+      this.logger.warn(
+        `${f.consumer} had counted ${f.topic}[${f.partition}] up to offset ${f.counted} on Kafka cluster ${f.cluster}; ` +
+          `this is cluster ${clusterId}, so its log is counted again from its start`,
+      );
   }
 }

@@ -6,9 +6,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * partition at offset 0 again, and what is kept here by position must not take the new messages
  * for ones it has:
  * - `ledger_offsets.cluster_id`: the cluster the consumer counted on. The ledger's consumers check
- *   at start that the cluster is the same and that no partition's log ends before where they
- *   counted to; a log that was replaced is counted again from its start (libs/ledger). NULL: counted
- *   before this column, on whatever cluster the consumer finds next.
+ *   at start that it is the cluster they reach, and count another cluster's logs from their start
+ *   (libs/ledger). NULL: counted before this column, on whatever cluster the consumer finds next.
  * - `dead_letters`: a letter was known by (partition, offset) alone, so a new log's letters at
  *   positions an old one had used were dropped as redeliveries. It is now known by its position
  *   and its content's digest: a redelivery is the same bytes, a new letter at a used position is
