@@ -133,7 +133,7 @@ async function main(): Promise<number> {
     await injector?.abort().catch(() => undefined);
     await senders?.stop(0).catch(() => undefined);
     await Promise.all(apps.map((app) => app.terminate(15_000)));
-    await stack.stop();
+    await stack.stop(undefined, logDir);
     const leftovers = reapLeftovers(portBase);
     if (leftovers > 0)
       log(

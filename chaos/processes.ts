@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import {
   closeSync,
+  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -404,8 +405,12 @@ export class ChaosStack {
     }
   }
 
-  /** SIGTERM: the launcher stops Kafka, then PostgreSQL; the data folder goes afterwards */
-  async stop(graceMs = 90_000): Promise<void> {
+  /**
+   * SIGTERM: the launcher stops Kafka, then PostgreSQL; the data folder goes afterwards, but the
+   * Kafka nodes' own logs (server.log: leadership moves, log truncations) are first copied to
+   * `keepLogsIn`, as `kafka-<path under the data folder>`
+   */
+  async stop(graceMs = 90_000, keepLogsIn?: string): Promise<void> {
     if (this.child) {
       signal(this.child, 'SIGTERM');
       const stopped = await Promise.race([
@@ -415,8 +420,26 @@ export class ChaosStack {
       if (!stopped) signal(this.child, 'SIGKILL');
     }
     // whatever the launcher left (a service it could not stop) goes now
+    // before killEverythingNow, which removes the data folder too
+    if (keepLogsIn) keepKafkaLogs(this.dataDir, keepLogsIn);
     killEverythingNow();
     rmSync(this.dataDir, { recursive: true, force: true });
+  }
+}
+
+function keepKafkaLogs(dataDir: string, into: string): void {
+  let files: string[];
+  try {
+    files = readdirSync(dataDir, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return; // nothing was started
+  }
+  for (const file of files.filter((f) => /(^|\/)server\.log(\.\d+)?$/.test(f))) {
+    try {
+      copyFileSync(join(dataDir, file), join(into, `kafka-${file.replace(/\//g, '_')}`));
+    } catch {
+      // a log that cannot be copied must not keep the data folder from going
+    }
   }
 }
 

@@ -68,7 +68,10 @@ async function runPrimary({ name, count, listening }: InstancesOptions): Promise
       log(
         `instance ${slot + 1} (pid ${worker.process.pid}) ${signal ? `was killed by ${signal}` : `exited with code ${code}`}; starting it again in ${delay / 1000} s`,
       );
-      setTimeout(() => !stopping && fork(slot), delay).unref();
+      // not unref'd: with every instance dead and waiting here, this timer is all that keeps the
+      // primary alive (unref'd, the primary exited 0 and the app was gone for good: the scaled fault
+      // run saw it when a killed member's replacement died at boot while PostgreSQL was down)
+      setTimeout(() => !stopping && fork(slot), delay);
     });
   };
   const stop = (signal: NodeJS.Signals): void => {
