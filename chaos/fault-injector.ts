@@ -342,9 +342,18 @@ export class FaultInjector {
   /** one instance of an app run as several: SIGKILLed; its primary starts another in its place */
   private async sigkillInstance(fault: PlannedFault, record: FaultRecord): Promise<void> {
     const app = this.targets.apps[fault.target as keyof FaultTargets['apps']];
-    const before = instancesOf(app.pid);
+    // an instance may be between lives: one that died at boot (PostgreSQL down by an earlier fault)
+    // is started again by its primary after a backoff of up to 30 s
+    const waitFrom = Date.now();
+    let before = instancesOf(app.pid);
+    while (before.length < 2 && Date.now() - waitFrom < 60_000) {
+      await sleep(250);
+      before = instancesOf(app.pid);
+    }
     if (before.length < 2)
-      throw new Error(`${fault.target} runs ${before.length} instance(s), not several`);
+      throw new Error(`${fault.target} runs ${before.length} instance(s), not several, after 60 s`);
+    if (Date.now() - waitFrom > 250)
+      record.note = `waited ${Date.now() - waitFrom} ms for the primary to run 2 instances again`;
     const victim = before[0];
     process.kill(victim, 'SIGKILL');
     record.confirmed = `instance pid ${victim} of ${app.pid} gone after ${await confirmGone(victim, false)} ms`;
