@@ -1,23 +1,12 @@
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
+import { REASON_CLASSES } from '../../../libs/contracts/src/dead-letter.reasons';
 import { api, Letter, Page, query, RedriveResult } from './api';
 import { fromInput, Section, Status, time, toInput, useLoad } from './ui';
 
 const STAGES = ['', 'ingest', 'consume'];
-const CLASSES = [
-  '',
-  'malformed',
-  'too_large',
-  'database_rejected',
-  'unstorable_text',
-  'missing_field',
-  'invalid_id',
-  'invalid_time',
-  'out_of_range',
-  'invalid_value',
-  'unknown_field',
-  'other',
-];
+// the classes the console files letters under: the contract's own list (a self-contained module)
+const CLASSES = ['', ...REASON_CLASSES];
 const STATUSES = ['', 'none', 'pending', 'done', 'failed'];
 const FILTERS = [
   'source',
