@@ -1,3 +1,4 @@
+export * from './acknowledged-producer';
 export * from './acls';
 export * from './kafka.factory';
 export * from './kafka.health';

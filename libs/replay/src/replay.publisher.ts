@@ -1,5 +1,5 @@
 import type { Kafka, TopicMessages } from 'kafkajs';
-import { Murmur2Partitioner, RenewingProducer } from '@app/kafka';
+import { createProducer, Murmur2Partitioner, RenewingProducer } from '@app/kafka';
 import type { OutgoingMessage } from '@app/kafka/messages';
 import { approximateBytes } from './request.replayer';
 
@@ -23,12 +23,7 @@ export class KafkaReplaySink implements ReplaySink {
     private readonly maxRecords = 1000,
   ) {
     this.producer = new RenewingProducer(() =>
-      kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Murmur2Partitioner,
-      }),
+      createProducer(kafka, Murmur2Partitioner),
     );
   }
 

@@ -1,4 +1,5 @@
-import type { Kafka, ProducerRecord } from 'kafkajs';
+import type { Kafka, ProducerConfig, ProducerRecord } from 'kafkajs';
+import { acknowledge } from '@app/kafka/testing';
 import { DeadLetterV1, TOPICS } from '@app/contracts';
 import { aDeadLetter } from '@app/contracts/testing';
 import { DeadLetterPublisher } from './dead-letter.publisher';
@@ -16,7 +17,7 @@ function aKafka() {
     },
     send: (record: ProducerRecord) => {
       sent.push(record);
-      return Promise.resolve();
+      return Promise.resolve(acknowledge(options.at(-1) as ProducerConfig, [record]));
     },
     disconnect: () => Promise.resolve(),
   };
@@ -77,7 +78,7 @@ describe(DeadLetterPublisher.name, () => {
       failConnect: boolean;
     }[] = [];
     const kafka = {
-      producer: () => {
+      producer: (options: ProducerConfig) => {
         const state = {
           id: producers.length,
           sent: [] as ProducerRecord[],
@@ -99,7 +100,7 @@ describe(DeadLetterPublisher.name, () => {
             if (state.id === 0)
               return Promise.reject(new Error('Request Produce(key: 0, version: 7) timed out'));
             state.sent.push(record);
-            return Promise.resolve();
+            return Promise.resolve(acknowledge(options, [record]));
           },
           disconnect: () => {
             state.disconnected = true;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Message, Partitioners } from 'kafkajs';
 import { DEAD_LETTER_SCHEMA, DeadLetterV1, TOPICS } from '@app/contracts';
-import { RenewingProducer } from '@app/kafka';
+import { createProducer, RenewingProducer } from '@app/kafka';
 
 // the broker refuses a record batch over the topic's max.message.bytes (1 MiB by default) and
 // kafkajs does not split one: keep each request, and so each batch, well under it
@@ -21,12 +21,7 @@ export class DeadLetterPublisher implements OnApplicationShutdown {
   constructor(kafka: Kafka) {
     // idempotent: kafkajs's own retry after a lost acknowledgement does not write the letter twice
     this.producer = new RenewingProducer(() =>
-      kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      }),
+      createProducer(kafka, Partitioners.DefaultPartitioner),
     );
   }
 

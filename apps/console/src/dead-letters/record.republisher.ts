@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Kafka, Message } from 'kafkajs';
 import { LOCATION_SCHEMA, TOPICS, VEHICLE_SCHEMA } from '@app/contracts';
-import { Murmur2Partitioner, RenewingProducer } from '@app/kafka';
+import { createProducer, Murmur2Partitioner, RenewingProducer } from '@app/kafka';
 import type {
   DeadLetterRedriver,
   RedrivableLetter,
@@ -30,12 +30,7 @@ export class RecordRepublisher implements DeadLetterRedriver, OnApplicationShutd
 
   constructor(kafka: Kafka) {
     this.producer = new RenewingProducer(() =>
-      kafka.producer({
-        idempotent: true,
-        maxInFlightRequests: 1,
-        allowAutoTopicCreation: false,
-        createPartitioner: Murmur2Partitioner,
-      }),
+      createProducer(kafka, Murmur2Partitioner),
     );
   }
 

@@ -4,8 +4,11 @@ import {
   KafkaJSProtocolError,
   type Kafka,
   type ProducerBatch,
+  type ProducerConfig,
+  type RecordMetadata,
 } from 'kafkajs';
 import { AppConfig } from '@app/config';
+import { acknowledge } from '@app/kafka/testing';
 import {
   OutgoingMessage,
   PublishRefusedError,
@@ -30,6 +33,7 @@ class FakeProducer {
   readonly batches: ProducerBatch[] = [];
   private readonly waiting: { resolve: () => void; reject: (e: Error) => void }[] = [];
   readonly events = { DISCONNECT: 'producer.disconnect' };
+  options?: ProducerConfig;
   on(): void {}
   async connect(): Promise<void> {}
   disconnects = 0;
@@ -37,9 +41,14 @@ class FakeProducer {
     this.disconnects++;
     return Promise.resolve();
   }
-  sendBatch(batch: ProducerBatch): Promise<void> {
+  sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.batches.push(batch);
-    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    return new Promise((resolve, reject) =>
+      this.waiting.push({
+        resolve: () => resolve(acknowledge(this.options, batch.topicMessages ?? [])),
+        reject,
+      }),
+    );
   }
   ack(): void {
     this.waiting.shift()!.resolve();
@@ -64,7 +73,13 @@ function buildSut(publish: Partial<AppConfig['gateway']['publish']> = {}) {
     },
   } as AppConfig;
   const made = { producers: 0 };
-  const kafka = { producer: () => (made.producers++, producer) } as unknown as Kafka;
+  const kafka = {
+    producer: (options: ProducerConfig) => (
+      made.producers++,
+      (producer.options = options),
+      producer
+    ),
+  } as unknown as Kafka;
   const sut = new RecordPublisher(kafka, config);
   return { sut, producer, made };
 }

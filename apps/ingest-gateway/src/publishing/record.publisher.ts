@@ -3,6 +3,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit, Optional } fro
 import { CompressionTypes, Kafka, Message, Producer, TopicMessages } from 'kafkajs';
 import { AppConfig } from '@app/config';
 import type { OutgoingMessage } from '@app/kafka/messages';
+import { createProducer } from '@app/kafka/acknowledged-producer';
 import { Murmur2Partitioner } from '@app/kafka/murmur2.partitioner';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { ProduceBudget, splitToBudget } from './produce-request.budget';
@@ -98,12 +99,7 @@ export class RecordPublisher implements OnModuleInit, OnApplicationShutdown {
 
   private giveProducer(lane: Lane): void {
     // the Java client's murmur2 partitioner: other teams' clients map keys to the same partitions
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      createPartitioner: Murmur2Partitioner,
-    });
+    const producer = createProducer(this.kafka, Murmur2Partitioner);
     producer.on(producer.events.DISCONNECT, () => {
       if (lane.producer === producer) lane.connected = undefined;
     });
