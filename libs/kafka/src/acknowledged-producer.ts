@@ -59,16 +59,17 @@ export function createProducer(
     allowAutoTopicCreation: false,
     createPartitioner: placingPartitioner(partitioner),
   });
-  // kafkajs's own
-  const { send, sendBatch } = producer;
+  // kafkajs's own, bound: fakes in unit tests are classes
+  const send = producer.send.bind(producer);
+  const sendBatch = producer.sendBatch.bind(producer);
   return Object.assign(producer, {
     sendBatch: (batch: ProducerBatch) =>
       sendAcknowledged(batch.topicMessages ?? [], (topicMessages) =>
-        sendBatch.call(producer, { ...batch, topicMessages }),
+        sendBatch({ ...batch, topicMessages }),
       ),
     send: ({ topic, messages, ...rest }: ProducerRecord) =>
       sendAcknowledged([{ topic, messages }], ([left]) =>
-        send.call(producer, { ...rest, topic, messages: left.messages }),
+        send({ ...rest, topic, messages: left.messages }),
       ),
   });
 }

@@ -1,4 +1,4 @@
-import type { Message, ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs';
+import type { ProducerConfig, RecordMetadata, TopicMessages } from 'kafkajs';
 
 /**
  * For fake kafkajs producers: what kafkajs does with a send that succeeds. Each message is placed
@@ -21,7 +21,7 @@ export function acknowledge(
   const answers: RecordMetadata[] = [];
   for (const { topic, messages } of topicMessages) {
     const placed = new Set<number>();
-    for (const message of messages as Message[])
+    for (const message of messages)
       placed.add(partitioner ? partitioner({ topic, partitionMetadata, message }) : 0);
     for (const partition of placed)
       answers.push({ topicName: topic, partition, errorCode: 0, baseOffset: '0' });

@@ -22,9 +22,7 @@ export class KafkaReplaySink implements ReplaySink {
     private readonly maxBytes: number,
     private readonly maxRecords = 1000,
   ) {
-    this.producer = new RenewingProducer(() =>
-      createProducer(kafka, Murmur2Partitioner),
-    );
+    this.producer = new RenewingProducer(() => createProducer(kafka, Murmur2Partitioner));
   }
 
   async publish(messages: OutgoingMessage[]): Promise<void> {

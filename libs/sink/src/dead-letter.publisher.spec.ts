@@ -19,6 +19,8 @@ function aKafka() {
       sent.push(record);
       return Promise.resolve(acknowledge(options.at(-1) as ProducerConfig, [record]));
     },
+    // the publisher uses send
+    sendBatch: () => Promise.reject(new Error('not used')),
     disconnect: () => Promise.resolve(),
   };
   const kafka = { producer: (o: unknown) => (options.push(o), producer) } as unknown as Kafka;
@@ -102,6 +104,7 @@ describe(DeadLetterPublisher.name, () => {
             state.sent.push(record);
             return Promise.resolve(acknowledge(options, [record]));
           },
+          sendBatch: () => Promise.reject(new Error('not used')),
           disconnect: () => {
             state.disconnected = true;
             return Promise.resolve();

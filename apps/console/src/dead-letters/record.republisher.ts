@@ -29,9 +29,7 @@ export class RecordRepublisher implements DeadLetterRedriver, OnApplicationShutd
   private readonly producer: RenewingProducer;
 
   constructor(kafka: Kafka) {
-    this.producer = new RenewingProducer(() =>
-      createProducer(kafka, Murmur2Partitioner),
-    );
+    this.producer = new RenewingProducer(() => createProducer(kafka, Murmur2Partitioner));
   }
 
   async redrive(letters: RedrivableLetter[], context: RedriveContext): Promise<RedriveOutcome[]> {

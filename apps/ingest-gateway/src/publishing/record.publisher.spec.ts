@@ -41,6 +41,10 @@ class FakeProducer {
     this.disconnects++;
     return Promise.resolve();
   }
+  // createProducer wraps both; the publisher uses sendBatch
+  send(): Promise<RecordMetadata[]> {
+    return Promise.reject(new Error('not used'));
+  }
   sendBatch(batch: ProducerBatch): Promise<RecordMetadata[]> {
     this.batches.push(batch);
     return new Promise((resolve, reject) =>
