@@ -43,11 +43,11 @@ export function placingPartitioner(inner: ICustomPartitioner): ICustomPartitione
  * #1798): across its retries it keeps the produce responses per broker, not per partition, so a
  * partition whose request failed (NOT_LEADER_OR_FOLLOWER, a broker killed) and whose leadership
  * moved to a broker that had already answered for other partitions of the same send is never sent
- * again. The scaled fault run lost an acknowledged request's readings that way. Here the
- * acknowledgement is checked: each partition a message was placed on must be in it, and messages
- * of the partitions left out are sent again by the same producer (same sequence numbers: should
- * the failed request have been appended after all, the broker acknowledges the copy as a duplicate
- * instead of storing it twice).
+ * again; most likely how the scaled fault run once lost an acknowledged request's readings. Here
+ * the acknowledgement is checked: each partition a message was placed on must be in it, and
+ * messages of the partitions left out are sent again by the same producer (same sequence numbers:
+ * should the failed request have been appended after all, the broker acknowledges the copy as a
+ * duplicate instead of storing it twice).
  */
 export function createProducer(
   kafka: Kafka,
