@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import {
   ICustomPartitioner,
   Kafka,
@@ -16,6 +17,7 @@ import { Murmur2Partitioner } from './murmur2.partitioner';
 const placed = new WeakMap<Message, number>();
 // a send whose acknowledgement leaves partitions out is sent again for them at most this often
 const ROUNDS = 3;
+const logger = new Logger('KafkaProducer');
 
 /**
  * The partitioner wrapped so that a message keeps the partition it was first given, through
@@ -90,10 +92,17 @@ export async function sendAcknowledged(
     const answered = new Set(answers.map((a) => `${a.topicName}\n${a.partition}`));
     pending = unanswered(pending, answered);
     if (pending.length === 0) return acknowledged;
+    const left = pending
+      .map(({ topic, messages: some }) => `${some.length} message(s) to ${topic}`)
+      .join(', ');
     if (round === ROUNDS)
       throw new KafkaJSError(
-        `the produce acknowledgements left out partitions ${ROUNDS} times; not acknowledged: ${pending.map(({ topic, messages: left }) => `${left.length} message(s) to ${topic}`).join(', ')}`,
+        `the produce acknowledgements left out partitions ${ROUNDS} times; not acknowledged: ${left}`,
       );
+    // kafkajs resolved the send without them (see createProducer)
+    logger.warn(
+      `kafkajs acknowledged a send without some of its partitions; sending again: ${left}`,
+    );
   }
 }
 
