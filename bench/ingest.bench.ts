@@ -36,6 +36,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 30);
 const BASELINE_DIST = process.env.BENCH_BASELINE_DIST
   ? resolve(process.env.BENCH_BASELINE_DIST)
   : undefined;
+// Node options for the baseline gateway alone: with BENCH_BASELINE_DIST=dist, the same build with
+// other runtime settings (say --max-semi-space-size) measured beside it in one run
+const BASELINE_NODE_OPTIONS = process.env.BENCH_BASELINE_NODE_OPTIONS;
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (BASELINE_DIST ? 3 : 1));
 // untimed load before each later turn: the receiver was idle while the others took theirs
 const TURN_WARMUP = Number(process.env.BENCH_TURN_WARMUP_SECONDS ?? 5);
@@ -81,12 +84,12 @@ async function main(): Promise<void> {
         stack.kafkaBrokers,
         SECRET,
         PORT_BASE + 12,
-        {},
+        BASELINE_NODE_OPTIONS ? { NODE_OPTIONS: BASELINE_NODE_OPTIONS } : {},
         BASELINE_DIST,
       );
       receivers.push({
         key: 'baseline',
-        name: `ingest-gateway, baseline build (${BASELINE_DIST.replace(`${ROOT}/`, '')})`,
+        name: `ingest-gateway, baseline build (${BASELINE_DIST.replace(`${ROOT}/`, '')}${BASELINE_NODE_OPTIONS ? `, NODE_OPTIONS=${BASELINE_NODE_OPTIONS}` : ''})`,
         url: `http://127.0.0.1:${PORT_BASE + 12}/webhooks/mobway`,
         rounds: [],
         ...baseline,
